@@ -1,0 +1,144 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    MunicipalityRole,
+    Network,
+    NetworkCoordinator,
+    NetworkMembership,
+    ValueImport,
+    ValueRevision,
+)
+from indicators.services import save_value
+
+
+class MunicipalityCodeInline(admin.TabularInline):
+    model = MunicipalityCode
+    extra = 0
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "language_form", "established", "dissolved", "successor"]
+    list_filter = ["language_form", ("dissolved", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "codes__code", "codes__name"]
+    autocomplete_fields = ["successor"]
+    inlines = [MunicipalityCodeInline]
+
+
+@admin.register(MunicipalityCode)
+class MunicipalityCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "valid_from", "valid_to", "municipality"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["municipality"]
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    model = NetworkMembership
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkMembershipInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_nb", "unit", "computation", "direction", "bottom_line", "source"]
+    list_filter = ["computation", "direction", "bottom_line"]
+    search_fields = ["code", "name_nb", "name_nn", "name_en"]
+
+
+class ValueRevisionInline(admin.TabularInline):
+    model = ValueRevision
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "changed_at",
+        "changed_by",
+        "old_value",
+        "new_value",
+        "old_state",
+        "new_state",
+        "old_status",
+        "new_status",
+        "source",
+        "reason",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        help_text=_("Saved in the value's history, e.g. “Corrected after SSB's revision in June”."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "municipality", "year", "value", "state", "status", "source", "is_sample", "comment"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    form = IndicatorValueForm
+    list_display = ["indicator", "municipality", "year", "value", "state", "status", "is_sample", "changed_at"]
+    list_filter = ["status", "state", "is_sample", "indicator", "year"]
+    search_fields = ["municipality__name", "indicator__code"]
+    list_select_related = ["indicator", "municipality"]
+    autocomplete_fields = ["municipality", "indicator"]
+    readonly_fields = ["changed_by", "changed_at"]
+    inlines = [ValueRevisionInline]
+
+    def save_model(self, request, obj, form, change):
+        # Every change goes through the service so it leaves a revision row.
+        save_value(obj, user=request.user, reason=form.cleaned_data["reason"])
+
+    def has_delete_permission(self, request, obj=None):
+        # A value is never deleted: its history must stay traceable. Mark it missing instead.
+        return False
+
+
+@admin.register(MunicipalityRole)
+class MunicipalityRoleAdmin(admin.ModelAdmin):
+    """Roles are given here: a user may be planner, approver or reader in several municipalities."""
+
+    list_display = ["user", "role", "municipality"]
+    list_filter = ["role", "municipality"]
+    search_fields = ["user__username", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(NetworkCoordinator)
+class NetworkCoordinatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "network"]
+
+
+@admin.register(ValueImport)
+class ValueImportAdmin(admin.ModelAdmin):
+    """Uploaded spreadsheets are evidence of where figures came from: read-only."""
+
+    list_display = ["filename", "municipality", "year", "uploaded_by", "uploaded_at", "confirmed_at", "rows"]
+    list_filter = ["municipality", "year"]
+    exclude = ["content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

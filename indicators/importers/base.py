@@ -1,0 +1,147 @@
+"""What every importer shares: reading an uploaded text file safely and reporting problems."""
+
+import codecs
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from indicators.models import MunicipalityCode
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+DELIMITERS = ("\t", ";", ",")
+# Characters no text file holds; their presence means a binary file with a .csv name.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a file that stops it from being imported, located for the person who fixes it."""
+
+    message: str
+    line: int | None = None
+    column: str = ""
+
+    def __str__(self):
+        where = []
+        if self.line is not None:
+            where.append(_("line %(line)s") % {"line": self.line})
+        if self.column:
+            where.append(_("column “%(column)s”") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; nothing has been written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row that was read but deliberately not imported, with the reason."""
+
+    line: int
+    region: str
+    reason: str
+
+
+@dataclass
+class TextTable:
+    title: str
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+def decode_text(data: bytes) -> str:
+    """Return the file's text from UTF-8 or Latin-1, or raise ImportRejected saying why it is not text."""
+    if not data.strip():
+        raise ImportRejected([Problem(_("The file is empty."))])
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected(
+            [
+                Problem(
+                    _("The file is larger than %(mb)s MB; split it or export fewer years.")
+                    % {"mb": MAX_FILE_BYTES // 2**20}
+                )
+            ]
+        )
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportRejected(
+            [Problem(_("This is a spreadsheet or zip file, not a CSV file. Export the table as CSV and try again."))]
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[:200].count(b"\x00") > 20:
+        raise ImportRejected(
+            [Problem(_("The file is saved as UTF-16. Save it as CSV in UTF-8 or Latin-1 (ISO-8859-1) and try again."))]
+        )
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        # Windows-1252 is Latin-1 plus typographic marks in 0x80–0x9F; Latin-1 decodes anything.
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if CONTROL_CHARACTERS.search(text):
+        raise ImportRejected([Problem(_("The file is not a text file; it looks like a binary file renamed to .csv."))])
+    return text
+
+
+def read_table(text: str, *, first_column: str) -> TextTable:
+    """Split delimited text into a header and rows, skipping title lines above the header.
+
+    The header is the first line whose first cell is `first_column` (any case);
+    the delimiter (tab, semicolon or comma) is the one that line uses most.
+    """
+    lines = text.splitlines()
+    title_lines = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        delimiter = max(DELIMITERS, key=line.count)
+        cells = next(csv.reader([line], delimiter=delimiter))
+        if cells and cells[0].strip().lower() == first_column:
+            table = TextTable(title=" ".join(title_lines), header=[c.strip() for c in cells], header_line=index + 1)
+            reader = csv.reader(lines[index + 1 :], delimiter=delimiter)
+            for offset, row in enumerate(reader, start=index + 2):
+                if any(cell.strip() for cell in row):
+                    table.rows.append((offset, row))
+            return table
+        title_lines.append(stripped.strip('"'))
+        if len(title_lines) > 10:
+            break
+    raise ImportRejected(
+        [Problem(_("Found no header row: the first column must be called “%(name)s”.") % {"name": first_column})]
+    )
+
+
+class CodeTable:
+    """Every municipality number with its period, in memory, so a file of thousands of rows costs one query."""
+
+    def __init__(self):
+        self._by_code: dict[str, list[tuple[datetime.date, datetime.date | None, int]]] = {}
+        for code, valid_from, valid_to, municipality_id in MunicipalityCode.objects.values_list(
+            "code", "valid_from", "valid_to", "municipality_id"
+        ):
+            self._by_code.setdefault(code, []).append((valid_from, valid_to, municipality_id))
+
+    def municipality_id(self, code: str, year: int, *, strict: bool = False) -> int | None:
+        """Return the municipality that had the code on 1 January of the year.
+
+        A file may label older years with a later number; unless strict, when no
+        municipality had the number that year but exactly one ever had it, that one is meant.
+        """
+        periods = self._by_code.get(code, [])
+        day = datetime.date(year, 1, 1)
+        for valid_from, valid_to, municipality_id in periods:
+            if valid_from <= day and (valid_to is None or day <= valid_to):
+                return municipality_id
+        if strict:
+            return None
+        holders = {m for _f, _t, m in periods}
+        return holders.pop() if len(holders) == 1 else None

@@ -1,0 +1,380 @@
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from indicators.importers.klass import load_code_history
+from indicators.importers.ssb_population import import_population
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    LanguageForm,
+    Municipality,
+    MunicipalityRole,
+    Network,
+    NetworkCoordinator,
+    NetworkMembership,
+    Role,
+    ValueState,
+    ValueStatus,
+)
+from indicators.services import ProposedValue, apply_values, change_status
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType, StrategicProject
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO_PASSWORD = "livskraft-demo"  # noqa: S105  (published in the README; demo accounts only)
+NETWORK_SLUG = "livskraftige-kommuner"
+# (name, number in force on 1 January 2009, language form, the membership passes to the successor)
+MEMBERS = [
+    ("Kongsberg", "0604", LanguageForm.BOKMAL),
+    ("Øvre Eiker", "0624", LanguageForm.BOKMAL),
+    ("Nittedal", "0233", LanguageForm.BOKMAL),
+    ("Rana", "1833", LanguageForm.BOKMAL),
+    ("Norddal", "1524", LanguageForm.NYNORSK),
+    ("Masfjorden", "1266", LanguageForm.NYNORSK),
+    ("Oslo", "0301", LanguageForm.BOKMAL),
+]
+NETWORK_JOINED = datetime.date(2009, 1, 1)
+NYNORSK_NUMBERS = ["1524", "1526", "1578", "1266"]  # Norddal, Stordal, Fjord, Masfjorden
+# The years the SSB files in data/ssb hold a population for; sample values use the same years
+# so that every per-inhabitant figure rests on a real population.
+SAMPLE_YEARS = [2010, 2011, 2012, 2013, 2014, 2020, 2021, 2023]
+SAMPLE_SOURCE = "Eksempeldata (oppdiktet for demonstrasjon)"
+
+INDICATORS = [
+    {
+        "code": "husholdningsavfall",
+        "plausible_min": Decimal("150"),
+        "plausible_max": Decimal("900"),
+        "name_nb": "Husholdningsavfall per innbygger",
+        "name_nn": "Hushaldsavfall per innbyggjar",
+        "name_en": "Household waste per inhabitant",
+        "description_nb": "Mengde husholdningsavfall samlet inn, delt på folkemengden.",
+        "description_nn": "Mengda hushaldsavfall samla inn, delt på folketalet.",
+        "description_en": "Household waste collected, divided by the population.",
+        "unit": "kg",
+        "computation": "per_inhabitant",
+        "amount_unit": "tonnes",
+        "per_inhabitant_factor": Decimal(1000),
+        "direction": "lower",
+        "bottom_line": "ecological",
+        "source": "SSB, KOSTRA tabell 12241 (tonn: 13136)",
+        "source_url": "https://www.ssb.no/statbank/table/12241",
+        "order": 10,
+        "sample": (380, 480, -4),  # per inhabitant: low, high, yearly drift
+    },
+    {
+        "code": "klimagassutslipp",
+        "plausible_min": Decimal("0.5"),
+        "plausible_max": Decimal("30"),
+        "name_nb": "Klimagassutslipp per innbygger",
+        "name_nn": "Klimagassutslepp per innbyggjar",
+        "name_en": "Greenhouse-gas emissions per inhabitant",
+        "description_nb": "Direkte utslipp i kommunen fra ni sektorer, delt på folkemengden.",
+        "description_nn": "Direkte utslepp i kommunen frå ni sektorar, delt på folketalet.",
+        "description_en": "Direct emissions in the municipality from nine sectors, divided by the population.",
+        "unit": "tonnes_co2e",
+        "computation": "per_inhabitant",
+        "amount_unit": "tonnes_co2e",
+        "per_inhabitant_factor": Decimal(1),
+        "direction": "lower",
+        "bottom_line": "ecological",
+        "source": "Miljødirektoratet, Klimagassutslipp i kommuner",
+        "source_url": "https://www.miljodirektoratet.no/tjenester/klimagassutslipp-kommuner/",
+        "order": 20,
+        "sample": (2.5, 9.0, -0.08),
+    },
+    {
+        "code": "arealbruk",
+        "plausible_min": Decimal("50"),
+        "plausible_max": Decimal("5000"),
+        "name_nb": "Bebygd areal per innbygger",
+        "name_nn": "Bygd areal per innbyggjar",
+        "name_en": "Built-up land per inhabitant",
+        "description_nb": "Areal brukt til utbyggingsformål, delt på folkemengden.",
+        "description_nn": "Areal brukt til utbyggingsføremål, delt på folketalet.",
+        "description_en": "Land used for development, divided by the population.",
+        "unit": "m2",
+        "computation": "per_inhabitant",
+        "amount_unit": "km2",
+        "per_inhabitant_factor": Decimal(1_000_000),
+        "direction": "lower",
+        "bottom_line": "ecological",
+        "source": "SSB, tabell 09594",
+        "source_url": "https://www.ssb.no/statbank/table/09594",
+        "order": 30,
+        "sample": (350, 1100, 3),
+    },
+    {
+        "code": "miljofyrtarn",
+        "plausible_min": Decimal("0"),
+        "plausible_max": Decimal("2000"),
+        "name_nb": "Miljøfyrtårn-sertifiserte virksomheter",
+        "name_nn": "Miljøfyrtårn-sertifiserte verksemder",
+        "name_en": "Eco-Lighthouse certified businesses",
+        "description_nb": "Antall private virksomheter i kommunen med gyldig Miljøfyrtårn-sertifikat.",
+        "description_nn": "Talet på private verksemder i kommunen med gyldig Miljøfyrtårn-sertifikat.",
+        "description_en": "Private businesses in the municipality holding a valid Eco-Lighthouse certificate.",
+        "unit": "count",
+        "computation": "direct",
+        "amount_unit": "",
+        "per_inhabitant_factor": Decimal(1),
+        "direction": "higher",
+        "bottom_line": "economic",
+        "source": "Miljøfyrtårn-registeret",
+        "source_url": "https://www.miljofyrtarn.no/",
+        "order": 40,
+        "sample": (5, 40, 3),
+    },
+    {
+        "code": "skoler-naer-friluftsomrade",
+        "plausible_min": Decimal("0"),
+        "plausible_max": Decimal("100"),
+        "name_nb": "Skoler og barnehager nær friluftsområder",
+        "name_nn": "Skular og barnehagar nær friluftsområde",
+        "name_en": "Schools and kindergartens near recreation areas",
+        "description_nb": "Andel skoler og barnehager med trygg tilgang til nærturterreng.",
+        "description_nn": "Del skular og barnehagar med trygg tilgang til nærturterreng.",
+        "description_en": "Share of schools and kindergartens with safe access to nearby recreation areas.",
+        "unit": "percent",
+        "computation": "direct",
+        "amount_unit": "",
+        "per_inhabitant_factor": Decimal(1),
+        "direction": "higher",
+        "bottom_line": "social",
+        "source": "SSB, tabell 09579",
+        "source_url": "https://www.ssb.no/statbank/table/09579",
+        "order": 50,
+        "sample": (55, 90, 0.8),
+    },
+]
+
+USERS = [
+    ("planlegger-rana", "Planlegger", "Rana"),
+    ("planlegger-oslo", "Planlegger", "Oslo"),
+    ("politiker", "Politiker", "Kongsberg"),
+    ("godkjenner-rana", "Godkjenner", "Rana"),
+    ("koordinator", "Koordinator", "Nettverket"),
+]
+# Who does what in the reporting round: (user, municipality number, role).
+ROLES = [
+    ("planlegger-rana", "1833", Role.PLANNER),
+    ("godkjenner-rana", "1833", Role.APPROVER),
+    ("planlegger-oslo", "0301", Role.PLANNER),
+    ("politiker", "3303", Role.READER),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo: municipalities, the network, real SSB population, sample values, plans and accounts."
+
+    def handle(self, *args, **options):
+        steps = [
+            ("municipalities", self.load_municipalities),
+            ("accounts", self.load_users),
+            ("network", self.load_network),
+            ("roles", self.load_roles),
+            ("population", self.load_population),
+            ("indicators", self.load_indicators),
+            ("sample values", self.load_sample_values),
+            ("plans", self.load_plans),
+            ("publish", self.publish),
+        ]
+        show = options["verbosity"] > 0
+        with tqdm(steps, desc="demo", unit="step", disable=not show) as progress:
+            for name, step in progress:
+                progress.set_postfix_str(name)
+                with transaction.atomic():
+                    step()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded. Log in as {', '.join(u for u, *_ in USERS)} with the password {DEMO_PASSWORD}."
+            )
+        )
+
+    def load_municipalities(self):
+        load_code_history()
+        Municipality.objects.filter(codes__code__in=NYNORSK_NUMBERS).update(language_form=LanguageForm.NYNORSK)
+
+    def load_users(self):
+        User = get_user_model()
+        for username, first, last in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        coordinator = User.objects.get(username="koordinator")
+        coordinator.is_staff = True
+        coordinator.save(update_fields=["is_staff"])
+        coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["indicators", "plans"]))
+        self.coordinator = coordinator
+
+    def load_network(self):
+        network, _ = Network.objects.update_or_create(
+            slug=NETWORK_SLUG,
+            defaults={
+                "name": "Livskraftige kommuner",
+                "description": (
+                    "Kommunenettverk for miljø og samfunnsutvikling, drevet av KS med finansiering fra "
+                    "Miljøverndepartementet. Nettverket om overordnet planlegging og samfunnsutvikling."
+                ),
+            },
+        )
+        for _name, code, _form in MEMBERS:
+            municipality = Municipality.objects.by_code(code, NETWORK_JOINED.year)
+            membership = {"left": municipality.dissolved - datetime.timedelta(days=1)} if municipality.dissolved else {}
+            NetworkMembership.objects.update_or_create(
+                network=network, municipality=municipality, joined=NETWORK_JOINED, defaults=membership
+            )
+            if municipality.successor:
+                # The network carries on with the municipality a member merged into (Norddal → Fjord).
+                NetworkMembership.objects.get_or_create(
+                    network=network, municipality=municipality.successor, joined=municipality.dissolved
+                )
+        self.network = network
+
+    def load_roles(self):
+        User = get_user_model()
+        for username, code, role in ROLES:
+            MunicipalityRole.objects.get_or_create(
+                user=User.objects.get(username=username), municipality=Municipality.objects.by_code(code), role=role
+            )
+        NetworkCoordinator.objects.get_or_create(user=self.coordinator, network=self.network)
+
+    def load_population(self):
+        for path in sorted((DATA / "ssb").glob("Personer*.csv")):
+            import_population(data=path.read_bytes(), filename=path.name, user=self.coordinator)
+
+    def load_indicators(self):
+        for spec in INDICATORS:
+            fields = {k: v for k, v in spec.items() if k not in ("code", "sample")}
+            Indicator.objects.update_or_create(code=spec["code"], defaults=fields)
+
+    def members(self):
+        return Municipality.objects.filter(memberships__network=self.network).distinct().order_by("pk")
+
+    def load_sample_values(self):
+        population = {
+            (m, y): v
+            for m, y, v in IndicatorValue.objects.filter(
+                indicator=Indicator.objects.population(), state=ValueState.REPORTED
+            ).values_list("municipality_id", "year", "value")
+        }
+        for spec in INDICATORS:
+            indicator = Indicator.objects.get(code=spec["code"])
+            low, high, drift = spec["sample"]
+            proposed = []
+            for municipality in self.members():
+                # Seeded by indicator and municipality, so every run gives the same sample.
+                rng = random.Random(f"{spec['code']}-{municipality.name}")  # noqa: S311  (sample data, not secrets)
+                level = Decimal(str(rng.uniform(low, high)))
+                for _step, year in enumerate(SAMPLE_YEARS):
+                    people = population.get((municipality.pk, year))
+                    if people is None:
+                        continue  # the municipality did not exist that year (Fjord before 2020)
+                    figure = level + Decimal(str(drift)) * (year - SAMPLE_YEARS[0]) + Decimal(str(rng.gauss(0, 1)))
+                    figure = max(figure, Decimal(low) / 2)
+                    if indicator.is_per_inhabitant:
+                        amount = figure * people / indicator.per_inhabitant_factor
+                        value = amount.quantize(Decimal("0.001"), ROUND_HALF_UP)
+                    elif indicator.unit == "count":
+                        value = figure.quantize(Decimal(1), ROUND_HALF_UP)
+                    else:
+                        value = min(figure, Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                    proposed.append(ProposedValue(municipality_id=municipality.pk, year=year, value=value))
+            apply_values(
+                indicator=indicator,
+                proposed=proposed,
+                user=self.coordinator,
+                source=SAMPLE_SOURCE,
+                reason="Eksempeldata lastet av load_demo",
+                is_sample=True,
+            )
+
+    def load_plans(self):
+        kongsberg = Municipality.objects.by_code("3303")
+        kommuneplan, _ = Plan.objects.update_or_create(
+            municipality=kongsberg,
+            plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
+            title="Kommuneplan for Kongsberg – samfunnsdelen",
+            defaults={
+                "period_start": 2008,
+                "period_end": 2020,
+                "status": PlanStatus.ADOPTED,
+                "adopted_on": datetime.date(2008, 6, 18),
+                "decision_reference": "Eksempel: K-sak 2008",
+            },
+        )
+        areas = [
+            ("a", "Natur, miljø og bærekraftig utvikling"),
+            ("b", "Vekst, attraktivitet og næringsutvikling"),
+            ("c", "Kommunale tjenester / livskvalitet og levekår, med vekt på barn og unges oppvekstmiljø"),
+        ]
+        focus = {}
+        for order, (letter, title) in enumerate(areas, start=1):
+            focus[letter], _ = FocusArea.objects.update_or_create(
+                plan=kommuneplan, order=order, defaults={"title": title}
+            )
+        goals = [
+            (
+                1,
+                "Kongsberg skal ha et næringsliv og innbyggere som er miljøbevisste i forhold til egen praksis "
+                "og egne handlinger",
+                "miljofyrtarn",
+                {"target_year": 2012, "direction": "higher"},
+            ),
+            (
+                2,
+                "Arealforbruk pr. innbygger til utbyggingsformål skal reduseres",
+                "arealbruk",
+                {"direction": "lower"},
+            ),
+        ]
+        for order, title, indicator_code, measure in goals:
+            goal, _ = Goal.objects.update_or_create(focus_area=focus["a"], order=order, defaults={"title": title})
+            GoalIndicator.objects.update_or_create(
+                goal=goal, indicator=Indicator.objects.get(code=indicator_code), defaults=measure
+            )
+        okonomiplan, _ = Plan.objects.update_or_create(
+            municipality=kongsberg,
+            plan_type=PlanType.OKONOMIPLAN,
+            title="Økonomiplan/handlingsprogram 2009–2012",
+            defaults={
+                "period_start": 2009,
+                "period_end": 2012,
+                "status": PlanStatus.ADOPTED,
+                "adopted_on": datetime.date(2008, 12, 17),
+                "decision_reference": "Eksempel: K-sak 2008",
+                "parent": kommuneplan,
+            },
+        )
+        project, _ = StrategicProject.objects.update_or_create(
+            plan=okonomiplan,
+            title="Indikatorer i hele styringssystemet",
+            defaults={
+                "description": "Innføring av indikatorer for kommuneplanens innsatsområder i økonomiplan, "
+                "årsbudsjett, årsplaner og årsrapport.",
+                "responsible_unit": "Rådmannens stab",
+                "service_areas": "Plan, Økonomi, Oppvekst, Helse og omsorg",
+                "first_budget_year": 2009,
+                "last_budget_year": 2012,
+            },
+        )
+        project.focus_areas.set(focus.values())
+
+    def publish(self):
+        change_status(
+            values=IndicatorValue.objects.exclude(status=ValueStatus.PUBLISHED).filter(municipality__in=self.members())
+            | IndicatorValue.objects.filter(indicator__is_population=True).exclude(status=ValueStatus.PUBLISHED),
+            status=ValueStatus.PUBLISHED,
+            user=self.coordinator,
+            reason="Publisert av load_demo",
+        )

@@ -1,0 +1,690 @@
+"""Municipalities, networks, indicators and the values reported for them."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+FIRST_YEAR = 1800
+LAST_YEAR = 2200
+
+
+def translated(obj, field: str) -> str:
+    """Return obj.<field>_<active language>, falling back to bokmål when it is empty."""
+    language = (get_language() or "nb")[:2]
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_nb")
+
+
+class LanguageForm(models.TextChoices):
+    BOKMAL = "nb", _("Bokmål")
+    NYNORSK = "nn", _("Nynorsk")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def by_code(self, code: str, year: int | None = None) -> "Municipality":
+        """Return the municipality that had the code in the year (or, without a year, most recently).
+
+        Raises Municipality.DoesNotExist when no municipality ever had the code.
+        """
+        code = code.strip()
+        codes = MunicipalityCode.objects.filter(code=code).select_related("municipality")
+        if year is not None:
+            codes = codes.in_force(year)
+        found = codes.order_by("-valid_from").first()
+        if found is None:
+            raise Municipality.DoesNotExist(f"No municipality had the code {code}" + (f" in {year}." if year else "."))
+        return found.municipality
+
+
+class Municipality(models.Model):
+    """A municipality as one identity through its changes of code and name.
+
+    Kongsberg is one row whether a source calls it 0604, 3006 or 3303. A merger
+    creates a new municipality; the merged ones keep their history and point to it
+    as their successor (Norddal and Stordal → Fjord in 2020).
+    """
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("The name in use today, or when it ended."))
+    language_form = models.CharField(
+        _("language form"),
+        max_length=2,
+        choices=LanguageForm,
+        default=LanguageForm.BOKMAL,
+        help_text=_("The written form of Norwegian the municipality has chosen (målvedtak)."),
+    )
+    established = models.DateField(_("established"), null=True, blank=True)
+    dissolved = models.DateField(
+        _("dissolved"), null=True, blank=True, help_text=_("The first day the municipality no longer existed.")
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("The municipality this one became part of when it was merged."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("municipality", args=[self.kommunenummer]) if self.kommunenummer else ""
+
+    def code_in(self, year: int) -> "MunicipalityCode | None":
+        """Return the code row in force on 1 January of the year."""
+        return self.codes.in_force(year).first()
+
+    @property
+    def current_code(self) -> "MunicipalityCode | None":
+        """Return the code row in force today, or the last one for a dissolved municipality.
+
+        Reads prefetched codes when there are some (prefetch_related("codes")).
+        """
+        return max(self.codes.all(), key=lambda c: c.valid_from, default=None)
+
+    @property
+    def kommunenummer(self) -> str:
+        """Return the municipality number in force today, or the last one; empty if it has none."""
+        current = self.current_code
+        return current.code if current else ""
+
+    @property
+    def is_merger(self) -> bool:
+        return self.predecessors.exists()
+
+
+class MunicipalityCodeQuerySet(models.QuerySet):
+    def in_force(self, year: int):
+        """Keep the codes valid on 1 January of the year."""
+        day = datetime.date(year, 1, 1)
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+
+class MunicipalityCode(models.Model):
+    """A municipality number (kommunenummer) and name, valid for a period."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="codes", verbose_name=_("municipality")
+    )
+    code = models.CharField(
+        _("municipality number"), max_length=4, help_text=_("Four digits, e.g. 3303 for Kongsberg from 2024.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("The last day the code was in use; empty while it is.")
+    )
+
+    objects = MunicipalityCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipality number")
+        verbose_name_plural = _("municipality numbers")
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{4}$"), name="indicators_code_four_digits"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="indicators_code_period_ordered",
+            ),
+            models.UniqueConstraint(fields=["code", "valid_from"], name="indicators_code_unique_start"),
+        ]
+        indexes = [
+            # Serves by_code(): a lookup by number, narrowed by period.
+            models.Index(fields=["code", "valid_from"], name="indicators_code_lookup"),
+        ]
+
+    def __str__(self):
+        end = self.valid_to.year if self.valid_to else ""
+        return f"{self.code} {self.name} ({self.valid_from.year}–{end})"
+
+    def clean(self):
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("A code cannot end before it starts.")})
+        if self.code and not (len(self.code) == 4 and self.code.isdigit()):
+            raise ValidationError({"code": _("A municipality number has exactly four digits.")})
+
+
+class Network(models.Model):
+    """A network of municipalities that report the same indicators, such as Livskraftige kommuner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(Municipality, through="NetworkMembership", related_name="networks")
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def members_in(self, year: int):
+        """Return the municipalities that were members at some point in the year."""
+        return Municipality.objects.filter(
+            Q(memberships__left__isnull=True) | Q(memberships__left__gte=datetime.date(year, 1, 1)),
+            memberships__network=self,
+            memberships__joined__lte=datetime.date(year, 12, 31),
+        ).distinct()
+
+
+class NetworkMembership(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
+    joined = models.DateField(_("joined"))
+    left = models.DateField(_("left"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
+        ordering = ["joined"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "municipality", "joined"], name="indicators_membership_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(left__isnull=True) | Q(left__gte=F("joined")), name="indicators_membership_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} – {self.network}"
+
+    def clean(self):
+        if self.left and self.joined and self.left < self.joined:
+            raise ValidationError({"left": _("A municipality cannot leave a network before it joined.")})
+
+
+class Unit(models.TextChoices):
+    PERSONS = "persons", _("persons")
+    COUNT = "count", _("count")
+    PERCENT = "percent", _("per cent")
+    KG = "kg", _("kg")
+    TONNES = "tonnes", _("tonnes")
+    TONNES_CO2E = "tonnes_co2e", _("tonnes CO₂-eq.")
+    SQUARE_METRES = "m2", _("m²")
+    SQUARE_KILOMETRES = "km2", _("km²")
+    NOK_1000 = "nok_1000", _("NOK 1 000")
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower", _("Lower is better")
+    HIGHER = "higher", _("Higher is better")
+    NEUTRAL = "neutral", _("Neither")
+
+
+class BottomLine(models.TextChoices):
+    ECOLOGICAL = "ecological", _("Ecological")
+    SOCIAL = "social", _("Social")
+    ECONOMIC = "economic", _("Economic")
+
+
+class Computation(models.TextChoices):
+    DIRECT = "direct", _("Entered directly")
+    PER_INHABITANT = "per_inhabitant", _("Amount per inhabitant, computed from the population")
+
+
+POPULATION_DEFAULTS = {
+    "code": "folkemengde",
+    "name_nb": "Folkemengde 1. januar",
+    "name_nn": "Folketal 1. januar",
+    "name_en": "Population on 1 January",
+    "description_nb": "Antall innbyggere i kommunen 1. januar. Nevneren for alle tall per innbygger.",
+    "description_nn": "Talet på innbyggjarar i kommunen 1. januar. Nemnaren for alle tal per innbyggjar.",
+    "description_en": "Number of inhabitants on 1 January. The denominator of every per-inhabitant figure.",
+    "unit": "persons",
+    "direction": "neutral",
+    "bottom_line": "social",
+    "source": "SSB, tabell 07459",
+    "source_url": "https://www.ssb.no/statbank/table/07459",
+    "order": 0,
+}
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def population(self) -> "Indicator":
+        """Return the population indicator that per-inhabitant figures divide by, creating it on first use."""
+        indicator, _created = self.get_or_create(is_population=True, defaults=POPULATION_DEFAULTS)
+        return indicator
+
+
+class Indicator(models.Model):
+    """Something measured every year in every municipality, such as household waste per inhabitant."""
+
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True, help_text=_("Short and stable; used in addresses and in imports.")
+    )
+    name_nb = models.CharField(_("name (bokmål)"), max_length=200)
+    name_nn = models.CharField(_("name (nynorsk)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_nb = models.TextField(_("description (bokmål)"), blank=True)
+    description_nn = models.TextField(_("description (nynorsk)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    unit = models.CharField(
+        _("unit"),
+        max_length=20,
+        choices=Unit,
+        help_text=_("The unit of the figure shown. For per-inhabitant indicators, the unit per inhabitant."),
+    )
+    computation = models.CharField(
+        _("how it is computed"),
+        max_length=20,
+        choices=Computation,
+        default=Computation.DIRECT,
+        help_text=_("Per-inhabitant indicators are entered as a total amount; the portal divides by the population."),
+    )
+    amount_unit = models.CharField(
+        _("unit of the amount"),
+        max_length=20,
+        choices=Unit,
+        blank=True,
+        help_text=_("For per-inhabitant indicators: the unit of the total a planner enters, e.g. tonnes."),
+    )
+    per_inhabitant_factor = models.DecimalField(
+        _("conversion factor"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal(1),
+        help_text=_("Multiplies amount ÷ population into the indicator's unit, e.g. 1000 for tonnes to kg."),
+    )
+    direction = models.CharField(_("desired direction"), max_length=10, choices=Direction)
+    bottom_line = models.CharField(_("bottom line"), max_length=12, choices=BottomLine)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where the figures come from, e.g. SSB table 12241.")
+    )
+    source_url = models.URLField(_("source address"), blank=True)
+    is_population = models.BooleanField(
+        _("is the population"),
+        default=False,
+        help_text=_("The one indicator that per-inhabitant figures are divided by."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    max_change = models.DecimalField(
+        _("largest plausible change"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_(
+            "As a share of last year's figure: 0.3 means 30 %. A larger change needs an explanation before it is "
+            "submitted. Empty uses the portal's default."
+        ),
+    )
+    plausible_min = models.DecimalField(
+        _("lowest plausible figure"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("In the indicator's unit; a figure below it needs an explanation."),
+    )
+    plausible_max = models.DecimalField(
+        _("highest plausible figure"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("In the indicator's unit; a figure above it needs an explanation."),
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_population"], condition=Q(is_population=True), name="indicators_one_population"
+            ),
+            models.CheckConstraint(
+                condition=Q(computation="direct") | ~Q(amount_unit=""),
+                name="indicators_per_inhabitant_has_amount_unit",
+            ),
+            models.CheckConstraint(condition=Q(per_inhabitant_factor__gt=0), name="indicators_factor_positive"),
+            models.CheckConstraint(
+                condition=Q(max_change__isnull=True) | Q(max_change__gt=0), name="indicators_max_change_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicator", args=[self.code])
+
+    @property
+    def name(self) -> str:
+        return translated(self, "name")
+
+    @property
+    def description(self) -> str:
+        return translated(self, "description")
+
+    @property
+    def is_per_inhabitant(self) -> bool:
+        return self.computation == Computation.PER_INHABITANT
+
+    @property
+    def entry_unit(self) -> str:
+        """Return the unit a planner types in: the amount's unit for per-inhabitant indicators."""
+        return self.amount_unit if self.is_per_inhabitant else self.unit
+
+    def clean(self):
+        if self.is_per_inhabitant and not self.amount_unit:
+            raise ValidationError(
+                {"amount_unit": _("A per-inhabitant indicator needs the unit of the amount planners enter.")}
+            )
+        if self.is_per_inhabitant and self.is_population:
+            raise ValidationError({"computation": _("The population cannot be computed per inhabitant.")})
+        if (
+            self.plausible_min is not None
+            and self.plausible_max is not None
+            and self.plausible_min > self.plausible_max
+        ):
+            raise ValidationError({"plausible_max": _("The highest plausible figure is below the lowest.")})
+
+    def per_inhabitant(self, amount: Decimal | None, population: Decimal | None) -> Decimal | None:
+        """Return amount ÷ population in the indicator's unit, or None when either is unknown or zero."""
+        if amount is None or not population:
+            return None
+        return Decimal(amount) * self.per_inhabitant_factor / Decimal(population)
+
+
+class ValueState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    MISSING = "missing", _("Missing")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    CONFIDENTIAL = "confidential", _("Confidential")
+
+
+class ValueStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ValueStatus.PUBLISHED)
+
+    def latest_published(self, **filters):
+        """Keep the published values that are the newest of their indicator and municipality.
+
+        The keyword filters narrow both the values and the search for the newest
+        year, so state=ValueState.REPORTED gives the newest reported figure.
+        """
+        newest_year = (
+            IndicatorValue.objects.published()
+            .filter(indicator=OuterRef("indicator"), municipality=OuterRef("municipality"), **filters)
+            .order_by("-year")
+            .values("year")[:1]
+        )
+        return self.published().filter(year=Subquery(newest_year), **filters)
+
+    def for_municipality(self, municipality: Municipality):
+        return self.filter(municipality=municipality)
+
+    def with_population(self, *, published: bool = False):
+        """Annotate each value with its municipality's population for the same year.
+
+        Public pages pass published=True so a per-inhabitant figure never rests on
+        an unpublished population.
+        """
+        population = IndicatorValue.objects.filter(
+            indicator__is_population=True,
+            municipality=OuterRef("municipality"),
+            year=OuterRef("year"),
+            state=ValueState.REPORTED,
+        )
+        if published:
+            population = population.published()
+        return self.annotate(population=Subquery(population.values("value")[:1]))
+
+
+class IndicatorValue(models.Model):
+    """The figure for one indicator, municipality and year, with its provenance and approval status.
+
+    For per-inhabitant indicators `value` holds the total amount (e.g. tonnes of
+    waste); the per-inhabitant figure is always computed from the population.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="values")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(
+        _("value"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("For per-inhabitant indicators, the total amount; the portal computes the rest."),
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ValueState,
+        default=ValueState.REPORTED,
+        help_text=_("Choose missing, not applicable or confidential instead of leaving the value blank."),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ValueStatus, default=ValueStatus.DRAFT)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where this figure comes from, e.g. a file or table.")
+    )
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Invented for demonstration; never real statistics.")
+    )
+    comment = models.TextField(
+        _("comment"), blank=True, help_text=_("What moved and why; required when the figure looks implausible.")
+    )
+    review_comment = models.TextField(
+        _("reason for returning"), blank=True, help_text=_("Why the approver sent the value back to the planner.")
+    )
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    revised_at = models.DateTimeField(
+        _("revised"), null=True, blank=True, editable=False, help_text=_("When a changed figure was published again.")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "municipality", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "municipality", "year"], name="indicators_value_one_per_year"),
+            models.CheckConstraint(
+                condition=(Q(state="reported") & Q(value__isnull=False))
+                | (~Q(state="reported") & Q(value__isnull=True)),
+                name="indicators_value_matches_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="indicators_value_year_range"
+            ),
+        ]
+        indexes = [
+            # Serves a municipality's page and the population subquery: values by municipality and year.
+            models.Index(fields=["municipality", "year"], name="indicators_value_muni_year"),
+            # Serves public lists that filter on status first.
+            models.Index(fields=["status", "indicator", "year"], name="indicators_value_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.municipality} {self.year}"
+
+    def clean(self):
+        if self.state == ValueState.REPORTED and self.value is None:
+            raise ValidationError({"value": _("Enter a value, or choose missing, not applicable or confidential.")})
+        if self.state != ValueState.REPORTED and self.value is not None:
+            raise ValidationError(
+                {"value": _("A value that is missing, not applicable or confidential has no number.")}
+            )
+        if self.year is not None and not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise ValidationError(
+                {
+                    "year": _("The year must be between %(first)s and %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                }
+            )
+        if self.indicator_id and self.municipality_id and self.year:
+            duplicate = IndicatorValue.objects.filter(
+                indicator_id=self.indicator_id, municipality_id=self.municipality_id, year=self.year
+            ).exclude(pk=self.pk)
+            if duplicate.exists():
+                raise ValidationError(_("This municipality already has a value for this indicator and year."))
+
+    @property
+    def per_inhabitant(self) -> Decimal | None:
+        """Return the per-inhabitant figure, using a `population` annotation (see with_population())."""
+        if not self.indicator.is_per_inhabitant:
+            return self.value
+        return self.indicator.per_inhabitant(self.value, getattr(self, "population", None))
+
+    @property
+    def display_value(self) -> Decimal | None:
+        """Return the figure in the indicator's unit: per inhabitant where the indicator is."""
+        return self.per_inhabitant
+
+    def snapshot(self) -> dict:
+        """Return the fields a revision records, for comparing before and after a change."""
+        return {"value": self.value, "state": self.state, "status": self.status, "source": self.source}
+
+
+class ValueRevision(models.Model):
+    """One change to an indicator value: who, when, what it was, what it became, and why."""
+
+    indicator_value = models.ForeignKey(IndicatorValue, on_delete=models.CASCADE, related_name="revisions")
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_value = models.DecimalField(_("old value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    new_value = models.DecimalField(_("new value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    old_state = models.CharField(_("old state"), max_length=20, choices=ValueState, blank=True)
+    new_state = models.CharField(_("new state"), max_length=20, choices=ValueState)
+    old_status = models.CharField(_("old status"), max_length=12, choices=ValueStatus, blank=True)
+    new_status = models.CharField(_("new status"), max_length=12, choices=ValueStatus)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("value revision")
+        verbose_name_plural = _("value revisions")
+        ordering = ["indicator_value", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.indicator_value} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_creation(self) -> bool:
+        return not self.old_state
+
+
+class Role(models.TextChoices):
+    PLANNER = "planner", _("Planner")
+    APPROVER = "approver", _("Approver")
+    READER = "reader", _("Reader")
+
+
+class MunicipalityRole(models.Model):
+    """What one user may do with one municipality's unpublished values. A user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="municipality_roles"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=Role,
+        help_text=_(
+            "Planners enter and submit values; approvers approve, return and publish them; readers see drafts."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("municipality role")
+        verbose_name_plural = _("municipality roles")
+        ordering = ["municipality__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality", "role"], name="indicators_role_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.municipality}"
+
+
+class NetworkCoordinator(models.Model):
+    """A user who manages indicators for a network and follows every member's reporting."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="coordinator_of"
+    )
+    network = models.ForeignKey(
+        Network, verbose_name=_("network"), on_delete=models.CASCADE, related_name="coordinators"
+    )
+
+    class Meta:
+        verbose_name = _("network coordinator")
+        verbose_name_plural = _("network coordinators")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network"], name="indicators_coordinator_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.network}"
+
+
+class ValueImport(models.Model):
+    """A spreadsheet a planner uploaded: kept as sent, so every imported figure can be traced to its file."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="imports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def source(self) -> str:
+        return _("Spreadsheet %(file)s (import %(id)s)") % {"file": self.filename, "id": self.pk}

@@ -1,0 +1,219 @@
+"""Writes that span several rows: saving values with their revision history, changing status in bulk."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
+
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ProposedValue:
+    """A value a planner or an importer wants to store for one municipality and year.
+
+    indicator_id may be left out when apply_values() is given the indicator. A
+    comment of None leaves the stored comment alone. expected_version is the
+    version the planner saw (0: no value yet); a different stored version is a
+    conflict, and nothing is written.
+    """
+
+    municipality_id: int
+    year: int
+    value: Decimal | None
+    state: str = ValueState.REPORTED
+    indicator_id: int | None = None
+    comment: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved the value after the planner opened it."""
+
+    proposed: ProposedValue
+    stored: IndicatorValue | None
+
+
+class ConflictError(Exception):
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(f"{len(conflicts)} values were changed by someone else")
+        self.conflicts = conflicts
+
+
+@dataclass
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+def _revision(value: IndicatorValue, *, before: dict | None, user, reason: str, when) -> ValueRevision:
+    before = before or {}
+    return ValueRevision(
+        indicator_value=value,
+        changed_at=when,
+        changed_by=user,
+        old_value=before.get("value"),
+        new_value=value.value,
+        old_state=before.get("state", ""),
+        new_state=value.state,
+        old_status=before.get("status", ""),
+        new_status=value.status,
+        source=value.source,
+        reason=reason,
+    )
+
+
+def apply_values(
+    *,
+    proposed: Sequence[ProposedValue],
+    user,
+    source: str,
+    reason: str,
+    indicator: Indicator | None = None,
+    is_sample: bool = False,
+) -> ApplyResult:
+    """Store the proposed values as drafts in one transaction, writing a revision for every change.
+
+    A proposal equal to the stored value changes nothing, so importing the same
+    file twice writes nothing the second time. A changed value goes back to draft
+    and must be approved again. Raises ConflictError, having written nothing, when
+    a stored version differs from the version a proposal expected.
+    """
+    result = ApplyResult()
+    now = timezone.now()
+
+    def indicator_of(p: ProposedValue) -> int:
+        return p.indicator_id if p.indicator_id is not None else indicator.pk
+
+    with transaction.atomic():
+        existing = {
+            (v.indicator_id, v.municipality_id, v.year): v
+            for v in IndicatorValue.objects.select_for_update().filter(
+                indicator_id__in={indicator_of(p) for p in proposed},
+                municipality_id__in={p.municipality_id for p in proposed},
+                year__in={p.year for p in proposed},
+            )
+        }
+        conflicts = []
+        for p in proposed:
+            if p.expected_version is None:
+                continue
+            current = existing.get((indicator_of(p), p.municipality_id, p.year))
+            if (current.version if current else 0) != p.expected_version:
+                conflicts.append(Conflict(proposed=p, stored=current))
+        if conflicts:
+            raise ConflictError(conflicts)
+
+        to_create, created_reasons, to_update, revisions = [], [], [], []
+        for p in proposed:
+            current = existing.get((indicator_of(p), p.municipality_id, p.year))
+            if current is None:
+                created_reasons.append(p.comment or reason)
+                to_create.append(
+                    IndicatorValue(
+                        indicator_id=indicator_of(p),
+                        municipality_id=p.municipality_id,
+                        year=p.year,
+                        value=p.value,
+                        state=p.state,
+                        status=ValueStatus.DRAFT,
+                        source=source,
+                        is_sample=is_sample,
+                        comment=p.comment or "",
+                        changed_by=user,
+                        changed_at=now,
+                    )
+                )
+                continue
+            comment = current.comment if p.comment is None else p.comment
+            if current.state == p.state and current.value == p.value and current.comment == comment:
+                result.unchanged += 1
+                continue
+            before = current.snapshot()
+            if current.state != p.state or current.value != p.value:
+                current.value, current.state, current.status = p.value, p.state, ValueStatus.DRAFT
+                current.source, current.is_sample = source, is_sample
+            current.comment = comment
+            current.changed_by, current.changed_at = user, now
+            current.version += 1
+            to_update.append(current)
+            revisions.append(_revision(current, before=before, user=user, reason=p.comment or reason, when=now))
+
+        created = IndicatorValue.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        revisions += [
+            _revision(v, before=None, user=user, reason=why, when=now)
+            for v, why in zip(created, created_reasons, strict=True)
+        ]
+        IndicatorValue.objects.bulk_update(
+            to_update,
+            ["value", "state", "status", "source", "is_sample", "comment", "changed_by", "changed_at", "version"],
+            batch_size=BATCH_SIZE,
+        )
+        ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+    result.created, result.updated = len(created), len(to_update)
+    return result
+
+
+def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason: str, review_comment: str = "") -> int:
+    """Move the values to the status in one transaction, with a revision for each; return how many moved.
+
+    Publishing records when a value was first published, and marks a value that
+    is published again after a change as revised. The review comment is the
+    approver's reason for returning values; any other move clears it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if isinstance(values, QuerySet):
+            # Lock the rows so the version read here is the version written back.
+            values = values.select_for_update()
+        moved, revisions = [], []
+        for value in values:
+            if value.status == status:
+                continue
+            before = value.snapshot()
+            value.status, value.changed_by, value.changed_at = status, user, now
+            value.review_comment = review_comment
+            if status == ValueStatus.PUBLISHED:
+                if value.first_published_at is None:
+                    value.first_published_at = now
+                else:
+                    value.revised_at = now
+            value.version += 1
+            moved.append(value)
+            revisions.append(_revision(value, before=before, user=user, reason=reason, when=now))
+        IndicatorValue.objects.bulk_update(
+            moved,
+            ["status", "changed_by", "changed_at", "review_comment", "first_published_at", "revised_at", "version"],
+            batch_size=BATCH_SIZE,
+        )
+        ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+    return len(moved)
+
+
+def save_value(value: IndicatorValue, *, user, reason: str) -> bool:
+    """Save one edited value with a revision row; return False when nothing that is tracked changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        before = None
+        if value.pk:
+            stored = IndicatorValue.objects.select_for_update().get(pk=value.pk)
+            before = stored.snapshot()
+            if before == value.snapshot() and stored.comment == value.comment:
+                return False
+            value.version = stored.version + 1
+        value.changed_by, value.changed_at = user, now
+        value.full_clean()
+        value.save()
+        _revision(value, before=before, user=user, reason=reason, when=now).save()
+    return True

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from indicators import reporting, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("kommune/<str:code>/", views.municipality, name="municipality"),
+    path("indikator/<slug:code>/", views.indicator, name="indicator"),
+    path("kilder/", views.sources, name="sources"),
+    # The reporting round: only for users with a role; every view checks access itself.
+    path("rapportering/", reporting.start, name="reporting_start"),
+    path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
+    path("rapportering/import/<int:pk>/", reporting.import_preview, name="import_preview"),
+    path("rapportering/<str:code>/<int:year>/", reporting.entry, name="entry"),
+    path("rapportering/<str:code>/<int:year>/godkjenning/", reporting.review, name="review"),
+    path("rapportering/<str:code>/<int:year>/import/", reporting.import_values, name="import_values"),
+    path("rapportering/<str:code>/<int:year>/mal.<str:fmt>", reporting.import_template, name="import_template"),
+    path("verdi/<int:pk>/historikk/", reporting.history, name="value_history"),
+]

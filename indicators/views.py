@@ -1,0 +1,155 @@
+"""Public pages: the network front page, a page per municipality and a page per indicator."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.query import prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    Network,
+    NetworkMembership,
+    ValueState,
+)
+from plans.models import FocusArea, Goal, GoalIndicator, Plan
+
+NETWORK_SLUG = "livskraftige-kommuner"
+
+
+def _municipality_for_code(request, code: str):
+    """Return (municipality, None) for its current code, or (municipality, redirect) for an older code.
+
+    Raises Http404 when no municipality ever had the code.
+    """
+    try:
+        municipality = Municipality.objects.by_code(code)
+    except Municipality.DoesNotExist:
+        raise Http404(_("No municipality has had the number %(code)s.") % {"code": code}) from None
+    prefetch_related_objects([municipality], "codes")
+    if code.strip() != municipality.kommunenummer:
+        url = municipality.get_absolute_url()
+        if request.GET:
+            url = f"{url}?{request.GET.urlencode()}"
+        return municipality, redirect(url, permanent=True)
+    return municipality, None
+
+
+def home(request):
+    """Show the Livskraftige kommuner network: its members with their latest population, and other networks."""
+    today = timezone.localdate()
+    is_member_today = (
+        Q(memberships__joined__lte=today)
+        & (Q(memberships__left__isnull=True) | Q(memberships__left__gte=today))
+        & (Q(memberships__municipality__dissolved__isnull=True) | Q(memberships__municipality__dissolved__gt=today))
+    )
+    networks = list(
+        Network.objects.annotate(member_count=Count("memberships__municipality", filter=is_member_today, distinct=True))
+    )
+    network = next((n for n in networks if n.slug == NETWORK_SLUG), None)
+    members, former_members = [], []
+    if network is not None:
+        memberships = NetworkMembership.objects.filter(network=network, municipality=OuterRef("pk"))
+        municipalities = (
+            Municipality.objects.filter(Exists(memberships))
+            .annotate(
+                has_open_membership=Exists(
+                    memberships.filter(joined__lte=today).filter(Q(left__isnull=True) | Q(left__gte=today))
+                )
+            )
+            .select_related("successor")
+            .prefetch_related(
+                "codes",
+                Prefetch(
+                    "values",
+                    queryset=IndicatorValue.objects.latest_published(
+                        indicator__is_population=True, state=ValueState.REPORTED
+                    ).select_related("indicator"),
+                    to_attr="latest_population",
+                ),
+            )
+        )
+        for municipality in municipalities:
+            current = municipality.has_open_membership and (
+                municipality.dissolved is None or municipality.dissolved > today
+            )
+            (members if current else former_members).append(municipality)
+    return render(
+        request,
+        "indicators/home.html",
+        {
+            "network": network,
+            "members": members,
+            "former_members": former_members,
+            "other_networks": [n for n in networks if n is not network],
+        },
+    )
+
+
+def municipality(request, code):
+    """Show a municipality: codes, mergers, networks, population, latest indicator values and adopted plans."""
+    municipality, moved = _municipality_for_code(request, code)
+    if moved:
+        return moved
+    prefetch_related_objects(
+        [municipality],
+        "predecessors__codes",
+        "successor__codes",
+        Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
+    )
+    values = IndicatorValue.objects.published().filter(municipality=municipality)
+    population = values.filter(indicator__is_population=True).select_related("indicator").order_by("-year")
+    indicators = Indicator.objects.exclude(is_population=True).prefetch_related(
+        Prefetch(
+            "values",
+            queryset=IndicatorValue.objects.latest_published()
+            .filter(municipality=municipality)
+            .with_population(published=True),
+            to_attr="latest",
+        )
+    )
+    plans = (
+        Plan.objects.adopted()
+        .filter(municipality=municipality)
+        .prefetch_related(
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    Prefetch(
+                        "goals",
+                        queryset=Goal.objects.prefetch_related(
+                            Prefetch("measures", queryset=GoalIndicator.objects.select_related("indicator"))
+                        ),
+                    )
+                ),
+            )
+        )
+    )
+    return render(
+        request,
+        "indicators/municipality.html",
+        {"municipality": municipality, "population": population, "indicators": indicators, "plans": plans},
+    )
+
+
+def indicator(request, code):
+    """Show an indicator and the latest published value in each municipality."""
+    indicator = get_object_or_404(Indicator, code=code)
+    values = (
+        IndicatorValue.objects.latest_published()
+        .filter(indicator=indicator)
+        .with_population(published=True)
+        .select_related("indicator", "municipality")
+        .prefetch_related("municipality__codes")
+        .order_by("municipality__name")
+    )
+    return render(request, "indicators/indicator.html", {"indicator": indicator, "values": values})
+
+
+def sources(request):
+    """List where the portal's figures come from, with their licences."""
+    indicators = Indicator.objects.all()
+    return render(request, "indicators/sources.html", {"indicators": indicators})

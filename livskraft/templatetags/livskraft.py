@@ -1,0 +1,135 @@
+"""Template filters and tags that show numbers and indicator values the Norwegian way."""
+
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.utils import numberformat
+from django.utils.translation import gettext
+
+from indicators.models import Unit, ValueState
+
+register = template.Library()
+
+NO_VALUE = "–"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"
+NUMBER_GROUPING = 3
+
+# How many decimals a figure in each unit is shown with.
+DECIMALS_BY_UNIT = {
+    Unit.PERSONS: 0,
+    Unit.COUNT: 0,
+    Unit.PERCENT: 1,
+    Unit.KG: 0,
+    Unit.TONNES: 1,
+    Unit.TONNES_CO2E: 1,
+    Unit.SQUARE_METRES: 0,
+    Unit.SQUARE_KILOMETRES: 2,
+    Unit.NOK_1000: 0,
+}
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """Return the number as 1 234,5 (non-breaking space, decimal comma) in every language; None as a dash."""
+    if value is None or value == "":
+        return NO_VALUE
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return NO_VALUE
+        value = Decimal(repr(value))
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return NO_VALUE
+    decimals = max(int(decimals), 0)
+    # numberformat cuts off extra decimals; round half up first, as people expect.
+    number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if number.is_zero():
+        number = abs(number)  # never show "-0,0"
+    return numberformat.format(
+        number,
+        DECIMAL_SEPARATOR,
+        decimal_pos=decimals,
+        grouping=NUMBER_GROUPING,
+        thousand_sep=THOUSAND_SEPARATOR,
+        force_grouping=True,
+    )
+
+
+def decimals_for(indicator) -> int:
+    """Return how many decimals the indicator's figures are shown with."""
+    return DECIMALS_BY_UNIT.get(indicator.unit, 1)
+
+
+def unit_label(indicator) -> str:
+    """Return the unit shown beside the indicator's figures, e.g. "kg per inhabitant"."""
+    unit = indicator.get_unit_display()
+    if indicator.is_per_inhabitant:
+        return gettext("%(unit)s per inhabitant") % {"unit": unit}
+    return str(unit)
+
+
+@register.filter
+def number(value, decimals=0):
+    """Format a number the Norwegian way: {{ v|number:1 }} gives 1 234,5."""
+    try:
+        decimals = int(decimals)
+    except (TypeError, ValueError):
+        decimals = 0
+    return format_number(value, decimals)
+
+
+@register.filter
+def exact(value):
+    """Format a stored figure with the decimals it has, up to six: 12,5 and 1 234, not 12,500000."""
+    if value is None:
+        return NO_VALUE
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return format_number(value, min(max(-exponent, 0), 6) if isinstance(exponent, int) else 0)
+
+
+@register.filter
+def unit(indicator):
+    """Return the unit of the indicator's figures, per inhabitant where it is."""
+    return unit_label(indicator)
+
+
+@register.filter
+def quantity(value, indicator):
+    """Format a figure in the indicator's unit: {{ goal.target_value|quantity:goal.indicator }} gives 375 kg."""
+    if value is None:
+        return NO_VALUE
+    figure = format_number(value, decimals_for(indicator))
+    if indicator.unit == Unit.COUNT and not indicator.is_per_inhabitant:
+        return figure  # "12", not "12 count"
+    return f"{figure}\xa0{unit_label(indicator)}"
+
+
+@register.inclusion_tag("includes/_value.html")
+def value_cell(value):
+    """Render an IndicatorValue: the figure with its unit, or its state, and a "Sample data" badge."""
+    if value is None:
+        return {"value": None}
+    indicator = value.indicator
+    reported = value.state == ValueState.REPORTED
+    return {
+        "value": value,
+        "reported": reported,
+        "figure": quantity(value.display_value, indicator) if reported and value.display_value is not None else "",
+        "amount": (
+            f"{format_number(value.value, DECIMALS_BY_UNIT.get(indicator.amount_unit, 1))}"
+            f"\xa0{indicator.get_amount_unit_display()}"
+            if reported and indicator.is_per_inhabitant
+            else ""
+        ),
+    }
+
+
+@register.simple_tag
+def languages_in_own_names():
+    """Return settings.LANGUAGES as written there: each language in its own name."""
+    return settings.LANGUAGES

@@ -1,0 +1,169 @@
+"""Fixtures shared by the whole test suite: settings, people and a real browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+# Debian's chromium in a container: no sandbox (we may be root), no GPU, and nothing
+# that phones home, so a test run never waits on the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BROWSER_FIXTURES = {"browser", "page", "axe"}
+
+
+def running_in_ci() -> bool:
+    """Return whether the CI environment variable asks for a run that never skips."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally when a browser test cannot run; fail in CI so it is never silently left out."""
+    if running_in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is a failure rather than a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that drives the browser, and run those tests last.
+
+    Playwright's sync API keeps an event loop running in the test thread for as long
+    as the browser is open; running the browser tests last keeps Django's
+    async-safety check in force for every other test.
+    """
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Serve static files from the finders, as in development.
+
+    The settings module picks the storage when it is imported, from DEBUG. With
+    DEBUG=0 in the environment it would pick the manifest storage, and every
+    `{% static %}` would fail for want of a collectstatic run. Tests never collect
+    static files, so they always use the plain storage.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _user(django_user_model, username: str):
+    return django_user_model.objects.create_user(username=username, password="livskraft-test")
+
+
+@pytest.fixture
+def rana_planner(django_user_model):
+    """Return the planner in Rana."""
+    return _user(django_user_model, "planlegger-rana")
+
+
+@pytest.fixture
+def oslo_planner(django_user_model):
+    """Return the planner in Oslo."""
+    return _user(django_user_model, "planlegger-oslo")
+
+
+@pytest.fixture
+def politician(django_user_model):
+    """Return a member of a municipal council who reads the dashboards."""
+    return _user(django_user_model, "politiker")
+
+
+@pytest.fixture
+def coordinator(django_user_model):
+    """Return the network coordinator."""
+    return _user(django_user_model, "koordinator")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Yield a headless Debian Chromium driven by Playwright, shared by the whole run."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs an event loop in this thread while the browser is open, and
+    # Django refuses database access from a thread with a running loop.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    """Yield a fresh browser tab (own cookies, bokmål) pointed at the live server."""
+    # The live server speaks plain http: secure cookies would never come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+class Axe:
+    """Run axe-core in a page against the WCAG 2.1 A and AA rules."""
+
+    def run(self, page) -> list[dict]:
+        """Return the violations axe finds in the page as it is now."""
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_21_AA,
+        )
+        return result["violations"]
+
+    def assert_no_violations(self, page) -> None:
+        """Fail with every violation, its impact, its help text and the elements at fault."""
+        violations = self.run(page)
+        if violations:
+            raise AssertionError(format_violations(page.url, violations))
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    """Return a readable report of axe violations, one rule per block and one line per element."""
+    lines = [f"axe found {len(violations)} WCAG 2.1 AA violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'no impact given'}): {violation['help']}"
+            f" <{violation.get('helpUrl', '')}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node.get("target", []))
+            lines.append(f"    {target}: {node.get('html', '')[:200]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """Return the axe-core helper; needs `npm ci` to have installed axe-core."""
+    if not AXE_JS.exists():
+        skip_or_fail(f"{AXE_JS.relative_to(BASE_DIR)} is missing: run `npm ci`")
+    return Axe()

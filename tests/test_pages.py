@@ -1,0 +1,585 @@
+"""The public pages: front page, municipality page, indicator page, login, and how numbers are shown."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template import Context, Template
+from django.utils import translation
+
+from indicators.models import (
+    Computation,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+    Unit,
+    ValueState,
+    ValueStatus,
+)
+from livskraft.templatetags.livskraft import format_number
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
+
+NBSP = "\xa0"
+
+
+# --- test data -------------------------------------------------------------------------------------------------
+
+
+def make_municipality(name, codes, **fields):
+    """Create a municipality with its codes, given as (code, first year, last year or None)."""
+    municipality = Municipality.objects.create(name=name, **fields)
+    for code, first, last in codes:
+        MunicipalityCode.objects.create(
+            municipality=municipality,
+            code=code,
+            name=name,
+            valid_from=datetime.date(first, 1, 1),
+            valid_to=datetime.date(last, 12, 31) if last else None,
+        )
+    return municipality
+
+
+def add_value(indicator, municipality, year, value, *, status=ValueStatus.PUBLISHED, **fields):
+    return IndicatorValue.objects.create(
+        indicator=indicator,
+        municipality=municipality,
+        year=year,
+        value=None if value is None else Decimal(str(value)),
+        status=status,
+        **fields,
+    )
+
+
+def add_plan(municipality, indicator, *, title="Kommuneplanens samfunnsdel", goals=1):
+    plan = Plan.objects.create(
+        municipality=municipality,
+        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
+        title=title,
+        period_start=2015,
+        period_end=2027,
+        status=PlanStatus.ADOPTED,
+        adopted_on=datetime.date(2014, 12, 10),
+    )
+    focus_area = FocusArea.objects.create(plan=plan, title=f"Natur, miljø og bærekraftig utvikling ({title})")
+    for number in range(goals):
+        goal = Goal.objects.create(focus_area=focus_area, title=f"Mindre avfall, mål {number}", order=number)
+        GoalIndicator.objects.create(
+            goal=goal,
+            indicator=indicator,
+            baseline_year=2021,
+            baseline_value=Decimal("431.2"),
+            target_year=2030,
+            target_value=Decimal("350"),
+        )
+    return plan
+
+
+def get(client, url, language="nb"):
+    """Fetch the page as a visitor who chose the language with the language switcher."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(url)
+
+
+@pytest.fixture
+def network():
+    return Network.objects.create(
+        name="Livskraftige kommuner",
+        slug="livskraftige-kommuner",
+        description="Kommunenettverk for miljø og samfunnsutvikling.",
+    )
+
+
+@pytest.fixture
+def population():
+    return Indicator.objects.create(
+        code="folkemengde",
+        name_nb="Folkemengde",
+        name_en="Population",
+        unit=Unit.PERSONS,
+        direction="neutral",
+        bottom_line="social",
+        is_population=True,
+    )
+
+
+@pytest.fixture
+def waste():
+    """Household waste: planners enter tonnes, the portal shows kg per inhabitant."""
+    return Indicator.objects.create(
+        code="husholdningsavfall",
+        name_nb="Husholdningsavfall per innbygger",
+        name_en="Household waste per inhabitant",
+        unit=Unit.KG,
+        computation=Computation.PER_INHABITANT,
+        amount_unit=Unit.TONNES,
+        per_inhabitant_factor=Decimal(1000),
+        direction="lower",
+        bottom_line="ecological",
+        order=1,
+    )
+
+
+@pytest.fixture
+def emissions():
+    return Indicator.objects.create(
+        code="klimagassutslipp",
+        name_nb="Klimagassutslipp per innbygger",
+        name_en="Greenhouse-gas emissions per inhabitant",
+        unit=Unit.TONNES_CO2E,
+        computation=Computation.PER_INHABITANT,
+        amount_unit=Unit.TONNES_CO2E,
+        direction="lower",
+        bottom_line="ecological",
+        order=2,
+    )
+
+
+@pytest.fixture
+def kongsberg(network):
+    municipality = make_municipality("Kongsberg", [("0604", 1838, 2019), ("3006", 2020, 2023), ("3303", 2024, None)])
+    NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2008, 1, 1))
+    return municipality
+
+
+@pytest.fixture
+def oslo(network, population):
+    municipality = make_municipality("Oslo", [("0301", 1838, None)])
+    NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2008, 1, 1))
+    add_value(population, municipality, 2024, 709037)
+    return municipality
+
+
+@pytest.fixture
+def fjord(network):
+    """Fjord, formed in 2020 from Norddal (a network member) and Stordal."""
+    fjord = make_municipality(
+        "Fjord", [("1578", 2020, None)], language_form="nn", established=datetime.date(2020, 1, 1)
+    )
+    for name, code in [("Norddal", "1524"), ("Stordal", "1526")]:
+        make_municipality(
+            name,
+            [(code, 1838, 2019)],
+            language_form="nn",
+            dissolved=datetime.date(2020, 1, 1),
+            successor=fjord,
+        )
+    return fjord
+
+
+def h1_count(response):
+    return len(re.findall(r"<h1[\s>]", response.content.decode()))
+
+
+# --- addresses and old municipality numbers -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("old_code", ["0604", "3006"])
+def test_old_municipality_number_redirects_permanently_to_the_current_one(client, kongsberg, old_code):
+    response = get(client, f"/kommune/{old_code}/")
+    assert response.status_code == 301
+    assert response["Location"] == "/kommune/3303/"
+
+
+@pytest.mark.django_db
+def test_current_municipality_number_shows_the_page(client, kongsberg):
+    response = get(client, "/kommune/3303/", "en")
+    assert response.status_code == 200
+    assert "<h1>Kongsberg</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["9999", "abcd", "12"])
+def test_unknown_municipality_number_is_not_found(client, kongsberg, code):
+    response = get(client, f"/kommune/{code}/")
+    assert response.status_code == 404
+    assert h1_count(response) == 1
+    assert '<a class="skip-link" href="#main">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_dissolved_municipality_says_what_it_was_merged_into(client, fjord):
+    response = get(client, "/kommune/1524/", "en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Norddal</h1>" in html
+    assert 'was merged into <a href="/kommune/1578/">Fjord</a> in 2020.' in html
+
+
+@pytest.mark.django_db
+def test_merged_municipality_lists_what_it_was_formed_from(client, fjord):
+    html = get(client, "/kommune/1578/", "en").content.decode()
+    assert "Formed in 2020 by merging" in html
+    assert '<a href="/kommune/1524/">Norddal</a>' in html
+    assert '<a href="/kommune/1526/">Stordal</a>' in html
+
+
+@pytest.mark.django_db
+def test_municipality_page_shows_code_history(client, kongsberg):
+    html = get(client, "/kommune/3303/", "en").content.decode()
+    for code in ["0604", "3006", "3303"]:
+        assert f'<th scope="row">{code}</th>' in html
+    # Years are years, not numbers with a thousands separator.
+    assert "<td>2020</td>" in html
+    assert f"2{NBSP}020" not in html
+
+
+# --- only published values reach the public ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [ValueStatus.DRAFT, ValueStatus.SUBMITTED, ValueStatus.APPROVED])
+def test_unpublished_values_never_reach_the_public(client, kongsberg, population, waste, status):
+    add_value(population, kongsberg, 2023, 28142)
+    add_value(population, kongsberg, 2024, 28404, status=status)
+    add_value(waste, kongsberg, 2023, 10650)
+    add_value(waste, kongsberg, 2024, 99999, status=status)
+
+    municipality_page = get(client, "/kommune/3303/", "en").content.decode()
+    assert f"28{NBSP}142" in municipality_page
+    assert f"28{NBSP}404" not in municipality_page
+    # 10 650 tonnes for 28 142 people is 378 kg each (2023); the unpublished 2024 figures never show.
+    assert f"378{NBSP}kg per inhabitant" in municipality_page
+    assert f"99{NBSP}999" not in municipality_page
+    assert "3{NBSP}520" not in municipality_page  # 99 999 tonnes ÷ 28 404 would be 3 520 kg
+
+    front_page = get(client, "/", "en").content.decode()
+    assert f"28{NBSP}142" in front_page
+    assert f"28{NBSP}404" not in front_page
+
+    indicator_page = get(client, "/indikator/husholdningsavfall/", "en").content.decode()
+    assert f"378{NBSP}kg per inhabitant" in indicator_page
+    assert f"99{NBSP}999" not in indicator_page
+
+
+@pytest.mark.django_db
+def test_per_inhabitant_figure_needs_a_published_population(client, kongsberg, population, waste):
+    add_value(population, kongsberg, 2024, 28404, status=ValueStatus.APPROVED)
+    add_value(waste, kongsberg, 2024, 10650)
+    html = get(client, "/kommune/3303/", "en").content.decode()
+    assert "no published population for the year" in html
+    assert "375" not in html  # 10 650 t ÷ 28 404 = 375 kg, but that population is not published
+
+
+# --- numbers the Norwegian way ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_numbers_are_norwegian_in_every_language(client, oslo, emissions, language):
+    # 1 234 567,8 tonnes for 709 037 people: 1,74 tonnes each, shown with one decimal.
+    add_value(emissions, oslo, 2024, "1234567.8")
+
+    response = get(client, "/kommune/0301/", language)
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert f"709{NBSP}037" in html
+    assert f">1,7{NBSP}" in html
+    assert f"1{NBSP}234{NBSP}567,8{NBSP}" in html
+    assert "709,037" not in html and "709.037" not in html and "1.7" not in html
+
+    front_page = get(client, "/", language).content.decode()
+    assert f"709{NBSP}037" in front_page
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [
+        (Decimal("1234.5"), 1, f"1{NBSP}234,5"),
+        (709037, 0, f"709{NBSP}037"),
+        (1234567.891, 2, f"1{NBSP}234{NBSP}567,89"),
+        (Decimal("0.05"), 1, "0,1"),  # rounded half up, not cut off
+        (Decimal("2.5"), 0, "3"),
+        (Decimal("-1234.56"), 1, f"-1{NBSP}234,6"),
+        (Decimal("-0.01"), 1, "0,0"),  # no negative zero
+        (Decimal("375.000000"), 0, "375"),
+        (None, 1, "–"),
+    ],
+)
+def test_number_format(value, decimals, shown):
+    assert format_number(value, decimals) == shown
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_number_filter_ignores_the_language(language):
+    template = Template("{% load livskraft %}{{ a|number:1 }} {{ b|number }} {{ c|number }}")
+    with translation.override(language):
+        shown = template.render(Context({"a": Decimal("1234.5"), "b": 709037, "c": None}))
+    assert shown == f"1{NBSP}234,5 709{NBSP}037 –"
+
+
+# --- values: states and sample data ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_sample_data_is_marked_with_text(client, kongsberg, population, waste, emissions):
+    add_value(population, kongsberg, 2024, 28404)
+    add_value(waste, kongsberg, 2024, 10650, is_sample=True)
+    add_value(emissions, kongsberg, 2024, 95000)
+
+    html = get(client, "/kommune/3303/", "en").content.decode()
+    rows = re.findall(r"<tr>.*?</tr>", html, re.S)
+    waste_row = next(row for row in rows if "Household waste" in row)
+    emissions_row = next(row for row in rows if "Greenhouse-gas" in row)
+    assert "Sample data" in waste_row
+    assert "Sample data" not in emissions_row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "label"),
+    [
+        (ValueState.MISSING, "Missing"),
+        (ValueState.NOT_APPLICABLE, "Not applicable"),
+        (ValueState.CONFIDENTIAL, "Confidential"),
+    ],
+)
+def test_value_without_a_number_shows_its_state(client, kongsberg, population, waste, state, label):
+    add_value(population, kongsberg, 2024, 28404)
+    add_value(waste, kongsberg, 2024, None, state=state)
+    html = get(client, "/kommune/3303/", "en").content.decode()
+    waste_row = next(row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if "Household waste" in row)
+    assert label in waste_row
+
+
+# --- the front page ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_front_page_lists_members_with_number_and_population(client, kongsberg, oslo, population):
+    add_value(population, kongsberg, 2023, 28142)
+    html = get(client, "/", "en").content.decode()
+    assert "<h1>Livskraftige kommuner</h1>" in html
+    assert '<a href="/kommune/3303/">Kongsberg</a>' in html
+    assert "<td>3303</td>" in html
+    assert '<td class="text-end">2023</td>' in html
+    assert '<a href="/kommune/0301/">Oslo</a>' in html
+
+
+@pytest.mark.django_db
+def test_front_page_without_the_network_tells_how_to_load_it(client):
+    response = get(client, "/", "en")
+    assert response.status_code == 200
+    assert "python manage.py load_demo" in response.content.decode()
+    assert h1_count(response) == 1
+
+
+@pytest.mark.django_db
+def test_front_page_lists_other_networks(client, network):
+    Network.objects.create(name="Klimanettverket", slug="klima")
+    html = get(client, "/", "en").content.decode()
+    assert "Other networks" in html
+    assert "Klimanettverket" in html
+
+
+@pytest.mark.django_db
+def test_front_page_separates_former_members(client, network, fjord):
+    norddal = Municipality.objects.get(name="Norddal")
+    NetworkMembership.objects.create(network=network, municipality=norddal, joined=datetime.date(2008, 1, 1))
+    html = get(client, "/", "en").content.decode()
+    assert "Former members" in html
+    assert "(merged into Fjord)" in html
+
+
+# --- empty states ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_municipality_without_any_data_has_empty_states(client):
+    make_municipality("Rana", [("1833", 1964, None)])
+    response = get(client, "/kommune/1833/", "en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No population figures have been published yet." in html
+    assert "No indicators have been defined yet." in html
+    assert "No adopted plans are registered for Rana." in html
+    assert "Rana is not a member of any network." in html
+
+
+@pytest.mark.django_db
+def test_municipality_page_shows_adopted_plans_only(client, kongsberg, waste):
+    add_plan(kongsberg, waste, title="Vedtatt kommuneplan")
+    draft = add_plan(kongsberg, waste, title="Utkast til kommuneplan")
+    draft.status = PlanStatus.DRAFT
+    draft.save()
+    html = get(client, "/kommune/3303/", "en").content.decode()
+    assert "Vedtatt kommuneplan" in html
+    assert "Utkast til kommuneplan" not in html
+    assert f"431{NBSP}kg per inhabitant (2021)" in html
+    assert f"350{NBSP}kg per inhabitant (2030)" in html
+
+
+# --- every page: one h1, a title, lang, skip link ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/kommune/3303/", "/indikator/husholdningsavfall/", "/kilder/", "/logg-inn/"])
+def test_page_has_the_accessible_frame(client, kongsberg, population, waste, url):
+    add_value(population, kongsberg, 2024, 28404)
+    add_value(waste, kongsberg, 2024, 10650)
+    add_plan(kongsberg, waste)
+    response = get(client, url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert h1_count(response) == 1
+    assert re.search(r"<title>[^<]+ – Livskraft</title>", html)
+    assert '<html lang="nb">' in html
+    # The skip link comes before any other link or control and targets the main landmark.
+    first_focusable = re.search(r"<(a|button|input|select)\b[^>]*>", html).group(0)
+    assert 'href="#main"' in first_focusable
+    assert '<main id="main" tabindex="-1"' in html
+    assert "autofocus" not in html  # focus starts at the top, where the skip link is
+    assert "<script>" not in html  # no inline scripts: a Content Security Policy will forbid them
+    assert "cdn" not in html.lower()
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        assert "<caption>" in table
+        assert re.findall(r"<th(?=[\s>])(?![^>]*scope=)", table) == []
+
+
+@pytest.mark.django_db
+def test_language_switcher_lists_languages_in_their_own_names(client):
+    html = get(client, "/kilder/?side=2", "en").content.decode()
+    assert 'action="/i18n/setlang/"' in html
+    assert '<option value="nb" lang="nb">Norsk bokmål</option>' in html
+    assert '<option value="nn" lang="nn">Norsk nynorsk</option>' in html
+    assert '<option value="en" lang="en" selected>English</option>' in html
+    assert '<input type="hidden" name="next" value="/kilder/?side=2">' in html
+
+
+@pytest.mark.django_db
+def test_choosing_a_language_keeps_the_page(client):
+    response = client.post("/i18n/setlang/", {"language": "nn", "next": "/kilder/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/kilder/"
+    assert '<html lang="nn">' in client.get("/kilder/").content.decode()
+
+
+# --- logging in and out -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client):
+    get_user_model().objects.create_user("planlegger", password="hemmelig-passord-42")
+    login_page = get(client, "/logg-inn/", "en").content.decode()
+    assert 'name="username"' in login_page and 'name="password"' in login_page
+
+    response = client.post("/logg-inn/", {"username": "planlegger", "password": "hemmelig-passord-42"})
+    assert response.status_code == 302
+    html = get(client, "/", "en").content.decode()
+    assert "Logged in as planlegger" in html
+    assert 'action="/logg-ut/"' in html
+
+    assert client.get("/logg-ut/").status_code == 405  # logging out takes a POST
+    assert client.post("/logg-ut/").status_code == 302
+    assert "Log in" in get(client, "/", "en").content.decode()
+
+
+# --- query counts do not grow with the data ---------------------------------------------------------------------
+
+
+def add_members(network, population, count, start):
+    for number in range(start, start + count):
+        municipality = make_municipality(
+            f"Kommune {number}", [(f"{number:04d}", 2000, 2019), (f"{number + 5000:04d}", 2020, None)]
+        )
+        NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2010, 1, 1))
+        for year in (2022, 2023, 2024):
+            add_value(population, municipality, year, 1000 + number)
+
+
+@pytest.mark.django_db
+def test_front_page_query_count_is_constant(client, network, population, django_assert_num_queries):
+    add_members(network, population, 2, start=1000)
+    Network.objects.create(name="Klimanettverket", slug="klima")
+    # 1 networks with their member counts, 2 the network's municipalities,
+    # 3 their codes, 4 each one's latest published population.
+    with django_assert_num_queries(4):
+        assert get(client, "/").status_code == 200
+
+    add_members(network, population, 10, start=2000)
+    with django_assert_num_queries(4):
+        response = get(client, "/")
+    assert response.content.decode().count('<th scope="row">') == 12
+
+
+@pytest.mark.django_db
+def test_municipality_page_query_count_is_constant(
+    client, kongsberg, population, waste, emissions, django_assert_num_queries
+):
+    add_value(population, kongsberg, 2024, 28404)
+    add_value(waste, kongsberg, 2024, 10650)
+    add_plan(kongsberg, waste)
+    # 1 the code with its municipality, 2 the municipality's codes, 3 the municipalities it was formed from
+    # (their codes are not fetched when there are none), 4 network memberships with their networks,
+    # 5 population by year, 6 indicators, 7 each indicator's latest published value with the population,
+    # 8 adopted plans, 9 focus areas, 10 goals, 11 goal indicators with their indicators.
+    with django_assert_num_queries(11):
+        assert get(client, "/kommune/3303/").status_code == 200
+
+    for year in range(2000, 2024):
+        add_value(population, kongsberg, year, 25000 + year)
+        add_value(waste, kongsberg, year, 10000 + year)
+        add_value(emissions, kongsberg, year, 90000 + year)
+    for number in range(3):
+        add_plan(kongsberg, emissions, title=f"Klima- og energiplan {number}", goals=3)
+    NetworkMembership.objects.create(
+        network=Network.objects.create(name="Klimanettverket", slug="klima"),
+        municipality=kongsberg,
+        joined=datetime.date(2015, 1, 1),
+    )
+    with django_assert_num_queries(11):
+        assert get(client, "/kommune/3303/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_merged_municipality_page_query_count_is_constant(client, fjord, django_assert_num_queries):
+    # 1 the code, 2 its codes, 3 predecessors, 4 their codes, 5 memberships, 6 population,
+    # 7 indicators (none, so no values are fetched), 8 plans (none, so no focus areas).
+    with django_assert_num_queries(8):
+        assert get(client, "/kommune/1578/").status_code == 200
+    make_municipality("Sylte", [("1527", 1838, 1964)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
+    with django_assert_num_queries(8):
+        assert get(client, "/kommune/1578/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_old_code_redirect_takes_two_queries(client, kongsberg, django_assert_num_queries):
+    # 1 the code with its municipality, 2 the municipality's codes to find the current one.
+    with django_assert_num_queries(2):
+        assert get(client, "/kommune/0604/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_indicator_page_query_count_is_constant(client, network, population, waste, django_assert_num_queries):
+    add_members(network, population, 2, start=1000)
+    for municipality in Municipality.objects.all():
+        add_value(waste, municipality, 2024, 500)
+    # 1 the indicator, 2 the latest published value per municipality with population, 3 the municipalities' codes.
+    with django_assert_num_queries(3):
+        assert get(client, "/indikator/husholdningsavfall/").status_code == 200
+    add_members(network, population, 10, start=2000)
+    for municipality in Municipality.objects.exclude(values__indicator=waste):
+        add_value(waste, municipality, 2023, 400)
+        add_value(waste, municipality, 2024, 450)
+    with django_assert_num_queries(3):
+        response = get(client, "/indikator/husholdningsavfall/")
+    assert response.content.decode().count('<th scope="row">') == 12
+
+
+@pytest.mark.django_db
+def test_bokmal_is_the_default_whatever_the_browser_asks_for(client):
+    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="nb">' in response.content.decode()
+    assert response.headers["Content-Language"] == "nb"
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_bokmal(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    assert '<html lang="nb">' in client.get("/").content.decode()

@@ -1,0 +1,87 @@
+"""Every string a user can see is translated into bokmål and nynorsk, and each page speaks the chosen language."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+BASE_DIR = Path(settings.BASE_DIR)
+# English is the source language: an empty English msgstr shows the source text, as intended.
+TRANSLATED = ["nb", "nn"]
+IGNORED = [".venv", "node_modules", "staticfiles", "tests", "locale"]
+
+
+def catalog(locale_dir: Path, language: str) -> Path:
+    return locale_dir / language / "LC_MESSAGES" / "django.po"
+
+
+def entries(flag: str, po: Path) -> str:
+    """Return the entries msgattrib selects with the flag (e.g. --untranslated), without the header."""
+    result = subprocess.run(
+        ["msgattrib", flag, "--no-obsolete", "--no-wrap", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalog_has_no_untranslated_or_fuzzy_entries(language):
+    po = catalog(BASE_DIR / "locale", language)
+    assert entries("--untranslated", po) == ""
+    assert entries("--only-fuzzy", po) == ""
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalog_is_valid(language):
+    """msgfmt --check catches broken placeholders and plural forms that would crash or garble a page."""
+    subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(catalog(BASE_DIR / "locale", language))],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_every_string_in_the_code_is_in_the_catalogs(tmp_path, settings, monkeypatch):
+    """Extract the strings again into a copy of the catalogs: a string added without a translation shows up."""
+    for language in TRANSLATED:
+        target = catalog(tmp_path, language)
+        target.parent.mkdir(parents=True)
+        shutil.copy(catalog(BASE_DIR / "locale", language), target)
+    settings.LOCALE_PATHS = [tmp_path]
+    monkeypatch.chdir(BASE_DIR)
+    call_command("makemessages", locale=TRANSLATED, ignore_patterns=IGNORED, verbosity=0)
+    for language in TRANSLATED:
+        assert entries("--untranslated", catalog(tmp_path, language)) == "", f"untranslated strings in {language}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "skip_link", "login"),
+    [
+        ("nb", "Hopp til hovedinnholdet", "Logg inn"),
+        ("nn", "Hopp til hovudinnhaldet", "Logg inn"),
+        ("en", "Skip to main content", "Log in"),
+    ],
+)
+def test_pages_speak_the_chosen_language(client, language, skip_link, login):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/").content.decode()
+    assert f'<html lang="{language}">' in html
+    assert skip_link in html
+    assert login in html
+
+
+@pytest.mark.django_db
+def test_bokmal_and_nynorsk_differ_where_the_languages_do(client):
+    """A catalog copied from the other written form would pass the checks above; this would not."""
+    pages = {}
+    for language in TRANSLATED:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        pages[language] = client.get("/kilder/").content.decode()
+    assert "Datakilder" in pages["nb"]
+    assert "Datakjelder" in pages["nn"]
