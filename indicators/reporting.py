@@ -111,7 +111,12 @@ def entry(request, code: str, year: int):
         action = request.POST.get("action")
         for row in rows:
             row.form = ValueForm(request.POST, row=row, prefix=f"i{row.indicator.pk}")
-        if all(row.form.is_valid() for row in rows) and _save_entries(request, municipality, year, rows, action):
+        # Check every form, not just up to the first invalid one, so every error is shown at once.
+        results = [row.form.is_valid() for row in rows]
+        valid = all(results)
+        if not valid:
+            messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+        elif _save_entries(request, municipality, year, rows, action):
             return redirect("entry", municipality.kommunenummer, year)
     else:
         for row in rows:
@@ -153,7 +158,8 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
         if form.is_blank:
             continue
         data = form.cleaned_data
-        if submitting and form.warnings() and not data["comment"].strip():
+        comment = data["comment"].strip()
+        if submitting and form.warnings() and not comment:
             form.add_error("comment", _("Explain the figure before you submit it: it looks implausible."))
         proposed.append(
             ProposedValue(
@@ -162,7 +168,7 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
                 year=year,
                 value=data["value"],
                 state=data["state"],
-                comment=data["comment"].strip(),
+                comment=comment,
                 expected_version=data["version"],
             )
         )

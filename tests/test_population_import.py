@@ -14,6 +14,14 @@ from indicators.importers.klass import load_code_history
 from indicators.importers.ssb_population import import_population, parse_population
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueRevision, ValueState, ValueStatus
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English, the source language; other tests cover the translations."""
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 SSB = Path(__file__).resolve().parent.parent / "indicators" / "data" / "ssb"

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from indicators.models import (
     Computation,
@@ -17,6 +18,14 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.services import ProposedValue, apply_values, change_status, save_value
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English, the source language; other tests cover the translations."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

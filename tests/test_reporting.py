@@ -1,0 +1,680 @@
+"""The reporting round, per role: entering, submitting, approving, publishing, importing, and who may do what."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
+
+from indicators.models import (
+    Computation,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    MunicipalityRole,
+    Network,
+    NetworkCoordinator,
+    NetworkMembership,
+    Role,
+    ValueImport,
+    ValueRevision,
+    ValueState,
+    ValueStatus,
+)
+from indicators.numbers import NumberError, parse_number
+from indicators.reporting import reporting_year
+from indicators.services import change_status
+
+YEAR = reporting_year()
+PASSWORD = "a-long-test-password"
+
+
+def make_municipality(name, code, first=2020):
+    municipality = Municipality.objects.create(name=name)
+    MunicipalityCode.objects.create(
+        municipality=municipality, code=code, name=name, valid_from=datetime.date(first, 1, 1)
+    )
+    return municipality
+
+
+@pytest.fixture
+def rana(db):
+    return make_municipality("Rana", "1833")
+
+
+@pytest.fixture
+def oslo(db):
+    return make_municipality("Oslo", "0301")
+
+
+@pytest.fixture
+def network(rana, oslo):
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    for municipality in (rana, oslo):
+        NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2009, 1, 1))
+    return network
+
+
+@pytest.fixture
+def population(rana, oslo):
+    indicator = Indicator.objects.population()
+    for municipality, people in ((rana, 26000), (oslo, 717000)):
+        for year in (YEAR - 1, YEAR):
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                municipality=municipality,
+                year=year,
+                value=Decimal(people),
+                status=ValueStatus.PUBLISHED,
+            )
+    return indicator
+
+
+@pytest.fixture
+def waste(db):
+    return Indicator.objects.create(
+        code="husholdningsavfall",
+        name_nb="Husholdningsavfall per innbygger",
+        name_en="Household waste per inhabitant",
+        unit="kg",
+        computation=Computation.PER_INHABITANT,
+        amount_unit="tonnes",
+        per_inhabitant_factor=Decimal(1000),
+        direction="lower",
+        bottom_line="ecological",
+        plausible_min=Decimal(100),
+        plausible_max=Decimal(1000),
+        order=10,
+    )
+
+
+@pytest.fixture
+def lighthouses(db):
+    return Indicator.objects.create(
+        code="miljofyrtarn",
+        name_nb="Miljøfyrtårn-sertifiserte virksomheter",
+        name_en="Eco-Lighthouse certified businesses",
+        unit="count",
+        direction="higher",
+        bottom_line="economic",
+        order=20,
+    )
+
+
+def person(django_user_model, username, *roles):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+    for municipality, role in roles:
+        MunicipalityRole.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+@pytest.fixture
+def planner(django_user_model, rana):
+    return person(django_user_model, "planlegger-rana", (rana, Role.PLANNER))
+
+
+@pytest.fixture
+def oslo_planner(django_user_model, oslo):
+    return person(django_user_model, "planlegger-oslo", (oslo, Role.PLANNER))
+
+
+@pytest.fixture
+def approver(django_user_model, rana):
+    return person(django_user_model, "godkjenner-rana", (rana, Role.APPROVER))
+
+
+@pytest.fixture
+def politician(django_user_model, rana):
+    return person(django_user_model, "politiker", (rana, Role.READER))
+
+
+@pytest.fixture
+def coordinator(django_user_model, network):
+    user = person(django_user_model, "koordinator")
+    NetworkCoordinator.objects.create(user=user, network=network)
+    return user
+
+
+@pytest.fixture
+def world(network, population, waste, lighthouses):
+    """Two network municipalities with population, and two indicators to report."""
+
+
+def as_user(client, user, language="en"):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def entry_url(code="1833", year=YEAR):
+    return f"/rapportering/{code}/{year}/"
+
+
+def full_form(client, url=None, action="save", **changes):
+    """The entry form as the browser sends it: what the page shows, with the changes typed in.
+
+    full_form(client, miljofyrtarn={"value": "42"}) changes one indicator; "_" stands for "-" in codes.
+    """
+    page = client.get(url or entry_url())
+    assert page.status_code == 200
+    data = {"action": action}
+    for group in page.context["groups"]:
+        for row in group.rows:
+            form = row.form
+            fields = {name: form.initial.get(name, "") for name in form.fields}
+            fields.update(changes.get(row.indicator.code.replace("-", "_"), {}))
+            data.update({form.add_prefix(name): value for name, value in fields.items()})
+    return data
+
+
+def snapshot():
+    """Everything the reporting round writes, to show that a refused request wrote nothing."""
+    return (
+        list(IndicatorValue.objects.order_by("pk").values_list("pk", "value", "state", "status", "version")),
+        ValueRevision.objects.count(),
+        ValueImport.objects.filter(confirmed_at__isnull=False).count(),
+    )
+
+
+# --- numbers -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("1 234,5", "1234.5"),
+        ("1\xa0234,5", "1234.5"),
+        ("1.234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("12,5", "12.5"),
+        ("12.5", "12.5"),
+        ("1.234.567", "1234567"),
+        ("−3,2", "-3.2"),
+        ("709037", "709037"),
+    ],
+)
+def test_numbers_are_read_the_norwegian_and_the_english_way(text, number):
+    assert parse_number(text) == Decimal(number)
+
+
+@pytest.mark.parametrize("text", ["", "tolv", "1,2,3.4.5", "12a", "1e5", "--1"])
+def test_text_that_is_not_a_number_is_refused(text):
+    with pytest.raises(NumberError):
+        parse_number(text)
+
+
+# --- access ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [entry_url(), f"{entry_url()}godkjenning/", f"{entry_url()}import/", f"/rapportering/oversikt/{YEAR}/"],
+)
+def test_anonymous_visitors_are_sent_to_log_in(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/logg-inn/")
+
+
+def test_anonymous_post_writes_nothing(client, world):
+    before = snapshot()
+    waste = Indicator.objects.get(code="husholdningsavfall")
+    response = client.post(entry_url(), {f"i{waste.pk}-value": "9000", f"i{waste.pk}-version": 0, "action": "save"})
+    assert response.status_code == 302
+    assert snapshot() == before
+
+
+def test_a_planner_cannot_see_another_municipalitys_year(client, world, planner, oslo):
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"), municipality=oslo, year=YEAR, value=Decimal(77)
+    )
+    as_user(client, planner)
+    assert client.get(entry_url("0301")).status_code == 404
+    assert client.get(f"{entry_url('0301')}godkjenning/").status_code == 404
+    assert client.get(f"{entry_url('0301')}mal.csv").status_code == 404
+
+
+def test_a_planner_cannot_change_another_municipalitys_values_by_tampering(client, world, planner, oslo):
+    oslo_value = IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"), municipality=oslo, year=YEAR, value=Decimal(77)
+    )
+    as_user(client, planner)
+    before = snapshot()
+    # Her own form, posted to Oslo's address.
+    assert client.post(entry_url("0301"), full_form(client, miljofyrtarn={"value": "1"})).status_code == 404
+    # Oslo's value through the approver's form and the history page.
+    review = client.post(f"{entry_url('0301')}godkjenning/", {"action": "publish", "value": [oslo_value.pk]})
+    assert review.status_code == 404
+    assert client.get(f"/verdi/{oslo_value.pk}/historikk/").status_code == 404
+    assert snapshot() == before
+
+
+def test_an_approvers_form_only_moves_values_of_her_own_municipality(client, world, approver, oslo, rana):
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    oslo_value = IndicatorValue.objects.create(
+        indicator=lighthouses, municipality=oslo, year=YEAR, value=Decimal(77), status=ValueStatus.APPROVED
+    )
+    as_user(client, approver)
+    # Rana's approval page, with Oslo's value id slipped into the form.
+    client.post(f"{entry_url()}godkjenning/", {"action": "publish", "value": [oslo_value.pk]})
+    oslo_value.refresh_from_db()
+    assert oslo_value.status == ValueStatus.APPROVED
+
+
+def test_a_planner_cannot_approve(client, world, planner):
+    as_user(client, planner)
+    assert client.get(f"{entry_url()}godkjenning/").status_code == 404
+
+
+def test_a_politician_reads_drafts_but_cannot_change_them(client, world, politician, rana):
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"), municipality=rana, year=YEAR, value=Decimal(41)
+    )
+    as_user(client, politician)
+    page = client.get(entry_url()).content.decode()
+    assert 'value="41"' in page
+    assert "only the municipality's planners can change the figures" in page
+    before = snapshot()
+    assert client.post(entry_url(), full_form(client, miljofyrtarn={"value": "50", "version": 1})).status_code == 404
+    assert snapshot() == before
+
+
+def test_the_public_never_sees_drafts(client, world, rana):
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(4321))
+    for url in ("/kommune/1833/", "/indikator/miljofyrtarn/"):
+        assert "4\xa0321" not in client.get(url).content.decode()
+
+
+# --- yearly entry ----------------------------------------------------------------------------------------------
+
+
+def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, planner, rana):
+    as_user(client, planner, "nb")
+    response = client.post(
+        entry_url(),
+        full_form(
+            client, husholdningsavfall={"value": "11 234,5"}, miljofyrtarn={"value": "42", "comment": "Fire nye."}
+        ),
+    )
+    assert response.status_code == 302
+    waste = IndicatorValue.objects.get(indicator__code="husholdningsavfall", municipality=rana, year=YEAR)
+    assert waste.value == Decimal("11234.5")
+    assert waste.status == ValueStatus.DRAFT
+    assert waste.changed_by == planner
+    assert waste.source
+    lighthouses = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
+    assert lighthouses.comment == "Fire nye."
+    assert ValueRevision.objects.filter(indicator_value=lighthouses, changed_by=planner).count() == 1
+    page = client.get(entry_url()).content.decode()
+    # The computed per-inhabitant figure: 11 234,5 tonnes × 1000 / 26 000 inhabitants = 432 kg.
+    assert "432\xa0kg" in page
+
+
+def test_blank_fields_create_no_values(client, world, planner):
+    as_user(client, planner)
+    client.post(entry_url(), full_form(client))
+    assert not IndicatorValue.objects.filter(year=YEAR).exclude(indicator__is_population=True).exists()
+
+
+def test_missing_is_an_explicit_choice(client, world, planner, rana):
+    as_user(client, planner)
+    client.post(entry_url(), full_form(client, miljofyrtarn={"state": "missing"}))
+    value = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
+    assert value.state == ValueState.MISSING
+    assert value.value is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"value": "mange"}, "is not a number"),
+        ({"value": "-3"}, "cannot be negative"),
+        ({"value": "99999999999999999999"}, "too large"),
+        ({"state": "missing", "value": "4"}, "Leave the figure empty"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_saved(client, world, planner, fields, message):
+    as_user(client, planner)
+    before = snapshot()
+    response = client.post(entry_url(), full_form(client, miljofyrtarn=fields, husholdningsavfall={"value": "10000"}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Nothing was saved" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_an_implausible_figure_needs_an_explanation_before_it_is_submitted(client, world, planner, rana):
+    as_user(client, planner)
+    # 52 000 tonnes for 26 000 inhabitants is 2 000 kg each: above the plausible 1 000 kg.
+    response = client.post(entry_url(), full_form(client, husholdningsavfall={"value": "52000"}, action="submit"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Explain the figure before you submit it" in page
+    assert "above the highest plausible figure" in page
+    assert not IndicatorValue.objects.filter(indicator__code="husholdningsavfall", year=YEAR).exists()
+
+    # A draft may be saved as it is; the warning stays on the page.
+    client.post(entry_url(), full_form(client, husholdningsavfall={"value": "52000"}))
+    value = IndicatorValue.objects.get(indicator__code="husholdningsavfall", municipality=rana, year=YEAR)
+    assert value.status == ValueStatus.DRAFT
+    assert "above the highest plausible figure" in client.get(entry_url()).content.decode()
+
+    explained = {"value": "52000", "comment": "Ny gjenvinningsstasjon tar imot næringsavfall."}
+    client.post(entry_url(), full_form(client, husholdningsavfall=explained, action="submit"))
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED
+
+
+def test_a_large_change_from_last_year_needs_an_explanation(client, world, planner, rana):
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR - 1, value=Decimal(20))
+    as_user(client, planner)
+    response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "45"}, action="submit"))
+    assert "+125 % change from last year" in response.content.decode()
+    assert not IndicatorValue.objects.filter(indicator=lighthouses, year=YEAR).exists()
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "24"}, action="submit"))
+    assert IndicatorValue.objects.get(indicator=lighthouses, year=YEAR).status == ValueStatus.SUBMITTED
+
+
+def test_the_second_of_two_planners_saving_the_same_value_is_refused(client, world, planner, rana, django_user_model):
+    colleague = person(django_user_model, "kollega-rana", (rana, Role.PLANNER))
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    value = IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(30))
+    # Both open the page at version 1; the colleague saves first.
+    as_user(client, colleague)
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "31", "version": 1}))
+    client.logout()
+    as_user(client, planner)
+    response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "35", "version": 1}))
+    page = response.content.decode()
+    value.refresh_from_db()
+    assert value.value == Decimal(31)
+    assert "Someone else saved this value while you were editing it" in page
+    assert "Saved by kollega-rana" in page
+    assert 'value="35"' in page  # her own figure is kept in the form
+    # Saving again is a deliberate choice to keep hers.
+    version = f'name="i{lighthouses.pk}-version" value="2"'
+    assert version in page
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "35", "version": 2}))
+    value.refresh_from_db()
+    assert value.value == Decimal(35)
+
+
+# --- approval and publication ----------------------------------------------------------------------------------
+
+
+def submitted_value(rana, planner, figure=30):
+    value = IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"),
+        municipality=rana,
+        year=YEAR,
+        value=Decimal(figure),
+        status=ValueStatus.SUBMITTED,
+        changed_by=planner,
+    )
+    return value
+
+
+def test_an_approver_returns_a_value_with_a_reason_the_planner_sees(client, world, planner, approver, rana):
+    value = submitted_value(rana, planner)
+    as_user(client, approver)
+    refused = client.post(f"{entry_url()}godkjenning/", {"action": "return", "value": [value.pk], "reason": ""})
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED
+    assert refused.status_code == 302
+    client.post(
+        f"{entry_url()}godkjenning/",
+        {"action": "return", "value": [value.pk], "reason": "Tallet gjelder 2023, ikke 2024."},
+    )
+    value.refresh_from_db()
+    assert value.status == ValueStatus.DRAFT
+    client.logout()
+    as_user(client, planner)
+    assert "Tallet gjelder 2023, ikke 2024." in client.get(entry_url()).content.decode()
+
+
+def test_approve_then_publish_shows_the_value_to_the_public(client, world, planner, approver, rana):
+    value = submitted_value(rana, planner, figure=4321)
+    as_user(client, approver)
+    client.post(f"{entry_url()}godkjenning/", {"action": "publish", "value": [value.pk]})
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED  # a submitted value must be approved before it is published
+    client.post(f"{entry_url()}godkjenning/", {"action": "approve", "value": [value.pk]})
+    client.post(f"{entry_url()}godkjenning/", {"action": "publish", "value": [value.pk]})
+    value.refresh_from_db()
+    assert value.status == ValueStatus.PUBLISHED
+    assert value.first_published_at is not None
+    client.logout()
+    assert "4\xa0321" in client.get("/kommune/1833/").content.decode()
+    statuses = list(
+        ValueRevision.objects.filter(indicator_value=value).order_by("pk").values_list("new_status", flat=True)
+    )
+    assert statuses == ["approved", "published"]
+
+
+def test_a_revised_published_value_is_marked_revised_on_public_pages(client, world, planner, approver, rana):
+    value = submitted_value(rana, planner)
+    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    assert "Revised" not in as_user(client, None).get("/kommune/1833/").content.decode()
+    as_user(client, planner)
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "33"}))
+    value.refresh_from_db()
+    assert value.status == ValueStatus.DRAFT
+    change_status(values=[value], status=ValueStatus.SUBMITTED, user=planner, reason="ok")
+    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    client.logout()
+    assert "Revised" in as_user(client, None).get("/kommune/1833/").content.decode()
+
+
+def test_the_history_shows_every_change_with_who_and_why(client, world, planner, rana):
+    as_user(client, planner)
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "30"}))
+    value = IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR)
+    client.post(
+        entry_url(), full_form(client, miljofyrtarn={"value": "32", "comment": "To nye bedrifter.", "version": 1})
+    )
+    page = client.get(f"/verdi/{value.pk}/historikk/").content.decode()
+    assert page.count("planlegger-rana") >= 2
+    assert "To nye bedrifter." in page
+    assert "30 (Draft)" in page and "32 (Draft)" in page
+
+
+# --- the network's reporting round ------------------------------------------------------------------------------
+
+
+def test_the_coordinator_sees_who_has_reported_what(client, world, coordinator, rana):
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"),
+        municipality=rana,
+        year=YEAR,
+        value=Decimal(3),
+        status=ValueStatus.SUBMITTED,
+    )
+    as_user(client, coordinator)
+    response = client.get(f"/rapportering/oversikt/{YEAR}/")
+    assert response.status_code == 200
+    rows = {row["municipality"].name: row["counts"] for row in response.context["rows"]}
+    # Population is published for both; Rana has submitted one more; the waste figure is missing for both.
+    assert rows["Rana"] == {"draft": 0, "submitted": 1, "approved": 0, "published": 1, "missing": 1}
+    assert rows["Oslo"] == {"draft": 0, "submitted": 0, "approved": 0, "published": 1, "missing": 2}
+
+
+def test_planners_and_politicians_do_not_see_the_network_overview(client, world, planner, politician, approver):
+    for user in (planner, politician):
+        assert as_user(client, user).get(f"/rapportering/oversikt/{YEAR}/").status_code == 404
+        client.logout()
+    assert as_user(client, approver).get(f"/rapportering/oversikt/{YEAR}/").status_code == 200
+
+
+def test_query_counts_do_not_grow_with_the_data(client, world, coordinator, planner, django_user_model):
+    def count(url, user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    overview = count(f"/rapportering/oversikt/{YEAR}/", coordinator)
+    entry = count(entry_url(), planner)
+    network = Network.objects.get()
+    for number in range(5):
+        extra = make_municipality(f"Kommune {number}", f"50{number:02d}")
+        NetworkMembership.objects.create(network=network, municipality=extra, joined=datetime.date(2009, 1, 1))
+        Indicator.objects.create(
+            code=f"ekstra-{number}", name_nb=f"Ekstra {number}", unit="count", direction="higher", bottom_line="social"
+        )
+    assert count(f"/rapportering/oversikt/{YEAR}/", coordinator) == overview
+    assert count(entry_url(), planner) == entry
+    assert entry <= 15
+
+
+# --- spreadsheet import ------------------------------------------------------------------------------------------
+
+
+def csv_file(text, name="verdier.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def upload(client, file):
+    response = client.post(f"{entry_url()}import/", {"file": file})
+    if response.status_code == 302:
+        return client.get(response.url)
+    return response
+
+
+GOOD_CSV = f"kommunenummer;indikator;år;verdi;tilstand;kommentar\n1833;miljofyrtarn;{YEAR};12;;\n1833;husholdningsavfall;{YEAR};10 400,5;;Ny ordning\n"
+
+
+def test_a_spreadsheet_is_previewed_then_imported_as_drafts(client, world, planner, rana):
+    as_user(client, planner)
+    preview = upload(client, csv_file(GOOD_CSV))
+    assert preview.status_code == 200
+    assert "2 valid rows" in preview.content.decode()
+    assert not IndicatorValue.objects.filter(year=YEAR).exclude(indicator__is_population=True).exists()
+    stored = ValueImport.objects.get()
+    response = client.post(f"/rapportering/import/{stored.pk}/")
+    assert response.status_code == 302
+    waste = IndicatorValue.objects.get(indicator__code="husholdningsavfall", year=YEAR)
+    assert waste.value == Decimal("10400.5")
+    assert waste.status == ValueStatus.DRAFT
+    assert waste.comment == "Ny ordning"
+    assert "verdier.csv" in waste.source
+    # Confirming twice imports once.
+    client.post(f"/rapportering/import/{stored.pk}/")
+    assert ValueRevision.objects.filter(indicator_value=waste).count() == 1
+
+
+def test_an_xlsx_spreadsheet_is_read(client, world, planner):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["kommunenummer", "indikator", "år", "verdi"])
+    sheet.append(["1833", "miljofyrtarn", YEAR, 17])
+    sheet.append([1833, "husholdningsavfall", YEAR, 10400.25])
+    data = io.BytesIO()
+    workbook.save(data)
+    as_user(client, planner)
+    upload(client, SimpleUploadedFile("verdier.xlsx", data.getvalue()))
+    client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
+    assert IndicatorValue.objects.get(indicator__code="husholdningsavfall", year=YEAR).value == Decimal("10400.25")
+    assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 17
+
+
+BAD_FILES = [
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};mange\n", "“mange” is not a number"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};-4\n", "cannot be negative"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};1e30\n", "is not a number"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};999999999999999999\n", "too large"),
+    ("sted;indikator;år;verdi\n1833;miljofyrtarn;2024;3\n", "no column “kommunenummer”"),
+    (
+        f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};3\n1833;miljofyrtarn;{YEAR};4\n",
+        "appear twice (first on line 3)",
+    ),
+    (f"kommunenummer;indikator;år;verdi\n9999;miljofyrtarn;{YEAR};3\n", "No municipality had the number 9999"),
+    (f"kommunenummer;indikator;år;verdi\n0301;miljofyrtarn;{YEAR};3\n", "may not enter values for municipality 0301"),
+    (f"kommunenummer;indikator;år;verdi\n1833;ukjent;{YEAR};3\n", "is not an indicator code"),
+    ("", "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_a_bad_spreadsheet_is_explained_and_nothing_is_written(client, world, planner, text, message):
+    # One good row first: a file is imported whole or not at all.
+    good = f"1833;husholdningsavfall;{YEAR};10000\n"
+    if "\n" in text:
+        header, rest = text.split("\n", 1)
+        text = f"{header}\n{good}{rest}" if "verdi" in header else text
+    as_user(client, planner)
+    before = snapshot()
+    response = client.post(f"{entry_url()}import/", {"file": csv_file(text)})
+    page = (client.get(response.url) if response.status_code == 302 else response).content.decode()
+    assert message in page
+    if ValueImport.objects.exists():
+        client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
+    assert snapshot() == before
+
+
+def test_a_binary_file_renamed_csv_is_refused(client, world, planner):
+    as_user(client, planner)
+    before = snapshot()
+    page = upload(client, SimpleUploadedFile("verdier.csv", bytes(range(256)) * 40)).content.decode()
+    assert "not a text file" in page
+    assert snapshot() == before
+
+
+def test_a_50_mb_file_is_refused_before_it_is_stored(client, world, planner):
+    as_user(client, planner)
+    big = SimpleUploadedFile("stor.csv", b"kommunenummer;indikator;\xc3\xa5r;verdi\n" + b"1833;x;2024;1\n" * 4_000_000)
+    assert big.size > 50 * 2**20
+    response = client.post(f"{entry_url()}import/", {"file": big})
+    assert response.status_code == 200
+    assert "the largest file the portal takes is 5 MB" in response.content.decode()
+    assert not ValueImport.objects.exists()
+
+
+def test_another_users_upload_cannot_be_seen_or_confirmed(client, world, planner, rana, django_user_model):
+    colleague = person(django_user_model, "kollega-rana", (rana, Role.PLANNER))
+    as_user(client, colleague)
+    upload(client, csv_file(GOOD_CSV))
+    client.logout()
+    as_user(client, planner)
+    stored = ValueImport.objects.get()
+    assert client.get(f"/rapportering/import/{stored.pk}/").status_code == 404
+    assert client.post(f"/rapportering/import/{stored.pk}/").status_code == 404
+    assert stored.confirmed_at is None
+
+
+def test_the_template_neutralises_formulas(client, world, planner, rana):
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="miljofyrtarn"),
+        municipality=rana,
+        year=YEAR,
+        value=Decimal(-0) + 5,
+        comment='=HYPERLINK("http://example.invalid","klikk")',
+    )
+    as_user(client, planner)
+    text = client.get(f"{entry_url()}mal.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert "\r\n1833;miljofyrtarn;" in text
+    workbook = load_workbook(io.BytesIO(client.get(f"{entry_url()}mal.xlsx").content))
+    comments = [row[5] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://example.invalid","klikk")' in comments
+
+
+def test_the_template_round_trips(client, world, planner):
+    """A planner downloads the template, fills in a figure, and uploads it again."""
+    as_user(client, planner)
+    template = client.get(f"{entry_url()}mal.csv").content.decode("utf-8-sig")
+    lines = template.strip().split("\r\n")
+    filled = [lines[0]] + [line.replace(f";{YEAR};;", f";{YEAR};7;") for line in lines[1:] if "miljofyrtarn" in line]
+    upload(client, csv_file("\n".join(filled)))
+    client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
+    assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 7
