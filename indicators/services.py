@@ -176,7 +176,7 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
     with transaction.atomic():
         if isinstance(values, QuerySet):
             # Lock the rows so the version read here is the version written back.
-            values = values.select_for_update()
+            values = values.select_for_update(of=("self",))
         moved, revisions = [], []
         for value in values:
             if value.status == status:

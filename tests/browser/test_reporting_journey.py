@@ -1,0 +1,139 @@
+"""A year's reporting in real Chromium: a planner enters and submits, an approver approves and publishes."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from indicators.models import (
+    Computation,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    MunicipalityRole,
+    Role,
+    ValueStatus,
+)
+from indicators.reporting import reporting_year
+
+YEAR = reporting_year()
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def rana(django_user_model):
+    rana = Municipality.objects.create(name="Rana - Raane")
+    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
+    population = Indicator.objects.population()
+    for year in (YEAR - 1, YEAR):
+        IndicatorValue.objects.create(
+            indicator=population, municipality=rana, year=year, value=Decimal(26000), status=ValueStatus.PUBLISHED
+        )
+    Indicator.objects.create(
+        code="husholdningsavfall",
+        name_nb="Husholdningsavfall per innbygger",
+        unit="kg",
+        computation=Computation.PER_INHABITANT,
+        amount_unit="tonnes",
+        per_inhabitant_factor=Decimal(1000),
+        direction="lower",
+        bottom_line="ecological",
+        plausible_max=Decimal(1000),
+        order=10,
+    )
+    Indicator.objects.create(
+        code="miljofyrtarn",
+        name_nb="Miljøfyrtårn-sertifiserte virksomheter",
+        unit="count",
+        direction="higher",
+        bottom_line="economic",
+        order=20,
+    )
+    for username, role in (("planlegger-rana", Role.PLANNER), ("godkjenner-rana", Role.APPROVER)):
+        user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+        MunicipalityRole.objects.create(user=user, municipality=rana, role=role)
+    return rana
+
+
+def log_in(page, username):
+    page.goto("/logg-inn/")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Min rapportering")
+
+
+def log_out(page):
+    page.get_by_role("button", name="Logg ut").click()
+
+
+def test_a_planner_reports_and_an_approver_publishes(page, axe, rana):
+    log_in(page, "planlegger-rana")
+    page.get_by_role("link", name=re.compile("Registrer verdier")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Rapportering {YEAR}")
+    axe.assert_no_violations(page)
+
+    waste = page.locator("#indicator-husholdningsavfall")
+    amount = waste.get_by_label("Samlet mengde (tonn)")
+    # 52 000 tonnes for 26 000 inhabitants: the page computes 2 000 kg each while she types.
+    amount.fill("52 000")
+    expect(waste.locator("output")).to_have_text("2\u00a0000\u00a0kg per innbygger")
+    page.locator("#indicator-miljofyrtarn").get_by_label("Tall (antall)").fill("12")
+    page.get_by_role("button", name="Lagre og send til godkjenning").click()
+
+    # The figure is implausible: nothing is submitted until she explains it.
+    expect(page.get_by_text("Ingenting ble lagret")).to_be_visible()
+    expect(waste.get_by_text("over det høyeste sannsynlige tallet")).to_be_visible()
+    axe.assert_no_violations(page)
+    assert not IndicatorValue.objects.filter(year=YEAR, indicator__code="miljofyrtarn").exists()
+
+    waste.get_by_label("Kommentar").fill("Ny gjenvinningsstasjon tar imot næringsavfall.")
+    page.get_by_role("button", name="Lagre og send til godkjenning").click()
+    expect(page.get_by_text("2 verdier ble sendt inn til godkjenning")).to_be_visible()
+    log_out(page)
+
+    log_in(page, "godkjenner-rana")
+    page.get_by_role("link", name=re.compile("^Godkjenn")).click()
+    axe.assert_no_violations(page)
+    page.get_by_label("Miljøfyrtårn-sertifiserte virksomheter").check()
+    page.get_by_label("Husholdningsavfall per innbygger").check()
+    page.get_by_role("button", name="Godkjenn valgte").click()
+    expect(page.get_by_text("Godkjente 2 verdier.")).to_be_visible()
+    page.get_by_label("Miljøfyrtårn-sertifiserte virksomheter").check()
+    page.get_by_role("button", name="Publiser valgte").click()
+    expect(page.get_by_text("Publiserte 1 verdi.")).to_be_visible()
+    log_out(page)
+
+    page.goto("/kommune/1833/")
+    indicators = page.get_by_role("table").filter(has_text="Miljøfyrtårn")
+    expect(indicators.get_by_role("row", name=re.compile("Miljøfyrtårn"))).to_contain_text("12")
+    # The approved but unpublished waste figure stays out of public view.
+    expect(page.get_by_text("2\u00a0000\u00a0kg")).to_have_count(0)
+
+
+def test_the_entry_page_fits_a_phone_and_200_percent_zoom(page, rana):
+    """WCAG 1.4.10 reflow: at 320 CSS pixels wide (a phone, or 1280 px at 400 %) nothing scrolls sideways."""
+    log_in(page, "planlegger-rana")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"/rapportering/1833/{YEAR}/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    expect(page.get_by_role("button", name="Lagre og send til godkjenning")).to_be_visible()
+
+
+def test_the_entry_form_works_by_keyboard_alone(page, rana):
+    log_in(page, "planlegger-rana")
+    page.goto(f"/rapportering/1833/{YEAR}/")
+    page.locator("#indicator-miljofyrtarn").get_by_label("Tall (antall)").focus()
+    page.keyboard.type("7")
+    # Tab on through the comment to the buttons, and press Enter on "Lagre som utkast".
+    for _ in range(50):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Lagre som utkast":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Lagret 1 verdi som utkast.")).to_be_visible()
+    assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 7
