@@ -1,6 +1,7 @@
 """Fixtures shared by the whole test suite: settings, people and a real browser."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,44 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def waste(db):
+    """Household waste: planners enter tonnes, the portal shows kg per inhabitant; 100–1 000 kg is plausible."""
+    from indicators.models import Computation, Indicator
+
+    return Indicator.objects.create(
+        code="husholdningsavfall",
+        name_nb="Husholdningsavfall per innbygger",
+        name_nn="Hushaldsavfall per innbyggjar",
+        name_en="Household waste per inhabitant",
+        unit="kg",
+        computation=Computation.PER_INHABITANT,
+        amount_unit="tonnes",
+        per_inhabitant_factor=Decimal(1000),
+        direction="lower",
+        bottom_line="ecological",
+        plausible_min=Decimal(100),
+        plausible_max=Decimal(1000),
+        order=1,
+    )
+
+
+@pytest.fixture
+def lighthouses(db):
+    """Eco-Lighthouse certified businesses: a count, entered directly."""
+    from indicators.models import Indicator
+
+    return Indicator.objects.create(
+        code="miljofyrtarn",
+        name_nb="Miljøfyrtårn-sertifiserte virksomheter",
+        name_en="Eco-Lighthouse certified businesses",
+        unit="count",
+        direction="higher",
+        bottom_line="economic",
+        order=20,
+    )
 
 
 def _user(django_user_model, username: str):

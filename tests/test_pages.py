@@ -109,23 +109,6 @@ def population():
 
 
 @pytest.fixture
-def waste():
-    """Household waste: planners enter tonnes, the portal shows kg per inhabitant."""
-    return Indicator.objects.create(
-        code="husholdningsavfall",
-        name_nb="Husholdningsavfall per innbygger",
-        name_en="Household waste per inhabitant",
-        unit=Unit.KG,
-        computation=Computation.PER_INHABITANT,
-        amount_unit=Unit.TONNES,
-        per_inhabitant_factor=Decimal(1000),
-        direction="lower",
-        bottom_line="ecological",
-        order=1,
-    )
-
-
-@pytest.fixture
 def emissions():
     return Indicator.objects.create(
         code="klimagassutslipp",
@@ -584,3 +567,15 @@ def test_bokmal_is_the_default_whatever_the_browser_asks_for(client):
 def test_an_unknown_language_cookie_falls_back_to_bokmal(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
     assert '<html lang="nb">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_server_error_shows_a_page_in_the_visitors_language(client, settings):
+    """The 500 page renders without a request context, so it must not depend on one."""
+    from django.template.loader import render_to_string
+
+    with translation.override("nn"):
+        html = render_to_string("500.html")
+    assert '<html lang="nn">' in html
+    assert "<h1>" in html and html.count("<h1>") == 1
+    assert "Noko gjekk gale" in html

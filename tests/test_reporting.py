@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from indicators.models import (
-    Computation,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -74,37 +73,6 @@ def population(rana, oslo):
                 status=ValueStatus.PUBLISHED,
             )
     return indicator
-
-
-@pytest.fixture
-def waste(db):
-    return Indicator.objects.create(
-        code="husholdningsavfall",
-        name_nb="Husholdningsavfall per innbygger",
-        name_en="Household waste per inhabitant",
-        unit="kg",
-        computation=Computation.PER_INHABITANT,
-        amount_unit="tonnes",
-        per_inhabitant_factor=Decimal(1000),
-        direction="lower",
-        bottom_line="ecological",
-        plausible_min=Decimal(100),
-        plausible_max=Decimal(1000),
-        order=10,
-    )
-
-
-@pytest.fixture
-def lighthouses(db):
-    return Indicator.objects.create(
-        code="miljofyrtarn",
-        name_nb="Miljøfyrtårn-sertifiserte virksomheter",
-        name_en="Eco-Lighthouse certified businesses",
-        unit="count",
-        direction="higher",
-        bottom_line="economic",
-        order=20,
-    )
 
 
 def person(django_user_model, username, *roles):

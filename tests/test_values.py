@@ -39,22 +39,6 @@ def rana():
     return municipality
 
 
-@pytest.fixture
-def waste():
-    return Indicator.objects.create(
-        code="husholdningsavfall",
-        name_nb="Husholdningsavfall per innbygger",
-        name_nn="Hushaldsavfall per innbyggjar",
-        name_en="Household waste per inhabitant",
-        unit="kg",
-        computation=Computation.PER_INHABITANT,
-        amount_unit="tonnes",
-        per_inhabitant_factor=Decimal(1000),
-        direction="lower",
-        bottom_line="ecological",
-    )
-
-
 def value(indicator, municipality, year, number, **fields):
     return IndicatorValue.objects.create(
         indicator=indicator, municipality=municipality, year=year, value=number, **fields

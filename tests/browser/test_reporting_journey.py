@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import (
-    Computation,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -24,7 +23,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def rana(django_user_model):
+def rana(django_user_model, waste, lighthouses):
     rana = Municipality.objects.create(name="Rana - Raane")
     MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
     population = Indicator.objects.population()
@@ -32,26 +31,6 @@ def rana(django_user_model):
         IndicatorValue.objects.create(
             indicator=population, municipality=rana, year=year, value=Decimal(26000), status=ValueStatus.PUBLISHED
         )
-    Indicator.objects.create(
-        code="husholdningsavfall",
-        name_nb="Husholdningsavfall per innbygger",
-        unit="kg",
-        computation=Computation.PER_INHABITANT,
-        amount_unit="tonnes",
-        per_inhabitant_factor=Decimal(1000),
-        direction="lower",
-        bottom_line="ecological",
-        plausible_max=Decimal(1000),
-        order=10,
-    )
-    Indicator.objects.create(
-        code="miljofyrtarn",
-        name_nb="Miljøfyrtårn-sertifiserte virksomheter",
-        unit="count",
-        direction="higher",
-        bottom_line="economic",
-        order=20,
-    )
     for username, role in (("planlegger-rana", Role.PLANNER), ("godkjenner-rana", Role.APPROVER)):
         user = django_user_model.objects.create_user(username=username, password=PASSWORD)
         MunicipalityRole.objects.create(user=user, municipality=rana, role=role)
