@@ -116,3 +116,39 @@ def test_the_entry_form_works_by_keyboard_alone(page, rana):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Lagret 1 verdi som utkast.")).to_be_visible()
     assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 7
+
+
+def test_every_reporting_page_passes_axe(page, axe, rana, django_user_model):
+    """The planner's and approver's pages meet WCAG 2.1 AA, with data in them and after a failed import."""
+    django_user_model.objects.create_superuser(username="admin", password=PASSWORD)
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    value = IndicatorValue.objects.create(
+        indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(12), status=ValueStatus.SUBMITTED
+    )
+    page.goto("/logg-inn/")
+    page.get_by_label("Brukernavn").fill("admin")
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    for url in (
+        "/rapportering/",
+        f"/rapportering/1833/{YEAR}/godkjenning/",
+        f"/rapportering/oversikt/{YEAR}/",
+        f"/verdi/{value.pk}/historikk/",
+        f"/rapportering/1833/{YEAR}/import/",
+    ):
+        page.goto(url)
+        expect(page.locator("h1")).to_have_count(1)
+        axe.assert_no_violations(page)
+    # A file with problems: the preview lists them, and that page too is accessible.
+    page.get_by_label("Regneark (CSV eller XLSX)").set_input_files(
+        files=[
+            {
+                "name": "feil.csv",
+                "mimeType": "text/csv",
+                "buffer": b"kommunenummer;indikator;\xc3\xa5r;verdi\n1833;x;1;y\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Last opp og sjekk").click()
+    expect(page.get_by_text("Ingenting er lagret")).to_be_visible()
+    axe.assert_no_violations(page)
