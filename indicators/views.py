@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators import dashboard
+from indicators.access import access_for
 from indicators.models import (
     Indicator,
     IndicatorValue,
@@ -15,7 +17,6 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
-from plans.models import FocusArea, Goal, GoalIndicator, Plan
 
 NETWORK_SLUG = "livskraftige-kommuner"
 
@@ -90,7 +91,10 @@ def home(request):
 
 
 def municipality(request, code):
-    """Show a municipality: codes, mergers, networks, population, latest indicator values and adopted plans."""
+    """The municipality's dashboard: its goals and whether it is on track, and a chart per indicator.
+
+    Readers of the municipality also see approved values that are not yet published, marked as such.
+    """
     municipality, moved = _municipality_for_code(request, code)
     if moved:
         return moved
@@ -100,38 +104,44 @@ def municipality(request, code):
         "successor__codes",
         Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
     )
-    values = IndicatorValue.objects.published().filter(municipality=municipality)
-    population = values.filter(indicator__is_population=True).select_related("indicator").order_by("-year")
-    indicators = Indicator.objects.exclude(is_population=True).prefetch_related(
-        Prefetch(
-            "values",
-            queryset=IndicatorValue.objects.latest_published()
-            .filter(municipality=municipality)
-            .with_population(published=True),
-            to_attr="latest",
+    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
+    population = (
+        IndicatorValue.objects.filter(
+            municipality=municipality,
+            indicator__is_population=True,
+            status__in=dashboard.visible_statuses(can_read_unpublished),
         )
+        .select_related("indicator")
+        .order_by("-year")
     )
-    plans = (
-        Plan.objects.adopted()
-        .filter(municipality=municipality)
-        .prefetch_related(
-            Prefetch(
-                "focus_areas",
-                queryset=FocusArea.objects.prefetch_related(
-                    Prefetch(
-                        "goals",
-                        queryset=Goal.objects.prefetch_related(
-                            Prefetch("measures", queryset=GoalIndicator.objects.select_related("indicator"))
-                        ),
-                    )
-                ),
-            )
-        )
-    )
+    series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
+    plan, plan_in_force = dashboard.current_plan(municipality)
+    progress = dashboard.goal_progress(plan, series)
+    by_indicator = {p.measure.indicator_id: p for p in progress.values()}
+    panels = [
+        {
+            "series": s,
+            "progress": by_indicator.get(s.indicator.pk),
+            "chart": dashboard.chart(s, by_indicator.get(s.indicator.pk)),
+            "sentence": dashboard.sentence(
+                s, by_indicator[s.indicator.pk].measure if s.indicator.pk in by_indicator else None
+            ),
+        }
+        for s in series
+    ]
     return render(
         request,
         "indicators/municipality.html",
-        {"municipality": municipality, "population": population, "indicators": indicators, "plans": plans},
+        {
+            "municipality": municipality,
+            "population": population,
+            "panels": panels,
+            "plan": plan,
+            "plan_in_force": plan_in_force,
+            "progress": progress,
+            "can_read_unpublished": can_read_unpublished,
+            "statuses": dashboard.Progress.choices,
+        },
     )
 
 

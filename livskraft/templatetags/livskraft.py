@@ -84,6 +84,12 @@ def number(value, decimals=0):
 
 
 @register.filter
+def figure(value, indicator):
+    """Format a figure with the indicator's decimals, without the unit: {{ v|figure:indicator }} gives 1 234,5."""
+    return format_number(value, decimals_for(indicator))
+
+
+@register.filter
 def exact(value):
     """Format a stored figure with the decimals it has, up to six: 12,5 and 1 234, not 12,500000."""
     if value is None:

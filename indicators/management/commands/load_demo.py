@@ -299,6 +299,25 @@ class Command(BaseCommand):
                 is_sample=True,
             )
 
+    def example_target(self, municipality, indicator, measure) -> dict:
+        """Baseline from the sample figure of the first sample year, and an example target from it.
+
+        DOMAIN.md gives the goals but not their figures; these are examples, like the sample values.
+        """
+        year = SAMPLE_YEARS[0]
+        stored = IndicatorValue.objects.get(indicator=indicator, municipality=municipality, year=year)
+        figure = stored.value
+        if indicator.is_per_inhabitant:
+            people = IndicatorValue.objects.get(indicator__is_population=True, municipality=municipality, year=year)
+            figure = indicator.per_inhabitant(stored.value, people.value)
+        better = Decimal("1.5") if measure["direction"] == "higher" else Decimal("0.9")
+        return {
+            "baseline_year": year,
+            "baseline_value": figure.quantize(Decimal("0.1")),
+            "target_year": measure.get("target_year", 2020),
+            "target_value": (figure * better).quantize(Decimal(1)),
+        }
+
     def load_plans(self):
         kongsberg = Municipality.objects.by_code("3303")
         kommuneplan, _ = Plan.objects.update_or_create(
@@ -340,8 +359,11 @@ class Command(BaseCommand):
         ]
         for order, title, indicator_code, measure in goals:
             goal, _ = Goal.objects.update_or_create(focus_area=focus["a"], order=order, defaults={"title": title})
+            indicator = Indicator.objects.get(code=indicator_code)
             GoalIndicator.objects.update_or_create(
-                goal=goal, indicator=Indicator.objects.get(code=indicator_code), defaults=measure
+                goal=goal,
+                indicator=indicator,
+                defaults={**measure, **self.example_target(kongsberg, indicator, measure)},
             )
         okonomiplan, _ = Plan.objects.update_or_create(
             municipality=kongsberg,

@@ -1,0 +1,281 @@
+"""The figures behind the municipality dashboard: yearly series, goal progress, charts and plain sentences.
+
+Everything is computed from two queries (indicators, values) plus the plan's goals,
+however many years and indicators there are.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import plotly.graph_objects as go
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from plotly.utils import PlotlyJSONEncoder
+
+from indicators.models import Direction, Indicator, IndicatorValue, Municipality, ValueState, ValueStatus
+from indicators.progress import Assessment, Progress, assess
+from livskraft.templatetags.livskraft import format_number, quantity, unit_label
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
+
+# Colours on white that pass WCAG's 3:1 for graphics; each series also has its own marker and dash.
+VALUE_COLOUR = "#1b4d36"
+SAMPLE_COLOUR = "#8a4b00"
+TARGET_COLOUR = "#a4262c"
+TREND_COLOUR = "#4a4a8a"
+
+
+@dataclass
+class Point:
+    year: int
+    figure: Decimal | None
+    value: IndicatorValue
+
+    @property
+    def is_sample(self) -> bool:
+        return self.value.is_sample
+
+    @property
+    def is_unpublished(self) -> bool:
+        return self.value.status != ValueStatus.PUBLISHED
+
+    @property
+    def state_label(self) -> str:
+        return "" if self.value.state == ValueState.REPORTED else self.value.get_state_display()
+
+
+@dataclass
+class Series:
+    indicator: Indicator
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def figures(self) -> dict[int, Decimal]:
+        return {p.year: p.figure for p in self.points if p.figure is not None}
+
+    @property
+    def reported(self) -> list[Point]:
+        return [p for p in self.points if p.figure is not None]
+
+    @property
+    def has_sample(self) -> bool:
+        return any(p.is_sample for p in self.points)
+
+    @property
+    def has_unpublished(self) -> bool:
+        return any(p.is_unpublished for p in self.points)
+
+
+@dataclass
+class GoalProgress:
+    measure: GoalIndicator
+    series: Series
+    assessment: Assessment
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.measure.indicator
+
+
+def visible_statuses(can_read_unpublished: bool) -> list[str]:
+    """The public sees published values; the municipality's own readers also see approved ones."""
+    return [ValueStatus.PUBLISHED, ValueStatus.APPROVED] if can_read_unpublished else [ValueStatus.PUBLISHED]
+
+
+def municipality_series(municipality: Municipality, *, can_read_unpublished: bool) -> list[Series]:
+    """Return every indicator but the population with its yearly figures (per inhabitant where it is)."""
+    indicators = list(Indicator.objects.all())
+    values = IndicatorValue.objects.filter(
+        municipality=municipality, status__in=visible_statuses(can_read_unpublished)
+    ).order_by("year")
+    population = {v.year: v.value for v in values if v.indicator_id in {i.pk for i in indicators if i.is_population}}
+    by_indicator: dict[int, Series] = {i.pk: Series(i) for i in indicators if not i.is_population}
+    for value in values:
+        series = by_indicator.get(value.indicator_id)
+        if series is None:
+            continue
+        value.indicator = series.indicator
+        value.population = population.get(value.year)  # what IndicatorValue.per_inhabitant reads
+        figure = None
+        if value.state == ValueState.REPORTED:
+            figure = (
+                series.indicator.per_inhabitant(value.value, population.get(value.year))
+                if series.indicator.is_per_inhabitant
+                else value.value
+            )
+        series.points.append(Point(value.year, figure, value))
+    return list(by_indicator.values())
+
+
+def current_plan(municipality: Municipality) -> tuple[Plan | None, bool]:
+    """Return the kommuneplan in force this year, or the latest adopted one (and False: not in force)."""
+    plans = (
+        Plan.objects.adopted()
+        .filter(municipality=municipality, plan_type=PlanType.KOMMUNEPLAN_SAMFUNN)
+        .order_by("-period_end", "-period_start")
+        .prefetch_related(
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    Prefetch(
+                        "goals",
+                        queryset=Goal.objects.prefetch_related(
+                            Prefetch("measures", queryset=GoalIndicator.objects.select_related("indicator"))
+                        ),
+                    )
+                ),
+            )
+        )
+    )
+    year = timezone.localdate().year
+    plans = list(plans)
+    for plan in plans:
+        if plan.period_start <= year <= plan.period_end:
+            return plan, True
+    return (plans[0], False) if plans else (None, False)
+
+
+def goal_progress(plan: Plan | None, series: list[Series]) -> dict[int, GoalProgress]:
+    """Assess every goal indicator of the plan; keyed by GoalIndicator id."""
+    by_indicator = {s.indicator.pk: s for s in series}
+    result = {}
+    if plan is None:
+        return result
+    for focus_area in plan.focus_areas.all():
+        for goal in focus_area.goals.all():
+            for measure in goal.measures.all():
+                own = by_indicator.get(measure.indicator_id) or Series(measure.indicator)
+                result[measure.pk] = GoalProgress(
+                    measure=measure,
+                    series=own,
+                    assessment=assess(
+                        series=own.figures,
+                        baseline_year=measure.baseline_year,
+                        baseline_value=measure.baseline_value,
+                        target_year=measure.target_year,
+                        target_value=measure.target_value,
+                        lower_is_better=measure.effective_direction == Direction.LOWER,
+                    ),
+                )
+    return result
+
+
+def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
+    """Say in one sentence how the indicator has moved, and what the target is."""
+    indicator, reported = series.indicator, series.reported
+    if not reported:
+        text = _("%(indicator)s has no figures yet.") % {"indicator": indicator.name}
+    elif len(reported) == 1:
+        only = reported[0]
+        text = _("%(indicator)s was %(figure)s in %(year)s.") % {
+            "indicator": indicator.name,
+            "figure": quantity(only.figure, indicator),
+            "year": only.year,
+        }
+    else:
+        first, last = reported[0], reported[-1]
+        shown_first, shown_last = quantity(first.figure, indicator), quantity(last.figure, indicator)
+        if shown_first == shown_last:
+            template = _("%(indicator)s was %(last)s in %(last_year)s, as in %(first_year)s.")
+        elif last.figure > first.figure:
+            template = _("%(indicator)s rose from %(first)s in %(first_year)s to %(last)s in %(last_year)s.")
+        else:
+            template = _("%(indicator)s fell from %(first)s in %(first_year)s to %(last)s in %(last_year)s.")
+        text = template % {
+            "indicator": indicator.name,
+            "first": shown_first,
+            "first_year": first.year,
+            "last": shown_last,
+            "last_year": last.year,
+        }
+    if measure is not None and measure.target_value is not None and measure.target_year is not None:
+        target = _("The target is %(target)s in %(year)s.") % {
+            "target": quantity(measure.target_value, indicator),
+            "year": measure.target_year,
+        }
+        text = f"{text} {target}"
+    return text
+
+
+def chart(series: Series, progress: GoalProgress | None = None) -> dict:
+    """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend."""
+    indicator = series.indicator
+    decimals = {"kg": 0, "count": 0, "persons": 0, "m2": 0}.get(indicator.unit, 1)
+    figure = go.Figure()
+    groups = [
+        (_("Figures"), [p for p in series.reported if not p.is_sample], VALUE_COLOUR, "circle"),
+        (_("Sample data"), [p for p in series.reported if p.is_sample], SAMPLE_COLOUR, "diamond"),
+    ]
+    for name, points, colour, symbol in groups:
+        if not points:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p.year for p in points],
+                y=[float(p.figure) for p in points],
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "width": 2},
+                marker={
+                    "color": colour,
+                    "size": 9,
+                    "symbol": [f"{symbol}-open" if p.is_unpublished else symbol for p in points],
+                },
+                text=[format_number(p.figure, decimals) for p in points],
+                hovertemplate="%{x}: %{text}<extra></extra>",
+            )
+        )
+    measure = progress.measure if progress else None
+    if measure and measure.target_year and measure.target_value is not None:
+        start = [(measure.baseline_year, float(measure.baseline_value))] if measure.baseline_value is not None else []
+        target = [(measure.target_year, float(measure.target_value))]
+        figure.add_trace(
+            go.Scatter(
+                x=[x for x, _ in start + target],
+                y=[y for _, y in start + target],
+                name=_("Path to the target"),
+                mode="lines+markers",
+                line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                marker={"color": TARGET_COLOUR, "symbol": "star", "size": 13},
+                text=[format_number(y, decimals) for _, y in start + target],
+                hovertemplate="%{x}: %{text}<extra></extra>",
+            )
+        )
+        assessment = progress.assessment
+        if assessment.slope is not None and assessment.status != Progress.REACHED:
+            years = [assessment.latest_year, measure.target_year]
+            trend = [assessment.trend_at(y) for y in years]
+            figure.add_trace(
+                go.Scatter(
+                    x=years,
+                    y=trend,
+                    name=_("Trend"),
+                    mode="lines",
+                    line={"color": TREND_COLOUR, "dash": "dot", "width": 2},
+                    text=[format_number(y, decimals) for y in trend],
+                    hovertemplate="%{x}: %{text}<extra></extra>",
+                )
+            )
+    figure.update_layout(
+        margin={"l": 60, "r": 10, "t": 10, "b": 40},
+        height=300,
+        separators=", ",
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": {"text": unit_label(indicator)}, "rangemode": "tozero", "separatethousands": True},
+        xaxis={"tickformat": "d", "dtick": 1 if _span(series, measure) <= 12 else 2},
+        template="none",  # the default template would add 10 kB of styles to every chart
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+    )
+    # Through plotly's encoder once, so that only plain JSON types remain for json_script.
+    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+def _span(series: Series, measure: GoalIndicator | None) -> int:
+    years = [p.year for p in series.points]
+    if measure and measure.target_year:
+        years.append(measure.target_year)
+    return (max(years) - min(years)) if years else 0

@@ -1,0 +1,190 @@
+"""The municipality dashboard: goals with their progress, a chart, a table and a sentence per indicator."""
+
+import datetime
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, Role
+from indicators.models import ValueStatus as S
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
+
+THIS_YEAR = datetime.date.today().year
+
+
+@pytest.fixture
+def rana(db):
+    rana = Municipality.objects.create(name="Rana")
+    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
+    return rana
+
+
+@pytest.fixture
+def population(rana):
+    indicator = Indicator.objects.population()
+    for year in range(2019, 2025):
+        IndicatorValue.objects.create(
+            indicator=indicator, municipality=rana, year=year, value=Decimal(26000), status=S.PUBLISHED
+        )
+    return indicator
+
+
+@pytest.fixture
+def plan(rana, waste):
+    plan = Plan.objects.create(
+        municipality=rana,
+        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
+        title="Kommuneplanens samfunnsdel 2020–2032",
+        period_start=2020,
+        period_end=THIS_YEAR + 6,
+        status=PlanStatus.ADOPTED,
+        adopted_on=datetime.date(2020, 6, 18),
+    )
+    area = FocusArea.objects.create(plan=plan, title="Natur, miljø og bærekraftig utvikling")
+    goal = Goal.objects.create(focus_area=area, title="Mindre avfall fra husholdningene")
+    GoalIndicator.objects.create(
+        goal=goal,
+        indicator=waste,
+        baseline_year=2019,
+        baseline_value=Decimal(412),
+        target_year=THIS_YEAR + 2,
+        target_value=Decimal(350),
+    )
+    return plan
+
+
+def add_waste(rana, waste, figures, status=S.PUBLISHED, **fields):
+    """Store waste as tonnes for 26 000 inhabitants, given in kg per inhabitant."""
+    for year, kg in figures.items():
+        IndicatorValue.objects.create(
+            indicator=waste,
+            municipality=rana,
+            year=year,
+            value=Decimal(kg) * 26,
+            status=status,
+            **fields,
+        )
+
+
+def page(client, language="en", url="/kommune/1833/"):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def chart_data(html, code):
+    return json.loads(re.search(rf'<script id="chart-{code}" type="application/json">(.*?)</script>', html, re.S)[1])
+
+
+def test_a_goal_shows_baseline_target_latest_and_progress(client, population, waste, plan, rana):
+    add_waste(rana, waste, {2019: 412, 2020: 400, 2021: 390, 2022: 379, 2023: 368, 2024: 357})
+    html = page(client)
+    goals = re.search(r'<h2 id="goals">.*?<h2 id="indicators">', html, re.S)[0]
+    assert "Mindre avfall fra husholdningene" in goals
+    assert "412\xa0kg per inhabitant (2019)" in goals
+    assert f"350\xa0kg per inhabitant ({THIS_YEAR + 2})" in goals
+    assert "357\xa0kg per inhabitant (2024)" in goals
+    assert "On track" in goals
+    assert "How progress is assessed" in html
+
+
+def test_progress_that_goes_the_wrong_way_is_said_so(client, population, waste, plan, rana):
+    add_waste(rana, waste, {2019: 412, 2022: 430, 2024: 445})
+    assert "Moving the wrong way" in page(client)
+
+
+def test_the_sentence_says_how_the_figure_moved_and_what_the_target_is(client, population, waste, plan, rana):
+    add_waste(rana, waste, {2019: 412, 2023: 380})
+    html = page(client)
+    assert (
+        "Household waste per inhabitant fell from 412\xa0kg per inhabitant in 2019 to 380\xa0kg per inhabitant "
+        f"in 2023. The target is 350\xa0kg per inhabitant in {THIS_YEAR + 2}."
+    ) in html
+    nynorsk = page(client, "nn")
+    assert "Hushaldsavfall per innbyggjar fall frå 412" in nynorsk
+
+
+def test_the_chart_holds_the_figures_the_target_and_the_trend(client, population, waste, plan, rana):
+    add_waste(rana, waste, {2019: 412, 2021: 400, 2023: 380})
+    figure = chart_data(page(client), "husholdningsavfall")
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    assert traces["Figures"]["x"] == [2019, 2021, 2023]
+    assert traces["Figures"]["y"] == pytest.approx([412, 400, 380])
+    assert traces["Path to the target"]["x"] == [2019, THIS_YEAR + 2]
+    assert traces["Trend"]["x"] == [2023, THIS_YEAR + 2]
+    assert figure["layout"]["yaxis"]["title"]["text"] == "kg per inhabitant"
+
+
+def test_sample_data_is_its_own_series_in_the_chart(client, population, waste, rana):
+    add_waste(rana, waste, {2020: 400, 2021: 390}, is_sample=True)
+    html = page(client)
+    figure = chart_data(html, "husholdningsavfall")
+    assert [trace["name"] for trace in figure["data"]] == ["Sample data"]
+
+
+def test_the_public_sees_published_values_only(client, population, waste, rana):
+    add_waste(rana, waste, {2022: 400})
+    add_waste(rana, waste, {2023: 777}, status=S.APPROVED)
+    add_waste(rana, waste, {2024: 888}, status=S.SUBMITTED)
+    html = page(client)
+    assert "777" not in html and "888" not in html
+    assert "not published" not in html
+
+
+def test_readers_of_the_municipality_also_see_approved_values_marked(
+    client, population, waste, rana, django_user_model
+):
+    add_waste(rana, waste, {2022: 400})
+    add_waste(rana, waste, {2023: 777}, status=S.APPROVED)
+    add_waste(rana, waste, {2024: 888}, status=S.DRAFT)
+    reader = django_user_model.objects.create_user("politiker", password="a-long-test-password")
+    MunicipalityRole.objects.create(user=reader, municipality=rana, role=Role.READER)
+    client.force_login(reader)
+    section = re.search(r'<section[^>]*id="indicator-husholdningsavfall".*?</section>', page(client), re.S)[0]
+    assert "777\xa0kg" in section
+    assert "not published" in section
+    assert "888" not in section  # drafts are not for the dashboard
+    # A reader in Rana is a member of the public elsewhere.
+    other = Municipality.objects.create(name="Oslo")
+    MunicipalityCode.objects.create(municipality=other, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
+    IndicatorValue.objects.create(
+        indicator=waste, municipality=other, year=2023, value=Decimal(5555), status=S.APPROVED
+    )
+    assert "5\xa0555" not in page(client, url="/kommune/0301/")
+
+
+def test_without_a_plan_in_force_the_latest_adopted_plan_is_shown(client, population, waste, plan, rana):
+    plan.period_end = THIS_YEAR - 1
+    plan.save()
+    assert "No kommuneplan is in force this year; this is the latest adopted one." in page(client)
+
+
+def test_dashboard_queries_do_not_grow_with_indicators_years_or_municipalities(client, population, waste, plan, rana):
+    add_waste(rana, waste, {2019: 412, 2020: 400})
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            page(client)
+        return len(queries)
+
+    before = count()
+    for number in range(50):
+        other = Municipality.objects.create(name=f"Kommune {number}")
+        MunicipalityCode.objects.create(
+            municipality=other, code=f"{5000 + number}", name=other.name, valid_from=datetime.date(2020, 1, 1)
+        )
+    for number in range(5):
+        indicator = Indicator.objects.create(
+            code=f"ekstra-{number}", name_nb=f"Ekstra {number}", unit="count", direction="higher", bottom_line="social"
+        )
+        for year in range(2010, 2025):
+            IndicatorValue.objects.create(
+                indicator=indicator, municipality=rana, year=year, value=Decimal(year), status=S.PUBLISHED
+            )
+    assert count() == before
