@@ -279,3 +279,46 @@ def _span(series: Series, measure: GoalIndicator | None) -> int:
     if measure and measure.target_year:
         years.append(measure.target_year)
     return (max(years) - min(years)) if years else 0
+
+
+def rows_for_download(municipality: Municipality, series: list[Series]) -> list[list]:
+    """Every figure on the dashboard, one row per indicator and year, with units and sources."""
+    rows = [
+        [
+            _("Municipality number"),
+            _("Municipality"),
+            _("Indicator"),
+            _("Year"),
+            _("Value"),
+            _("Unit"),
+            _("Total amount"),
+            _("Unit of the amount"),
+            _("Population"),
+            _("State"),
+            _("Status"),
+            _("Sample data"),
+            _("Source"),
+        ]
+    ]
+    for s in series:
+        indicator = s.indicator
+        for point in s.points:
+            value = point.value
+            rows.append(
+                [
+                    municipality.kommunenummer,
+                    municipality.name,
+                    indicator.name,
+                    point.year,
+                    point.figure.quantize(Decimal("0.001")) if point.figure is not None else None,
+                    unit_label(indicator),
+                    value.value if indicator.is_per_inhabitant else None,
+                    str(indicator.get_amount_unit_display()) if indicator.is_per_inhabitant else "",
+                    value.population if indicator.is_per_inhabitant else None,
+                    value.get_state_display(),
+                    value.get_status_display(),
+                    _("yes") if value.is_sample else "",
+                    value.source or indicator.source,
+                ]
+            )
+    return rows

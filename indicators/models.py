@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# The network the portal is built around: its front page, comparisons and reporting round.
+NETWORK_SLUG = "livskraftige-kommuner"
 FIRST_YEAR = 1800
 LAST_YEAR = 2200
 

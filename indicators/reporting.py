@@ -22,6 +22,7 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, export_csv, export_xlsx, read_values
 from indicators.models import (
     FIRST_YEAR,
+    NETWORK_SLUG,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -32,7 +33,6 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
-from indicators.views import NETWORK_SLUG
 from livskraft.templatetags.livskraft import exact
 
 

@@ -5,7 +5,9 @@ from indicators import reporting, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("kommune/<str:code>/", views.municipality, name="municipality"),
+    path("kommune/<str:code>/data.<str:fmt>", views.municipality_download, name="municipality_download"),
     path("indikator/<slug:code>/", views.indicator, name="indicator"),
+    path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
     path("kilder/", views.sources, name="sources"),
     # The reporting round: only for users with a role; every view checks access itself.
     path("rapportering/", reporting.start, name="reporting_start"),

@@ -2,14 +2,17 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.query import prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import dashboard
+from indicators import comparison, dashboard
 from indicators.access import access_for
+from indicators.importers.spreadsheet import export_csv, export_xlsx
 from indicators.models import (
+    NETWORK_SLUG,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -17,8 +20,6 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
-
-NETWORK_SLUG = "livskraftige-kommuner"
 
 
 def _municipality_for_code(request, code: str):
@@ -145,18 +146,66 @@ def municipality(request, code):
     )
 
 
-def indicator(request, code):
-    """Show an indicator and the latest published value in each municipality."""
+def spreadsheet_response(rows: list[list], name: str, fmt: str) -> HttpResponse:
+    """Send rows (header first) as a CSV or XLSX download."""
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def municipality_download(request, code, fmt):
+    """The dashboard's figures as CSV or XLSX: what the visitor may see, nothing more."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    municipality, moved = _municipality_for_code(request, code)
+    if moved:
+        return redirect("municipality_download", municipality.kommunenummer, fmt, permanent=True)
+    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
+    series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
+    rows = dashboard.rows_for_download(municipality, series)
+    return spreadsheet_response(rows, f"livskraft-{municipality.kommunenummer}", fmt)
+
+
+def _comparison(request, code):
     indicator = get_object_or_404(Indicator, code=code)
-    values = (
-        IndicatorValue.objects.latest_published()
-        .filter(indicator=indicator)
-        .with_population(published=True)
-        .select_related("indicator", "municipality")
-        .prefetch_related("municipality__codes")
-        .order_by("municipality__name")
+    year = request.GET.get("ar", "")
+    per_inhabitant = request.GET.get("visning") != "total"
+    return comparison.compare(indicator, year=int(year) if year.isdigit() else None, per_inhabitant=per_inhabitant)
+
+
+def indicator(request, code):
+    """One indicator across the network: ranking for a year, lines over time, median, map, and downloads."""
+    result = _comparison(request, code)
+    highlight = next((m for m in result.members if m.code == request.GET.get("kommune")), None)
+    return render(
+        request,
+        "indicators/indicator.html",
+        {
+            "indicator": result.indicator,
+            "comparison": result,
+            "highlight": highlight,
+            "position": comparison.position_sentence(result, highlight) if highlight and result.year else "",
+            "ranking_chart": comparison.ranking_chart(result, highlight) if result.ranking else None,
+            "lines_chart": comparison.lines_chart(result, highlight) if result.years else None,
+            "map_chart": comparison.map_chart(result, static("geo/kommuner-2024.geojson")) if result.ranking else None,
+            "query": request.GET.urlencode(),
+        },
     )
-    return render(request, "indicators/indicator.html", {"indicator": indicator, "values": values})
+
+
+def indicator_download(request, code, fmt):
+    """The comparison's figures as CSV or XLSX: for the chosen year (?ar=) or for every year."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    result = _comparison(request, code)
+    only_year = result.year if request.GET.get("ar") else None
+    rows = comparison.rows_for_download(result, only_year=only_year)
+    return spreadsheet_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
 
 
 def sources(request):

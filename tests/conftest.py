@@ -80,6 +80,7 @@ def waste(db):
         per_inhabitant_factor=Decimal(1000),
         direction="lower",
         bottom_line="ecological",
+        source="SSB, KOSTRA tabell 12241",
         plausible_min=Decimal(100),
         plausible_max=Decimal(1000),
         order=1,

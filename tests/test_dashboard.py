@@ -188,3 +188,20 @@ def test_dashboard_queries_do_not_grow_with_indicators_years_or_municipalities(c
                 indicator=indicator, municipality=rana, year=year, value=Decimal(year), status=S.PUBLISHED
             )
     assert count() == before
+
+
+def test_the_dashboard_figures_download_with_units_sources_and_nothing_unpublished(client, population, waste, rana):
+    import csv
+    import io
+
+    add_waste(rana, waste, {2022: 400}, source="Kommunens avfallsselskap")
+    add_waste(rana, waste, {2023: 777}, status=S.APPROVED)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/kommune/1833/data.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="livskraft-1833.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][:6] == ["1833", "Rana", "Household waste per inhabitant", "2022", "400", "kg per inhabitant"]
+    assert rows[1][-1] == "Kommunens avfallsselskap"
+    assert len(rows) == 2  # the approved 2023 figure is not public
+    assert client.get("/kommune/1833/data.xlsx").status_code == 200
+    assert client.get("/kommune/1833/data.pdf").status_code == 404

@@ -247,8 +247,11 @@ def test_unpublished_values_never_reach_the_public(client, kongsberg, population
     assert f"28{NBSP}404" not in front_page
 
     indicator_page = get(client, "/indikator/husholdningsavfall/", "en").content.decode()
-    assert f"378{NBSP}kg per inhabitant" in indicator_page
+    ranking = re.search(r'<h2 id="ranking">.*?</table>', indicator_page, re.S)[0]
+    assert "2023, in kg per inhabitant" in ranking
+    assert ">378<" in ranking
     assert f"99{NBSP}999" not in indicator_page
+    assert f"3{NBSP}520" not in indicator_page
 
 
 @pytest.mark.django_db
@@ -550,16 +553,17 @@ def test_indicator_page_query_count_is_constant(client, network, population, was
     add_members(network, population, 2, start=1000)
     for municipality in Municipality.objects.all():
         add_value(waste, municipality, 2024, 500)
-    # 1 the indicator, 2 the latest published value per municipality with population, 3 the municipalities' codes.
-    with django_assert_num_queries(3):
+    # The indicator, the network, its members, their codes, their predecessors, the population indicator, the values.
+    with django_assert_num_queries(7):
         assert get(client, "/indikator/husholdningsavfall/").status_code == 200
-    add_members(network, population, 10, start=2000)
+    add_members(network, population, 48, start=2000)  # 7 members, then more than 50
     for municipality in Municipality.objects.exclude(values__indicator=waste):
         add_value(waste, municipality, 2023, 400)
         add_value(waste, municipality, 2024, 450)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(7):
         response = get(client, "/indikator/husholdningsavfall/")
-    assert response.content.decode().count('<th scope="row">') == 12
+    ranking = re.search(r'<h2 id="ranking">.*?</tbody>', response.content.decode(), re.S)[0]
+    assert ranking.count("<tr") - 1 == Municipality.objects.count() == 50  # every member is ranked
 
 
 @pytest.mark.django_db

@@ -84,6 +84,12 @@ def number(value, decimals=0):
 
 
 @register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }}: look a key up in a dict, None when it is missing."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
 def figure(value, indicator):
     """Format a figure with the indicator's decimals, without the unit: {{ v|figure:indicator }} gives 1 234,5."""
     return format_number(value, decimals_for(indicator))

@@ -72,3 +72,41 @@ def test_the_dashboard_draws_its_charts_and_passes_axe(page, axe, rana):
     # plotly.js comes from the portal itself.
     assert any("/static/vendor/plotly/plotly.min.js" in url for url in requests)
     assert all(url.startswith(page.url.split("/kommune")[0]) for url in requests)
+
+
+@pytest.fixture
+def network(rana):
+    from indicators.models import Network, NetworkMembership
+
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    oslo = Municipality.objects.create(name="Oslo - Oslove")
+    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
+    population, waste = Indicator.objects.population(), Indicator.objects.get(code="husholdningsavfall")
+    for year, kg in ((2019, 390), (2021, 370), (2023, 330)):
+        for indicator, value in ((population, 700000), (waste, kg * 700)):
+            IndicatorValue.objects.create(
+                indicator=indicator, municipality=oslo, year=year, value=Decimal(value), status=ValueStatus.PUBLISHED
+            )
+    for member in (rana, oslo):
+        NetworkMembership.objects.create(network=network, municipality=member, joined=datetime.date(2009, 1, 1))
+    return network
+
+
+def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, network, live_server):
+    own = (live_server.url, f"blob:{live_server.url}", "data:")
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(own) else outside.append(request.url))
+    page.goto("/indikator/husholdningsavfall/?kommune=1833")
+    expect(page.get_by_text("Rana - Raane er nummer 2 av 2 i 2023 (lavere er bedre).")).to_be_visible()
+    for chart in ("chart-ranking", "chart-lines", "chart-map"):
+        element = page.locator(f"[data-chart='{chart}']")
+        expect(element.locator(".main-svg, canvas").first).to_be_attached()
+        assert element.evaluate("e => e.data.length") >= 1
+    axe.assert_no_violations(page)
+
+    # The year selector: choose 2019 and update, by keyboard.
+    page.get_by_label("År").select_option("2019")
+    page.get_by_role("button", name="Oppdater").press("Enter")
+    expect(page.get_by_role("heading", name="Rangering i Livskraftige kommuner, 2019")).to_be_visible()
+    expect(page.get_by_text("Rana - Raane er nummer 2 av 2 i 2019")).to_be_visible()
+    assert outside == []  # plotly.js, the map and its borders come from the portal alone

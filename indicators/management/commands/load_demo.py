@@ -7,11 +7,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from tqdm import tqdm
 
 from indicators.importers.klass import load_code_history
 from indicators.importers.ssb_population import import_population
 from indicators.models import (
+    NETWORK_SLUG,
     Indicator,
     IndicatorValue,
     LanguageForm,
@@ -29,7 +31,6 @@ from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanT
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "livskraft-demo"  # noqa: S105  (published in the README; demo accounts only)
-NETWORK_SLUG = "livskraftige-kommuner"
 # (name, number in force on 1 January 2009, language form, the membership passes to the successor)
 MEMBERS = [
     ("Kongsberg", "0604", LanguageForm.BOKMAL),
@@ -259,7 +260,14 @@ class Command(BaseCommand):
             Indicator.objects.update_or_create(code=spec["code"], defaults=fields)
 
     def members(self):
-        return Municipality.objects.filter(memberships__network=self.network).distinct().order_by("pk")
+        """The network's members and the municipalities they were formed from (Stordal, for Fjord)."""
+        return (
+            Municipality.objects.filter(
+                Q(memberships__network=self.network) | Q(successor__memberships__network=self.network)
+            )
+            .distinct()
+            .order_by("pk")
+        )
 
     def load_sample_values(self):
         population = {

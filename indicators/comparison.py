@@ -1,0 +1,428 @@
+"""One indicator across the municipalities of a network: ranking, lines over time, median, map.
+
+A member formed by a merger (Fjord, 2020) is shown before its establishment by the
+sum of the municipalities it was formed from (Norddal and Stordal), marked as such:
+amounts and populations add up, and the per-inhabitant figure is computed from the sums.
+"""
+
+import functools
+import json
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import plotly.graph_objects as go
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from plotly.utils import PlotlyJSONEncoder
+
+from indicators.models import (
+    NETWORK_SLUG,
+    Direction,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+    Unit,
+    ValueState,
+    ValueStatus,
+)
+from livskraft.templatetags.livskraft import decimals_for, format_number, unit_label
+
+# Units whose amounts add up across municipalities; other figures are averaged by population.
+ADDITIVE_UNITS = {Unit.PERSONS, Unit.COUNT, Unit.KG, Unit.TONNES, Unit.TONNES_CO2E, Unit.SQUARE_METRES,
+                  Unit.SQUARE_KILOMETRES, Unit.NOK_1000}  # fmt: skip
+GEOJSON = settings.BASE_DIR / "static" / "geo" / "kommuner-2024.geojson"
+BAR_COLOUR = "#1b4d36"
+HIGHLIGHT_COLOUR = "#a4262c"
+MEDIAN_COLOUR = "#212529"
+# Line colours that pass 3:1 on white and differ in lightness; each line also has its own dash and marker.
+LINE_COLOURS = ["#1b4d36", "#a4262c", "#4a4a8a", "#8a4b00", "#005f73", "#6d2e7a", "#3d5a1e", "#7a3b2e"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x", "star"]
+
+
+@dataclass
+class Cell:
+    """A member's figure for one year."""
+
+    figure: Decimal | None
+    amount: Decimal | None
+    population: Decimal | None
+    is_sample: bool = False
+    from_predecessors: bool = False
+    state: str = ValueState.REPORTED
+
+
+@dataclass
+class Member:
+    municipality: Municipality
+    cells: dict[int, Cell] = field(default_factory=dict)
+    predecessor_names: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.municipality.kommunenummer
+
+    def figure(self, year: int) -> Decimal | None:
+        cell = self.cells.get(year)
+        return cell.figure if cell else None
+
+
+@dataclass
+class Comparison:
+    indicator: Indicator
+    network: Network | None
+    members: list[Member]
+    years: list[int]
+    year: int | None
+    per_inhabitant: bool
+    ranking: list[tuple[int, Member, Cell]] = field(default_factory=list)
+    median: Decimal | None = None
+    medians: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def unit(self) -> str:
+        if self.indicator.is_per_inhabitant and not self.per_inhabitant:
+            return str(self.indicator.get_amount_unit_display())
+        return unit_label(self.indicator)
+
+    @property
+    def decimals(self) -> int:
+        return decimals_for(self.indicator) if self.per_inhabitant or not self.indicator.is_per_inhabitant else 1
+
+    def rank_of(self, member: Member) -> int | None:
+        return next((rank for rank, m, _c in self.ranking if m is member), None)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.indicator.direction == Direction.LOWER
+
+
+def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = True) -> Comparison:
+    """Gather the network's figures for the indicator: five queries, however many members and years."""
+    per_inhabitant = per_inhabitant and indicator.is_per_inhabitant
+    network = Network.objects.filter(slug=NETWORK_SLUG).first()
+    today = timezone.localdate()
+    if network is not None:
+        memberships = NetworkMembership.objects.filter(network=network, joined__lte=today).exclude(left__lt=today)
+        municipalities = Municipality.objects.filter(memberships__in=memberships)
+    else:
+        # No network yet: compare every municipality with a published figure.
+        municipalities = Municipality.objects.filter(values__indicator=indicator, values__status=ValueStatus.PUBLISHED)
+    municipalities = list(
+        municipalities.filter(dissolved__isnull=True)
+        .distinct()
+        .prefetch_related(
+            Prefetch("codes", queryset=MunicipalityCode.objects.order_by("valid_from")),
+            Prefetch("predecessors", queryset=Municipality.objects.order_by("name")),
+        )
+        .order_by("name")
+    )
+    predecessor_of = {p.pk: m for m in municipalities for p in m.predecessors.all()}
+    ids = [m.pk for m in municipalities] + list(predecessor_of)
+    population = Indicator.objects.population()
+    values = IndicatorValue.objects.filter(
+        indicator__in=[indicator, population], municipality_id__in=ids, status=ValueStatus.PUBLISHED
+    ).values_list("indicator_id", "municipality_id", "year", "value", "state", "is_sample")
+    amounts: dict[tuple[int, int], tuple] = {}
+    people: dict[tuple[int, int], Decimal] = {}
+    for indicator_id, municipality_id, y, value, state, is_sample in values:
+        if indicator_id == population.pk and indicator.pk != population.pk:
+            if state == ValueState.REPORTED:
+                people[(municipality_id, y)] = value
+        else:
+            amounts[(municipality_id, y)] = (value, state, is_sample)
+            if indicator.pk == population.pk and state == ValueState.REPORTED:
+                people[(municipality_id, y)] = value
+
+    members = [Member(m, predecessor_names=[p.name for p in m.predecessors.all()]) for m in municipalities]
+    by_id = {m.municipality.pk: m for m in members}
+    for (municipality_id, y), (value, state, is_sample) in amounts.items():
+        member = by_id.get(municipality_id)
+        if member is None:
+            continue
+        established = member.municipality.established
+        if established and y < established.year:
+            continue  # before it existed; its predecessors speak for it below
+        member.cells[y] = _cell(indicator, value, state, people.get((municipality_id, y)), per_inhabitant, is_sample)
+    # Before a merger: the predecessors' amounts and populations added up.
+    grouped: dict[tuple[int, int], list] = {}
+    for (municipality_id, y), (value, state, is_sample) in amounts.items():
+        successor = predecessor_of.get(municipality_id)
+        if successor is None:
+            continue
+        established = successor.established
+        if established is None or y >= established.year:
+            continue
+        grouped.setdefault((successor.pk, y), []).append((value, state, people.get((municipality_id, y)), is_sample))
+    for (successor_id, y), parts in grouped.items():
+        member = by_id[successor_id]
+        if len(parts) < len(member.predecessor_names) or any(
+            state != ValueState.REPORTED for _v, state, _p, _s in parts
+        ):
+            continue  # a sum of some of the parts would mislead
+        cell = _combined(indicator, parts, per_inhabitant)
+        if cell is not None:
+            member.cells[y] = cell
+
+    years = sorted({y for m in members for y, c in m.cells.items() if c.figure is not None})
+    if year is None or year not in years:
+        year = years[-1] if years else None
+    comparison = Comparison(indicator, network, members, years, year, per_inhabitant)
+    for y in years:
+        figures = [m.figure(y) for m in members if m.figure(y) is not None]
+        comparison.medians[y] = statistics.median(figures)
+    if year is not None:
+        ranked = sorted(
+            ((m, m.cells[year]) for m in members if m.figure(year) is not None),
+            key=lambda pair: pair[1].figure,
+            reverse=indicator.direction == Direction.HIGHER,
+        )
+        comparison.ranking = [(rank, m, c) for rank, (m, c) in enumerate(ranked, start=1)]
+        comparison.median = comparison.medians.get(year)
+    return comparison
+
+
+def _cell(indicator, value, state, population, per_inhabitant, is_sample) -> Cell:
+    if state != ValueState.REPORTED:
+        return Cell(None, None, population, is_sample, state=state)
+    figure = indicator.per_inhabitant(value, population) if per_inhabitant else value
+    return Cell(figure, value, population, is_sample)
+
+
+def _combined(indicator, parts, per_inhabitant) -> Cell | None:
+    values = [v for v, _state, _p, _s in parts]
+    populations = [p for _v, _state, p, _s in parts]
+    is_sample = any(s for *_rest, s in parts)
+    known_population = None if any(p is None for p in populations) else sum(populations)
+    if indicator.is_per_inhabitant or indicator.unit in ADDITIVE_UNITS:
+        amount = sum(values)
+        figure = indicator.per_inhabitant(amount, known_population) if per_inhabitant else amount
+        return Cell(figure, amount, known_population, is_sample, from_predecessors=True)
+    if known_population:  # a share or rate: the mean weighted by population
+        figure = sum(v * p for v, p in zip(values, populations, strict=True)) / known_population
+        return Cell(figure, None, known_population, is_sample, from_predecessors=True)
+    return None
+
+
+def position_sentence(comparison: Comparison, member: Member) -> str:
+    rank = comparison.rank_of(member)
+    if rank is None:
+        return _("%(name)s has no published figure for %(year)s.") % {
+            "name": member.municipality.name,
+            "year": comparison.year,
+        }
+    better = _("lower is better") if comparison.lower_is_better else _("higher is better")
+    return _("%(name)s is number %(rank)s of %(count)s in %(year)s (%(better)s).") % {
+        "name": member.municipality.name,
+        "rank": rank,
+        "count": len(comparison.ranking),
+        "year": comparison.year,
+        "better": better,
+    }
+
+
+def member_label(member: Member, year: int | None = None) -> str:
+    cell = member.cells.get(year) if year is not None else None
+    if cell and cell.from_predecessors:
+        return f"{member.municipality.name} ({' + '.join(member.predecessor_names)})"
+    return member.municipality.name
+
+
+def _json(figure: go.Figure) -> dict:
+    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+def _layout(figure: go.Figure, comparison: Comparison, **extra) -> None:
+    figure.update_layout(
+        template="none",
+        separators=", ",
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        **extra,
+    )
+
+
+def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
+    rows = list(reversed(comparison.ranking))  # best at the top of a horizontal bar chart
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            x=[float(c.figure) for _r, _m, c in rows],
+            y=[f"{r}. {member_label(m, comparison.year)}" for r, m, _c in rows],
+            text=[format_number(c.figure, comparison.decimals) for _r, _m, c in rows],
+            textposition="outside",
+            marker={
+                "color": [HIGHLIGHT_COLOUR if m is highlight else BAR_COLOUR for _r, m, _c in rows],
+                # Sample data and merged predecessors carry a hatch, so they differ without colour too.
+                "pattern": {"shape": ["/" if c.is_sample else ("." if c.from_predecessors else "") for *_x, c in rows]},
+            },
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            name=comparison.unit,
+        )
+    )
+    if comparison.median is not None:
+        figure.add_vline(
+            x=float(comparison.median),
+            line={"color": MEDIAN_COLOUR, "dash": "dash", "width": 2},
+            annotation={
+                "text": _("Median %(value)s") % {"value": format_number(comparison.median, comparison.decimals)}
+            },
+        )
+    _layout(
+        figure,
+        comparison,
+        height=max(220, 40 * len(rows) + 80),
+        margin={"l": 200, "r": 60, "t": 30, "b": 40},
+        xaxis={"title": {"text": comparison.unit}, "rangemode": "tozero"},
+        showlegend=False,
+    )
+    return _json(figure)
+
+
+def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
+    figure = go.Figure()
+    for index, member in enumerate(comparison.members):
+        years = [y for y in comparison.years if member.figure(y) is not None]
+        if not years:
+            continue
+        emphasised = member is highlight
+        figure.add_trace(
+            go.Scatter(
+                x=years,
+                y=[float(member.figure(y)) for y in years],
+                name=member.municipality.name,
+                mode="lines+markers",
+                line={
+                    "color": LINE_COLOURS[index % len(LINE_COLOURS)],
+                    "dash": DASHES[index % len(DASHES)],
+                    "width": 4 if emphasised else 2,
+                },
+                marker={
+                    "symbol": [
+                        f"{SYMBOLS[index % len(SYMBOLS)]}-open"
+                        if member.cells[y].from_predecessors
+                        else SYMBOLS[index % len(SYMBOLS)]
+                        for y in years
+                    ],
+                    "size": 8,
+                },
+                text=[format_number(member.figure(y), comparison.decimals) for y in years],
+                hovertemplate=member.municipality.name + " %{x}: %{text}<extra></extra>",
+            )
+        )
+    if comparison.medians:
+        years = sorted(comparison.medians)
+        figure.add_trace(
+            go.Scatter(
+                x=years,
+                y=[float(comparison.medians[y]) for y in years],
+                name=_("Network median"),
+                mode="lines",
+                line={"color": MEDIAN_COLOUR, "dash": "dash", "width": 3},
+                text=[format_number(comparison.medians[y], comparison.decimals) for y in years],
+                hovertemplate=_("Median") + " %{x}: %{text}<extra></extra>",
+            )
+        )
+    _layout(
+        figure,
+        comparison,
+        height=380,
+        margin={"l": 60, "r": 10, "t": 10, "b": 40},
+        yaxis={"title": {"text": comparison.unit}, "rangemode": "tozero", "separatethousands": True},
+        xaxis={"tickformat": "d"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return _json(figure)
+
+
+@functools.cache
+def all_codes() -> list[str]:
+    """The municipality numbers in the border file, read once per process."""
+    with GEOJSON.open(encoding="utf-8") as file:
+        return [feature["properties"]["kommunenummer"] for feature in json.load(file)["features"]]
+
+
+def map_chart(comparison: Comparison, geojson_url: str) -> dict:
+    """A choropleth of the chosen year; the browser fetches the borders from geojson_url (no map tiles)."""
+    rows = [(m, m.cells[comparison.year]) for _r, m, _c in comparison.ranking]
+    figure = go.Figure(
+        # Every municipality in light grey, for the outline of Norway; the members on top in colour.
+        go.Choroplethmap(
+            locations=all_codes(),
+            z=[0] * len(all_codes()),
+            featureidkey="properties.kommunenummer",
+            colorscale=[[0, "#e9ecef"], [1, "#e9ecef"]],
+            showscale=False,
+            marker={"line": {"color": "#ffffff", "width": 0.4}},
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Choroplethmap(
+            locations=[m.code for m, _c in rows],
+            z=[float(c.figure) for _m, c in rows],
+            featureidkey="properties.kommunenummer",
+            text=[
+                f"{member_label(m, comparison.year)}: {format_number(c.figure, comparison.decimals)}" for m, c in rows
+            ],
+            hoverinfo="text",
+            colorscale="Greens" if comparison.indicator.direction == Direction.HIGHER else "Greens_r",
+            marker={"line": {"color": "#212529", "width": 0.8}},
+            colorbar={"title": {"text": comparison.unit}},
+        )
+    )
+    # "white-bg" draws no tiles: the map needs nothing but the borders the portal serves.
+    figure.update_layout(map={"style": "white-bg", "center": {"lat": 65.0, "lon": 15.0}, "zoom": 3.1})
+    _layout(figure, comparison, height=560, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    data = _json(figure)
+    data["geojson_url"] = geojson_url
+    return data
+
+
+def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[list]:
+    indicator = comparison.indicator
+    header = [
+        _("Municipality number"),
+        _("Municipality"),
+        _("Year"),
+        _("Value"),
+        _("Unit"),
+        _("Total amount"),
+        _("Unit of the amount"),
+        _("Population"),
+        _("State"),
+        _("Sample data"),
+        _("Computed from"),
+        _("Source"),
+    ]
+    rows = [header]
+    years = [only_year] if only_year else comparison.years
+    for member in comparison.members:
+        for y in years:
+            cell = member.cells.get(y)
+            if cell is None:
+                continue
+            rows.append(
+                [
+                    member.code,
+                    member.municipality.name,
+                    y,
+                    cell.figure.quantize(Decimal("0.001")) if cell.figure is not None else None,
+                    comparison.unit,
+                    cell.amount if indicator.is_per_inhabitant else None,
+                    str(indicator.get_amount_unit_display()) if indicator.is_per_inhabitant else "",
+                    cell.population,
+                    str(ValueState(cell.state).label),
+                    _("yes") if cell.is_sample else "",
+                    " + ".join(member.predecessor_names) if cell.from_predecessors else "",
+                    indicator.source,
+                ]
+            )
+    return rows

@@ -1,0 +1,189 @@
+"""One indicator across the network: ranking, median, position in words, mergers, map and downloads."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from openpyxl import load_workbook
+
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+    ValueStatus,
+)
+
+# kg per inhabitant in 2023 for 1 000 inhabitants each: lower is better.
+FIGURES_2023 = {"Kongsberg": 380, "Rana": 350, "Oslo": 330, "Fjord": 420}
+
+
+def municipality(name, code, *, established=None, dissolved=None, successor=None):
+    m = Municipality.objects.create(name=name, established=established, dissolved=dissolved, successor=successor)
+    MunicipalityCode.objects.create(
+        municipality=m,
+        code=code,
+        name=name,
+        valid_from=established or datetime.date(1964, 1, 1),
+        valid_to=dissolved - datetime.timedelta(days=1) if dissolved else None,
+    )
+    return m
+
+
+@pytest.fixture
+def network(waste):
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    population = Indicator.objects.population()
+    fjord = municipality("Fjord", "1578", established=datetime.date(2020, 1, 1))
+    norddal = municipality("Norddal", "1524", dissolved=datetime.date(2020, 1, 1), successor=fjord)
+    stordal = municipality("Stordal", "1526", dissolved=datetime.date(2020, 1, 1), successor=fjord)
+    members = {
+        name: municipality(name, code) for name, code in (("Kongsberg", "3303"), ("Rana", "1833"), ("Oslo", "0301"))
+    }
+    members["Fjord"] = fjord
+    for m in members.values():
+        NetworkMembership.objects.create(
+            network=network, municipality=m, joined=m.established or datetime.date(2009, 1, 1)
+        )
+    NetworkMembership.objects.create(
+        network=network, municipality=norddal, joined=datetime.date(2009, 1, 1), left=datetime.date(2019, 12, 31)
+    )
+
+    def publish(m, year, people, tonnes):
+        for indicator, value in ((population, people), (waste, tonnes)):
+            IndicatorValue.objects.create(
+                indicator=indicator, municipality=m, year=year, value=Decimal(value), status=ValueStatus.PUBLISHED
+            )
+
+    for name, kg in FIGURES_2023.items():
+        publish(members[name], 2023, 1000, kg)  # tonnes for 1 000 people = kg per inhabitant
+        if name != "Fjord":
+            publish(members[name], 2019, 1000, kg + 20)
+    # Before the merger: Norddal 1 600 people and 640 t, Stordal 400 people and 200 t → 2 000 people, 420 kg each.
+    publish(norddal, 2019, 1600, 640)
+    publish(stordal, 2019, 400, 200)
+    return members
+
+
+def get(client, url, language="en"):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def ranking_rows(html):
+    table = re.search(r'<h2 id="ranking">.*?</tbody>', html, re.S)[0]
+    return [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in re.findall(r"<tr.*?</tr>", table, re.S)[1:]]
+
+
+def test_the_ranking_puts_the_best_first_with_the_median(client, network):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    assert [row[1] for row in ranking_rows(html)] == ["Oslo", "Rana", "Kongsberg", "Fjord"]
+    assert "Ranking in Livskraftige kommuner, 2023" in html
+    assert re.search(r"Network median</th><td[^>]*>365<", html)  # median of 330, 350, 380, 420
+
+
+def test_the_municipalitys_position_is_said_in_words(client, network):
+    nb = get(client, "/indikator/husholdningsavfall/?kommune=1833", "nb").content.decode()
+    assert "Rana er nummer 2 av 4 i 2023 (lavere er bedre)." in nb
+    nn = get(client, "/indikator/husholdningsavfall/?kommune=1833", "nn").content.decode()
+    assert "Rana er nummer 2 av 4 i 2023 (lågare er betre)." in nn
+
+
+def test_the_year_selector_changes_the_ranking(client, network):
+    html = get(client, "/indikator/husholdningsavfall/?ar=2019").content.decode()
+    assert "Ranking in Livskraftige kommuner, 2019" in html
+    assert '<option value="2019" selected>' in html
+
+
+def test_a_merged_member_is_shown_as_the_sum_of_its_predecessors_before_the_merger(client, network):
+    html = get(client, "/indikator/husholdningsavfall/?ar=2019&kommune=1578").content.decode()
+    fjord = next(row for row in ranking_rows(html) if row[1] == "Fjord")
+    assert fjord[-1] == "420"  # (640 + 200) t × 1 000 / (1 600 + 400) people
+    assert "Computed from Norddal + Stordal, before the merger" in html
+    assert "Fjord is number 4 of 4 in 2019" in html
+
+
+def test_totals_instead_of_per_inhabitant(client, network):
+    html = get(client, "/indikator/husholdningsavfall/?visning=total").content.decode()
+    assert "2023, in tonnes." in html
+    assert [row[-1] for row in ranking_rows(html)] == ["330,0", "350,0", "380,0", "420,0"]
+
+
+def test_unpublished_figures_are_left_out(client, network, waste):
+    IndicatorValue.objects.filter(indicator=waste, municipality__name="Oslo", year=2023).update(
+        status=ValueStatus.APPROVED
+    )
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    assert [row[1] for row in ranking_rows(html)] == ["Rana", "Kongsberg", "Fjord"]
+
+
+def test_the_map_colours_members_by_their_current_number_from_the_served_borders(client, network):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    figure = json.loads(re.search(r'<script id="chart-map" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert figure["geojson_url"] == "/static/geo/kommuner-2024.geojson"
+    outline, members = figure["data"]
+    assert len(outline["locations"]) == 357
+    assert sorted(members["locations"]) == ["0301", "1578", "1833", "3303"]
+    assert set(members["locations"]) <= set(outline["locations"])
+    assert "cdn" not in json.dumps(figure).lower()
+
+
+def test_the_charts_hold_every_member_and_the_median(client, network):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    lines = json.loads(re.search(r'<script id="chart-lines" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert [trace["name"] for trace in lines["data"]] == ["Fjord", "Kongsberg", "Oslo", "Rana", "Network median"]
+    bars = json.loads(re.search(r'<script id="chart-ranking" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert bars["data"][0]["x"] == [420, 380, 350, 330]  # best at the top of the chart, i.e. last
+
+
+def test_the_figures_download_as_csv_with_units_and_sources(client, network):
+    response = get(client, "/indikator/husholdningsavfall/data.csv?ar=2023")
+    assert response["Content-Disposition"] == 'attachment; filename="livskraft-husholdningsavfall-2023.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["Municipality number", "Municipality", "Year", "Value", "Unit"]
+    rana = next(row for row in rows if row[1] == "Rana")
+    assert rana[2:5] == ["2023", "350", "kg per inhabitant"]
+    assert rana[-1] == "SSB, KOSTRA tabell 12241"
+    assert len(rows) == 5
+
+
+def test_every_year_downloads_as_xlsx_with_the_merger_marked(client, network):
+    response = get(client, "/indikator/husholdningsavfall/data.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    fjord_2019 = next(row for row in rows if row[1] == "Fjord" and row[2] == 2019)
+    assert fjord_2019[3] == 420
+    assert fjord_2019[10] == "Norddal + Stordal"
+    assert len(rows) == 1 + 4 + 4  # header, 2023 for four members, 2019 for four (Fjord from its predecessors)
+
+
+def test_comparison_queries_do_not_grow_with_members_or_years(client, network, waste):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            get(client, "/indikator/husholdningsavfall/")
+        return len(queries)
+
+    before = count()
+    network_obj = Network.objects.get()
+    population = Indicator.objects.population()
+    for number in range(50):
+        m = municipality(f"Kommune {number}", f"{5000 + number}")
+        NetworkMembership.objects.create(network=network_obj, municipality=m, joined=datetime.date(2009, 1, 1))
+        for year in range(2015, 2024):
+            for indicator in (population, waste):
+                IndicatorValue.objects.create(
+                    indicator=indicator, municipality=m, year=year, value=Decimal(1000), status=ValueStatus.PUBLISHED
+                )
+    assert count() == before
