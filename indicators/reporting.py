@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from indicators.access import access_for
 from indicators.entry import ImportForm, ValueForm, entry_groups
 from indicators.importers.base import ImportRejected
-from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, export_csv, export_xlsx, read_values
+from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, download_response, read_values
 from indicators.models import (
     FIRST_YEAR,
     NETWORK_SLUG,
@@ -372,16 +372,7 @@ def import_template(request, code: str, year: int, fmt: str):
         raise Http404
     access = access_for(request.user)
     municipality = _municipality(request, code, year, check=access.can_enter)
-    rows = _template_rows(municipality, year)
-    filename = f"livskraft-{municipality.kommunenummer}-{year}"
-    if fmt == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return download_response(_template_rows(municipality, year), f"livskraft-{municipality.kommunenummer}-{year}", fmt)
 
 
 @login_required

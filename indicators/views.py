@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.query import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from indicators import comparison, dashboard
 from indicators.access import access_for
-from indicators.importers.spreadsheet import export_csv, export_xlsx
+from indicators.importers.spreadsheet import download_response
 from indicators.models import (
     NETWORK_SLUG,
     Indicator,
@@ -146,18 +146,6 @@ def municipality(request, code):
     )
 
 
-def spreadsheet_response(rows: list[list], name: str, fmt: str) -> HttpResponse:
-    """Send rows (header first) as a CSV or XLSX download."""
-    if fmt == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
 def municipality_download(request, code, fmt):
     """The dashboard's figures as CSV or XLSX: what the visitor may see, nothing more."""
     if fmt not in ("csv", "xlsx"):
@@ -168,7 +156,7 @@ def municipality_download(request, code, fmt):
     can_read_unpublished = access_for(request.user).can_read(municipality.pk)
     series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
     rows = dashboard.rows_for_download(municipality, series)
-    return spreadsheet_response(rows, f"livskraft-{municipality.kommunenummer}", fmt)
+    return download_response(rows, f"livskraft-{municipality.kommunenummer}", fmt)
 
 
 def _comparison(request, code):
@@ -205,7 +193,7 @@ def indicator_download(request, code, fmt):
     result = _comparison(request, code)
     only_year = result.year if request.GET.get("ar") else None
     rows = comparison.rows_for_download(result, only_year=only_year)
-    return spreadsheet_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
+    return download_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
 
 
 def sources(request):

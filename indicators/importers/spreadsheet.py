@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -304,3 +305,15 @@ def export_xlsx(rows: list[list]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def download_response(rows: list[list], name: str, fmt: str) -> HttpResponse:
+    """Send rows (header first) as a CSV or XLSX attachment called name.fmt."""
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
