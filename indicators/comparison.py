@@ -57,6 +57,10 @@ class Cell:
     from_predecessors: bool = False
     state: str = ValueState.REPORTED
 
+    @property
+    def state_label(self) -> str:
+        return str(ValueState(self.state).label)
+
 
 @dataclass
 class Member:
@@ -105,15 +109,26 @@ class Comparison:
 
 def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = True) -> Comparison:
     """Gather the network's figures for the indicator: five queries, however many members and years."""
-    per_inhabitant = per_inhabitant and indicator.is_per_inhabitant
-    network = Network.objects.filter(slug=NETWORK_SLUG).first()
+    return compare_all([indicator], year=year, per_inhabitant=per_inhabitant)[0]
+
+
+def compare_all(
+    indicators: list[Indicator], *, year: int | None, per_inhabitant: bool = True, network_slug: str = NETWORK_SLUG
+) -> list[Comparison]:
+    """Compare each indicator across the network's members: five queries, however many indicators and members.
+
+    Without the network, every municipality with a published figure for one of the
+    indicators is compared.
+    """
+    network = Network.objects.filter(slug=network_slug).first()
     today = timezone.localdate()
     if network is not None:
         memberships = NetworkMembership.objects.filter(network=network, joined__lte=today).exclude(left__lt=today)
         municipalities = Municipality.objects.filter(memberships__in=memberships)
     else:
-        # No network yet: compare every municipality with a published figure.
-        municipalities = Municipality.objects.filter(values__indicator=indicator, values__status=ValueStatus.PUBLISHED)
+        municipalities = Municipality.objects.filter(
+            values__indicator__in=indicators, values__status=ValueStatus.PUBLISHED
+        )
     municipalities = list(
         municipalities.filter(dissolved__isnull=True)
         .distinct()
@@ -127,19 +142,34 @@ def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = Tr
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
     values = IndicatorValue.objects.filter(
-        indicator__in=[indicator, population], municipality_id__in=ids, status=ValueStatus.PUBLISHED
+        indicator__in=[*indicators, population], municipality_id__in=ids, status=ValueStatus.PUBLISHED
     ).values_list("indicator_id", "municipality_id", "year", "value", "state", "is_sample")
-    amounts: dict[tuple[int, int], tuple] = {}
     people: dict[tuple[int, int], Decimal] = {}
+    amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     for indicator_id, municipality_id, y, value, state, is_sample in values:
-        if indicator_id == population.pk and indicator.pk != population.pk:
-            if state == ValueState.REPORTED:
-                people[(municipality_id, y)] = value
-        else:
-            amounts[(municipality_id, y)] = (value, state, is_sample)
-            if indicator.pk == population.pk and state == ValueState.REPORTED:
-                people[(municipality_id, y)] = value
+        if indicator_id == population.pk and state == ValueState.REPORTED:
+            people[(municipality_id, y)] = value
+        if indicator_id in amounts:
+            amounts[indicator_id][(municipality_id, y)] = (value, state, is_sample)
+    return [
+        _comparison(
+            indicator,
+            network=network,
+            municipalities=municipalities,
+            predecessor_of=predecessor_of,
+            amounts=amounts[indicator.pk],
+            people=people,
+            year=year,
+            per_inhabitant=per_inhabitant and indicator.is_per_inhabitant,
+        )
+        for indicator in indicators
+    ]
 
+
+def _comparison(
+    indicator, *, network, municipalities, predecessor_of, amounts, people, year, per_inhabitant
+) -> Comparison:
+    """Build one indicator's comparison from figures already read."""
     members = [Member(m, predecessor_names=[p.name for p in m.predecessors.all()]) for m in municipalities]
     by_id = {m.municipality.pk: m for m in members}
     for (municipality_id, y), (value, state, is_sample) in amounts.items():

@@ -83,12 +83,19 @@ def visible_statuses(can_read_unpublished: bool) -> list[str]:
     return [ValueStatus.PUBLISHED, ValueStatus.APPROVED] if can_read_unpublished else [ValueStatus.PUBLISHED]
 
 
-def municipality_series(municipality: Municipality, *, can_read_unpublished: bool) -> list[Series]:
-    """Return every indicator but the population with its yearly figures (per inhabitant where it is)."""
+def municipality_series(
+    municipality: Municipality, *, can_read_unpublished: bool, until: int | None = None
+) -> list[Series]:
+    """Return every indicator but the population with its yearly figures (per inhabitant where it is).
+
+    With until, only the figures up to and including that year: what was known in an annual report's year.
+    """
     indicators = list(Indicator.objects.all())
     values = IndicatorValue.objects.filter(
         municipality=municipality, status__in=visible_statuses(can_read_unpublished)
     ).order_by("year")
+    if until is not None:
+        values = values.filter(year__lte=until)
     population = {v.year: v.value for v in values if v.indicator_id in {i.pk for i in indicators if i.is_population}}
     by_indicator: dict[int, Series] = {i.pk: Series(i) for i in indicators if not i.is_population}
     for value in values:
@@ -108,8 +115,12 @@ def municipality_series(municipality: Municipality, *, can_read_unpublished: boo
     return list(by_indicator.values())
 
 
-def current_plan(municipality: Municipality) -> tuple[Plan | None, bool]:
-    """Return the kommuneplan in force this year, or the latest adopted one (and False: not in force)."""
+def current_plan(municipality: Municipality, year: int | None = None) -> tuple[Plan | None, bool]:
+    """Return the kommuneplan in force in the year (this year by default), or the latest adopted one before it.
+
+    The second item says whether the plan is in force in the year. Focus areas,
+    goals and measures come prefetched: four queries.
+    """
     plans = (
         Plan.objects.adopted()
         .filter(municipality=municipality, plan_type=PlanType.KOMMUNEPLAN_SAMFUNN)
@@ -128,12 +139,14 @@ def current_plan(municipality: Municipality) -> tuple[Plan | None, bool]:
             )
         )
     )
-    year = timezone.localdate().year
     plans = list(plans)
+    when = timezone.localdate().year if year is None else year
     for plan in plans:
-        if plan.period_start <= year <= plan.period_end:
+        if plan.period_start <= when <= plan.period_end:
             return plan, True
-    return (plans[0], False) if plans else (None, False)
+    # The dashboard falls back on the latest plan; a report for a past year on the latest plan before it.
+    fallback = plans if year is None else [plan for plan in plans if plan.period_start <= year]
+    return (fallback[0], False) if fallback else (None, False)
 
 
 def goal_progress(plan: Plan | None, series: list[Series]) -> dict[int, GoalProgress]:

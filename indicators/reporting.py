@@ -41,9 +41,12 @@ def reporting_year() -> int:
     return timezone.localdate().year - 1
 
 
-def _municipality(request, code: str, year: int, *, check) -> Municipality:
-    """Return the municipality the user may work with (check(its id) is true), or raise Http404."""
-    if not FIRST_YEAR <= year <= reporting_year() + 1:
+def municipality_for_role(code: str, year: int | None, *, check) -> Municipality:
+    """Return the municipality the user may work with (check(its id) is true), or raise Http404.
+
+    A year, where given, must be one the reporting round can take.
+    """
+    if year is not None and not FIRST_YEAR <= year <= reporting_year() + 1:
         raise Http404
     try:
         municipality = Municipality.objects.prefetch_related("codes").by_code(code)
@@ -99,7 +102,7 @@ def start(request):
 def entry(request, code: str, year: int):
     """A municipality's year: every indicator it tracks, to enter, save as draft and submit for approval."""
     access = access_for(request.user)
-    municipality = _municipality(request, code, year, check=access.can_read)
+    municipality = municipality_for_role(code, year, check=access.can_read)
     if code != municipality.kommunenummer:
         return redirect("entry", municipality.kommunenummer, year)
     can_enter = access.can_enter(municipality.pk)
@@ -229,7 +232,7 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
 def review(request, code: str, year: int):
     """An approver's view of the year: approve or return submitted values, publish approved ones."""
     access = access_for(request.user)
-    municipality = _municipality(request, code, year, check=access.can_approve)
+    municipality = municipality_for_role(code, year, check=access.can_approve)
     values = (
         IndicatorValue.objects.filter(municipality=municipality, year=year)
         .exclude(status=ValueStatus.DRAFT)
@@ -371,7 +374,7 @@ def import_template(request, code: str, year: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     access = access_for(request.user)
-    municipality = _municipality(request, code, year, check=access.can_enter)
+    municipality = municipality_for_role(code, year, check=access.can_enter)
     return download_response(_template_rows(municipality, year), f"livskraft-{municipality.kommunenummer}-{year}", fmt)
 
 
@@ -379,7 +382,7 @@ def import_template(request, code: str, year: int, fmt: str):
 def import_values(request, code: str, year: int):
     """Upload a spreadsheet; it is checked in full on the next page before anything is stored."""
     access = access_for(request.user)
-    municipality = _municipality(request, code, year, check=access.can_enter)
+    municipality = municipality_for_role(code, year, check=access.can_enter)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

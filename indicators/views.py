@@ -22,7 +22,7 @@ from indicators.models import (
 )
 
 
-def _municipality_for_code(request, code: str):
+def municipality_for_code(request, code: str):
     """Return (municipality, None) for its current code, or (municipality, redirect) for an older code.
 
     Raises Http404 when no municipality ever had the code.
@@ -96,7 +96,7 @@ def municipality(request, code):
 
     Readers of the municipality also see approved values that are not yet published, marked as such.
     """
-    municipality, moved = _municipality_for_code(request, code)
+    municipality, moved = municipality_for_code(request, code)
     if moved:
         return moved
     prefetch_related_objects(
@@ -150,7 +150,7 @@ def municipality_download(request, code, fmt):
     """The dashboard's figures as CSV or XLSX: what the visitor may see, nothing more."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    municipality, moved = _municipality_for_code(request, code)
+    municipality, moved = municipality_for_code(request, code)
     if moved:
         return redirect("municipality_download", municipality.kommunenummer, fmt, permanent=True)
     can_read_unpublished = access_for(request.user).can_read(municipality.pk)

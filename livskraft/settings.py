@@ -135,6 +135,15 @@ FORMAT_MODULE_PATH = ["livskraft.formats"]
 LIVSKRAFT_MAX_CHANGE = Decimal(os.environ.get("LIVSKRAFT_MAX_CHANGE", "0.5"))
 # Spreadsheets larger than this are refused before they are read.
 LIVSKRAFT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Images of good examples larger than this are refused.
+LIVSKRAFT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+# Where readers report accessibility problems; shown in the accessibility statement.
+LIVSKRAFT_ACCESSIBILITY_CONTACT = os.environ.get("LIVSKRAFT_ACCESSIBILITY_CONTACT", "tilgjengelighet@livskraft.example")
+
+# Uploaded files (the images of good examples). They are never served from this folder directly:
+# a view checks that the example is published, or that the visitor may see it, before sending the file.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

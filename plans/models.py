@@ -1,8 +1,13 @@
 """The plan chain: plans, their focus areas (innsatsområder), goals (målsettinger) and strategic projects."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Direction, Indicator, Municipality
@@ -206,3 +211,230 @@ class StrategicProject(models.Model):
     @property
     def service_area_list(self) -> list[str]:
         return [part.strip() for part in self.service_areas.split(",") if part.strip()]
+
+
+class AnnualReport(models.Model):
+    """A municipality's annual report (årsrapport) for one year: the texts written around its published figures.
+
+    The figures themselves are the published indicator values; the report holds
+    what people write about them. Each text has a working copy that planners edit
+    and a published copy that the public reads, so editing never changes the
+    public page until an approver publishes the report again.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="annual_reports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("last published"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["municipality", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="plans_report_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("annual_report", args=[self.municipality.kommunenummer, self.year])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ReportTextKind(models.TextChoices):
+    INTRODUCTION = "introduction", _("Introduction")
+    FOCUS_AREA = "focus_area", _("Commentary on a focus area")
+    INDICATOR = "indicator", _("Commentary on an indicator")
+    PROJECT = "project", _("What a strategic project did")
+
+
+class ReportText(models.Model):
+    """One text of an annual report, in Markdown: the introduction, or the commentary on one part of it."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="texts")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportTextKind)
+    # Exactly one target for every kind but the introduction (checked by plans_report_text_target).
+    focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        StrategicProject, null=True, blank=True, on_delete=models.PROTECT, related_name="report_texts"
+    )
+    body = models.TextField(_("text"), blank=True, help_text=_("The working copy, in Markdown."))
+    published_body = models.TextField(_("published text"), blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        ordering = ["report", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="introduction", focus_area__isnull=True, indicator__isnull=True, project__isnull=True)
+                    | Q(kind="focus_area", focus_area__isnull=False, indicator__isnull=True, project__isnull=True)
+                    | Q(kind="indicator", focus_area__isnull=True, indicator__isnull=False, project__isnull=True)
+                    | Q(kind="project", focus_area__isnull=True, indicator__isnull=True, project__isnull=False)
+                ),
+                name="plans_report_text_target",
+            ),
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(kind="introduction"), name="plans_report_one_introduction"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "focus_area"], condition=Q(kind="focus_area"), name="plans_report_text_focus_once"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "indicator"], condition=Q(kind="indicator"), name="plans_report_text_indicator_once"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "project"], condition=Q(kind="project"), name="plans_report_text_project_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} – {self.get_kind_display()}"
+
+    @property
+    def key(self) -> str:
+        """Return the text's place in the report, as used in form field names: "introduction", "focus_area-12"."""
+        target = {
+            ReportTextKind.FOCUS_AREA: self.focus_area_id,
+            ReportTextKind.INDICATOR: self.indicator_id,
+            ReportTextKind.PROJECT: self.project_id,
+        }.get(self.kind)
+        return self.kind if target is None else f"{self.kind}-{target}"
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.body != self.published_body
+
+
+class ReportTextRevision(models.Model):
+    """A saved version of a report text: who wrote what, and when."""
+
+    text = models.ForeignKey(ReportText, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(_("text"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    published = models.BooleanField(_("published"), default=False, help_text=_("This version was published."))
+
+    class Meta:
+        verbose_name = _("report text revision")
+        verbose_name_plural = _("report text revisions")
+        ordering = ["text", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.text} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ExampleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PUBLISHED = "published", _("Published")
+
+
+class GoodExampleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ExampleStatus.PUBLISHED)
+
+
+def example_image_path(example: "GoodExample", filename: str) -> str:
+    """Store images by municipality, under a name of the portal's choosing rather than the uploader's."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"gode-eksempler/{example.municipality_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class GoodExample(models.Model):
+    """A good example (godt eksempel): a short story of a measure that worked, shared with the network."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="good_examples"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("The year the measure made a difference; the example appears in that year's reports.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(
+        _("story"), help_text=_("What was done, by whom, and what changed. Markdown: **bold**, *italic*, - lists.")
+    )
+    image = models.ImageField(_("image"), upload_to=example_image_path, blank=True)
+    image_alt = models.CharField(
+        _("alternative text for the image"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
+    )
+    focus_area = models.ForeignKey(
+        FocusArea,
+        verbose_name=_("focus area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="good_examples",
+    )
+    indicators = models.ManyToManyField(
+        Indicator,
+        verbose_name=_("indicators it moved"),
+        blank=True,
+        related_name="good_examples",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ExampleStatus, default=ExampleStatus.DRAFT)
+    review_comment = models.TextField(
+        _("reason for returning"), blank=True, help_text=_("Why the coordinator sent the example back.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+
+    objects = GoodExampleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("good example")
+        verbose_name_plural = _("good examples")
+        ordering = ["-year", "-published_at", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="plans_example_image_has_alt"),
+        ]
+        indexes = [
+            # Serves the reports and the public list: published examples by municipality and year.
+            models.Index(fields=["status", "municipality", "year"], name="plans_example_status"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("good_example", args=[self.pk])
+
+    def clean(self):
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
+        if self.focus_area_id and self.municipality_id and self.focus_area.plan.municipality_id != self.municipality_id:
+            raise ValidationError({"focus_area": _("Choose a focus area of the municipality's own plans.")})

@@ -1,1 +1,216 @@
-"""Views for the plan chain."""
+"""Public pages of the annual reports: a municipality's year, the network's year, and the good examples."""
+
+import statistics
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from indicators import comparison
+from indicators.access import access_for
+from indicators.models import FIRST_YEAR, Indicator, Municipality, MunicipalityCode, Network
+from indicators.views import municipality_for_code
+from plans.annual_report import compose, section_title
+from plans.models import AnnualReport, ExampleStatus, GoodExample
+
+# Pillow's name of each image format we accept → the type the browser is told.
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+def report_language(request, municipality: Municipality) -> str:
+    """The language of a municipality's report: one asked for in the address, English if the visitor chose it,
+    otherwise the municipality's own written form (a nynorsk municipality's report is in nynorsk)."""
+    languages = dict(settings.LANGUAGES)
+    asked = request.GET.get("lang", "")
+    if asked in languages:
+        return asked
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) == "en":
+        return "en"
+    return municipality.language_form
+
+
+def _year_or_404(year: int) -> None:
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404
+
+
+def annual_report(request, code: str, year: int):
+    """A municipality's annual report for the year, in its own written form (or English).
+
+    The public reads it once an approver has published it. The municipality's own
+    people also see it before that, and with ?utkast=1 they preview the texts as
+    they are being written; the figures are always the published ones.
+    """
+    _year_or_404(year)
+    municipality, moved = municipality_for_code(request, code)
+    if moved:
+        url = reverse("annual_report", args=[municipality.kommunenummer, year])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=True)
+    report = AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
+    insider = access_for(request.user).can_read(municipality.pk)
+    published = report is not None and report.is_published
+    if not published and not insider:
+        raise Http404(_("The annual report for this year has not been published."))
+    draft = insider and (not published or request.GET.get("utkast") == "1")
+    language = report_language(request, municipality)
+    with translation.override(language):
+        data = compose(municipality, year, report, draft=draft)
+        response = render(
+            request,
+            "reports/annual_report.html",
+            {
+                "data": data,
+                "municipality": municipality,
+                "year": year,
+                "sections": [(section, section_title(section)) for section in data.sections],
+                "insider": insider,
+                "language": language,
+                "language_next": request.path,
+                "other_years": _published_years(municipality, exclude=year),
+            },
+        )
+        response.headers["Content-Language"] = language
+    return response
+
+
+def _published_years(municipality: Municipality, *, exclude: int | None = None) -> list[int]:
+    years = AnnualReport.objects.filter(municipality=municipality, published_at__isnull=False)
+    return [y for y in years.order_by("-year").values_list("year", flat=True) if y != exclude]
+
+
+@dataclass
+class NetworkRow:
+    member: comparison.Member
+    figure: object
+    previous: object
+    change: object
+    change_share: object
+    rank: int | None
+    cell: comparison.Cell | None
+
+
+def network_rows(result: comparison.Comparison, year: int) -> list[NetworkRow]:
+    """Every member with its figure for the year and the year before, the change, and its rank (best first)."""
+    rows = []
+    for member in result.members:
+        figure, previous = member.figure(year), member.figure(year - 1)
+        change = figure - previous if figure is not None and previous is not None else None
+        share = change / abs(previous) if change is not None and previous else None
+        rows.append(NetworkRow(member, figure, previous, change, share, None, member.cells.get(year)))
+    ranked = sorted(
+        (r for r in rows if r.figure is not None), key=lambda r: r.figure, reverse=not result.lower_is_better
+    )
+    for rank, row in enumerate(ranked, start=1):
+        row.rank = rank
+    return ranked + [r for r in rows if r.figure is None]
+
+
+def network_report(request, slug: str, year: int):
+    """The network's year: every member side by side per indicator, the change since last year, the median,
+    and the good examples of the year. Eight queries, however many members and indicators."""
+    _year_or_404(year)
+    network = get_object_or_404(Network, slug=slug)
+    indicators = list(Indicator.objects.filter(is_population=False))
+    results = comparison.compare_all(indicators, year=year, network_slug=network.slug)
+    panels = []
+    for result in results:
+        rows = network_rows(result, year)
+        figures = [r.figure for r in rows if r.figure is not None]
+        previous = [r.previous for r in rows if r.previous is not None]
+        panels.append(
+            {
+                "result": result,
+                "rows": rows,
+                "median": statistics.median(figures) if figures else None,
+                "previous_median": statistics.median(previous) if previous else None,
+                "has_figures": bool(figures),
+            }
+        )
+    member_ids = {m.municipality.pk for m in results[0].members} if results else set()
+    member_ids |= {p.pk for r in results[:1] for m in r.members for p in m.municipality.predecessors.all()}
+    examples = (
+        GoodExample.objects.published()
+        .filter(year=year, municipality_id__in=member_ids)
+        .select_related("municipality", "focus_area")
+        .prefetch_related("indicators", Prefetch("municipality__codes", queryset=MunicipalityCode.objects.all()))
+        .order_by("municipality__name", "title")
+    )
+    reports = (
+        AnnualReport.objects.filter(year=year, municipality_id__in=member_ids, published_at__isnull=False)
+        .select_related("municipality")
+        .prefetch_related("municipality__codes")
+        .order_by("municipality__name")
+    )
+    return render(
+        request,
+        "reports/network_report.html",
+        {
+            "network": network,
+            "year": year,
+            "panels": panels,
+            "has_figures": any(p["has_figures"] for p in panels),
+            "examples": examples,
+            "reports": reports,
+            "members": results[0].members if results else [],
+            "this_year": timezone.localdate().year,
+        },
+    )
+
+
+def _visible_examples(request):
+    """The examples the visitor may see: published ones, and every one of the municipalities she works with."""
+    access = access_for(request.user)
+    if access.is_superuser:
+        return GoodExample.objects.all()
+    readable = access.municipality_ids | access.coordinated
+    return GoodExample.objects.filter(Q(status=ExampleStatus.PUBLISHED) | Q(municipality_id__in=readable))
+
+
+def good_examples(request):
+    """Every published good example, newest year first; ?kommune=<number> shows one municipality's."""
+    examples = (
+        GoodExample.objects.published()
+        .select_related("municipality", "focus_area")
+        .prefetch_related("indicators", "municipality__codes")
+        .order_by("-year", "municipality__name", "title")
+    )
+    chosen = None
+    code = request.GET.get("kommune", "").strip()
+    if code:
+        try:
+            chosen = Municipality.objects.by_code(code)
+        except Municipality.DoesNotExist:
+            raise Http404 from None
+        examples = examples.filter(municipality=chosen)
+    return render(request, "reports/good_examples.html", {"examples": examples, "chosen": chosen})
+
+
+def good_example(request, pk: int):
+    """One good example: its story, image, focus area and the indicators it moved."""
+    example = get_object_or_404(
+        _visible_examples(request)
+        .select_related("municipality", "focus_area", "created_by")
+        .prefetch_related("indicators", "municipality__codes"),
+        pk=pk,
+    )
+    return render(request, "reports/good_example.html", {"example": example})
+
+
+def good_example_image(request, pk: int):
+    """The example's image, to those who may see the example; never straight from the media folder."""
+    example = get_object_or_404(_visible_examples(request).exclude(image=""), pk=pk)
+    if not default_storage.exists(example.image.name):
+        raise Http404
+    response = FileResponse(default_storage.open(example.image.name, "rb"))
+    suffix = example.image.name.rsplit(".", 1)[-1].upper()
+    response.headers["Content-Type"] = IMAGE_TYPES.get(
+        "JPEG" if suffix == "JPG" else suffix, "application/octet-stream"
+    )
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

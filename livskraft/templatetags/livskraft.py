@@ -9,6 +9,7 @@ from django.utils import numberformat
 from django.utils.translation import gettext
 
 from indicators.models import Unit, ValueState
+from livskraft.markup import render_markdown
 
 register = template.Library()
 
@@ -83,6 +84,28 @@ def number(value, decimals=0):
     return format_number(value, decimals)
 
 
+MINUS = "\u2212"
+
+
+@register.filter
+def signed(value, decimals=0):
+    """Format a change with its sign: {{ change|signed:1 }} gives +12,5 or −3,0 (a true minus sign)."""
+    if value is None:
+        return NO_VALUE
+    text = format_number(abs(value), int(decimals))
+    if text.strip("0,\xa0") == "":
+        return text  # no sign on a change that rounds to zero
+    return ("+" if value > 0 else MINUS) + text
+
+
+@register.filter
+def percent(share, decimals=0):
+    """Format a share as a signed percentage: {{ 0.125|percent }} gives +13 %."""
+    if share is None:
+        return NO_VALUE
+    return f"{signed(share * 100, decimals)}\xa0%"
+
+
 @register.filter
 def get_item(mapping, key):
     """{{ mapping|get_item:key }}: look a key up in a dict, None when it is missing."""
@@ -139,6 +162,12 @@ def value_cell(value):
             else ""
         ),
     }
+
+
+@register.filter
+def markdown(text):
+    """Render a planner's Markdown as sanitised HTML: {{ text|markdown }}; raw HTML in it shows as text."""
+    return render_markdown(text)
 
 
 @register.simple_tag

@@ -1,26 +1,64 @@
 // Draws every plotly chart on the page from the figure in its <script type="application/json">.
 // plotly.js and the map's borders are served by the portal itself; nothing loads from elsewhere.
+// When the page is printed (or saved as PDF), each chart is redrawn to the paper's width.
 (function () {
   "use strict";
   var config = { displayModeBar: false, responsive: true };
+  var drawn = [];
 
   function draw(element, figure) {
     Plotly.newPlot(element, figure.data, figure.layout, config);
+    var years = [];
+    figure.data.forEach(function (trace) { years = years.concat(trace.x || []); });
+    var span = years.length ? Math.max.apply(null, years) - Math.min.apply(null, years) : 0;
+    drawn.push({
+      element: element,
+      height: figure.layout.height,
+      dtick: (figure.layout.xaxis || {}).dtick,
+      printDtick: Math.max(1, Math.ceil(span / 5)),
+    });
   }
 
-  document.querySelectorAll("[data-chart]").forEach(function (element) {
-    var source = document.getElementById(element.dataset.chart);
-    if (!source || typeof Plotly === "undefined") return;
-    var figure = JSON.parse(source.textContent);
-    if (!figure.geojson_url) {
-      draw(element, figure);
-      return;
-    }
-    fetch(figure.geojson_url)
-      .then(function (response) { return response.json(); })
-      .then(function (geojson) {
-        figure.data.forEach(function (trace) { trace.geojson = geojson; });
-        draw(element, figure);
+  // The page is laid out for paper only once printing starts, after these events; so a chart that
+  // sits in a column on paper says its printed size in data-print-width and data-print-height.
+  function fitForPrint(printing) {
+    drawn.forEach(function (chart) {
+      var data = chart.element.dataset;
+      if (!data.printWidth) return;
+      Plotly.relayout(chart.element, {
+        width: printing ? Number(data.printWidth) : null,
+        height: printing ? Number(data.printHeight) : chart.height,
+        // A narrow printed chart has room for a year on every other tick at most.
+        "xaxis.dtick": printing ? chart.printDtick : chart.dtick,
       });
+    });
+  }
+
+  if (typeof Plotly !== "undefined") {
+    document.querySelectorAll("[data-chart]").forEach(function (element) {
+      var source = document.getElementById(element.dataset.chart);
+      if (!source) return;
+      var figure = JSON.parse(source.textContent);
+      if (!figure.geojson_url) {
+        draw(element, figure);
+        return;
+      }
+      fetch(figure.geojson_url)
+        .then(function (response) { return response.json(); })
+        .then(function (geojson) {
+          figure.data.forEach(function (trace) { trace.geojson = geojson; });
+          draw(element, figure);
+        });
+    });
+    var print = window.matchMedia("print");
+    print.addEventListener("change", function (event) { fitForPrint(event.matches); });
+    window.addEventListener("beforeprint", function () { fitForPrint(true); });
+    window.addEventListener("afterprint", function () { fitForPrint(false); });
+  }
+
+  // "Print or save as PDF": a button only where the browser can print, so it never does nothing.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -1,13 +1,17 @@
 import datetime
+import io
 import random
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 from indicators.importers.klass import load_code_history
@@ -27,7 +31,19 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.services import ProposedValue, apply_values, change_status
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType, StrategicProject
+from plans.models import (
+    AnnualReport,
+    ExampleStatus,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    GoodExample,
+    Plan,
+    PlanStatus,
+    PlanType,
+    StrategicProject,
+)
+from plans.services import publish_report, save_report_texts
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "livskraft-demo"  # noqa: S105  (published in the README; demo accounts only)
@@ -157,6 +173,9 @@ INDICATORS = [
 ]
 
 USERS = [
+    ("planlegger-kongsberg", "Planlegger", "Kongsberg"),
+    ("godkjenner-kongsberg", "Godkjenner", "Kongsberg"),
+    ("planlegger-masfjorden", "Planleggjar", "Masfjorden"),
     ("planlegger-rana", "Planlegger", "Rana"),
     ("planlegger-oslo", "Planlegger", "Oslo"),
     ("politiker", "Politiker", "Kongsberg"),
@@ -169,7 +188,12 @@ ROLES = [
     ("godkjenner-rana", "1833", Role.APPROVER),
     ("planlegger-oslo", "0301", Role.PLANNER),
     ("politiker", "3303", Role.READER),
+    ("planlegger-kongsberg", "3303", Role.PLANNER),
+    ("godkjenner-kongsberg", "3303", Role.APPROVER),
+    ("planlegger-masfjorden", "4634", Role.PLANNER),
+    ("planlegger-masfjorden", "4634", Role.APPROVER),
 ]
+EXAMPLE_NOTE = "*Eksempeltekst, skrevet for demonstrasjon av portalen.*"
 
 
 class Command(BaseCommand):
@@ -186,6 +210,7 @@ class Command(BaseCommand):
             ("sample values", self.load_sample_values),
             ("plans", self.load_plans),
             ("publish", self.publish),
+            ("annual reports", self.load_reports),
         ]
         show = options["verbosity"] > 0
         with tqdm(steps, desc="demo", unit="step", disable=not show) as progress:
@@ -408,3 +433,123 @@ class Command(BaseCommand):
             user=self.coordinator,
             reason="Publisert av load_demo",
         )
+
+    def load_masfjorden_plan(self) -> Plan:
+        """An example kommuneplan for Masfjorden, in nynorsk: the demo's report in the municipality's own form."""
+        masfjorden = Municipality.objects.by_code("4634")
+        plan, _ = Plan.objects.update_or_create(
+            municipality=masfjorden,
+            plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
+            title="Kommuneplanen sin samfunnsdel for Masfjorden",
+            defaults={
+                "period_start": 2020,
+                "period_end": 2032,
+                "status": PlanStatus.ADOPTED,
+                "adopted_on": datetime.date(2020, 6, 18),
+                "decision_reference": "Døme: K-sak 2020",
+            },
+        )
+        areas = [
+            ("Klima, miljø og berekraftig utvikling", "husholdningsavfall", "Mindre hushaldsavfall per innbyggjar"),
+            ("Gode oppvekstvilkår og levande bygder", "skoler-naer-friluftsomrade", "Alle skular og barnehagar "
+             "skal ha trygg tilgang til nærturterreng"),
+        ]  # fmt: skip
+        for order, (title, code, goal_title) in enumerate(areas, start=1):
+            focus_area, _ = FocusArea.objects.update_or_create(plan=plan, order=order, defaults={"title": title})
+            goal, _ = Goal.objects.update_or_create(focus_area=focus_area, order=1, defaults={"title": goal_title})
+            indicator = Indicator.objects.get(code=code)
+            measure = {"direction": indicator.direction, "target_year": 2030}
+            target = self.example_target(masfjorden, indicator, measure)
+            target["baseline_year"] = 2020
+            GoalIndicator.objects.update_or_create(goal=goal, indicator=indicator, defaults={**measure, **target})
+        return plan
+
+    def load_reports(self):
+        """Annual reports with example texts for Kongsberg 2014 (bokmål) and Masfjorden 2023 (nynorsk),
+        and good examples, published so that the public pages have something to show."""
+        User = get_user_model()
+        kongsberg = Municipality.objects.by_code("3303")
+        focus = {f.order: f for f in FocusArea.objects.filter(plan__municipality=kongsberg)}
+        project = StrategicProject.objects.get(plan__municipality=kongsberg, title__startswith="Indikatorer")
+        lighthouses, land = Indicator.objects.get(code="miljofyrtarn"), Indicator.objects.get(code="arealbruk")
+        report, _ = AnnualReport.objects.get_or_create(municipality=kongsberg, year=2014)
+        save_report_texts(
+            report=report,
+            user=User.objects.get(username="planlegger-kongsberg"),
+            bodies={
+                "introduction": "Årsrapporten viser hva kommunen har oppnådd mot målene i kommuneplanen. "
+                "Innsatsområdene går igjen i økonomiplan, årsbudsjett og årsplaner, slik at de strategiske "
+                f"målene blir synlige for alle.\n\n{EXAMPLE_NOTE}",
+                f"focus_area-{focus[1].pk}": "Flere virksomheter er miljøsertifisert, og arealbruken per "
+                "innbygger følges tett i arealplanleggingen.",
+                f"indicator-{lighthouses.pk}": "Målet om at alle virksomheter skal være sertifisert innen 2012 "
+                "er ikke nådd, men tallet øker hvert år.",
+                f"indicator-{land.pk}": "Fortetting rundt sentrum holder arealbruken per innbygger nede.",
+                f"project-{project.pk}": "Indikatorene er tatt inn i økonomiplanen og årsbudsjettet, og "
+                "årsrapporten er bygget opp etter innsatsområdene.",
+            },
+        )
+        approver = User.objects.get(username="godkjenner-kongsberg")
+        if not report.is_published:
+            publish_report(report=report, user=approver)
+
+        masfjorden_plan = self.load_masfjorden_plan()
+        masfjorden = masfjorden_plan.municipality
+        planner = User.objects.get(username="planlegger-masfjorden")
+        report, _ = AnnualReport.objects.get_or_create(municipality=masfjorden, year=2023)
+        waste_area = masfjorden_plan.focus_areas.get(order=1)
+        save_report_texts(
+            report=report,
+            user=planner,
+            bodies={
+                "introduction": "Årsmeldinga syner korleis det går med måla i kommuneplanen. Tala er henta frå "
+                f"SSB og frå kommunen sine eigne register.\n\n{EXAMPLE_NOTE}",
+                f"focus_area-{waste_area.pk}": "Kommunen har arbeidd med kjeldesortering i alle krinsar, "
+                "og mengda restavfall går ned.",
+            },
+        )
+        if not report.is_published:
+            publish_report(report=report, user=planner)
+
+        examples = [
+            (kongsberg, 2014, focus[1], [lighthouses], "Miljøfyrtårn i næringslivet",
+             "Kommunen inviterte bedriftene til frokostmøter om **Miljøfyrtårn** og betalte den første "
+             "sertifiseringen for små virksomheter.\n\n- 12 nye sertifiseringer\n- felles innkjøpsavtale\n\n"
+             + EXAMPLE_NOTE, "Plakat med et fyrtårn og teksten Miljøfyrtårn"),
+            (masfjorden, 2023, waste_area, [Indicator.objects.get(code="husholdningsavfall")],
+             "Bruktbu på miljøstasjonen",
+             "Ei bruktbu på miljøstasjonen tek imot møblar og utstyr som framleis kan brukast. "
+             "Mykje av det som før vart kasta, får no ein ny eigar.\n\n" + EXAMPLE_NOTE, ""),
+        ]  # fmt: skip
+        for municipality, year, focus_area, indicators, title, text, image_alt in examples:
+            example, created = GoodExample.objects.get_or_create(
+                municipality=municipality,
+                title=title,
+                defaults={
+                    "year": year,
+                    "text": text,
+                    "focus_area": focus_area,
+                    "status": ExampleStatus.PUBLISHED,
+                    "published_at": timezone.now(),
+                    "created_by": self.coordinator,
+                    "changed_by": self.coordinator,
+                },
+            )
+            if created:
+                example.indicators.set(indicators)
+                if image_alt:
+                    example.image_alt = image_alt
+                    example.image.save("miljofyrtarn.png", ContentFile(demo_image()), save=True)
+
+
+def demo_image() -> bytes:
+    """A simple drawn poster (a lighthouse on a green field) for the demo's good example, as PNG."""
+    image = Image.new("RGB", (640, 320), "#e8f1ec")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 250, 640, 320), fill="#1b4d36")
+    draw.polygon([(300, 250), (340, 250), (330, 90), (310, 90)], fill="#ffffff", outline="#212529")
+    draw.rectangle((305, 70, 335, 90), fill="#ffbf47", outline="#212529")
+    draw.polygon([(335, 80), (520, 40), (520, 120)], fill="#fff3c4")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
