@@ -175,6 +175,7 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
         .order_by("title")
     )
     for example in examples:
+        example.municipality = municipality  # the template reads its language form; no query per example
         by_focus_area.get(example.focus_area_id, others).examples.append(example)
     if not others.is_empty:
         sections.append(others)
