@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
 
-from indicators.models import Direction, Indicator, IndicatorValue, Municipality, ValueState, ValueStatus
+from indicators.models import (
+    Direction,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    ValueRevision,
+    ValueState,
+    ValueStatus,
+)
 from indicators.progress import Assessment, Progress, assess
 from livskraft.templatetags.livskraft import format_number, quantity, unit_label
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
@@ -113,6 +121,24 @@ def municipality_series(
             )
         series.points.append(Point(value.year, figure, value))
     return list(by_indicator.values())
+
+
+def mark_revisions(series: list[Series]) -> None:
+    """Give every published value revised after publication the reason for its last change (one query)."""
+    revised = {p.value.pk: p.value for s in series for p in s.points if p.value.revised_at}
+    if not revised:
+        return
+    revisions = ValueRevision.objects.filter(indicator_value_id__in=revised).order_by("changed_at", "pk")
+    for revision in revisions:
+        value = revised[revision.indicator_value_id]
+        changed = revision.old_value != revision.new_value or revision.old_state != revision.new_state
+        if (
+            revision.old_state
+            and changed
+            and value.first_published_at
+            and revision.changed_at > value.first_published_at
+        ):
+            value.revision_reason = revision.reason
 
 
 def current_plan(municipality: Municipality, year: int | None = None) -> tuple[Plan | None, bool]:

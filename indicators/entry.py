@@ -42,6 +42,12 @@ class ValueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("What moved since last year, and why."),
     )
+    reason = forms.CharField(
+        label=gettext_lazy("Why the published figure changes"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("Shown beside the figure on public pages when it is published again."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, row: "EntryRow", **kwargs):
@@ -84,7 +90,16 @@ class ValueForm(forms.Form):
             self.add_error(
                 "value", _("Leave the figure empty when you report it as missing, not applicable or confidential.")
             )
+        if self.revises_published and not self.errors and not cleaned.get("reason", "").strip():
+            stored = self.row.value
+            if (stored.state, stored.value) != (state, value):
+                self.add_error("reason", _("This figure has been published: say why it changes."))
         return cleaned
+
+    @property
+    def revises_published(self) -> bool:
+        """The stored figure has been published, so a change to it is a revision the public will see."""
+        return self.row.value is not None and self.row.value.first_published_at is not None
 
     @property
     def is_blank(self) -> bool:

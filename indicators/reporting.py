@@ -173,6 +173,7 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
                 state=data["state"],
                 comment=comment,
                 expected_version=data["version"],
+                reason=data["reason"].strip() or None,
             )
         )
     if any(row.form.errors for row in rows):

@@ -18,7 +18,8 @@ class ProposedValue:
     """A value a planner or an importer wants to store for one municipality and year.
 
     indicator_id may be left out when apply_values() is given the indicator. A
-    comment of None leaves the stored comment alone. expected_version is the
+    comment of None leaves the stored comment alone. The revision records reason,
+    else the comment, else the reason given to apply_values(). expected_version is the
     version the planner saw (0: no value yet); a different stored version is a
     conflict, and nothing is written.
     """
@@ -30,6 +31,7 @@ class ProposedValue:
     indicator_id: int | None = None
     comment: str | None = None
     expected_version: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def apply_values(
         for p in proposed:
             current = existing.get((indicator_of(p), p.municipality_id, p.year))
             if current is None:
-                created_reasons.append(p.comment or reason)
+                created_reasons.append(p.reason or p.comment or reason)
                 to_create.append(
                     IndicatorValue(
                         indicator_id=indicator_of(p),
@@ -148,7 +150,9 @@ def apply_values(
             current.changed_by, current.changed_at = user, now
             current.version += 1
             to_update.append(current)
-            revisions.append(_revision(current, before=before, user=user, reason=p.comment or reason, when=now))
+            revisions.append(
+                _revision(current, before=before, user=user, reason=p.reason or p.comment or reason, when=now)
+            )
 
         created = IndicatorValue.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         revisions += [

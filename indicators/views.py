@@ -116,6 +116,7 @@ def municipality(request, code):
         .order_by("-year")
     )
     series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
+    dashboard.mark_revisions(series)
     plan, plan_in_force = dashboard.current_plan(municipality)
     progress = dashboard.goal_progress(plan, series)
     by_indicator = {p.measure.indicator_id: p for p in progress.values()}
@@ -142,6 +143,9 @@ def municipality(request, code):
             "progress": progress,
             "can_read_unpublished": can_read_unpublished,
             "statuses": dashboard.Progress.choices,
+            "report_years": municipality.annual_reports.filter(published_at__isnull=False)
+            .order_by("-year")
+            .values_list("year", flat=True),
         },
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from indicators import dashboard
 from indicators.dashboard import GoalProgress, Point, Series
-from indicators.models import Indicator, IndicatorValue, Municipality, ValueRevision, ValueState, ValueStatus
+from indicators.models import Indicator, IndicatorValue, Municipality, ValueState, ValueStatus
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -108,31 +108,13 @@ def projects_in(municipality: Municipality, year: int):
     )
 
 
-def _mark_revisions(series: list[Series]) -> None:
-    """Give every published value revised after publication the reason for its last change (one query)."""
-    revised = {p.value.pk: p.value for s in series for p in s.points if p.value.revised_at}
-    if not revised:
-        return
-    revisions = ValueRevision.objects.filter(indicator_value_id__in=revised).order_by("changed_at", "pk")
-    for revision in revisions:
-        value = revised[revision.indicator_value_id]
-        changed = revision.old_value != revision.new_value or revision.old_state != revision.new_state
-        if (
-            revision.old_state
-            and changed
-            and value.first_published_at
-            and revision.changed_at > value.first_published_at
-        ):
-            value.revision_reason = revision.reason
-
-
 def compose(municipality: Municipality, year: int, report: AnnualReport | None, *, draft: bool = False) -> Report:
     """Gather everything the report for the year shows; draft=True reads the texts' working copies."""
     texts = texts_of(report, draft=draft)
     series = [
         s for s in dashboard.municipality_series(municipality, can_read_unpublished=False, until=year) if s.points
     ]
-    _mark_revisions(series)
+    dashboard.mark_revisions(series)
     plan, plan_in_force = dashboard.current_plan(municipality, year)
     progress = dashboard.goal_progress(plan, series)
     by_indicator = {s.indicator.pk: s for s in series}

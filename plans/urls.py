@@ -4,6 +4,7 @@ from plans import editing, views
 
 urlpatterns = [
     path("kommune/<str:code>/arsrapport/<int:year>/", views.annual_report, name="annual_report"),
+    path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", views.network_report, name="network_report"),
     path("gode-eksempler/", views.good_examples, name="good_examples"),
     path("gode-eksempler/<int:pk>/", views.good_example, name="good_example"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from indicators import comparison
 from indicators.access import access_for
-from indicators.models import FIRST_YEAR, Indicator, Municipality, MunicipalityCode, Network
+from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Municipality, MunicipalityCode, Network
 from indicators.views import municipality_for_code
 from plans.annual_report import compose, section_title
 from plans.models import AnnualReport, ExampleStatus, GoodExample
@@ -71,7 +71,7 @@ def annual_report(request, code: str, year: int):
                 "sections": [(section, section_title(section)) for section in data.sections],
                 "insider": insider,
                 "language": language,
-                "language_next": request.path,
+                "report_language_switch": True,
                 "other_years": _published_years(municipality, exclude=year),
             },
         )
@@ -161,6 +161,17 @@ def network_report(request, slug: str, year: int):
             "this_year": timezone.localdate().year,
         },
     )
+
+
+def network_report_latest(request, slug: str):
+    """The network's latest annual report: the last year any member has a published figure for."""
+    network = get_object_or_404(Network, slug=slug)
+    latest = (
+        IndicatorValue.objects.published()
+        .filter(indicator__is_population=False, municipality__memberships__network=network)
+        .aggregate(year=Max("year"))["year"]
+    )
+    return redirect("network_report", network.slug, latest or timezone.localdate().year - 1)
 
 
 def _visible_examples(request):

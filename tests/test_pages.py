@@ -511,8 +511,9 @@ def test_municipality_page_query_count_is_constant(
     # 1 the code with its municipality, 2 the municipality's codes, 3 the municipalities it was formed from
     # (their codes are not fetched when there are none), 4 network memberships with their networks,
     # 5 population by year, 6 indicators, 7 each indicator's latest published value with the population,
-    # 8 adopted plans, 9 focus areas, 10 goals, 11 goal indicators with their indicators.
-    with django_assert_num_queries(11):
+    # 8 adopted plans, 9 focus areas, 10 goals, 11 goal indicators with their indicators,
+    # 12 the years of its published annual reports.
+    with django_assert_num_queries(12):
         assert get(client, "/kommune/3303/").status_code == 200
 
     for year in range(2000, 2024):
@@ -526,18 +527,18 @@ def test_municipality_page_query_count_is_constant(
         municipality=kongsberg,
         joined=datetime.date(2015, 1, 1),
     )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert get(client, "/kommune/3303/").status_code == 200
 
 
 @pytest.mark.django_db
 def test_merged_municipality_page_query_count_is_constant(client, fjord, django_assert_num_queries):
     # 1 the code, 2 its codes, 3 predecessors, 4 their codes, 5 memberships, 6 population,
-    # 7 indicators (none, so no values are fetched), 8 plans (none, so no focus areas).
-    with django_assert_num_queries(9):
+    # 7 indicators (none, so no values are fetched), 8 plans (none, so no focus areas), 9 annual reports.
+    with django_assert_num_queries(10):
         assert get(client, "/kommune/1578/").status_code == 200
     make_municipality("Sylte", [("1527", 1838, 1964)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert get(client, "/kommune/1578/").status_code == 200
 
 

@@ -434,7 +434,7 @@ def test_a_revised_published_value_is_marked_revised_on_public_pages(client, wor
     change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
     assert "Revised" not in as_user(client, None).get("/kommune/1833/").content.decode()
     as_user(client, planner)
-    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "33"}))
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "33", "reason": "Retting av registeret"}))
     value.refresh_from_db()
     assert value.status == ValueStatus.DRAFT
     change_status(values=[value], status=ValueStatus.SUBMITTED, user=planner, reason="ok")
@@ -442,6 +442,7 @@ def test_a_revised_published_value_is_marked_revised_on_public_pages(client, wor
     change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
     client.logout()
     assert "Revised" in as_user(client, None).get("/kommune/1833/").content.decode()
+    assert "Retting av registeret" in client.get("/kommune/1833/").content.decode()
 
 
 def test_the_history_shows_every_change_with_who_and_why(client, world, planner, rana):
@@ -646,3 +647,26 @@ def test_the_template_round_trips(client, world, planner):
     upload(client, csv_file("\n".join(filled)))
     client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
     assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 7
+
+
+def test_changing_a_published_figure_needs_a_reason_that_the_public_then_sees(client, world, planner, approver):
+    lighthouses = Indicator.objects.get(code="miljofyrtarn")
+    rana = Municipality.objects.get(name="Rana")
+    value = IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(12))
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="Publisert")
+    as_user(client, planner)
+    before = snapshot()
+    response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "14"}))
+    assert response.status_code == 200
+    assert "This figure has been published: say why it changes." in response.content.decode()
+    assert snapshot() == before
+
+    data = full_form(client, miljofyrtarn={"value": "14", "reason": "To bedrifter manglet i registeret"})
+    assert client.post(entry_url(), data).status_code == 302
+    value.refresh_from_db()
+    assert value.value == 14 and value.status == ValueStatus.DRAFT
+    assert value.revisions.order_by("pk").last().reason == "To bedrifter manglet i registeret"
+
+    # Only the comment changes: no figure is revised, so no reason is asked for.
+    data = full_form(client, miljofyrtarn={"comment": "Tall fra registeret"})
+    assert client.post(entry_url(), data).status_code == 302

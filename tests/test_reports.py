@@ -38,7 +38,6 @@ from plans.models import (
     PlanStatus,
     PlanType,
     ReportText,
-    ReportTextKind,
     ReportTextRevision,
     StrategicProject,
 )
@@ -176,9 +175,7 @@ def test_only_published_figures_and_none_after_the_report_year(client, kongsberg
     assert "321\xa0kg" not in section
 
 
-def test_an_unpublished_report_is_hidden_from_the_public_and_previewed_by_the_municipality(
-    client, kongsberg, planner
-):
+def test_an_unpublished_report_is_hidden_from_the_public_and_previewed_by_the_municipality(client, kongsberg, planner):
     report_with(kongsberg, planner, {"introduction": "Utkast til innledning."}, published=False)
     assert client.get(report_url()).status_code == 404
     client.force_login(planner)
@@ -244,8 +241,9 @@ def test_a_revised_value_carries_the_date_and_the_reason(client, kongsberg, plan
     report_with(kongsberg, planner, {"introduction": "Innledning."})
     section = re.search(r'id="indikator-husholdningsavfall".*?</section>', text_of(client.get(report_url())), re.S)
     today = datetime.date.today()
-    assert f"Revidert {today.day}.{today.month}.{today.year}: Feil i tonnasjen fra renovasjonsselskapet" in section.group(
-        0
+    assert (
+        f"Revidert {today.day}.{today.month}.{today.year}: Feil i tonnasjen fra renovasjonsselskapet"
+        in section.group(0)
     )
 
 
@@ -274,6 +272,9 @@ def test_a_nynorsk_municipalitys_report_is_in_nynorsk_and_can_be_read_in_english
     assert response["Content-Language"] == "nn"
     assert '<html lang="nn">' in response.content.decode()
     assert "Hopp til hovudinnhaldet" in response.content.decode()
+    # The language menu of a report chooses the report's language in the address, not in a cookie.
+    assert re.search(r'<form method="get" action="/kommune/4634/arsrapport/2023/"[^>]*>', response.content.decode())
+    assert '<select id="language-select" name="lang"' in response.content.decode()
     english = client.get(report_url("4634") + "?lang=en").content.decode()
     assert '<html lang="en">' in english and "Annual report 2023 – Masfjorden" in english
     # The municipality's own texts keep their language mark on the English page.
@@ -453,6 +454,9 @@ def test_the_network_report_shows_the_years_good_examples(client, network):
 
 def test_the_network_report_needs_the_same_queries_for_more_indicators(client, network):
     url = f"/nettverk/livskraftige-kommuner/arsrapport/{YEAR}/"
+    rana = Municipality.objects.get(name="Rana")
+    GoodExample.objects.create(municipality=rana, year=YEAR, title="Gjenbruk", text="x", status="published")
+    AnnualReport.objects.create(municipality=rana, year=YEAR, published_at=timezone.now())
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(10):
@@ -464,6 +468,10 @@ def test_the_network_report_needs_the_same_queries_for_more_indicators(client, n
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many)
+    # 1 the network, 2 indicators; the comparison: 3 the network, 4 members, 5 their codes, 6 their predecessors,
+    # 7 the population indicator, 8 the values; 9 the year's good examples, 10 their indicators, 11 their
+    # municipalities' codes; 12 the members' published reports, 13 their municipalities' codes.
+    assert len(many) == 13
 
 
 def test_an_unknown_network_is_not_found(client, network):
@@ -573,7 +581,9 @@ def test_a_planner_cannot_publish_or_edit_elsewhere(client, planner, django_user
     example = GoodExample.objects.create(municipality=oslo, year=YEAR, title="Oslo", text="x", status="submitted")
     draft = GoodExample.objects.create(municipality=oslo, year=YEAR, title="Utkast", text="x")
     client.force_login(planner)
-    assert client.post(f"/rapportering/gode-eksempler/{example.pk}/vurdering/", {"action": "publish"}).status_code == 404
+    assert (
+        client.post(f"/rapportering/gode-eksempler/{example.pk}/vurdering/", {"action": "publish"}).status_code == 404
+    )
     assert client.get(f"/rapportering/gode-eksempler/{draft.pk}/").status_code == 404
     assert new_example(client, code="0301").status_code == 404
     example.refresh_from_db()
@@ -587,7 +597,9 @@ def test_a_coordinator_of_another_network_cannot_publish(client, network, coordi
         municipality=Municipality.objects.get(name="Rana"), year=YEAR, title="Rana", text="x", status="submitted"
     )
     client.force_login(coordinator)
-    assert client.post(f"/rapportering/gode-eksempler/{example.pk}/vurdering/", {"action": "publish"}).status_code == 404
+    assert (
+        client.post(f"/rapportering/gode-eksempler/{example.pk}/vurdering/", {"action": "publish"}).status_code == 404
+    )
 
 
 def test_a_published_example_appears_in_its_municipalitys_report_under_its_focus_area(client, kongsberg, planner):

@@ -11,7 +11,8 @@ from django.core.management import call_command
 BASE_DIR = Path(settings.BASE_DIR)
 # English is the source language: an empty English msgstr shows the source text, as intended.
 TRANSLATED = ["nb", "nn"]
-IGNORED = [".venv", "node_modules", "staticfiles", "tests", "locale"]
+# The folders whose Python files and templates hold the strings users see.
+SOURCES = ["livskraft", "indicators", "plans", "templates"]
 
 
 def catalog(locale_dir: Path, language: str) -> Path:
@@ -47,16 +48,26 @@ def test_catalog_is_valid(language):
 
 
 def test_every_string_in_the_code_is_in_the_catalogs(tmp_path, settings, monkeypatch):
-    """Extract the strings again into a copy of the catalogs: a string added without a translation shows up."""
+    """Extract the strings again into a copy of the catalogs: a string added without a translation shows up.
+
+    makemessages writes each string to the locale folder nearest its source file, so the
+    sources are copied beside the catalogs' copies; run in place, it would rewrite the real catalogs.
+    """
+    for folder in SOURCES:
+        shutil.copytree(BASE_DIR / folder, tmp_path / folder, ignore=shutil.ignore_patterns("data", "__pycache__"))
     for language in TRANSLATED:
-        target = catalog(tmp_path, language)
+        target = catalog(tmp_path / "locale", language)
         target.parent.mkdir(parents=True)
         shutil.copy(catalog(BASE_DIR / "locale", language), target)
-    settings.LOCALE_PATHS = [tmp_path]
-    monkeypatch.chdir(BASE_DIR)
-    call_command("makemessages", locale=TRANSLATED, ignore_patterns=IGNORED, verbosity=0)
+    real = {language: catalog(BASE_DIR / "locale", language).read_bytes() for language in TRANSLATED}
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tmp_path)
+    call_command("makemessages", locale=TRANSLATED, verbosity=0)
     for language in TRANSLATED:
-        assert entries("--untranslated", catalog(tmp_path, language)) == "", f"untranslated strings in {language}"
+        extracted = catalog(tmp_path / "locale", language)
+        assert "msgid" in extracted.read_text(encoding="utf-8")
+        assert entries("--untranslated", extracted) == "", f"untranslated strings in {language}"
+        assert catalog(BASE_DIR / "locale", language).read_bytes() == real[language], "the real catalog changed"
 
 
 @pytest.mark.django_db
