@@ -29,7 +29,6 @@ from indicators.models import (
     NetworkMembership,
     Unit,
     ValueState,
-    ValueStatus,
 )
 from livskraft.templatetags.livskraft import decimals_for, format_number, unit_label
 
@@ -127,7 +126,7 @@ def compare_all(
         municipalities = Municipality.objects.filter(memberships__in=memberships)
     else:
         municipalities = Municipality.objects.filter(
-            values__indicator__in=indicators, values__status=ValueStatus.PUBLISHED
+            values__indicator__in=indicators, values__published_at__isnull=False
         )
     municipalities = list(
         municipalities.filter(dissolved__isnull=True)
@@ -141,9 +140,14 @@ def compare_all(
     predecessor_of = {p.pk: m for m in municipalities for p in m.predecessors.all()}
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
-    values = IndicatorValue.objects.filter(
-        indicator__in=[*indicators, population], municipality_id__in=ids, status=ValueStatus.PUBLISHED
-    ).values_list("indicator_id", "municipality_id", "year", "value", "state", "is_sample")
+    # The published version of each value: a figure under revision shows as last published.
+    values = (
+        IndicatorValue.objects.published()
+        .filter(indicator__in=[*indicators, population], municipality_id__in=ids)
+        .values_list(
+            "indicator_id", "municipality_id", "year", "published_value", "published_state", "published_is_sample"
+        )
+    )
     people: dict[tuple[int, int], Decimal] = {}
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     for indicator_id, municipality_id, y, value, state, is_sample in values:

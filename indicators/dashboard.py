@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import plotly.graph_objects as go
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
@@ -86,9 +86,17 @@ class GoalProgress:
         return self.measure.indicator
 
 
-def visible_statuses(can_read_unpublished: bool) -> list[str]:
-    """The public sees published values; the municipality's own readers also see approved ones."""
-    return [ValueStatus.PUBLISHED, ValueStatus.APPROVED] if can_read_unpublished else [ValueStatus.PUBLISHED]
+def visible_values(values, *, can_read_unpublished: bool) -> list[IndicatorValue]:
+    """Return the version of each value the reader may see, leaving out those she may not.
+
+    The public sees the last published version; the municipality's own readers also see
+    approved figures (IndicatorValue.visible_to).
+    """
+    shown = Q(published_at__isnull=False)
+    if can_read_unpublished:
+        shown |= Q(status__in=[ValueStatus.APPROVED, ValueStatus.PUBLISHED])
+    versions = (value.visible_to(can_read_unpublished=can_read_unpublished) for value in values.filter(shown))
+    return [version for version in versions if version is not None]
 
 
 def municipality_series(
@@ -99,11 +107,10 @@ def municipality_series(
     With until, only the figures up to and including that year: what was known in an annual report's year.
     """
     indicators = list(Indicator.objects.all())
-    values = IndicatorValue.objects.filter(
-        municipality=municipality, status__in=visible_statuses(can_read_unpublished)
-    ).order_by("year")
+    values = IndicatorValue.objects.filter(municipality=municipality).order_by("year")
     if until is not None:
         values = values.filter(year__lte=until)
+    values = visible_values(values, can_read_unpublished=can_read_unpublished)
     population = {v.year: v.value for v in values if v.indicator_id in {i.pk for i in indicators if i.is_population}}
     by_indicator: dict[int, Series] = {i.pk: Series(i) for i in indicators if not i.is_population}
     for value in values:
@@ -132,11 +139,12 @@ def mark_revisions(series: list[Series]) -> None:
     for revision in revisions:
         value = revised[revision.indicator_value_id]
         changed = revision.old_value != revision.new_value or revision.old_state != revision.new_state
+        # The last change to the figure between its first publication and the version the reader sees.
         if (
             revision.old_state
             and changed
             and value.first_published_at
-            and revision.changed_at > value.first_published_at
+            and value.first_published_at < revision.changed_at <= (value.published_at or revision.changed_at)
         ):
             value.revision_reason = revision.reason
 

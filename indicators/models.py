@@ -1,5 +1,6 @@
 """Municipalities, networks, indicators and the values reported for them."""
 
+import copy
 import datetime
 from decimal import Decimal
 
@@ -427,13 +428,15 @@ class ValueStatus(models.TextChoices):
 
 class IndicatorValueQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=ValueStatus.PUBLISHED)
+        """Keep the values the public may read: those with a published version (see as_published())."""
+        return self.filter(published_at__isnull=False)
 
     def latest_published(self, **filters):
         """Keep the published values that are the newest of their indicator and municipality.
 
         The keyword filters narrow both the values and the search for the newest
-        year, so state=ValueState.REPORTED gives the newest reported figure.
+        year, so published_state=ValueState.REPORTED gives the newest published figure.
+        Show them with as_published(): a value may be under revision.
         """
         newest_year = (
             IndicatorValue.objects.published()
@@ -449,18 +452,17 @@ class IndicatorValueQuerySet(models.QuerySet):
     def with_population(self, *, published: bool = False):
         """Annotate each value with its municipality's population for the same year.
 
-        Public pages pass published=True so a per-inhabitant figure never rests on
-        an unpublished population.
+        Public pages pass published=True so a per-inhabitant figure rests on the
+        published population, never on an unpublished one.
         """
         population = IndicatorValue.objects.filter(
-            indicator__is_population=True,
-            municipality=OuterRef("municipality"),
-            year=OuterRef("year"),
-            state=ValueState.REPORTED,
+            indicator__is_population=True, municipality=OuterRef("municipality"), year=OuterRef("year")
         )
         if published:
-            population = population.published()
-        return self.annotate(population=Subquery(population.values("value")[:1]))
+            population = population.filter(published_state=ValueState.REPORTED).values("published_value")
+        else:
+            population = population.filter(state=ValueState.REPORTED).values("value")
+        return self.annotate(population=Subquery(population[:1]))
 
 
 class IndicatorValue(models.Model):
@@ -505,6 +507,16 @@ class IndicatorValue(models.Model):
     revised_at = models.DateTimeField(
         _("revised"), null=True, blank=True, editable=False, help_text=_("When a changed figure was published again.")
     )
+    # What the public reads: the figure as it was last published. It stays while a revision of the
+    # figure is drafted and approved, and is replaced when the revision is published.
+    published_at = models.DateTimeField(_("last published"), null=True, blank=True, editable=False)
+    published_value = models.DecimalField(
+        _("published value"), max_digits=20, decimal_places=6, null=True, blank=True, editable=False
+    )
+    published_state = models.CharField(
+        _("published state"), max_length=20, choices=ValueState, blank=True, editable=False
+    )
+    published_is_sample = models.BooleanField(_("published as sample data"), default=False, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -527,16 +539,41 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="indicators_value_year_range"
             ),
+            # A published value has a published version; one never published has none.
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="indicators_value_published_has_version",
+            ),
+            models.CheckConstraint(
+                condition=(Q(published_at__isnull=True) & Q(published_state=""))
+                | (Q(published_at__isnull=False) & Q(published_state="reported") & Q(published_value__isnull=False))
+                | (
+                    Q(published_at__isnull=False)
+                    & ~Q(published_state__in=["", "reported"])
+                    & Q(published_value__isnull=True)
+                ),
+                name="indicators_value_published_version_consistent",
+            ),
         ]
         indexes = [
             # Serves a municipality's page and the population subquery: values by municipality and year.
             models.Index(fields=["municipality", "year"], name="indicators_value_muni_year"),
-            # Serves public lists that filter on status first.
+            # Serves the reporting round's lists, which filter on status first.
             models.Index(fields=["status", "indicator", "year"], name="indicators_value_status"),
+            # Serves public pages: published versions by indicator and year.
+            models.Index(
+                fields=["indicator", "year"], condition=Q(published_at__isnull=False), name="indicators_value_public"
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator.code} {self.municipality} {self.year}"
+
+    def save(self, *args, **kwargs):
+        # While the value is published, the public reads it as it stands.
+        if self.status == ValueStatus.PUBLISHED:
+            self.publish_version(self.published_at or timezone.now())
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.state == ValueState.REPORTED and self.value is None:
@@ -570,6 +607,37 @@ class IndicatorValue(models.Model):
     def display_value(self) -> Decimal | None:
         """Return the figure in the indicator's unit: per inhabitant where the indicator is."""
         return self.per_inhabitant
+
+    def publish_version(self, when) -> None:
+        """Make the current figure the one the public reads (the caller saves)."""
+        self.published_value, self.published_state, self.published_is_sample = self.value, self.state, self.is_sample
+        self.published_at = when
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None
+
+    def as_published(self) -> "IndicatorValue":
+        """Return the value as the public reads it: a copy holding the last published version."""
+        public = copy.copy(self)
+        public.value, public.state, public.is_sample = (
+            self.published_value,
+            self.published_state,
+            self.published_is_sample,
+        )
+        public.status = ValueStatus.PUBLISHED
+        return public
+
+    def visible_to(self, *, can_read_unpublished: bool) -> "IndicatorValue | None":
+        """Return the version of the value a reader sees, or None.
+
+        The public sees the last published version. The municipality's own readers see
+        an approved figure before it is published; a draft or submitted revision of a
+        published figure shows them the published version until the revision is approved.
+        """
+        if can_read_unpublished and self.status in (ValueStatus.APPROVED, ValueStatus.PUBLISHED):
+            return self
+        return self.as_published() if self.is_public else None
 
     def snapshot(self) -> dict:
         """Return the fields a revision records, for comparing before and after a change."""

@@ -172,8 +172,8 @@ def apply_values(
 def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason: str, review_comment: str = "") -> int:
     """Move the values to the status in one transaction, with a revision for each; return how many moved.
 
-    Publishing records when a value was first published, and marks a value that
-    is published again after a change as revised. The review comment is the
+    Publishing makes the figure the one the public reads, records when it was first
+    published, and marks a figure that is published again with a different number as revised. The review comment is the
     approver's reason for returning values; any other move clears it.
     """
     now = timezone.now()
@@ -191,14 +191,27 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
             if status == ValueStatus.PUBLISHED:
                 if value.first_published_at is None:
                     value.first_published_at = now
-                else:
+                elif (value.published_value, value.published_state) != (value.value, value.state):
                     value.revised_at = now
+                value.publish_version(now)
             value.version += 1
             moved.append(value)
             revisions.append(_revision(value, before=before, user=user, reason=reason, when=now))
         IndicatorValue.objects.bulk_update(
             moved,
-            ["status", "changed_by", "changed_at", "review_comment", "first_published_at", "revised_at", "version"],
+            [
+                "status",
+                "changed_by",
+                "changed_at",
+                "review_comment",
+                "first_published_at",
+                "revised_at",
+                "version",
+                "published_at",
+                "published_value",
+                "published_state",
+                "published_is_sample",
+            ],
             batch_size=BATCH_SIZE,
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)

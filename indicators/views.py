@@ -68,13 +68,14 @@ def home(request):
                 Prefetch(
                     "values",
                     queryset=IndicatorValue.objects.latest_published(
-                        indicator__is_population=True, state=ValueState.REPORTED
+                        indicator__is_population=True, published_state=ValueState.REPORTED
                     ).select_related("indicator"),
                     to_attr="latest_population",
                 ),
             )
         )
         for municipality in municipalities:
+            municipality.latest_population = [v.as_published() for v in municipality.latest_population]
             current = municipality.has_open_membership and (
                 municipality.dissolved is None or municipality.dissolved > today
             )
@@ -106,14 +107,11 @@ def municipality(request, code):
         Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
     )
     can_read_unpublished = access_for(request.user).can_read(municipality.pk)
-    population = (
-        IndicatorValue.objects.filter(
-            municipality=municipality,
-            indicator__is_population=True,
-            status__in=dashboard.visible_statuses(can_read_unpublished),
-        )
+    population = dashboard.visible_values(
+        IndicatorValue.objects.filter(municipality=municipality, indicator__is_population=True)
         .select_related("indicator")
-        .order_by("-year")
+        .order_by("-year"),
+        can_read_unpublished=can_read_unpublished,
     )
     series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
     dashboard.mark_revisions(series)

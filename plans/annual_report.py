@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from indicators import dashboard
 from indicators.dashboard import GoalProgress, Point, Series
-from indicators.models import Indicator, IndicatorValue, Municipality, ValueState, ValueStatus
+from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -164,15 +164,13 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
 
     population = (
         IndicatorValue.objects.filter(
-            municipality=municipality,
-            indicator__is_population=True,
-            year=year,
-            status=ValueStatus.PUBLISHED,
-            state=ValueState.REPORTED,
+            municipality=municipality, indicator__is_population=True, year=year, published_state=ValueState.REPORTED
         )
         .select_related("indicator")
         .first()
     )
+    if population is not None:
+        population = population.as_published()
     return Report(
         municipality=municipality,
         year=year,

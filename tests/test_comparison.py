@@ -119,8 +119,9 @@ def test_totals_instead_of_per_inhabitant(client, network):
 
 
 def test_unpublished_figures_are_left_out(client, network, waste):
+    # Approved but never published.
     IndicatorValue.objects.filter(indicator=waste, municipality__name="Oslo", year=2023).update(
-        status=ValueStatus.APPROVED
+        status=ValueStatus.APPROVED, published_at=None, published_value=None, published_state=""
     )
     html = get(client, "/indikator/husholdningsavfall/").content.decode()
     assert [row[1] for row in ranking_rows(html)] == ["Rana", "Kongsberg", "Fjord"]

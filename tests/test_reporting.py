@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -670,3 +671,35 @@ def test_changing_a_published_figure_needs_a_reason_that_the_public_then_sees(cl
     # Only the comment changes: no figure is revised, so no reason is asked for.
     data = full_form(client, miljofyrtarn={"comment": "Tall fra registeret"})
     assert client.post(entry_url(), data).status_code == 302
+
+
+def test_the_public_keeps_reading_the_published_figure_while_a_revision_is_under_way(
+    client, world, planner, approver, rana
+):
+    value = submitted_value(rana, planner, figure=31)
+    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    as_user(client, planner)
+    client.post(entry_url(), full_form(client, miljofyrtarn={"value": "53", "reason": "Dobbeltelling rettet"}))
+    value.refresh_from_db()
+    assert (value.value, value.status, value.published_value) == (53, ValueStatus.DRAFT, 31)
+
+    def shown(user, url):
+        """The figures a reader sees on the page: those shown in cells and rows, as text."""
+        client.logout()
+        text = as_user(client, user).get(url).content.decode()
+        return set(
+            re.findall(r"(?:>|[;,\n])\s*(31|53)(?=[<;,.\s])", re.sub(r"<script\b.*?</script>", "", text, flags=re.S))
+        )
+
+    for url in ["/kommune/1833/", "/indikator/miljofyrtarn/", "/kommune/1833/data.csv"]:
+        assert shown(None, url) == {"31"}, url
+    # Approved: the municipality's readers see the new figure; the public still reads the published one.
+    change_status(values=[value], status=ValueStatus.SUBMITTED, user=planner, reason="ok")
+    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    assert shown(None, "/kommune/1833/") == {"31"}
+    assert shown(approver, "/kommune/1833/") == {"53"}
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    assert shown(None, "/kommune/1833/") == {"53"}
+    page = as_user(client, None).get("/kommune/1833/").content.decode()
+    assert "Revised" in page and "Dobbeltelling rettet" in page

@@ -163,7 +163,9 @@ def test_the_public_reads_a_published_report_with_its_texts_goals_and_sources(cl
 
 def test_only_published_figures_and_none_after_the_report_year(client, kongsberg, planner):
     waste = Indicator.objects.get(code="husholdningsavfall")
-    IndicatorValue.objects.filter(indicator=waste, year=2023).update(status=ValueStatus.APPROVED)
+    IndicatorValue.objects.filter(indicator=waste, year=2023).update(  # approved, never published
+        status=ValueStatus.APPROVED, published_at=None, published_value=None, published_state=""
+    )
     publish(waste, kongsberg, 2024, 9000)
     publish(Indicator.objects.population(), kongsberg, 2024, 28000)
     report_with(kongsberg, planner, {"introduction": "Innledning."})
