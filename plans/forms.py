@@ -11,6 +11,8 @@ from livskraft.templatetags.livskraft import format_number
 from plans.models import FocusArea, GoodExample
 
 MAX_TEXT_LENGTH = 10_000
+# The image formats taken for good examples (as Pillow names them) and the file suffix each is stored with.
+IMAGE_SUFFIXES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MARKDOWN_HELP = gettext_lazy(
     "Markdown: a blank line starts a new paragraph; **bold**, *italic*, lines starting with - make a list, "
     "[text](https://…) a link. HTML is shown as text."
@@ -30,7 +32,7 @@ class ReportTextsForm(forms.Form):
                 initial=current,
                 max_length=MAX_TEXT_LENGTH,
                 strip=False,
-                widget=forms.Textarea(attrs={"rows": 4 if key == "introduction" else 3}),
+                widget=forms.Textarea(attrs={"rows": 4 if key == "introduction" else 3, "data-markdown": ""}),
                 help_text=MARKDOWN_HELP if key == "introduction" else "",
             )
 
@@ -42,7 +44,7 @@ class GoodExampleForm(forms.ModelForm):
         model = GoodExample
         fields = ["title", "year", "text", "image", "image_alt", "focus_area", "indicators"]
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 8}),
+            "text": forms.Textarea(attrs={"rows": 8, "data-markdown": ""}),
             "indicators": forms.CheckboxSelectMultiple,
             "image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         }
@@ -78,8 +80,10 @@ class GoodExampleForm(forms.ModelForm):
                 _("The image is %(size)s MB; the largest image the portal takes is %(limit)s MB.")
                 % {"size": format_number(image.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)}
             )
-        if image.image.format not in {"JPEG", "PNG", "WEBP"}:
+        suffix = IMAGE_SUFFIXES.get(image.image.format)
+        if suffix is None:
             raise forms.ValidationError(_("Choose a JPEG, PNG or WebP image."))
+        image.name = f"image.{suffix}"  # named by what the file is, not by what the uploader called it
         return image
 
     def clean(self):

@@ -19,8 +19,8 @@ from indicators.views import municipality_for_code
 from plans.annual_report import compose, section_title
 from plans.models import AnnualReport, ExampleStatus, GoodExample
 
-# Pillow's name of each image format we accept → the type the browser is told.
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+# The stored image's suffix (plans.forms.IMAGE_SUFFIXES) → the type the browser is told.
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 def report_language(request, municipality: Municipality) -> str:
@@ -132,8 +132,11 @@ def network_report(request, slug: str, year: int):
                 "has_figures": bool(figures),
             }
         )
-    member_ids = {m.municipality.pk for m in results[0].members} if results else set()
-    member_ids |= {p.pk for r in results[:1] for m in r.members for p in m.municipality.predecessors.all()}
+    members = results[0].members if results else []
+    # The members and the municipalities they were formed from: Norddal's examples belong to Fjord's network.
+    member_ids = {m.municipality.pk for m in members} | {
+        p.pk for m in members for p in m.municipality.predecessors.all()
+    }
     examples = (
         GoodExample.objects.published()
         .filter(year=year, municipality_id__in=member_ids)
@@ -157,7 +160,7 @@ def network_report(request, slug: str, year: int):
             "has_figures": any(p["has_figures"] for p in panels),
             "examples": examples,
             "reports": reports,
-            "members": results[0].members if results else [],
+            "members": members,
             "this_year": timezone.localdate().year,
         },
     )
@@ -219,9 +222,7 @@ def good_example_image(request, pk: int):
     if not default_storage.exists(example.image.name):
         raise Http404
     response = FileResponse(default_storage.open(example.image.name, "rb"))
-    suffix = example.image.name.rsplit(".", 1)[-1].upper()
-    response.headers["Content-Type"] = IMAGE_TYPES.get(
-        "JPEG" if suffix == "JPG" else suffix, "application/octet-stream"
-    )
+    suffix = example.image.name.rsplit(".", 1)[-1].lower()
+    response.headers["Content-Type"] = IMAGE_TYPES.get(suffix, "application/octet-stream")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -510,6 +510,18 @@ def test_a_planner_writes_an_example_with_an_image_and_submits_it(client, planne
     assert example.created_by == planner and example.image_alt == "Bruktbua sett utenfra"
     assert example.image.name.startswith(f"gode-eksempler/{example.municipality_id}/")
     assert not example.image.name.endswith("bilde.png")  # stored under a name of the portal's choosing
+    assert example.image.name.endswith(".png")
+
+
+def test_an_image_is_stored_and_served_as_what_it_is_whatever_its_name(client, planner, media):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "#a4262c").save(buffer, format="JPEG")
+    client.force_login(planner)
+    image = SimpleUploadedFile("kart.png", buffer.getvalue(), content_type="image/png")
+    new_example(client, image=image, image_alt="Et kart")
+    example = GoodExample.objects.get()
+    assert example.image.name.endswith(".jpg")
+    assert client.get(f"/gode-eksempler/{example.pk}/bilde/")["Content-Type"] == "image/jpeg"
 
 
 def test_an_image_without_alternative_text_is_refused(client, planner, media):

@@ -449,3 +449,23 @@ def test_a_planner_submits_a_good_example_that_stays_out_of_public_view(
         assert visitor.goto(f"/gode-eksempler/{example.pk}/bilde/").status == 404
     finally:
         context.close()
+
+
+def test_the_markdown_toolbar_formats_the_chosen_words_by_keyboard(page, kongsberg_planner, reports):
+    log_in(page, kongsberg_planner.username)
+    open_ok(page, f"/rapportering/3303/{YEAR}/arsrapport/")
+    field = page.locator("textarea[name=introduction]")
+    field.fill("Restavfallet gikk ned")
+    field.evaluate("element => element.setSelectionRange(13, 21)")  # "gikk ned"
+    # The toolbar (bold, italic, list, link) stands before the field; back four Tab stops is "bold".
+    field.focus()
+    for _ in range(4):
+        page.keyboard.press("Shift+Tab")
+    bold = page.locator(f"button[data-markdown-action=bold][aria-controls='{field.get_attribute('id')}']")
+    expect(bold).to_be_focused()
+    expect(bold).to_have_text("Fet")
+    page.keyboard.press("Enter")
+    expect(field).to_have_value("Restavfallet **gikk ned**")
+    expect(field).to_be_focused()
+    page.locator(f"button[data-markdown-action=list][aria-controls='{field.get_attribute('id')}']").click()
+    expect(field).to_have_value("- Restavfallet **gikk ned**")
