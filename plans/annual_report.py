@@ -196,6 +196,7 @@ class Place:
     label: str
     body: str = ""
     published_body: str = ""
+    conflict: ReportText | None = None  # saved by someone else while this writer was writing
 
 
 @dataclass

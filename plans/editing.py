@@ -18,7 +18,7 @@ from indicators.reporting import municipality_for_role
 from plans.annual_report import report_places
 from plans.forms import GoodExampleForm, ReportTextsForm, ReturnForm
 from plans.models import AnnualReport, ExampleStatus, GoodExample
-from plans.services import publish_report, save_report_texts, set_example_status
+from plans.services import TextConflict, publish_report, save_report_texts, set_example_status
 
 
 @login_required
@@ -37,13 +37,33 @@ def report_edit(request, code: str, year: int):
         action = request.POST.get("action", "save")
         if action == "publish" and not can_publish:
             raise Http404
+        conflicts = {}
         if form.is_valid():
-            with transaction.atomic():
-                if report is None:
-                    report, _created = AnnualReport.objects.get_or_create(municipality=municipality, year=year)
-                changed = save_report_texts(report=report, bodies=form.cleaned_data, user=request.user)
-                if action == "publish":
-                    publish_report(report=report, user=request.user)
+            bodies = {key: value for key, value in form.cleaned_data.items() if key != "loaded_at"}
+            try:
+                with transaction.atomic():
+                    if report is None:
+                        report, _created = AnnualReport.objects.get_or_create(municipality=municipality, year=year)
+                    changed = save_report_texts(
+                        report=report, bodies=bodies, user=request.user, loaded_at=form.cleaned_data["loaded_at"]
+                    )
+                    if action == "publish":
+                        publish_report(report=report, user=request.user)
+            except TextConflict as conflict:
+                conflicts = conflict.texts
+        if conflicts:
+            # Keep what this writer typed; saving again deliberately replaces the other texts.
+            data = form.data.copy()
+            data["loaded_at"] = timezone.now().isoformat()
+            form.data = data
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: someone else saved texts while you were writing. Compare the texts "
+                    "marked below and save again to keep yours."
+                ),
+            )
+        elif form.is_valid():
             if action == "publish":
                 messages.success(request, _("The annual report is published. The public reads it as it stands now."))
             else:
@@ -53,7 +73,13 @@ def report_edit(request, code: str, year: int):
                     % {"count": changed},
                 )
             return redirect("report_edit", municipality.kommunenummer, year)
-        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+        else:
+            messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+    else:
+        conflicts = {}
+    for group in groups:
+        for place in group.places:
+            place.conflict = conflicts.get(place.key)
     fields = {name: form[name] for name in form.fields}
     unpublished = (
         IndicatorValue.objects.filter(municipality=municipality, year=year)
@@ -68,6 +94,7 @@ def report_edit(request, code: str, year: int):
             "year": year,
             "report": report,
             "groups": [(group, [(p, fields[p.key]) for p in group.places]) for group in groups],
+            "loaded_at": form["loaded_at"],
             "can_publish": can_publish,
             "has_unpublished_texts": any(p.body != p.published_body for g in groups for p in g.places),
             "unpublished_values": unpublished,

@@ -22,9 +22,13 @@ MARKDOWN_HELP = gettext_lazy(
 class ReportTextsForm(forms.Form):
     """One Markdown field per text of the report, keyed as ReportText.key; the places come from the caller."""
 
+    # When the writer opened the texts: a text someone else saved after that is a conflict (see save_report_texts).
+    loaded_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, places: list[tuple[str, str, str]], **kwargs):
         """places: (key, label, current text) for every text the report has room for."""
         super().__init__(*args, **kwargs)
+        self.fields["loaded_at"].initial = timezone.now()
         for key, label, current in places:
             self.fields[key] = forms.CharField(
                 label=label,

@@ -34,16 +34,37 @@ def parse_key(key: str) -> tuple[str, int | None]:
     return kind, int(target)
 
 
-def save_report_texts(*, report: AnnualReport, bodies: dict[str, str], user) -> int:
+class TextConflict(Exception):
+    """Someone else saved texts after the writer opened them; nothing was written."""
+
+    def __init__(self, texts: list[ReportText]):
+        super().__init__(f"{len(texts)} texts were changed by someone else")
+        self.texts = {text.key: text for text in texts}
+
+
+def save_report_texts(*, report: AnnualReport, bodies: dict[str, str], user, loaded_at=None) -> int:
     """Store the changed texts of the report (keyed as ReportText.key) with a revision each; return how many changed.
 
     Keys must name places the caller has checked belong to the report's municipality
-    and year. A text that is unchanged writes nothing.
+    and year. A text that is unchanged writes nothing. With loaded_at (when the writer
+    opened the texts), a text someone else has saved since, to something other than
+    what this writer sends, raises TextConflict and nothing is written.
     """
     now = timezone.now()
     changed = 0
     with transaction.atomic():
         existing = {text.key: text for text in ReportText.objects.select_for_update().filter(report=report)}
+        if loaded_at is not None:
+            conflicts = [
+                text
+                for key, text in existing.items()
+                if key in bodies
+                and text.changed_at > loaded_at
+                and text.changed_by_id != getattr(user, "pk", None)
+                and text.body != bodies[key].replace("\r\n", "\n").strip()
+            ]
+            if conflicts:
+                raise TextConflict(conflicts)
         revisions = []
         for key, body in bodies.items():
             body = body.replace("\r\n", "\n").strip()

@@ -354,6 +354,30 @@ def test_a_planner_writes_the_texts_and_each_save_is_recorded(client, kongsberg,
     assert ReportTextRevision.objects.count() == 2
 
 
+def test_two_writers_at_once_lose_nothing(client, kongsberg, planner, approver):
+    client.force_login(planner)
+    form = client.get(edit_url()).content.decode()
+    loaded_at = re.search(r'name="loaded_at" value="([^"]+)"', form).group(1)
+    # The approver saves the introduction while the planner is still writing hers.
+    report = AnnualReport.objects.create(municipality=kongsberg, year=YEAR)
+    save_report_texts(report=report, bodies={"introduction": "Godkjennerens tekst"}, user=approver)
+    response = client.post(edit_url(), {"introduction": "Planleggerens tekst", "loaded_at": loaded_at})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ingenting ble lagret" in page
+    assert "Godkjennerens tekst" in page and "Planleggerens tekst" in page  # both, side by side
+    assert ReportText.objects.get().body == "Godkjennerens tekst"
+    # Saving again from the page she now has keeps hers, and both versions stay in the history.
+    loaded_at = re.search(r'name="loaded_at" value="([^"]+)"', page).group(1)
+    response = client.post(edit_url(), {"introduction": "Planleggerens tekst", "loaded_at": loaded_at})
+    assert response.status_code == 302
+    assert ReportText.objects.get().body == "Planleggerens tekst"
+    assert list(ReportTextRevision.objects.order_by("pk").values_list("body", flat=True)) == [
+        "Godkjennerens tekst",
+        "Planleggerens tekst",
+    ]
+
+
 def test_a_planner_cannot_publish_the_report(client, kongsberg, planner):
     client.force_login(planner)
     response = client.post(edit_url(), {"introduction": "Innledning", "action": "publish"})
