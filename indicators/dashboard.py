@@ -208,6 +208,18 @@ def goal_progress(plan: Plan | None, series: list[Series]) -> dict[int, GoalProg
     return result
 
 
+def goals_by_focus_area(plan: Plan | None, progress: dict[int, GoalProgress]) -> dict[int, list[tuple]]:
+    """Return, for each focus area of the plan, its goals with the assessment of each indicator measuring them."""
+    if plan is None:
+        return {}
+    return {
+        focus_area.pk: [
+            (goal, [progress[m.pk] for m in goal.measures.all() if m.pk in progress]) for goal in focus_area.goals.all()
+        ]
+        for focus_area in plan.focus_areas.all()
+    }
+
+
 def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
     """Say in one sentence how the indicator has moved, and what the target is."""
     indicator, reported = series.indicator, series.reported

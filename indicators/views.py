@@ -138,7 +138,7 @@ def municipality(request, code):
             "panels": panels,
             "plan": plan,
             "plan_in_force": plan_in_force,
-            "progress": progress,
+            "goals": dashboard.goals_by_focus_area(plan, progress),
             "can_read_unpublished": can_read_unpublished,
             "statuses": dashboard.Progress.choices,
             "report_years": municipality.annual_reports.filter(published_at__isnull=False)

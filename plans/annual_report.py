@@ -132,12 +132,11 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
         )
 
     sections, placed = [], set()
-    focus_areas = list(plan.focus_areas.all()) if plan else []
-    for focus_area in focus_areas:
+    goals = dashboard.goals_by_focus_area(plan, progress)
+    for focus_area in plan.focus_areas.all() if plan else []:
         section = Section(focus_area, commentary=texts.get(f"{ReportTextKind.FOCUS_AREA}-{focus_area.pk}", ""))
-        for goal in focus_area.goals.all():
-            measured = [progress[m.pk] for m in goal.measures.all() if m.pk in progress]
-            section.goals.append((goal, measured))
+        section.goals = goals[focus_area.pk]
+        for _goal, measured in section.goals:
             for item in measured:
                 if item.indicator.pk not in placed:
                     placed.add(item.indicator.pk)
