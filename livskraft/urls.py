@@ -11,6 +11,7 @@ urlpatterns = [
     path("logg-inn/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tilgjengelighet/", accessibility.statement, name="accessibility"),
+    path("api/v1/", include("indicators.api.urls")),
     path("", include("plans.urls")),
     path("", include("indicators.urls")),
 ]

@@ -1,0 +1,350 @@
+"""What the API shows: the public fields of each model, and of a value only its published version.
+
+A value's `value`, `state`, `is_sample` and, while it is under revision, `source` belong to the
+revision being drafted; these serializers read `published_value`, `published_state`,
+`published_is_sample` and the source the figure was published with instead, never the working copy.
+The API speaks English: its field names and messages are not translated.
+"""
+
+import re
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from indicators.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+    ValueState,
+)
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus
+
+# Statistics Norway's terms: CC BY 4.0, credited as "Kilde: Statistisk sentralbyrå".
+SSB_LICENCE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "attribution": "Kilde: Statistisk sentralbyrå",
+}
+NAMES_SSB = re.compile(r"\bSSB\b|statistisk sentralbyr|statistics norway", re.IGNORECASE)
+
+
+def figure(**kwargs) -> serializers.DecimalField:
+    """A stored figure as a decimal string without trailing zeros ("11340", "0.25"): exact, unlike a float."""
+    return serializers.DecimalField(max_digits=20, decimal_places=6, normalize_output=True, read_only=True, **kwargs)
+
+
+class ComputedFigureField(serializers.DecimalField):
+    """A figure computed from the whole object, rounded to six decimals; null when it cannot be computed."""
+
+    def __init__(self, compute, **kwargs):
+        self.compute = compute
+        super().__init__(
+            max_digits=None,
+            decimal_places=6,
+            normalize_output=True,
+            source="*",
+            read_only=True,
+            allow_null=True,
+            **kwargs,
+        )
+
+    def to_representation(self, instance):
+        result = self.compute(instance)
+        return None if result is None else super().to_representation(result)
+
+
+# --- municipalities and networks ----------------------------------------------------------------------------------
+
+
+class MunicipalityCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MunicipalityCode
+        fields = ["code", "name", "valid_from", "valid_to"]
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    kommunenummer = serializers.CharField(
+        read_only=True, help_text="The municipality number in force today, or the last one it had."
+    )
+    successor = serializers.SerializerMethodField(help_text="The number of the municipality it was merged into.")
+    predecessors = serializers.SerializerMethodField(help_text="The numbers of the municipalities merged into it.")
+    codes = MunicipalityCodeSerializer(many=True, read_only=True, help_text="Every number and name it has had.")
+
+    class Meta:
+        model = Municipality
+        fields = [
+            "kommunenummer",
+            "name",
+            "language_form",
+            "established",
+            "dissolved",
+            "successor",
+            "predecessors",
+            "codes",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_successor(self, municipality) -> str | None:
+        return municipality.successor.kommunenummer if municipality.successor else None
+
+    def get_predecessors(self, municipality) -> list[str]:
+        return sorted(p.kommunenummer for p in municipality.predecessors.all())
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    kommunenummer = serializers.CharField(source="municipality.kommunenummer", read_only=True)
+    name = serializers.CharField(source="municipality.name", read_only=True)
+
+    class Meta:
+        model = NetworkMembership
+        fields = ["kommunenummer", "name", "joined", "left"]
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    members = MemberSerializer(
+        source="memberships", many=True, read_only=True, help_text="Every membership, past ones included."
+    )
+
+    class Meta:
+        model = Network
+        fields = ["name", "slug", "description", "members"]
+
+
+# --- indicators -------------------------------------------------------------------------------------------------
+
+
+class IndicatorNameSerializer(serializers.Serializer):
+    nb = serializers.CharField(source="name_nb", read_only=True)
+    nn = serializers.CharField(source="name_nn", read_only=True)
+    en = serializers.CharField(source="name_en", read_only=True)
+
+
+class IndicatorDescriptionSerializer(serializers.Serializer):
+    nb = serializers.CharField(source="description_nb", read_only=True)
+    nn = serializers.CharField(source="description_nn", read_only=True)
+    en = serializers.CharField(source="description_en", read_only=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    name = IndicatorNameSerializer(source="*", read_only=True, help_text="In bokmål, nynorsk and English.")
+    description = IndicatorDescriptionSerializer(
+        source="*", read_only=True, help_text="In bokmål, nynorsk and English."
+    )
+    per_inhabitant_factor = figure(help_text="amount × factor ÷ population gives the figure in `unit`.")
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "description",
+            "unit",
+            "computation",
+            "amount_unit",
+            "per_inhabitant_factor",
+            "direction",
+            "bottom_line",
+            "source",
+            "source_url",
+            "is_population",
+        ]
+
+
+# --- published values --------------------------------------------------------------------------------------------
+
+
+def published_source(value: IndicatorValue) -> str:
+    """Return the source the figure was published with, never the source of a revision being drafted."""
+    return value.published_source or value.indicator.source
+
+
+def per_inhabitant(value: IndicatorValue) -> Decimal | None:
+    """Return the published amount ÷ the published population of the same year, for per-inhabitant indicators."""
+    if not value.indicator.is_per_inhabitant:
+        return None
+    return value.indicator.per_inhabitant(value.published_value, value.population)
+
+
+def population(value: IndicatorValue) -> Decimal | None:
+    return value.population if value.indicator.is_per_inhabitant else None
+
+
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    url = serializers.URLField(read_only=True)
+    attribution = serializers.CharField(read_only=True, help_text="How to credit the data.")
+
+
+class ValueSerializer(serializers.Serializer):
+    """One published figure: the municipality's, for one indicator and year, as it was last published."""
+
+    kommunenummer = serializers.CharField(
+        source="municipality.kommunenummer", read_only=True, help_text="The municipality's number today."
+    )
+    municipality = serializers.CharField(source="municipality.name", read_only=True)
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    value = figure(
+        source="published_value",
+        allow_null=True,
+        help_text="The published figure in `unit`: for per-inhabitant indicators the total amount. "
+        "Null unless `state` is reported.",
+    )
+    state = serializers.ChoiceField(source="published_state", choices=ValueState.choices, read_only=True)
+    unit = serializers.CharField(source="indicator.entry_unit", read_only=True, help_text="The unit of `value`.")
+    per_inhabitant = ComputedFigureField(
+        per_inhabitant,
+        help_text="For per-inhabitant indicators: value × the indicator's factor ÷ `population`, "
+        "in `per_inhabitant_unit`. Null for other indicators or without a published population.",
+    )
+    per_inhabitant_unit = serializers.SerializerMethodField()
+    population = ComputedFigureField(
+        population,
+        help_text="For per-inhabitant indicators: the published population of the municipality that year.",
+    )
+    is_sample = serializers.BooleanField(
+        source="published_is_sample", read_only=True, help_text="Invented for demonstration; never real statistics."
+    )
+    first_published_at = serializers.DateTimeField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, help_text="When this figure was last published.")
+    revised_at = serializers.DateTimeField(
+        read_only=True, help_text="When a changed figure was last published; null if it never changed."
+    )
+    source = serializers.SerializerMethodField()
+    licence = serializers.SerializerMethodField(help_text="Null when no licence is known, and for sample data.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_per_inhabitant_unit(self, value) -> str | None:
+        return value.indicator.unit if value.indicator.is_per_inhabitant else None
+
+    def get_source(self, value) -> str:
+        return published_source(value)
+
+    @extend_schema_field(LicenceSerializer(allow_null=True))
+    def get_licence(self, value) -> dict | None:
+        if value.published_is_sample or not NAMES_SSB.search(published_source(value)):
+            return None
+        return SSB_LICENCE
+
+
+# --- plans ------------------------------------------------------------------------------------------------------
+
+
+class GoalIndicatorSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    baseline_value = figure(allow_null=True)
+    target_value = figure(allow_null=True, help_text="In the indicator's unit: per inhabitant where the indicator is.")
+    direction = serializers.ChoiceField(
+        source="effective_direction",
+        choices=GoalIndicator._meta.get_field("direction").choices,
+        read_only=True,
+        help_text="The desired direction: the goal's own, else the indicator's.",
+    )
+
+    class Meta:
+        model = GoalIndicator
+        fields = ["indicator", "baseline_year", "baseline_value", "target_year", "target_value", "direction"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    indicators = GoalIndicatorSerializer(source="measures", many=True, read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = ["title", "order", "indicators"]
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    goals = GoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FocusArea
+        fields = ["title", "description", "order", "goals"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    kommunenummer = serializers.CharField(source="municipality.kommunenummer", read_only=True)
+    municipality = serializers.CharField(source="municipality.name", read_only=True)
+    parent = serializers.SerializerMethodField(help_text="The id of the adopted plan this one follows up.")
+    focus_areas = FocusAreaSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "kommunenummer",
+            "municipality",
+            "plan_type",
+            "title",
+            "period_start",
+            "period_end",
+            "adopted_on",
+            "decision_reference",
+            "document_url",
+            "parent",
+            "focus_areas",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_parent(self, plan) -> int | None:
+        # A plan above that is not adopted (a draft, a repealed plan) is not public.
+        return plan.parent_id if plan.parent and plan.parent.status == PlanStatus.ADOPTED else None
+
+
+# --- query parameters -------------------------------------------------------------------------------------------
+
+
+def year_field(name: str) -> serializers.IntegerField:
+    message = f"{name} must be a year between {FIRST_YEAR} and {LAST_YEAR}, e.g. {name}=2020."
+    return serializers.IntegerField(
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        error_messages={"invalid": message, "min_value": message, "max_value": message, "max_string_length": message},
+        help_text=f"Only values of this year or {'later' if name == 'fra' else 'earlier'}.",
+    )
+
+
+class MunicipalityFilter(serializers.Serializer):
+    kommune = serializers.CharField(
+        required=False, help_text="A municipality number, today's or any it has had (0604 finds Kongsberg)."
+    )
+
+    def validate_kommune(self, code: str) -> Municipality:
+        try:
+            return Municipality.objects.by_code(code)
+        except Municipality.DoesNotExist:
+            raise serializers.ValidationError(f"No municipality has had the number {code}.") from None
+
+
+class ValueFilter(MunicipalityFilter):
+    indikator = serializers.CharField(required=False, help_text="An indicator's code, e.g. husholdningsavfall.")
+    fra = year_field("fra")
+    til = year_field("til")
+    nettverk = serializers.CharField(
+        required=False,
+        help_text="A network's slug: only the values of its members, in the years they were members.",
+    )
+
+    def validate_indikator(self, code: str) -> Indicator:
+        found = Indicator.objects.filter(code=code).first()
+        if found is None:
+            raise serializers.ValidationError(f"No indicator has the code {code}.")
+        return found
+
+    def validate_nettverk(self, slug: str) -> Network:
+        found = Network.objects.filter(slug=slug).first()
+        if found is None:
+            raise serializers.ValidationError(f"No network has the slug {slug}.")
+        return found
+
+    def validate(self, attrs):
+        if "fra" in attrs and "til" in attrs and attrs["fra"] > attrs["til"]:
+            raise serializers.ValidationError({"til": f"til ({attrs['til']}) comes before fra ({attrs['fra']})."})
+        return attrs
