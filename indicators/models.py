@@ -517,6 +517,7 @@ class IndicatorValue(models.Model):
         _("published state"), max_length=20, choices=ValueState, blank=True, editable=False
     )
     published_is_sample = models.BooleanField(_("published as sample data"), default=False, editable=False)
+    published_source = models.CharField(_("published source"), max_length=300, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -611,7 +612,7 @@ class IndicatorValue(models.Model):
     def publish_version(self, when) -> None:
         """Make the current figure the one the public reads (the caller saves)."""
         self.published_value, self.published_state, self.published_is_sample = self.value, self.state, self.is_sample
-        self.published_at = when
+        self.published_source, self.published_at = self.source, when
 
     @property
     def is_public(self) -> bool:
@@ -758,3 +759,35 @@ class ValueImport(models.Model):
     @property
     def source(self) -> str:
         return _("Spreadsheet %(file)s (import %(id)s)") % {"file": self.filename, "id": self.pk}
+
+
+class DataImport(models.Model):
+    """An open-data file (SSB JSON-stat) a coordinator uploaded: kept as sent, so every imported figure can be traced."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="data_imports"
+    )
+    contents = models.CharField(
+        _("contents code"), max_length=60, blank=True, help_text=_("SSB's ContentsCode, when the table has several.")
+    )
+    table = models.CharField(
+        _("SSB table"), max_length=20, blank=True, help_text=_("The table number, when the file does not say it.")
+    )
+    confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    created = models.PositiveIntegerField(_("new values"), default=0)
+    updated = models.PositiveIntegerField(_("changed values"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged values"), default=0)
+
+    class Meta:
+        verbose_name = _("open-data import")
+        verbose_name_plural = _("open-data imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -93,6 +93,7 @@ def start(request):
             "rows": rows,
             "indicator_count": Indicator.objects.count(),
             "sees_overview": access.sees_reporting_overview,
+            "is_coordinator": access.is_superuser or access.is_coordinator,
             "statuses": ValueStatus.choices,
         },
     )

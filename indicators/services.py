@@ -59,6 +59,48 @@ class ApplyResult:
         return self.created + self.updated
 
 
+@dataclass(frozen=True)
+class PlannedChange:
+    """What storing one proposed value would do: create it, change the stored one, or nothing."""
+
+    proposed: ProposedValue
+    current: IndicatorValue | None
+
+    @property
+    def kind(self) -> str:
+        if self.current is None:
+            return "new"
+        if (self.current.value, self.current.state) == (self.proposed.value, self.proposed.state):
+            return "unchanged"
+        return "changed"
+
+
+def preview_values(*, proposed: Sequence[ProposedValue], indicator: Indicator | None = None) -> list[PlannedChange]:
+    """Return what apply_values() would do with the proposals, writing nothing (one query).
+
+    The figures are compared; a comment alone does not count as a change here.
+    """
+
+    def indicator_of(p: ProposedValue) -> int:
+        return p.indicator_id if p.indicator_id is not None else indicator.pk
+
+    stored = {
+        (v.indicator_id, v.municipality_id, v.year): v
+        for v in IndicatorValue.objects.filter(
+            indicator_id__in={indicator_of(p) for p in proposed},
+            municipality_id__in={p.municipality_id for p in proposed},
+            year__in={p.year for p in proposed},
+        )
+    }
+    return [PlannedChange(p, stored.get((indicator_of(p), p.municipality_id, p.year))) for p in proposed]
+
+
+def count_changes(changes: Sequence[PlannedChange]) -> ApplyResult:
+    """Count planned changes the way apply_values() reports what it did."""
+    kinds = [change.kind for change in changes]
+    return ApplyResult(created=kinds.count("new"), updated=kinds.count("changed"), unchanged=kinds.count("unchanged"))
+
+
 def _revision(value: IndicatorValue, *, before: dict | None, user, reason: str, when) -> ValueRevision:
     before = before or {}
     return ValueRevision(
@@ -211,6 +253,7 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
                 "published_value",
                 "published_state",
                 "published_is_sample",
+                "published_source",
             ],
             batch_size=BATCH_SIZE,
         )

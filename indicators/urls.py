@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import reporting, views
+from indicators import opendata, reporting, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("rapportering/", reporting.start, name="reporting_start"),
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
     path("rapportering/import/<int:pk>/", reporting.import_preview, name="import_preview"),
+    path("rapportering/ssb/", opendata.upload, name="opendata_upload"),
+    path("rapportering/ssb/<int:pk>/", opendata.preview, name="opendata_preview"),
     path("rapportering/<str:code>/<int:year>/", reporting.entry, name="entry"),
     path("rapportering/<str:code>/<int:year>/godkjenning/", reporting.review, name="review"),
     path("rapportering/<str:code>/<int:year>/import/", reporting.import_values, name="import_values"),

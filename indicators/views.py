@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import comparison, dashboard
+from indicators import comparison, dashboard, exports
 from indicators.access import access_for
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
@@ -149,16 +149,29 @@ def municipality(request, code):
 
 
 def municipality_download(request, code, fmt):
-    """The dashboard's figures as CSV or XLSX: what the visitor may see, nothing more."""
-    if fmt not in ("csv", "xlsx"):
+    """The dashboard's figures as CSV, XLSX or JSON-stat: what the visitor may see, nothing more."""
+    if fmt not in ("csv", "xlsx", "json"):
         raise Http404
     municipality, moved = municipality_for_code(request, code)
     if moved:
         return redirect("municipality_download", municipality.kommunenummer, fmt, permanent=True)
     can_read_unpublished = access_for(request.user).can_read(municipality.pk)
     series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
-    rows = dashboard.rows_for_download(municipality, series)
-    return download_response(rows, f"livskraft-{municipality.kommunenummer}", fmt)
+    name = f"livskraft-{municipality.kommunenummer}"
+    if fmt == "json":
+        rows = [
+            (municipality.kommunenummer, s.indicator, p.year, p.value.value, p.figure, p.value.state)
+            for s in series
+            for p in s.points
+        ]
+        document = exports.build(
+            title=_("Livskraft: %(name)s") % {"name": municipality.name},
+            rows=rows,
+            indicators=[s.indicator for s in series],
+            regions=[(municipality.kommunenummer, municipality.name)],
+        )
+        return exports.response(document, name)
+    return download_response(dashboard.rows_for_download(municipality, series), name, fmt)
 
 
 def _comparison(request, code):
@@ -189,11 +202,26 @@ def indicator(request, code):
 
 
 def indicator_download(request, code, fmt):
-    """The comparison's figures as CSV or XLSX: for the chosen year (?ar=) or for every year."""
-    if fmt not in ("csv", "xlsx"):
+    """The comparison's figures as CSV, XLSX or JSON-stat: for the chosen year (?ar=) or for every year."""
+    if fmt not in ("csv", "xlsx", "json"):
         raise Http404
     result = _comparison(request, code)
     only_year = result.year if request.GET.get("ar") else None
+    if fmt == "json":
+        indicator = result.indicator
+        rows = [
+            (m.code, indicator, year, cell.amount, indicator.per_inhabitant(cell.amount, cell.population), cell.state)
+            for m in result.members
+            for year, cell in sorted(m.cells.items())
+            if not cell.from_predecessors and (only_year is None or year == only_year)
+        ]
+        document = exports.build(
+            title=_("Livskraft: %(indicator)s") % {"indicator": indicator.name},
+            rows=rows,
+            indicators=[indicator],
+            regions=[(m.code, m.municipality.name) for m in result.members],
+        )
+        return exports.response(document, f"livskraft-{indicator.code}-{only_year or 'alle-aar'}")
     rows = comparison.rows_for_download(result, only_year=only_year)
     return download_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
 

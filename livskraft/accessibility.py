@@ -49,6 +49,8 @@ TESTED_PAGES = [
     TestedPage("review", _("Approving and publishing values")),
     TestedPage("report_edit", _("Writing the annual report")),
     TestedPage("example_create", _("Writing a good example")),
+    TestedPage("opendata_upload", _("Importing a table from SSB")),
+    TestedPage("opendata_preview", _("Checking an SSB table before it is imported")),
 ]
 
 DEVIATIONS = [

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
     "livskraft",
     "indicators",
     "plans",
@@ -135,6 +137,10 @@ FORMAT_MODULE_PATH = ["livskraft.formats"]
 LIVSKRAFT_MAX_CHANGE = Decimal(os.environ.get("LIVSKRAFT_MAX_CHANGE", "0.5"))
 # Spreadsheets larger than this are refused before they are read.
 LIVSKRAFT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Statistics Norway's PxWebApi v2, for `manage.py import_jsonstat --fetch`.
+SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2")
+# Open-data files (SSB JSON-stat) larger than this are refused in the browser.
+LIVSKRAFT_MAX_OPEN_DATA_BYTES = 25 * 1024 * 1024
 # Images of good examples larger than this are refused.
 LIVSKRAFT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -172,6 +178,31 @@ STORAGES = {
 if DEBUG:
     # runserver serves straight from the finders; no collectstatic needed while developing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# The read-only JSON API at /api/v1/ (indicators/api/): open to anyone, no sessions, JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Livskraft API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Read-only open data from Livskraft: municipalities and their number history, networks, indicators, "
+        "published indicator values and adopted plans. Only published figures are served; a figure under "
+        "revision is served as it was last published. Data from Statistics Norway (SSB), such as the population, "
+        "is licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); credit it as "
+        '"Kilde: Statistisk sentralbyrå". Each value states its licence where one is known.'
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    # unit and amount_unit share one list of units.
+    "ENUM_NAME_OVERRIDES": {"UnitEnum": "indicators.models.Unit"},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

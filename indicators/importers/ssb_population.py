@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
 from indicators.models import Indicator, ValueState
-from indicators.services import ApplyResult, ProposedValue, apply_values
+from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
 
 SSB_TABLE = "07459"
 REGION_COLUMN = "region"
@@ -222,7 +222,7 @@ def import_population(
     ]
     source = _("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename}
     if dry_run:
-        result = _dry_run(indicator, proposed)
+        result = count_changes(preview_values(indicator=indicator, proposed=proposed))
     else:
         result = apply_values(
             indicator=indicator,
@@ -233,22 +233,3 @@ def import_population(
             is_sample=is_sample,
         )
     return PopulationImport(file=parsed, result=result, dry_run=dry_run)
-
-
-def _dry_run(indicator: Indicator, proposed: list[ProposedValue]) -> ApplyResult:
-    stored = {
-        (m, y): (value, state)
-        for m, y, value, state in indicator.values.filter(
-            municipality_id__in={p.municipality_id for p in proposed}, year__in={p.year for p in proposed}
-        ).values_list("municipality_id", "year", "value", "state")
-    }
-    result = ApplyResult()
-    for p in proposed:
-        current = stored.get((p.municipality_id, p.year))
-        if current is None:
-            result.created += 1
-        elif current == (p.value, p.state):
-            result.unchanged += 1
-        else:
-            result.updated += 1
-    return result

@@ -10,9 +10,11 @@ def copy_published_versions(apps, schema_editor):
     published = IndicatorValue.objects.filter(status="published")
     for value in published.iterator():
         value.published_value, value.published_state = value.value, value.state
-        value.published_is_sample = value.is_sample
+        value.published_is_sample, value.published_source = value.is_sample, value.source
         value.published_at = value.revised_at or value.first_published_at or value.changed_at
-        value.save(update_fields=["published_value", "published_state", "published_is_sample", "published_at"])
+        value.save(
+            update_fields=["published_value", "published_state", "published_is_sample", "published_source", "published_at"]
+        )
 
 
 class Migration(migrations.Migration):
@@ -32,6 +34,11 @@ class Migration(migrations.Migration):
             model_name='indicatorvalue',
             name='published_is_sample',
             field=models.BooleanField(default=False, editable=False, verbose_name='published as sample data'),
+        ),
+        migrations.AddField(
+            model_name='indicatorvalue',
+            name='published_source',
+            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='published source'),
         ),
         migrations.AddField(
             model_name='indicatorvalue',

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from indicators.models import (
+    DataImport,
     Indicator,
     IndicatorValue,
     LanguageForm,
@@ -16,6 +17,7 @@ from indicators.models import (
     MunicipalityCode,
     MunicipalityRole,
     Network,
+    NetworkCoordinator,
     NetworkMembership,
     Role,
     ValueStatus,
@@ -68,6 +70,13 @@ def portal(django_user_model, waste, lighthouses):
         save_report_texts(report=report, bodies={"introduction": "Innleiing til **årsrapporten**."}, user=user)
         publish_report(report=report, user=user)
         found[code] = m
+    NetworkCoordinator.objects.create(user=user, network=network)
+    upload = DataImport.objects.create(
+        uploaded_by=user,
+        filename="07459.json",
+        content=b'{"version": "1.0", "class": "dataset"}',  # a file with a problem: the page lists it
+        indicator=population,
+    )
     example = GoodExample.objects.create(
         municipality=found["4634"],
         year=YEAR,
@@ -76,7 +85,7 @@ def portal(django_user_model, waste, lighthouses):
         status="published",
         published_at=timezone.now(),
     )
-    return {"example": example}
+    return {"example": example, "upload": upload}
 
 
 def url_for(name: str, portal) -> str:
@@ -91,6 +100,7 @@ def url_for(name: str, portal) -> str:
         "review": ["3303", YEAR],
         "report_edit": ["3303", YEAR],
         "example_create": ["3303"],
+        "opendata_preview": [portal["upload"].pk],
     }.get(name, [])
     return reverse(name, args=args)
 

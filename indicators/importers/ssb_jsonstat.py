@@ -1,0 +1,236 @@
+"""Import a table from Statistics Norway in JSON-stat 2.0 (PxWebApi v2, outputFormat=json-stat2) into an indicator.
+
+The region dimension (`Region`, or KOSTRA's `KOKkommuneregion0000`) is mapped to
+municipalities through their code history, so a figure under an old number lands on
+the right municipality for its year; the time dimension gives the year; one content
+code (ContentsCode) is the indicator's figure. SSB's symbols for empty cells become
+the explicit states: ".." missing, ":" confidential, "." not applicable.
+
+The whole file is checked before anything is written. For a per-inhabitant
+indicator, import the table's total amount (e.g. tonnes, table 13136), not a
+per-inhabitant figure: the portal computes that from the population.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from indicators import jsonstat
+from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped
+from indicators.models import Indicator, ValueState
+from indicators.numbers import amount_problem
+from indicators.services import (
+    ApplyResult,
+    PlannedChange,
+    ProposedValue,
+    apply_values,
+    count_changes,
+    preview_values,
+)
+
+# Dimension ids SSB uses, for files that do not say which dimension has which role.
+REGION_IDS = ("Region", "KOKkommuneregion0000")
+TIME_IDS = ("Tid",)
+METRIC_IDS = ("ContentsCode",)
+MUNICIPALITY_CODE = re.compile(r"^(?:K-)?(\d{4})$")
+YEAR = re.compile(r"^\d{4}$")
+MAX_PROBLEMS = 200
+SOURCE_LENGTH = 300  # IndicatorValue.source
+
+
+@dataclass
+class JsonStatImport:
+    """A checked JSON-stat file: what importing it would change, and what was left out and why."""
+
+    indicator: Indicator
+    filename: str
+    table: str
+    contents: str
+    source: str
+    updated: str
+    changes: list[PlannedChange] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def counts(self) -> ApplyResult:
+        return count_changes(self.changes)
+
+    def skipped_regions(self) -> list[tuple[str, str, int]]:
+        """Each skipped region and reason once, with how many cells it covered."""
+        counted = Counter((s.region, s.reason) for s in self.skipped)
+        return [(region, reason, n) for (region, reason), n in counted.items()]
+
+
+def _dimension(dataset: jsonstat.Dataset, role: str, known: tuple[str, ...]) -> str | None:
+    found = dataset.dimension_for_role(role)
+    if found:
+        return found
+    return next((d for d in known if d in dataset.dimension_ids), None)
+
+
+def read_jsonstat(
+    data: bytes,
+    *,
+    filename: str,
+    indicator: Indicator,
+    contents: str = "",
+    table: str = "",
+    allowed=None,
+) -> JsonStatImport:
+    """Check the whole file and return what importing it into the indicator would do; write nothing.
+
+    allowed(municipality_id) says whether the importer may write that municipality's
+    figures; others are skipped with the reason. Raises ImportRejected listing every problem.
+    """
+    try:
+        dataset = jsonstat.parse(data)
+    except jsonstat.JsonStatError as error:
+        raise ImportRejected([Problem(p) for p in error.problems]) from None
+
+    problems: list[Problem] = []
+    region = _dimension(dataset, "geo", REGION_IDS)
+    time = _dimension(dataset, "time", TIME_IDS)
+    metric = _dimension(dataset, "metric", METRIC_IDS)
+    if region is None:
+        problems.append(Problem(_("The table has no region dimension (Region or KOKkommuneregion0000).")))
+    if time is None:
+        problems.append(Problem(_("The table has no time dimension (Tid).")))
+    broken_down = [
+        d for d in dataset.dimension_ids if d not in {region, time, metric} and len(dataset.dimensions[d]) > 1
+    ]
+    if broken_down:
+        problems.append(
+            Problem(
+                _(
+                    "The table is broken down by %(dimensions)s. Ask SSB for one category of each (or the total), "
+                    "so that each municipality and year has one figure."
+                )
+                % {"dimensions": ", ".join(f"“{d}”" for d in broken_down)}
+            )
+        )
+    available = dataset.dimensions[metric].codes if metric else []
+    if metric and not contents:
+        if len(available) == 1:
+            contents = available[0]
+        else:
+            problems.append(
+                Problem(
+                    _("The table has several contents (%(codes)s); choose the one to import.")
+                    % {"codes": ", ".join(available)}
+                )
+            )
+    elif metric and contents not in available:
+        problems.append(
+            Problem(
+                _("The table has no contents “%(code)s”; it has %(codes)s.")
+                % {"code": contents, "codes": ", ".join(available)}
+            )
+        )
+    if problems:
+        raise ImportRejected(problems)
+
+    extension = dataset.extension or {}
+    table = table or str((extension.get("px") or {}).get("tableid", "") or "")
+    codes = CodeTable()
+    # (municipality, year) → (exact: the number was in force that year, region code, cell)
+    chosen: dict[tuple[int, int], tuple[bool, str, jsonstat.Cell]] = {}
+    skipped: list[Skipped] = []
+    bad_years: set[str] = set()
+    label_of = dataset.dimensions[region].labels
+    for cell in dataset.cells():
+        if metric and cell.coordinates[metric] != contents:
+            continue
+        region_code, period = cell.coordinates[region], cell.coordinates[time]
+        if not YEAR.match(period):
+            bad_years.add(period)
+            continue
+        year = int(period)
+        place = f"{region_code} {label_of[region_code]}".strip()
+        match = MUNICIPALITY_CODE.match(region_code)
+        if not match:
+            skipped.append(Skipped(cell.position, place, _("not a municipality")))
+            continue
+        number = match.group(1)
+        exact_id = codes.municipality_id(number, year, strict=True)
+        municipality_id = exact_id or codes.municipality_id(number, year)
+        if municipality_id is None:
+            skipped.append(
+                Skipped(cell.position, place, _("no municipality had this number in %(year)s") % {"year": year})
+            )
+            continue
+        if cell.value is None and exact_id is None:
+            continue  # SSB lists every region for every year; an old number is empty in later years
+        if allowed is not None and not allowed(municipality_id):
+            skipped.append(Skipped(cell.position, place, _("you may not import this municipality's figures")))
+            continue
+        exact = exact_id is not None
+        earlier = chosen.get((municipality_id, year))
+        if earlier is not None:
+            if earlier[0] and exact:
+                problems.append(
+                    Problem(
+                        _("%(first)s and %(second)s are the same municipality in %(year)s; the table has both.")
+                        % {"first": earlier[1], "second": region_code, "year": year}
+                    )
+                )
+                continue
+            if earlier[0] or not exact:
+                skipped.append(Skipped(cell.position, place, _("the number in force that year was used instead")))
+                continue
+        chosen[(municipality_id, year)] = (exact, region_code, cell)
+
+    if bad_years:
+        problems.append(
+            Problem(
+                _("Only whole years can be imported; the table has the periods %(periods)s.")
+                % {"periods": ", ".join(sorted(bad_years)[:10])}
+            )
+        )
+    proposed = []
+    for (municipality_id, year), (_exact, region_code, cell) in sorted(chosen.items()):
+        if cell.value is None:
+            state = jsonstat.state_for_status(cell.status) or ValueState.MISSING
+            proposed.append(ProposedValue(municipality_id=municipality_id, year=year, value=None, state=state))
+            continue
+        value = Decimal(str(cell.value))
+        problem = amount_problem(value, indicator.entry_unit)
+        if problem:
+            problems.append(Problem(f"{region_code} {year}: {problem}"))
+            continue
+        proposed.append(
+            ProposedValue(municipality_id=municipality_id, year=year, value=value.quantize(Decimal("0.000001")))
+        )
+    if problems:
+        raise ImportRejected(problems[:MAX_PROBLEMS])
+
+    updated = dataset.updated or ""
+    source = _("SSB, table %(table)s (%(contents)s), updated %(updated)s, file %(file)s") % {
+        "table": table or "?",
+        "contents": contents or "–",
+        "updated": updated[:10] or "?",
+        "file": filename,
+    }
+    return JsonStatImport(
+        indicator=indicator,
+        filename=filename,
+        table=table,
+        contents=contents,
+        source=source[:SOURCE_LENGTH],
+        updated=updated,
+        changes=preview_values(indicator=indicator, proposed=proposed),
+        skipped=skipped,
+    )
+
+
+def apply_jsonstat(checked: JsonStatImport, *, user) -> ApplyResult:
+    """Store the checked file's figures as drafts in one transaction; unchanged figures write nothing."""
+    return apply_values(
+        indicator=checked.indicator,
+        proposed=[change.proposed for change in checked.changes],
+        user=user,
+        source=checked.source,
+        reason=_("Imported from SSB table %(table)s") % {"table": checked.table or "?"},
+    )

@@ -1,0 +1,110 @@
+"""Downloads in JSON-stat 2.0: valid, published figures only, and readable by our importer and by pyjstat."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from pyjstat import pyjstat
+
+from indicators import jsonstat
+from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
+from indicators.models import (
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+    ValueState,
+    ValueStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def municipality(name, code):
+    m = Municipality.objects.create(name=name)
+    MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(1964, 1, 1))
+    return m
+
+
+@pytest.fixture
+def published(waste):
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    population = Indicator.objects.population()
+    rana, oslo = municipality("Rana", "1833"), municipality("Oslo", "0301")
+    for m, people, tonnes in ((rana, 26000, 10400), (oslo, 700000, 266000)):
+        NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(2009, 1, 1))
+        for year, factor in ((2021, 1), (2022, 1), (2023, Decimal("0.97"))):
+            IndicatorValue.objects.create(
+                indicator=population, municipality=m, year=year, value=people, status=ValueStatus.PUBLISHED
+            )
+            IndicatorValue.objects.create(
+                indicator=waste,
+                municipality=m,
+                year=year,
+                value=Decimal(tonnes) * factor,
+                status=ValueStatus.PUBLISHED,
+            )
+    IndicatorValue.objects.filter(indicator=waste, municipality=oslo, year=2022).update(
+        value=None, state=ValueState.CONFIDENTIAL, published_value=None, published_state=ValueState.CONFIDENTIAL
+    )
+    IndicatorValue.objects.create(indicator=waste, municipality=rana, year=2024, value=Decimal(777123))  # a draft
+    return {"rana": rana, "oslo": oslo}
+
+
+def test_the_dashboard_download_is_valid_json_stat_with_published_figures_only(client, published):
+    response = client.get("/kommune/1833/data.json")
+    assert response["Content-Type"].startswith("application/json")
+    assert 'filename="livskraft-1833.json"' in response["Content-Disposition"]
+    assert b"777123" not in response.content
+    dataset = jsonstat.parse(response.content)
+    assert dataset.dimension_ids == ["Region", "ContentsCode", "Tid"]
+    assert len(dataset) == len(list(dataset.cells()))
+    cell = dataset.cell({"Region": "1833", "ContentsCode": "husholdningsavfall.per_innbygger", "Tid": "2021"})
+    assert cell.value == pytest.approx(400)  # 10 400 tonnes / 26 000 inhabitants = 400 kg
+    assert dataset.dimensions["ContentsCode"].units["husholdningsavfall"]["base"] == "tonn"
+    assert "CC BY 4.0" in response.content.decode()
+
+
+def test_a_confidential_figure_carries_ssbs_symbol(client, published):
+    dataset = jsonstat.parse(client.get("/indikator/husholdningsavfall/data.json").content)
+    cell = dataset.cell({"Region": "0301", "ContentsCode": "husholdningsavfall", "Tid": "2022"})
+    assert (cell.value, cell.status) == (None, ":")
+    assert b"777123" not in client.get("/indikator/husholdningsavfall/data.json").content
+
+
+def test_export_then_import_gives_the_same_values(client, published, waste):
+    data = client.get("/indikator/husholdningsavfall/data.json").content
+    copy = Indicator.objects.create(
+        code="avfall-kopi",
+        name_nb="Kopi",
+        unit="kg",
+        computation="per_inhabitant",
+        amount_unit="tonnes",
+        per_inhabitant_factor=1000,
+        direction="lower",
+        bottom_line="ecological",
+    )
+    checked = read_jsonstat(data, filename="export.json", indicator=copy, contents="husholdningsavfall")
+    apply_jsonstat(checked, user=None)
+
+    def stored(indicator, **status):
+        return {
+            (v.municipality_id, v.year): (v.value, v.state)
+            for v in IndicatorValue.objects.filter(indicator=indicator, **status)
+        }
+
+    original = stored(waste, published_at__isnull=False)
+    original[(published["oslo"].pk, 2022)] = (None, ValueState.CONFIDENTIAL)
+    assert stored(copy) == original
+
+
+@pytest.mark.filterwarnings("ignore:Shouldn't use this function anymore:DeprecationWarning")  # inside pyjstat
+def test_pyjstat_reads_the_download_unchanged(client, published):
+    text = client.get("/kommune/0301/data.json").content.decode()
+    frame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
+    dataset = jsonstat.parse(text.encode())
+    assert len(frame) == len(dataset)
+    row = frame[(frame["ContentsCode"] == "husholdningsavfall") & (frame["Tid"] == "2023")]
+    assert float(row["value"].iloc[0]) == pytest.approx(266000 * 0.97)

@@ -1,0 +1,309 @@
+"""Importing SSB tables saved as JSON-stat 2.0: code history, status symbols, checks before any write."""
+
+import datetime
+import html
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from indicators import jsonstat
+from indicators.importers.base import ImportRejected
+from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
+from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, ValueRevision, ValueState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages in English, the source language, so the assertions read as the code does."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def kongsberg():
+    """Kongsberg with its three numbers, and Oslo with one."""
+    kongsberg = Municipality.objects.create(name="Kongsberg")
+    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
+        MunicipalityCode.objects.create(
+            municipality=kongsberg,
+            code=code,
+            name="Kongsberg",
+            valid_from=datetime.date(first, 1, 1),
+            valid_to=datetime.date(last, 12, 31) if last else None,
+        )
+    oslo = Municipality.objects.create(name="Oslo")
+    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
+    return kongsberg
+
+
+def table_07459(values, *, status=None, regions=None, years=("2019", "2020", "2024"), updated="2024-02-21T07:00:00Z"):
+    """A 07459-shaped response: Region × ContentsCode × Tid, as PxWebApi v2 sends it."""
+    regions = regions or [("0301", "Oslo"), ("0604", "Kongsberg (-2019)"), ("3006", "Kongsberg (2020-2023)"),
+                          ("3303", "Kongsberg"), ("0", "Hele landet")]  # fmt: skip
+    return jsonstat.dumps(
+        jsonstat.write(
+            dimensions=[
+                jsonstat.Dimension("Region", "region", regions),
+                jsonstat.Dimension("ContentsCode", "statistikkvariabel", [("Personer1", "Personer")]),
+                jsonstat.Dimension("Tid", "år", [(y, y) for y in years]),
+            ],
+            values=values,
+            status=status,
+            label="07459: Befolkning, etter region, statistikkvariabel og år",
+            source="Statistisk sentralbyrå",
+            updated=updated,
+            roles={"time": ["Tid"], "geo": ["Region"], "metric": ["ContentsCode"]},
+            extension={"px": {"tableid": "07459"}},
+        )
+    )
+
+
+def figures(indicator):
+    return {
+        (v.municipality.name, v.year): (v.value, v.state)
+        for v in IndicatorValue.objects.filter(indicator=indicator).select_related("municipality")
+    }
+
+
+def test_old_numbers_land_on_the_right_municipality_and_year(kongsberg):
+    population = Indicator.objects.population()
+    data = table_07459(
+        {
+            ("0301", "Personer1", "2019"): 693494,
+            ("0301", "Personer1", "2020"): 697010,
+            ("0301", "Personer1", "2024"): 717710,
+            ("0604", "Personer1", "2019"): 27416,
+            ("3006", "Personer1", "2020"): 27694,
+            ("3303", "Personer1", "2024"): 28180,
+            ("0", "Personer1", "2024"): 5550203,
+        }
+    )
+    checked = read_jsonstat(data, filename="07459.json", indicator=population)
+    assert (checked.counts.created, checked.counts.updated, checked.counts.unchanged) == (6, 0, 0)
+    assert ("0 Hele landet", "not a municipality", 3) in checked.skipped_regions()
+    apply_jsonstat(checked, user=None)
+    assert figures(population) == {
+        ("Oslo", 2019): (Decimal(693494), "reported"),
+        ("Oslo", 2020): (Decimal(697010), "reported"),
+        ("Oslo", 2024): (Decimal(717710), "reported"),
+        ("Kongsberg", 2019): (Decimal(27416), "reported"),
+        ("Kongsberg", 2020): (Decimal(27694), "reported"),
+        ("Kongsberg", 2024): (Decimal(28180), "reported"),
+    }
+    value = IndicatorValue.objects.get(municipality=kongsberg, year=2024)
+    assert value.status == "draft"
+    assert value.source == "SSB, table 07459 (Personer1), updated 2024-02-21, file 07459.json"
+
+
+def test_importing_the_same_file_again_changes_nothing(kongsberg):
+    population = Indicator.objects.population()
+    data = table_07459({("0301", "Personer1", "2024"): 717710, ("3303", "Personer1", "2024"): 28180})
+    first = apply_jsonstat(read_jsonstat(data, filename="a.json", indicator=population), user=None)
+    # Oslo's three years (two of them empty, so missing), and Kongsberg's 2019, 2020 and 2024 under the number in
+    # force each year; the empty cells of numbers not in force are SSB's padding, and the country is no municipality.
+    assert first.created == 6
+    revisions = ValueRevision.objects.count()
+    again = read_jsonstat(data, filename="a.json", indicator=population)
+    assert (again.counts.created, again.counts.updated, again.counts.unchanged) == (0, 0, first.created)
+    result = apply_jsonstat(again, user=None)
+    assert result.written == 0 and ValueRevision.objects.count() == revisions
+
+
+def test_status_symbols_become_explicit_states(kongsberg):
+    population = Indicator.objects.population()
+    data = table_07459(
+        {("0301", "Personer1", "2024"): None, ("3303", "Personer1", "2024"): None, ("3303", "Personer1", "2020"): 1},
+        status={("0301", "Personer1", "2024"): ":", ("3303", "Personer1", "2024"): ".."},
+        regions=[("0301", "Oslo"), ("3303", "Kongsberg")],
+        years=("2020", "2024"),
+    )
+    apply_jsonstat(read_jsonstat(data, filename="s.json", indicator=population), user=None)
+    states = {k: state for k, (_v, state) in figures(population).items()}
+    assert states[("Oslo", 2024)] == ValueState.CONFIDENTIAL
+    assert states[("Kongsberg", 2024)] == ValueState.MISSING
+    # A null without a symbol is missing too, never a zero.
+    assert states[("Oslo", 2020)] == ValueState.MISSING
+    assert figures(population)[("Kongsberg", 2020)] == (Decimal(1), "reported")
+
+
+def test_a_kostra_region_dimension_is_understood(kongsberg):
+    waste = Indicator.objects.create(
+        code="husholdningsavfall-tonn", name_nb="Husholdningsavfall", unit="tonnes", direction="lower",
+        bottom_line="ecological",
+    )  # fmt: skip
+    document = jsonstat.write(
+        dimensions=[
+            jsonstat.Dimension("KOKkommuneregion0000", "region", [("EAK", "Landet"), ("3303", "Kongsberg")]),
+            jsonstat.Dimension("ContentsCode", "statistikkvariabel", [("KOSAG110000", "Husholdningsavfall (tonn)")]),
+            jsonstat.Dimension("Tid", "år", [("2024", "2024")]),
+        ],
+        values={("EAK", "KOSAG110000", "2024"): 2100000, ("3303", "KOSAG110000", "2024"): 10881.5},
+        roles={"time": ["Tid"], "geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"]},
+    )
+    checked = read_jsonstat(jsonstat.dumps(document), filename="12241.json", indicator=waste, table="13136")
+    apply_jsonstat(checked, user=None)
+    assert figures(waste) == {("Kongsberg", 2024): (Decimal("10881.5"), "reported")}
+    assert "13136" in IndicatorValue.objects.get().source
+
+
+def test_a_table_with_several_contents_needs_a_choice(kongsberg):
+    document = jsonstat.write(
+        dimensions=[
+            jsonstat.Dimension("Region", "region", [("3303", "Kongsberg")]),
+            jsonstat.Dimension("ContentsCode", "x", [("Personer1", "Personer"), ("Endring", "Endring")]),
+            jsonstat.Dimension("Tid", "år", [("2024", "2024")]),
+        ],
+        values={("3303", "Personer1", "2024"): 28180, ("3303", "Endring", "2024"): 200},
+    )
+    data = jsonstat.dumps(document)
+    population = Indicator.objects.population()
+    with pytest.raises(ImportRejected) as rejected:
+        read_jsonstat(data, filename="x.json", indicator=population)
+    assert "Personer1, Endring" in str(rejected.value)
+    checked = read_jsonstat(data, filename="x.json", indicator=population, contents="Personer1")
+    assert [c.proposed.value for c in checked.changes] == [Decimal(28180)]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"version": "1.0", "class": "dataset"}', "2.0"),
+        (b'{"version": "2.0", "class": "dataset", "id": ["Region"', "ends too early"),
+        (b"", "empty"),
+    ],
+)
+def test_a_malformed_file_is_refused_and_nothing_is_written(kongsberg, data, message):
+    with pytest.raises(ImportRejected) as rejected:
+        read_jsonstat(data, filename="bad.json", indicator=Indicator.objects.population())
+    assert message in str(rejected.value)
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_table_broken_down_by_age_is_refused(kongsberg):
+    document = jsonstat.write(
+        dimensions=[
+            jsonstat.Dimension("Region", "region", [("3303", "Kongsberg")]),
+            jsonstat.Dimension("Alder", "alder", [("000", "0 år"), ("001", "1 år")]),
+            jsonstat.Dimension("Tid", "år", [("2024", "2024")]),
+        ],
+        values={("3303", "000", "2024"): 250, ("3303", "001", "2024"): 260},
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        read_jsonstat(jsonstat.dumps(document), filename="a.json", indicator=Indicator.objects.population())
+    assert "“Alder”" in str(rejected.value)
+
+
+def test_one_bad_figure_stops_the_whole_file(kongsberg):
+    lighthouses = Indicator.objects.create(
+        code="miljofyrtarn", name_nb="Miljøfyrtårn", unit="count", direction="higher", bottom_line="economic"
+    )
+    data = table_07459(
+        {("0301", "Personer1", "2024"): 12, ("3303", "Personer1", "2024"): -3},
+        regions=[("0301", "Oslo"), ("3303", "Kongsberg")],
+        years=("2024",),
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        read_jsonstat(data, filename="m.json", indicator=lighthouses)
+    assert "3303 2024" in str(rejected.value)
+    assert not IndicatorValue.objects.exists()
+
+
+def test_quarters_are_refused(kongsberg):
+    data = table_07459({("3303", "Personer1", "2024K1"): 1}, regions=[("3303", "Kongsberg")], years=("2024K1",))
+    with pytest.raises(ImportRejected) as rejected:
+        read_jsonstat(data, filename="q.json", indicator=Indicator.objects.population())
+    assert "2024K1" in str(rejected.value)
+
+
+def test_the_command_shows_a_dry_run_then_imports(kongsberg, tmp_path):
+    path = tmp_path / "07459.json"
+    path.write_bytes(table_07459({("3303", "Personer1", "2024"): 28180}, regions=[("3303", "Kongsberg")]))
+    Indicator.objects.population()
+    out = StringIO()
+    call_command("import_jsonstat", str(path), "--indicator", "folkemengde", "--dry-run", stdout=out)
+    assert "would be created: 1" in out.getvalue()
+    assert not IndicatorValue.objects.exists()
+    call_command("import_jsonstat", str(path), "--indicator", "folkemengde", stdout=StringIO())
+    assert IndicatorValue.objects.get().value == 28180
+    broken = tmp_path / "broken.json"
+    broken.write_bytes(json.dumps({"version": "2.0"}).encode())
+    with pytest.raises(CommandError):
+        call_command("import_jsonstat", str(broken), "--indicator", "folkemengde", stdout=StringIO(), stderr=StringIO())
+
+
+# --- in the browser, for network coordinators -------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_of_kongsberg(kongsberg, coordinator):
+    from indicators.models import Network, NetworkCoordinator, NetworkMembership
+
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2009, 1, 1))
+    NetworkCoordinator.objects.create(user=coordinator, network=network)
+    return coordinator
+
+
+def upload(client, data, **fields):
+    population = Indicator.objects.population()
+    file = SimpleUploadedFile("07459.json", data, content_type="application/json")
+    return client.post("/rapportering/ssb/", {"file": file, "indicator": population.pk, **fields})
+
+
+def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordinator_of_kongsberg, kongsberg):
+    client.force_login(coordinator_of_kongsberg)
+    data = table_07459(
+        {("0301", "Personer1", "2024"): 717710, ("3303", "Personer1", "2024"): 28180},
+        regions=[("0301", "Oslo"), ("3303", "Kongsberg")],
+        years=("2024",),
+    )
+    response = upload(client, data)
+    assert response.status_code == 302
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "New values: 1" in page
+    assert "0301 Oslo: you may not import this municipality's figures" in page
+    assert not IndicatorValue.objects.exists()  # nothing before the confirmation
+    client.post(response["Location"])
+    value = IndicatorValue.objects.get()
+    assert (value.municipality, value.value, value.status) == (kongsberg, 28180, "draft")
+    assert value.changed_by == coordinator_of_kongsberg
+    # Confirming again imports nothing more.
+    client.post(response["Location"])
+    assert ValueRevision.objects.count() == 1
+
+
+def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator_of_kongsberg):
+    client.force_login(coordinator_of_kongsberg)
+    response = upload(client, b'{"version": "1.0", "class": "dataset"}')
+    page = client.get(response["Location"]).content.decode()
+    assert "Nothing is imported from this file" in page and "2.0" in page
+    client.post(response["Location"])
+    assert not IndicatorValue.objects.exists()
+
+
+def test_planners_and_the_public_cannot_import_open_data(client, kongsberg, django_user_model):
+    from indicators.models import MunicipalityRole
+
+    planner = django_user_model.objects.create_user(username="planlegger", password="x-long-password")
+    MunicipalityRole.objects.create(user=planner, municipality=kongsberg, role="planner")
+    assert client.get("/rapportering/ssb/").status_code == 302  # to the login page
+    client.force_login(planner)
+    assert client.get("/rapportering/ssb/").status_code == 404
+    assert upload(client, table_07459({})).status_code == 404
+
+
+def test_someone_elses_upload_is_not_found(client, coordinator_of_kongsberg, django_user_model):
+    client.force_login(coordinator_of_kongsberg)
+    location = upload(client, table_07459({("3303", "Personer1", "2024"): 1}))["Location"]
+    other = django_user_model.objects.create_superuser(username="admin", password="x-long-password")
+    client.force_login(other)
+    assert client.get(location).status_code == 404
