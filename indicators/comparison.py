@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
 
+from indicators.exports import licence
 from indicators.models import (
     NETWORK_SLUG,
     Direction,
@@ -435,6 +436,7 @@ def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[
         _("Sample data"),
         _("Computed from"),
         _("Source"),
+        _("Licence"),
     ]
     rows = [header]
     years = [only_year] if only_year else comparison.years
@@ -457,6 +459,7 @@ def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[
                     _("yes") if cell.is_sample else "",
                     " + ".join(member.predecessor_names) if cell.from_predecessors else "",
                     indicator.source,
+                    licence(indicator.source, is_sample=cell.is_sample),
                 ]
             )
     return rows

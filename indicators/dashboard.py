@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
 
+from indicators.exports import licence
 from indicators.models import (
     Direction,
     Indicator,
@@ -357,6 +358,7 @@ def rows_for_download(municipality: Municipality, series: list[Series]) -> list[
             _("Status"),
             _("Sample data"),
             _("Source"),
+            _("Licence"),
         ]
     ]
     for s in series:
@@ -378,6 +380,7 @@ def rows_for_download(municipality: Municipality, series: list[Series]) -> list[
                     value.get_status_display(),
                     _("yes") if value.is_sample else "",
                     value.source or indicator.source,
+                    licence(value.source or indicator.source, is_sample=value.is_sample),
                 ]
             )
     return rows

@@ -8,17 +8,24 @@ Only figures the visitor may see are written, each as stored: nothing computed f
 other municipalities (such as Fjord before 2020) is included.
 """
 
+import csv
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import jsonstat
-from indicators.models import Indicator, ValueState
+from indicators.importers.spreadsheet import csv_number, neutralise
+from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
 from livskraft.templatetags.livskraft import DECIMALS_BY_UNIT, decimals_for, unit_label
 
 PER_INHABITANT_SUFFIX = ".per_innbygger"
+# A source that names Statistics Norway: its figures are CC BY 4.0 and must be credited.
+NAMES_SSB = re.compile(r"\bSSB\b|statistisk sentralbyr|statistics norway", re.IGNORECASE)
+SSB_CREDIT = "CC BY 4.0. Kilde: Statistisk sentralbyrå"
 SYMBOLS = {ValueState.MISSING: "..", ValueState.CONFIDENTIAL: ":", ValueState.NOT_APPLICABLE: "."}
 LICENCE = "CC BY 4.0"
 
@@ -91,10 +98,97 @@ def build(*, title: str, rows: list[tuple], indicators: list[Indicator], regions
     return document
 
 
+def licence(source: str, *, is_sample: bool = False) -> str:
+    """The licence and credit a figure from this source carries: SSB's figures are CC BY 4.0; others none known."""
+    return SSB_CREDIT if source and not is_sample and NAMES_SSB.search(source) else ""
+
+
 def sources(indicators: list[Indicator]) -> list[str]:
     """The source of each indicator, once each, in order."""
     named = [indicator.source for indicator in indicators if indicator.source]
     return list(dict.fromkeys(named))
+
+
+class _Echo:
+    """A file-like object that hands back what is written to it, for streaming CSV."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def everything_published() -> Iterator[list]:
+    """Every published figure in the portal, one row each, as last published: for the bulk download.
+
+    Five queries (indicators, municipalities, their numbers, the population, the values), and the
+    values are streamed, so memory stays flat however many there are.
+    """
+    indicators = {i.pk: i for i in Indicator.objects.all()}
+    municipalities = {m.pk: m for m in Municipality.objects.prefetch_related("codes")}
+    population = next((i for i in indicators.values() if i.is_population), None)
+    people = {}
+    if population is not None:
+        people = {
+            (m, y): v
+            for m, y, v in IndicatorValue.objects.published()
+            .filter(indicator=population, published_state=ValueState.REPORTED)
+            .values_list("municipality_id", "year", "published_value")
+        }
+    yield [
+        _("Municipality number"), _("Municipality"), _("Indicator code"), _("Indicator"), _("Year"), _("Value"),
+        _("Unit"), _("Per inhabitant"), _("Unit per inhabitant"), _("State"), _("Sample data"), _("Source"),
+        _("Licence"),
+    ]  # fmt: skip
+    values = (
+        IndicatorValue.objects.published()
+        .order_by("indicator__order", "indicator__code", "municipality_id", "year")
+        .values_list(
+            "indicator_id",
+            "municipality_id",
+            "year",
+            "published_value",
+            "published_state",
+            "published_is_sample",
+            "published_source",
+        )  # fmt: skip
+    )
+    states = dict(ValueState.choices)
+    for indicator_id, municipality_id, year, value, state, is_sample, source in values.iterator(chunk_size=2000):
+        indicator, municipality = indicators[indicator_id], municipalities[municipality_id]
+        per_inhabitant = (
+            indicator.per_inhabitant(value, people.get((municipality_id, year)))
+            if indicator.is_per_inhabitant
+            else None
+        )
+        source = source or indicator.source
+        yield [
+            municipality.kommunenummer,
+            municipality.name,
+            indicator.code,
+            indicator.name,
+            year,
+            value,
+            str(indicator.get_amount_unit_display()) if indicator.is_per_inhabitant else unit_label(indicator),
+            per_inhabitant.quantize(Decimal("0.001")) if per_inhabitant is not None else None,
+            unit_label(indicator) if indicator.is_per_inhabitant else "",
+            str(states.get(state, state)),
+            _("yes") if is_sample else "",
+            source,
+            licence(source, is_sample=is_sample),
+        ]
+
+
+def everything_published_csv() -> StreamingHttpResponse:
+    """The bulk download: every published figure as semicolon-separated CSV, streamed."""
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+
+    def lines():
+        yield "\ufeff"
+        for row in everything_published():
+            yield writer.writerow([neutralise(c) if isinstance(c, str) else csv_number(c) for c in row])
+
+    reply = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    reply["Content-Disposition"] = 'attachment; filename="livskraft-alle-publiserte-tall.csv"'
+    return reply
 
 
 def response(document: dict, name: str) -> HttpResponse:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("indikator/<slug:code>/", views.indicator, name="indicator"),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
     path("kilder/", views.sources, name="sources"),
+    path("data/alle-publiserte-tall.csv", views.bulk_download, name="bulk_download"),
     # The reporting round: only for users with a role; every view checks access itself.
     path("rapportering/", reporting.start, name="reporting_start"),
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),

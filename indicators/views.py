@@ -226,6 +226,11 @@ def indicator_download(request, code, fmt):
     return download_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
 
 
+def bulk_download(request):
+    """Every published figure in the portal, as one CSV file (streamed)."""
+    return exports.everything_published_csv()
+
+
 def sources(request):
     """List where the portal's figures come from, with their licences."""
     indicators = Indicator.objects.all()

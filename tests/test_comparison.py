@@ -153,7 +153,7 @@ def test_the_figures_download_as_csv_with_units_and_sources(client, network):
     assert rows[0][:5] == ["Municipality number", "Municipality", "Year", "Value", "Unit"]
     rana = next(row for row in rows if row[1] == "Rana")
     assert rana[2:5] == ["2023", "350", "kg per inhabitant"]
-    assert rana[-1] == "SSB, KOSTRA tabell 12241"
+    assert rana[-2:] == ["SSB, KOSTRA tabell 12241", "CC BY 4.0. Kilde: Statistisk sentralbyrå"]
     assert len(rows) == 5
 
 

@@ -108,3 +108,35 @@ def test_pyjstat_reads_the_download_unchanged(client, published):
     assert len(frame) == len(dataset)
     row = frame[(frame["ContentsCode"] == "husholdningsavfall") & (frame["Tid"] == "2023")]
     assert float(row["value"].iloc[0]) == pytest.approx(266000 * 0.97)
+
+
+def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_else(
+    client, published, waste, django_assert_num_queries
+):
+    import csv
+    import io
+
+    from indicators.services import ProposedValue, apply_values
+
+    rana = published["rana"]
+    # A revision under way: the file keeps the published figure.
+    apply_values(
+        indicator=waste,
+        proposed=[ProposedValue(municipality_id=rana.pk, year=2021, value=Decimal(88888888))],
+        user=None,
+        source="Utkast",
+        reason="Retting",
+    )
+    # Indicators, municipalities, their numbers, the published population, the values: however many there are.
+    with django_assert_num_queries(5):
+        response = client.get("/data/alle-publiserte-tall.csv")
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "88888888" not in body and "777123" not in body and "Utkast" not in body
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    published_count = IndicatorValue.objects.filter(published_at__isnull=False).count()
+    assert len(rows) == 1 + published_count
+    rana_2021 = next(r for r in rows if r[0] == "1833" and r[2] == "husholdningsavfall" and r[4] == "2021")
+    assert rana_2021[5] == "10400" and rana_2021[7] == "400"  # tonnes, and kg per inhabitant
+    population_row = next(r for r in rows if r[2] == "folkemengde")
+    assert population_row[-2:] == ["SSB, tabell 07459", "CC BY 4.0. Kilde: Statistisk sentralbyrå"]
+    assert rana_2021[-2] == "SSB, KOSTRA tabell 12241"  # no source of its own: the indicator's

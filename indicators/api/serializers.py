@@ -6,12 +6,12 @@ revision being drafted; these serializers read `published_value`, `published_sta
 The API speaks English: its field names and messages are not translated.
 """
 
-import re
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators.exports import licence
 from indicators.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -31,7 +31,6 @@ SSB_LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
     "attribution": "Kilde: Statistisk sentralbyrå",
 }
-NAMES_SSB = re.compile(r"\bSSB\b|statistisk sentralbyr|statistics norway", re.IGNORECASE)
 
 
 def figure(**kwargs) -> serializers.DecimalField:
@@ -228,9 +227,7 @@ class ValueSerializer(serializers.Serializer):
 
     @extend_schema_field(LicenceSerializer(allow_null=True))
     def get_licence(self, value) -> dict | None:
-        if value.published_is_sample or not NAMES_SSB.search(published_source(value)):
-            return None
-        return SSB_LICENCE
+        return SSB_LICENCE if licence(published_source(value), is_sample=value.published_is_sample) else None
 
 
 # --- plans ------------------------------------------------------------------------------------------------------

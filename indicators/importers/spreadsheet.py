@@ -282,11 +282,11 @@ def export_csv(rows: list[list]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for row in rows:
-        writer.writerow([neutralise(c) if isinstance(c, str) else _csv_number(c) for c in row])
+        writer.writerow([neutralise(c) if isinstance(c, str) else csv_number(c) for c in row])
     return "\ufeff" + out.getvalue()
 
 
-def _csv_number(value) -> str:
+def csv_number(value) -> str:
     if value is None:
         return ""
     text = format(value, "f") if isinstance(value, Decimal) else str(value)

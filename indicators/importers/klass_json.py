@@ -1,0 +1,628 @@
+"""Load a municipal reform from SSB KLASS's JSON answers (classification 131, municipalities).
+
+KLASS answers `changes.json` with one entry per old number and new number:
+
+    {"codeChanges": [{"oldCode": "0604", "oldName": "Kongsberg", "newCode": "3006",
+                      "newName": "Kongsberg", "changeOccurred": "2020-01-01", ...}, ...]}
+
+The entries of one date are grouped into events, following the conventions of the
+shipped history (importers/klass.py):
+
+- one number → one number is the same municipality renumbered (Kongsberg 0604 → 3006)
+  or, when the number stays, renamed (Rana → Rana - Raane); its old number row ends
+  the day before and a new row starts on the date;
+- several numbers → one number is a merger: a new municipality, established on the
+  date, and the merged ones are dissolved on the date with it as their successor
+  (Norddal 1524 + Stordal 1526 → Fjord 1578);
+- one number → several numbers is a split; it is refused, since which part keeps the
+  identity cannot be told from the answer. So is anything more tangled.
+
+`codes.json` (the numbers in force) is optional and used only to check the result.
+
+Nothing is written until apply_plan(), which writes everything in one transaction.
+Messages are plain English: this is a command-line tool, and gettext strings would need
+catalog entries in locale/.
+"""
+
+import datetime
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from indicators.importers.base import MAX_FILE_BYTES, ImportRejected, Problem
+from indicators.models import Municipality, MunicipalityCode
+
+CODE = re.compile(r"^[0-9]{4}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of changes.json: a number (and name) that became another on a date."""
+
+    index: int
+    old_code: str
+    old_name: str
+    new_code: str
+    new_name: str
+    date: datetime.date
+
+    @property
+    def where(self) -> str:
+        return f"codeChanges[{self.index}]"
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    """One entry of codes.json: a number in force. Missing range fields are None (unknown)."""
+
+    index: int
+    code: str
+    name: str
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None  # KLASS's end is exclusive: the first day it no longer applies.
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+
+
+# --- Reading ---------------------------------------------------------------------------------------------------
+
+
+def _load_json(data: bytes, key: str) -> list:
+    """Return the list under `key` of a UTF-8 JSON object, or raise ImportRejected saying why not."""
+    if not data or not data.strip():
+        raise ImportRejected([Problem("The file is empty.")])
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([Problem(f"The file is larger than {MAX_FILE_BYTES // 2**20} MB.")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected([Problem(f"The file is not UTF-8 text (byte {error.start}).")]) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+            message = "The JSON ends too early; the file looks truncated (an incomplete download?)."
+        else:
+            message = f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+        raise ImportRejected([Problem(message)]) from None
+    if not isinstance(document, dict):
+        raise ImportRejected(
+            [Problem(f"The JSON is a {type(document).__name__}, not an object with “{key}” as KLASS answers.")]
+        )
+    if key not in document:
+        found = ", ".join(f"“{k}”" for k in list(document)[:5]) or "nothing"
+        raise ImportRejected(
+            [Problem(f"The JSON has no “{key}” list (found {found}); is this the right KLASS answer?")]
+        )
+    entries = document[key]
+    if not isinstance(entries, list):
+        raise ImportRejected([Problem(f"“{key}” is a {type(entries).__name__}, not a list.")])
+    return entries
+
+
+def _field_code(entry: dict, where: str, name: str, problems: list[Problem]) -> str:
+    value = entry.get(name)
+    if name not in entry or value is None:
+        problems.append(Problem(f"{where}.{name}: missing."))
+    elif not isinstance(value, str) or not CODE.match(value):
+        problems.append(Problem(f"{where}.{name}: {json.dumps(value)} is not a four-digit municipality number."))
+    else:
+        return value
+    return ""
+
+
+def _field_name(entry: dict, where: str, name: str, problems: list[Problem]) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(f"{where}.{name}: missing or empty; a name is required."))
+        return ""
+    return value.strip()
+
+
+def _field_date(entry: dict, where: str, name: str, problems: list[Problem], *, required: bool):
+    value = entry.get(name)
+    if value is None:
+        if required:
+            problems.append(Problem(f"{where}.{name}: missing; a date (YYYY-MM-DD) is required."))
+        return None
+    if isinstance(value, str) and ISO_DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append(Problem(f"{where}.{name}: {json.dumps(value)} is not a date (YYYY-MM-DD)."))
+    return None
+
+
+def read_changes(data: bytes) -> list[Change]:
+    """Read KLASS's changes.json answer; raise ImportRejected listing every problem (entry and field)."""
+    entries = _load_json(data, "codeChanges")
+    problems: list[Problem] = []
+    changes: list[Change] = []
+    for index, entry in enumerate(entries):
+        where = f"codeChanges[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(f"{where}: a {type(entry).__name__}, not an object."))
+            continue
+        found = len(problems)
+        old_code = _field_code(entry, where, "oldCode", problems)
+        old_name = _field_name(entry, where, "oldName", problems)
+        new_code = _field_code(entry, where, "newCode", problems)
+        new_name = _field_name(entry, where, "newName", problems)
+        date = _field_date(entry, where, "changeOccurred", problems, required=True)
+        if len(problems) == found:
+            changes.append(Change(index, old_code, old_name, new_code, new_name, date))
+    if problems:
+        raise ImportRejected(problems)
+    return changes
+
+
+def read_codes(data: bytes) -> list[CodeEntry]:
+    """Read KLASS's codes.json answer; raise ImportRejected listing every problem (entry and field)."""
+    entries = _load_json(data, "codes")
+    problems: list[Problem] = []
+    codes: list[CodeEntry] = []
+    for index, entry in enumerate(entries):
+        where = f"codes[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(f"{where}: a {type(entry).__name__}, not an object."))
+            continue
+        found = len(problems)
+        code = _field_code(entry, where, "code", problems)
+        name = _field_name(entry, where, "name", problems)
+        dates = {}
+        for key in ("validFrom", "validTo", "validFromInRequestedRange", "validToInRequestedRange"):
+            dates[key] = _field_date(entry, where, key, problems, required=False)
+        if len(problems) == found:
+            valid_from = dates["validFromInRequestedRange"] or dates["validFrom"]
+            valid_to = dates["validToInRequestedRange"] or dates["validTo"]
+            codes.append(CodeEntry(index, code, name, valid_from, valid_to))
+    if problems:
+        raise ImportRejected(problems)
+    return codes
+
+
+# --- Planning --------------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class PlannedMunicipality:
+    """A municipality as it will be: an existing one (pk) or one the plan creates (pk None)."""
+
+    pk: int | None
+    name: str
+    established: datetime.date | None = None
+    dissolved: datetime.date | None = None
+    successor: "PlannedMunicipality | None" = None
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(eq=False)
+class PlannedCode:
+    """A number row as it will be: an existing MunicipalityCode (pk) or one the plan creates."""
+
+    pk: int | None
+    municipality: PlannedMunicipality
+    code: str
+    name: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class EndCode:
+    row: PlannedCode
+    valid_to: datetime.date
+
+    def __str__(self):
+        return f"{self.row.code} {self.row.name} from {self.row.valid_from} gets valid_to {self.valid_to}"
+
+
+@dataclass(frozen=True)
+class CreateCode:
+    row: PlannedCode
+    municipality: PlannedMunicipality
+    code: str
+    name: str
+    valid_from: datetime.date
+
+    def __str__(self):
+        return f"new number row {self.code} {self.name} from {self.valid_from} for {self.municipality}"
+
+
+@dataclass(frozen=True)
+class CreateMunicipality:
+    municipality: PlannedMunicipality
+    name: str
+    established: datetime.date
+
+    def __str__(self):
+        return f"new municipality {self.name}, established {self.established}"
+
+
+@dataclass(frozen=True)
+class UpdateMunicipality:
+    municipality: PlannedMunicipality
+    changes: tuple[tuple[str, object], ...]  # (field, value); successor values are PlannedMunicipality
+
+    def __str__(self):
+        parts = ", ".join(f"{name} = {value}" for name, value in self.changes)
+        return f"{self.municipality}: {parts}"
+
+
+Action = EndCode | CreateCode | CreateMunicipality | UpdateMunicipality
+
+RENUMBER, RENAME, MERGER = "renumber", "rename", "merger"
+
+
+@dataclass
+class Event:
+    """The entries of one date that belong together, and what they do to the database."""
+
+    date: datetime.date
+    kind: str
+    old: list[tuple[str, str]]
+    new: list[tuple[str, str]]
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.actions
+
+    @property
+    def label(self) -> str:
+        if self.kind == MERGER:
+            return "merger"
+        if self.kind == RENAME:
+            return "new name" if self.old[0][1] != self.new[0][1] else "no change"
+        return "new number" if self.old[0][1] == self.new[0][1] else "new number and name"
+
+    def __str__(self):
+        old = " + ".join(f"{code} {name}" for code, name in self.old)
+        new = " + ".join(f"{code} {name}" for code, name in self.new)
+        text = f"{self.date}: {old} → {new} ({self.label})"
+        return text + (" – already in the database" if self.unchanged else "")
+
+
+@dataclass
+class ReformPlan:
+    events: list[Event] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checked_on: datetime.date | None = None
+
+    @property
+    def actions(self) -> list[Action]:
+        return [action for event in self.events for action in event.actions]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        actions = self.actions
+        return {
+            "events": len(self.events),
+            "unchanged_events": sum(event.unchanged for event in self.events),
+            "municipalities_created": sum(isinstance(a, CreateMunicipality) for a in actions),
+            "municipalities_updated": len({id(a.municipality) for a in actions if isinstance(a, UpdateMunicipality)}),
+            "codes_created": sum(isinstance(a, CreateCode) for a in actions),
+            "codes_ended": sum(isinstance(a, EndCode) for a in actions),
+        }
+
+
+class _State:
+    """Every number row and municipality in memory, changed as the plan goes so later dates see earlier ones."""
+
+    def __init__(self):
+        found = list(Municipality.objects.values_list("pk", "name", "established", "dissolved", "successor_id"))
+        self.municipalities = {pk: PlannedMunicipality(pk, name, est, dis) for pk, name, est, dis, _s in found}
+        for pk, _name, _est, _dis, successor_id in found:
+            if successor_id is not None:
+                self.municipalities[pk].successor = self.municipalities[successor_id]
+        self.rows: list[PlannedCode] = [
+            PlannedCode(c.pk, self.municipalities[c.municipality_id], c.code, c.name, c.valid_from, c.valid_to)
+            for c in MunicipalityCode.objects.order_by("valid_from", "code")
+        ]
+
+    def in_force(self, code: str, day: datetime.date) -> list[PlannedCode]:
+        return [row for row in self.rows if row.code == code and row.in_force_on(day)]
+
+    def starting(self, code: str, day: datetime.date) -> PlannedCode | None:
+        return next((row for row in self.rows if row.code == code and row.valid_from == day), None)
+
+
+def _components(changes: list[Change]) -> list[list[Change]]:
+    """Group one date's entries into connected groups of old and new numbers."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for change in changes:
+        parent[find(("old", change.old_code))] = find(("new", change.new_code))
+    groups: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    for change in changes:
+        groups[find(("old", change.old_code))].append(change)
+    return list(groups.values())
+
+
+def _describe(group: list[Change]) -> str:
+    return (
+        f"{group[0].date}: "
+        + " + ".join(sorted({f"{c.old_code} {c.old_name}" for c in group}))
+        + " → "
+        + " + ".join(sorted({f"{c.new_code} {c.new_name}" for c in group}))
+    )
+
+
+def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) -> ReformPlan:
+    """Work out what the changes would do to the database, date by date; write nothing.
+
+    A change already in the database (its new number row starts on the date for the right
+    municipality, and the old row ends the day before) plans no action. Problems (unknown
+    old numbers, splits, conflicts with the database, a codes answer that disagrees) are
+    collected in plan.problems; apply_plan() refuses a plan that has any.
+    """
+    plan = ReformPlan()
+    state = _State()
+    unique = {(c.old_code, c.new_code, c.date): c for c in reversed(changes)}
+    by_date: dict[datetime.date, list[Change]] = defaultdict(list)
+    for change in sorted(unique.values(), key=lambda c: c.index):
+        by_date[change.date].append(change)
+
+    for date in sorted(by_date):
+        day_before = date - ONE_DAY
+        groups = []
+        for group in _components(by_date[date]):
+            olds = sorted({c.old_code for c in group})
+            news = sorted({c.new_code for c in group})
+            where = f"{_describe(group)} ({', '.join(c.where for c in group)})"
+            if len(olds) > 1 and len(news) > 1:
+                plan.problems.append(
+                    Problem(
+                        f"{where}: several numbers become several numbers; this is not supported, nothing is guessed."
+                    )
+                )
+                continue
+            if len(news) > 1:
+                plan.problems.append(
+                    Problem(
+                        f"{where}: a split (one number becomes several) is not supported, since the answer does not "
+                        "say which part keeps the municipality's identity; load it by hand."
+                    )
+                )
+                continue
+            old_rows = {}
+            for code in olds:
+                found = state.in_force(code, day_before)
+                if not found:
+                    plan.problems.append(Problem(f"{where}: no municipality had the number {code} on {day_before}."))
+                elif len(found) > 1:
+                    plan.problems.append(
+                        Problem(f"{where}: several municipalities had the number {code} on {day_before}.")
+                    )
+                elif found[0].valid_to not in (None, day_before):
+                    plan.problems.append(
+                        Problem(
+                            f"{where}: the number {code} ends on {found[0].valid_to} in the database, not {day_before}."
+                        )
+                    )
+                else:
+                    old_rows[code] = found[0]
+            if len(old_rows) == len(olds):
+                groups.append((group, where, old_rows))
+
+        # A number that another event of the same date gives up may be taken again.
+        ending = [row for _group, _where, old_rows in groups for row in old_rows.values()]
+        for group, where, old_rows in groups:
+            first = {c.new_code: c for c in group}
+            new_code, new_name = group[0].new_code, first[group[0].new_code].new_name
+            olds = sorted(old_rows)
+            kind = MERGER if len(olds) > 1 else (RENAME if olds[0] == new_code else RENUMBER)
+            old_names = {c.old_code: c.old_name for c in group}
+            event = Event(date, kind, [(code, old_names[code]) for code in olds], [(new_code, new_name)])
+            if kind == RENAME and old_rows[new_code].name == new_name and old_rows[new_code].valid_to is None:
+                plan.warnings.append(f"{where}: neither the number nor the name changes; nothing to do.")
+                plan.events.append(event)
+                continue
+            _plan_event(plan, state, event, old_rows, where, ending)
+            plan.events.append(event)
+
+    if codes is not None:
+        _check_codes(plan, state, codes, max(by_date, default=None))
+    return plan
+
+
+def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], where: str, ending: list) -> None:
+    """Add the event's actions, changing the state as they would; or add a problem and leave both alone."""
+    date, (new_code, new_name) = event.date, event.new[0]
+    holders = {row.municipality for row in old_rows.values()}
+    existing = state.starting(new_code, date)
+    if event.kind == MERGER:
+        if existing is not None and existing.municipality in holders:
+            plan.problems.append(
+                Problem(
+                    f"{where}: {new_code} from {date} already belongs to {existing.municipality}, which the answer "
+                    "says was merged; the database records this differently."
+                )
+            )
+            return
+        target = existing.municipality if existing else None
+    else:
+        target = next(iter(holders))
+        if existing is not None and existing.municipality is not target:
+            plan.problems.append(
+                Problem(f"{where}: {new_code} from {date} already belongs to {existing.municipality} in the database.")
+            )
+            return
+    others = [row for row in state.in_force(new_code, date) if row is not existing and row not in ending]
+    later = [row for row in state.rows if row.code == new_code and row.valid_from > date]
+    if existing is None and (others or later):
+        taken = (others or later)[0]
+        plan.problems.append(
+            Problem(
+                f"{where}: {new_code} is in use by {taken.municipality} from {taken.valid_from} in the database; "
+                "joining a municipality that keeps its number is not supported."
+            )
+        )
+        return
+
+    for row in old_rows.values():
+        if row.valid_to != date - ONE_DAY:
+            event.actions.append(EndCode(row, date - ONE_DAY))
+            row.valid_to = date - ONE_DAY
+    if target is None:
+        target = PlannedMunicipality(None, new_name, established=date)
+        event.actions.append(CreateMunicipality(target, new_name, date))
+    if existing is None:
+        row = PlannedCode(None, target, new_code, new_name, date, None)
+        state.rows.append(row)
+        event.actions.append(CreateCode(row, target, new_code, new_name, date))
+    elif existing.name != new_name:
+        plan.warnings.append(f"{where}: the database names {new_code} from {date} “{existing.name}”, not “{new_name}”.")
+
+    if event.kind == MERGER:
+        for municipality in sorted(holders, key=lambda m: m.name):
+            changed = []
+            if municipality.dissolved != date:
+                changed.append(("dissolved", date))
+            if municipality.successor is not target:
+                changed.append(("successor", target))
+            if municipality.dissolved not in (None, date) or municipality.successor not in (None, target):
+                plan.problems.append(
+                    Problem(
+                        f"{where}: {municipality} is already dissolved on {municipality.dissolved} "
+                        f"into {municipality.successor} in the database."
+                    )
+                )
+                continue
+            if changed:
+                event.actions.append(UpdateMunicipality(municipality, tuple(changed)))
+                municipality.dissolved, municipality.successor = date, target
+    elif target.name != new_name and target.pk is not None:
+        latest = max((r for r in state.rows if r.municipality is target), key=lambda r: r.valid_from)
+        if latest.valid_from == date:
+            event.actions.append(UpdateMunicipality(target, (("name", new_name),)))
+            target.name = new_name
+
+
+def _check_codes(plan: ReformPlan, state: _State, codes: list[CodeEntry], last_change) -> None:
+    """Check that after the plan every number in the codes answer belongs to exactly one municipality, and back."""
+    starts = [entry.valid_from for entry in codes if entry.valid_from is not None]
+    day = min(starts) if starts else last_change
+    if day is None:
+        plan.problems.append(Problem("codes: the answer has no dates and there are no changes; cannot tell its date."))
+        return
+    plan.checked_on = day
+    answer = {entry.code: entry for entry in codes if entry.in_force_on(day)}
+    held: dict[str, set] = defaultdict(set)
+    for row in state.rows:
+        if row.in_force_on(day):
+            held[row.code].add(row.municipality)
+    for code, entry in sorted(answer.items()):
+        municipalities = held.get(code, set())
+        if not municipalities:
+            plan.problems.append(
+                Problem(f"codes[{entry.index}]: {code} {entry.name} is in force on {day}, but no municipality has it.")
+            )
+        elif len(municipalities) > 1:
+            names = ", ".join(sorted(str(m) for m in municipalities))
+            plan.problems.append(Problem(f"codes[{entry.index}]: {code} {entry.name} belongs to several: {names}."))
+    for code in sorted(set(held) - set(answer)):
+        names = ", ".join(sorted(str(m) for m in held[code]))
+        plan.problems.append(Problem(f"codes: {code} ({names}) is in force on {day} but not in the codes answer."))
+    by_municipality: dict[PlannedMunicipality, list[str]] = defaultdict(list)
+    for code, municipalities in held.items():
+        for municipality in municipalities:
+            by_municipality[municipality].append(code)
+    for municipality, numbers in by_municipality.items():
+        if len(numbers) > 1:
+            plan.problems.append(
+                Problem(f"codes: {municipality} has several numbers in force on {day}: {', '.join(sorted(numbers))}.")
+            )
+
+
+# --- Writing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyResult:
+    municipalities_created: int = 0
+    municipalities_updated: int = 0
+    codes_created: int = 0
+    codes_ended: int = 0
+
+
+def apply_plan(plan: ReformPlan) -> ApplyResult:
+    """Write the plan in one transaction; refuse (ImportRejected, nothing written) a plan with problems."""
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    result = ApplyResult()
+    municipalities: dict[int, Municipality] = {}
+    rows: dict[int, MunicipalityCode] = {}
+
+    def municipality_of(planned: PlannedMunicipality) -> Municipality:
+        if id(planned) not in municipalities:
+            municipalities[id(planned)] = Municipality.objects.get(pk=planned.pk)
+        return municipalities[id(planned)]
+
+    updated = set()
+    with transaction.atomic():
+        for action in plan.actions:
+            if isinstance(action, CreateMunicipality):
+                municipality = Municipality(name=action.name, established=action.established)
+                municipality.full_clean()
+                municipality.save()
+                municipalities[id(action.municipality)] = municipality
+                result.municipalities_created += 1
+            elif isinstance(action, CreateCode):
+                row = MunicipalityCode(
+                    municipality=municipality_of(action.municipality),
+                    code=action.code,
+                    name=action.name,
+                    valid_from=action.valid_from,
+                )
+                row.full_clean()
+                row.save()
+                rows[id(action.row)] = row
+                result.codes_created += 1
+            elif isinstance(action, EndCode):
+                row = rows.get(id(action.row)) or MunicipalityCode.objects.select_for_update().get(pk=action.row.pk)
+                row.valid_to = action.valid_to
+                row.full_clean()
+                row.save(update_fields=["valid_to"])
+                rows[id(action.row)] = row
+                result.codes_ended += 1
+            elif isinstance(action, UpdateMunicipality):
+                municipality = municipality_of(action.municipality)
+                for name, value in action.changes:
+                    setattr(municipality, name, municipality_of(value) if name == "successor" else value)
+                municipality.full_clean()
+                municipality.save()
+                if id(action.municipality) not in updated and action.municipality.pk is not None:
+                    updated.add(id(action.municipality))
+                    result.municipalities_updated += 1
+    return result
+
+
+def import_reform(changes_data: bytes, codes_data: bytes | None = None, *, dry_run: bool = False):
+    """Read, plan and (unless dry_run) apply; return (plan, result or None). Raises ImportRejected on problems."""
+    changes = read_changes(changes_data)
+    codes = read_codes(codes_data) if codes_data is not None else None
+    plan = plan_changes(changes, codes)
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    return plan, (None if dry_run else apply_plan(plan))

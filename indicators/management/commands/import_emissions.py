@@ -1,0 +1,96 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from indicators.importers.base import ImportRejected
+from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
+from indicators.models import Indicator
+
+
+class Command(BaseCommand):
+    help = "Import Miljødirektoratet's greenhouse-gas emissions by municipality (Excel) as drafts: total and sectors."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The .xlsx file “Klimagassutslipp i kommuner”.")
+        parser.add_argument(
+            "--indicator", default=DEFAULT_CODE, help="The code of the indicator for the total (default: %(default)s)."
+        )
+        parser.add_argument(
+            "--create-sector-indicators",
+            action="store_true",
+            help="Create the indicator klimagassutslipp-<sector> for each sector that has none.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check everything and show what would change.")
+        parser.add_argument("--user", help="Username the values are recorded as changed by.")
+
+    def handle(self, *args, file, indicator, create_sector_indicators, dry_run, user, **options):
+        try:
+            target = Indicator.objects.get(code=indicator)
+        except Indicator.DoesNotExist:
+            raise CommandError(_("No indicator has the code %(code)s.") % {"code": indicator}) from None
+        changed_by = None
+        if user:
+            try:
+                changed_by = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(_("No user is called %(user)s.") % {"user": user}) from None
+        if not file.is_file():
+            raise CommandError(_("%(path)s is not a file.") % {"path": file})
+        try:
+            checked = read_emissions(
+                file.read_bytes(),
+                filename=file.name,
+                indicator=target,
+                create_sector_indicators=create_sector_indicators,
+            )
+            results = (
+                {part.code: part.counts for part in checked.parts}
+                if dry_run
+                else apply_emissions(checked, user=changed_by)
+            )
+        except ImportRejected as rejected:
+            self.stderr.write(_("%(file)s cannot be imported:") % {"file": file.name})
+            for problem in rejected.problems:
+                self.stderr.write(f"  {problem}")
+            raise CommandError(_("Nothing was written: the file was rejected.")) from None
+        self.report(checked, results, dry_run)
+
+    def report(self, checked, results, dry_run: bool) -> None:
+        verb = _("would be") if dry_run else _("were")
+        for part in checked.parts:
+            counts = results[part.code]
+            if part.is_new:
+                self.stdout.write(
+                    _("The indicator %(code)s %(verb)s created for the sector “%(sector)s”.")
+                    % {"code": part.code, "verb": verb, "sector": part.sector}
+                )
+            self.stdout.write(
+                _(
+                    "%(file)s → %(code)s: values %(verb)s created: %(created)s, changed: %(updated)s, unchanged: %(unchanged)s."
+                )
+                % {
+                    "file": checked.filename,
+                    "code": part.code,
+                    "verb": verb,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                }
+            )
+        for sector, code, count in checked.skipped_sectors:
+            self.stdout.write(
+                "  "
+                + _(
+                    "skipped the sector “%(sector)s” (%(count)s values): create an indicator with the code %(code)s "
+                    "to import this sector, or run again with --create-sector-indicators"
+                )
+                % {"sector": sector, "count": count, "code": code}
+            )
+        for region, reason, count in checked.skipped_regions():
+            self.stdout.write(
+                "  "
+                + _("skipped %(region)s (%(reason)s): %(count)s times")
+                % {"region": region, "reason": reason, "count": count}
+            )

@@ -1,0 +1,432 @@
+"""Loading a municipal reform from SSB KLASS's JSON answers (classification 131) without code changes."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.importers.base import ImportRejected
+from indicators.importers.klass_json import (
+    apply_plan,
+    import_reform,
+    plan_changes,
+    read_changes,
+    read_codes,
+)
+from indicators.models import Municipality, MunicipalityCode
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+FIRST_DAY = D(1838, 1, 1)
+
+
+def change(old, old_name, new, new_name, occurred):
+    """One codeChanges entry as KLASS writes it."""
+    return {
+        "oldCode": old,
+        "oldName": old_name,
+        "oldShortName": None,
+        "newCode": new,
+        "newName": new_name,
+        "newShortName": None,
+        "changeOccurred": occurred,
+    }
+
+
+def answer(*entries) -> bytes:
+    return json.dumps({"codeChanges": list(entries)}, ensure_ascii=False).encode()
+
+
+def code(number, name, valid_from="2024-01-01"):
+    """One codes entry as KLASS writes it."""
+    return {
+        "code": number,
+        "parentCode": None,
+        "level": "1",
+        "name": name,
+        "shortName": "",
+        "presentationName": "",
+        "validFrom": None,
+        "validTo": None,
+        "validFromInRequestedRange": valid_from,
+        "validToInRequestedRange": None,
+    }
+
+
+def codes_answer(*entries) -> bytes:
+    return json.dumps({"codes": list(entries)}, ensure_ascii=False).encode()
+
+
+KONGSBERG = answer(
+    change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
+    change("3006", "Kongsberg", "3303", "Kongsberg", "2024-01-01"),
+)
+FJORD = answer(
+    change("1524", "Norddal", "1578", "Fjord", "2020-01-01"),
+    change("1526", "Stordal", "1578", "Fjord", "2020-01-01"),
+)
+RANA = answer(change("1833", "Rana", "1833", "Rana - Raane", "2024-01-01"))
+
+
+def municipality(name, number, since=FIRST_DAY):
+    m = Municipality.objects.create(name=name, established=since)
+    MunicipalityCode.objects.create(municipality=m, code=number, name=name, valid_from=since)
+    return m
+
+
+@pytest.fixture
+def before_2020():
+    return {
+        "Kongsberg": municipality("Kongsberg", "0604"),
+        "Norddal": municipality("Norddal", "1524"),
+        "Stordal": municipality("Stordal", "1526"),
+        "Rana": municipality("Rana", "1833"),
+    }
+
+
+def snapshot():
+    return (
+        list(Municipality.objects.order_by("pk").values_list("pk", "name", "established", "dissolved", "successor")),
+        list(
+            MunicipalityCode.objects.order_by("pk").values_list(
+                "pk", "municipality", "code", "name", "valid_from", "valid_to"
+            )
+        ),
+    )
+
+
+def codes_of(m):
+    return [(c.code, c.name, c.valid_from, c.valid_to) for c in m.codes.order_by("valid_from")]
+
+
+def test_a_renumbering_keeps_one_municipality_through_three_numbers(before_2020):
+    plan, result = import_reform(KONGSBERG)
+    assert [str(e) for e in plan.events] == [
+        "2020-01-01: 0604 Kongsberg → 3006 Kongsberg (new number)",
+        "2024-01-01: 3006 Kongsberg → 3303 Kongsberg (new number)",
+    ]
+    assert (result.municipalities_created, result.codes_created, result.codes_ended) == (0, 2, 2)
+    kongsberg = before_2020["Kongsberg"]
+    assert codes_of(kongsberg) == [
+        ("0604", "Kongsberg", D(1838, 1, 1), D(2019, 12, 31)),
+        ("3006", "Kongsberg", D(2020, 1, 1), D(2023, 12, 31)),
+        ("3303", "Kongsberg", D(2024, 1, 1), None),
+    ]
+    assert Municipality.objects.by_code("0604", 2019) == kongsberg
+    assert Municipality.objects.by_code("3006", 2023) == kongsberg
+    assert Municipality.objects.by_code("3303", 2024) == kongsberg
+    assert Municipality.objects.count() == 4
+    with pytest.raises(Municipality.DoesNotExist):
+        Municipality.objects.by_code("0604", 2020)
+
+
+def test_a_merger_creates_a_new_municipality_that_the_merged_ones_point_to(before_2020):
+    plan, result = import_reform(FJORD)
+    assert [str(e) for e in plan.events] == ["2020-01-01: 1524 Norddal + 1526 Stordal → 1578 Fjord (merger)"]
+    assert (result.municipalities_created, result.municipalities_updated, result.codes_created) == (1, 2, 1)
+    fjord = Municipality.objects.by_code("1578", 2020)
+    assert fjord.name == "Fjord"
+    assert fjord.established == D(2020, 1, 1)
+    assert fjord.dissolved is None
+    assert fjord not in before_2020.values()
+    assert codes_of(fjord) == [("1578", "Fjord", D(2020, 1, 1), None)]
+    assert sorted(m.name for m in fjord.predecessors.all()) == ["Norddal", "Stordal"]
+    for name, number in (("Norddal", "1524"), ("Stordal", "1526")):
+        merged = Municipality.objects.get(pk=before_2020[name].pk)
+        assert merged.dissolved == D(2020, 1, 1)
+        assert merged.successor == fjord
+        assert codes_of(merged) == [(number, name, D(1838, 1, 1), D(2019, 12, 31))]
+    with pytest.raises(Municipality.DoesNotExist):
+        Municipality.objects.by_code("1524", 2020)
+
+
+def test_a_rename_without_a_new_number_starts_a_new_row_under_the_same_number(before_2020):
+    plan, _result = import_reform(RANA)
+    assert [str(e) for e in plan.events] == ["2024-01-01: 1833 Rana → 1833 Rana - Raane (new name)"]
+    rana = Municipality.objects.get(pk=before_2020["Rana"].pk)
+    assert rana.name == "Rana - Raane"
+    assert codes_of(rana) == [
+        ("1833", "Rana", D(1838, 1, 1), D(2023, 12, 31)),
+        ("1833", "Rana - Raane", D(2024, 1, 1), None),
+    ]
+    assert Municipality.objects.by_code("1833", 2023).code_in(2023).name == "Rana"
+    assert Municipality.objects.by_code("1833", 2024).code_in(2024).name == "Rana - Raane"
+
+
+def test_applying_the_same_answer_again_changes_nothing(before_2020):
+    everything = answer(*json.loads(KONGSBERG)["codeChanges"], *json.loads(FJORD)["codeChanges"])
+    import_reform(everything)
+    import_reform(RANA)
+    before = snapshot()
+    plan, result = import_reform(everything)
+    assert all(event.unchanged for event in plan.events)
+    assert len(plan.events) == 3
+    assert "already in the database" in str(plan.events[0])
+    assert (result.municipalities_created, result.municipalities_updated, result.codes_created, result.codes_ended) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    _plan, again = import_reform(RANA)
+    assert again.codes_created == again.codes_ended == again.municipalities_updated == 0
+    assert snapshot() == before
+
+
+def test_a_half_applied_renumbering_is_completed(before_2020):
+    # The new row is there but the old row was never ended: only the missing part is planned.
+    kongsberg = before_2020["Kongsberg"]
+    MunicipalityCode.objects.create(municipality=kongsberg, code="3006", name="Kongsberg", valid_from=D(2020, 1, 1))
+    plan = plan_changes(read_changes(answer(change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"))))
+    assert plan.counts["codes_created"] == 0
+    assert plan.counts["codes_ended"] == 1
+    apply_plan(plan)
+    assert MunicipalityCode.objects.get(code="0604").valid_to == D(2019, 12, 31)
+
+
+def test_a_codes_answer_that_agrees_with_the_result_is_accepted(before_2020):
+    everything = answer(*json.loads(KONGSBERG)["codeChanges"], *json.loads(FJORD)["codeChanges"])
+    codes = codes_answer(
+        code("3303", "Kongsberg"),
+        code("1578", "Fjord"),
+        code("1833", "Rana"),
+    )
+    plan, result = import_reform(everything, codes)
+    assert plan.problems == []
+    assert plan.checked_on == D(2024, 1, 1)
+    assert result.codes_created == 3
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        # Fjord is missing from the answer: the database would have a number KLASS does not.
+        ([code("3303", "Kongsberg"), code("1833", "Rana")], "1578 (Fjord) is in force on 2024-01-01 but not in"),
+        # A number KLASS has that no municipality would have.
+        (
+            [code("3303", "Kongsberg"), code("1578", "Fjord"), code("1833", "Rana"), code("1580", "Haram")],
+            "1580 Haram is in force on 2024-01-01, but no municipality has it",
+        ),
+    ],
+)
+def test_a_codes_answer_that_disagrees_is_refused_before_anything_is_written(before_2020, codes, expected):
+    everything = answer(*json.loads(KONGSBERG)["codeChanges"], *json.loads(FJORD)["codeChanges"])
+    before = snapshot()
+    with pytest.raises(ImportRejected) as rejected:
+        import_reform(everything, codes_answer(*codes))
+    assert any(expected in str(p) for p in rejected.value.problems), rejected.value.problems
+    assert snapshot() == before
+
+
+def test_a_codes_answer_without_range_fields_is_checked_on_the_last_change(before_2020):
+    entries = [{"code": c, "name": n} for c, n in (("3006", "Kongsberg"), ("1524", "Norddal"), ("1526", "Stordal"))]
+    codes = read_codes(json.dumps({"codes": entries + [{"code": "1833", "name": "Rana"}]}).encode())
+    assert codes[0].valid_from is None
+    plan = plan_changes(read_changes(answer(change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"))), codes)
+    assert plan.checked_on == D(2020, 1, 1)
+    assert plan.problems == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "The file is empty."),
+        (b"<html>Service unavailable</html>", "not valid JSON"),
+        (KONGSBERG[:-20], "truncated"),
+        (KONGSBERG[:-3], "truncated"),
+        (b'{"codes": []}', "no “codeChanges” list"),
+        (b'{"codeChanges": {"oldCode": "0604"}}', "“codeChanges” is a dict, not a list"),
+        (b"[]", "not an object with “codeChanges”"),
+        (
+            answer(change("604", "Kongsberg", "3006", "Kongsberg", "2020-01-01")),
+            'codeChanges[0].oldCode: "604" is not a four-digit municipality number',
+        ),
+        (
+            answer(change("0604", "Kongsberg", 3006, "Kongsberg", "2020-01-01")),
+            "codeChanges[0].newCode: 3006 is not a four-digit",
+        ),
+        (
+            answer(change("0604", "Kongsberg", "3006", "Kongsberg", "2020-13-01")),
+            'codeChanges[0].changeOccurred: "2020-13-01" is not a date',
+        ),
+        (
+            answer(change("0604", "Kongsberg", "3006", "Kongsberg", "01.01.2020")),
+            'codeChanges[0].changeOccurred: "01.01.2020" is not a date',
+        ),
+        (answer(change("0604", "", "3006", "Kongsberg", "2020-01-01")), "codeChanges[0].oldName: missing or empty"),
+        (answer({"oldCode": "0604"}), "codeChanges[0].newCode: missing"),
+        ('{"codeChanges": []}'.encode("utf-16"), "not UTF-8"),
+    ],
+    ids=[
+        "empty",
+        "not-json",
+        "truncated-in-a-string",
+        "truncated-between-entries",
+        "no-codeChanges",
+        "codeChanges-not-a-list",
+        "not-an-object",
+        "three-digit-code",
+        "code-as-number",
+        "month-13",
+        "norwegian-date",
+        "empty-name",
+        "missing-fields",
+        "utf-16",
+    ],
+)
+def test_a_malformed_changes_answer_is_refused_with_a_clear_message(before_2020, data, expected):
+    before = snapshot()
+    with pytest.raises(ImportRejected) as rejected:
+        import_reform(data)
+    assert any(expected in str(p) for p in rejected.value.problems), rejected.value.problems
+    assert snapshot() == before
+
+
+def test_every_bad_entry_is_listed(before_2020):
+    data = answer(
+        change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
+        change("123", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
+        change("1524", "Norddal", "1578", "Fjord", "yesterday"),
+        "not an entry",
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        read_changes(data)
+    assert [str(p).split(":")[0] for p in rejected.value.problems] == [
+        "codeChanges[1].oldCode",
+        "codeChanges[2].changeOccurred",
+        "codeChanges[3]",
+    ]
+
+
+def test_a_malformed_codes_answer_is_refused(before_2020):
+    with pytest.raises(ImportRejected, match=r"codes\[1\]\.code: \"33\" is not a four-digit"):
+        read_codes(codes_answer(code("3303", "Kongsberg"), code("33", "Kongsberg")))
+    with pytest.raises(ImportRejected, match=r"codes\[0\]\.validFromInRequestedRange"):
+        read_codes(codes_answer(code("3303", "Kongsberg", valid_from="1. januar")))
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        (
+            [change("9999", "Atlantis", "3006", "Kongsberg", "2020-01-01")],
+            "no municipality had the number 9999 on 2019-12-31",
+        ),
+        # 3006 did not exist until 2020, so it cannot be renumbered in 2019.
+        ([change("3006", "Kongsberg", "3303", "Kongsberg", "2019-01-01")], "no municipality had the number 3006"),
+        (
+            [
+                change("1507", "Ålesund", "1507", "Ålesund", "2024-01-01"),
+                change("1507", "Ålesund", "1580", "Haram", "2024-01-01"),
+            ],
+            "a split (one number becomes several) is not supported",
+        ),
+        (
+            # The same answer, with a good entry first: refused as a whole.
+            [
+                change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
+                change("1524", "Norddal", "1578", "Fjord", "2020-01-01"),
+                change("1524", "Norddal", "1579", "Fjell", "2020-01-01"),
+            ],
+            "a split",
+        ),
+        (
+            # 1833 is Rana's; Kongsberg cannot take it while Rana keeps it.
+            [change("0604", "Kongsberg", "1833", "Kongsberg", "2020-01-01")],
+            "1833 is in use by Rana",
+        ),
+    ],
+)
+def test_changes_that_do_not_fit_the_database_are_refused_and_nothing_is_written(before_2020, entries, expected):
+    if entries[0]["oldCode"] == "1507":
+        municipality("Ålesund", "1507", D(2020, 1, 1))
+    before = snapshot()
+    with pytest.raises(ImportRejected) as rejected:
+        import_reform(answer(*entries))
+    assert any(expected in str(p) for p in rejected.value.problems), rejected.value.problems
+    assert snapshot() == before
+
+
+def test_a_renumbering_onto_a_number_that_belongs_to_someone_else_is_refused(before_2020):
+    MunicipalityCode.objects.create(
+        municipality=before_2020["Rana"], code="3006", name="Rana", valid_from=D(2020, 1, 1)
+    )
+    plan = plan_changes(read_changes(answer(change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"))))
+    assert any("3006 from 2020-01-01 already belongs to Rana" in str(p) for p in plan.problems)
+    with pytest.raises(ImportRejected):
+        apply_plan(plan)
+
+
+def test_the_command_dry_run_lists_the_events_and_writes_nothing(before_2020, tmp_path, capsys):
+    changes = tmp_path / "changes.json"
+    changes.write_bytes(answer(*json.loads(KONGSBERG)["codeChanges"], *json.loads(FJORD)["codeChanges"]))
+    codes = tmp_path / "codes.json"
+    codes.write_bytes(codes_answer(code("3303", "Kongsberg"), code("1578", "Fjord"), code("1833", "Rana")))
+    before = snapshot()
+    call_command("import_klass", changes=changes, codes=codes, dry_run=True)
+    out = capsys.readouterr().out
+    assert "2020-01-01: 0604 Kongsberg → 3006 Kongsberg (new number)" in out
+    assert "2020-01-01: 1524 Norddal + 1526 Stordal → 1578 Fjord (merger)" in out
+    assert "2024-01-01: 3006 Kongsberg → 3303 Kongsberg (new number)" in out
+    assert "Municipalities would be created: 1" in out
+    assert "Dry run: nothing was written." in out
+    assert snapshot() == before
+
+    call_command("import_klass", changes=changes, codes=codes)
+    out = capsys.readouterr().out
+    assert "Municipalities were created: 1, updated: 2; number rows were created: 3, ended: 4." in out
+    assert Municipality.objects.by_code("1578", 2020).name == "Fjord"
+
+
+def test_the_command_refuses_an_answer_with_problems(before_2020, tmp_path, capsys):
+    changes = tmp_path / "changes.json"
+    changes.write_bytes(
+        answer(
+            change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
+            change("9999", "Atlantis", "1578", "Fjord", "2020-01-01"),
+        )
+    )
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_klass", changes=changes)
+    assert "no municipality had the number 9999" in capsys.readouterr().err
+    assert snapshot() == before
+    with pytest.raises(CommandError, match="is not a file"):
+        call_command("import_klass", changes=tmp_path / "missing.json")
+
+
+def test_the_reforms_already_in_the_shipped_history_are_unchanged():
+    from indicators.importers.klass import load_code_history
+
+    load_code_history()
+    before = snapshot()
+    everything = answer(
+        *json.loads(KONGSBERG)["codeChanges"], *json.loads(FJORD)["codeChanges"], *json.loads(RANA)["codeChanges"]
+    )
+    plan, result = import_reform(everything)
+    assert [e.unchanged for e in plan.events] == [True, True, True, True], [str(e) for e in plan.events]
+    assert result.codes_created == result.codes_ended == result.municipalities_updated == 0
+    assert snapshot() == before
+
+
+def test_a_failure_while_writing_leaves_nothing_written(before_2020, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    plan = plan_changes(read_changes(FJORD))
+    calls = []
+    original = MunicipalityCode.full_clean
+
+    def fail_on_the_third(self, *args, **kwargs):
+        calls.append(self.code)
+        if len(calls) == 3:
+            raise ValidationError("disk on fire")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MunicipalityCode, "full_clean", fail_on_the_third)
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        apply_plan(plan)
+    assert len(calls) == 3
+    assert snapshot() == before
