@@ -1,12 +1,11 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
-from indicators.models import Indicator
+from indicators.management.commands._arguments import indicator_coded, user_named
 
 
 class Command(BaseCommand):
@@ -26,16 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username the values are recorded as changed by.")
 
     def handle(self, *args, file, indicator, create_sector_indicators, dry_run, user, **options):
-        try:
-            target = Indicator.objects.get(code=indicator)
-        except Indicator.DoesNotExist:
-            raise CommandError(_("No indicator has the code %(code)s.") % {"code": indicator}) from None
-        changed_by = None
-        if user:
-            try:
-                changed_by = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(_("No user is called %(user)s.") % {"user": user}) from None
+        target = indicator_coded(indicator)
+        changed_by = user_named(user)
         if not file.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": file})
         try:

@@ -1,6 +1,5 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from tqdm import tqdm
 from indicators.importers import pxweb
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
-from indicators.models import Indicator
+from indicators.management.commands._arguments import indicator_coded, user_named
 from indicators.services import ApplyResult
 
 
@@ -37,16 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username the values are recorded as changed by.")
 
     def handle(self, *args, files, indicator, contents, table, fetch, value_codes, dry_run, user, **options):
-        try:
-            target = Indicator.objects.get(code=indicator)
-        except Indicator.DoesNotExist:
-            raise CommandError(_("No indicator has the code %(code)s.") % {"code": indicator}) from None
-        changed_by = None
-        if user:
-            try:
-                changed_by = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(_("No user is called %(user)s.") % {"user": user}) from None
+        target = indicator_coded(indicator)
+        changed_by = user_named(user)
         inputs = self.fetched(fetch, value_codes) if fetch else self.read(files)
         table = table or fetch or ""
         show = options["verbosity"] > 0 and len(inputs) > 1

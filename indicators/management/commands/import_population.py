@@ -1,11 +1,11 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_population import import_population
+from indicators.management.commands._arguments import user_named
 
 
 class Command(BaseCommand):
@@ -17,12 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username the values are recorded as changed by.")
 
     def handle(self, *args, files, dry_run, user, **options):
-        changed_by = None
-        if user:
-            try:
-                changed_by = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(_("No user is called %(user)s.") % {"user": user}) from None
+        changed_by = user_named(user)
         failed = False
         for path in files:
             if not path.is_file():
