@@ -11,6 +11,7 @@ other municipalities (such as Fjord before 2020) is included.
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -116,12 +117,27 @@ class _Echo:
         return text
 
 
-def everything_published() -> Iterator[list]:
-    """Every published figure in the portal, one row each, as last published: for the bulk download.
+@dataclass(frozen=True)
+class Record:
+    """One published figure, as last published, with what a download says about it."""
 
-    Five queries (indicators, municipalities, their numbers, the population, the values), and the
-    values are streamed, so memory stays flat however many there are.
+    municipality: Municipality
+    indicator: Indicator
+    year: int
+    value: Decimal | None
+    per_inhabitant: Decimal | None
+    state: str
+    is_sample: bool
+    source: str
+
+
+def published_records(values=None) -> Iterator[Record]:
+    """Every published figure of the values (default: all), as last published, in a fixed order.
+
+    Five queries (indicators, municipalities, their numbers, the population, the values),
+    and the values are streamed, so memory stays flat however many there are.
     """
+    values = IndicatorValue.objects.published() if values is None else values.published()
     indicators = {i.pk: i for i in Indicator.objects.all()}
     municipalities = {m.pk: m for m in Municipality.objects.prefetch_related("codes")}
     population = next((i for i in indicators.values() if i.is_population), None)
@@ -133,62 +149,74 @@ def everything_published() -> Iterator[list]:
             .filter(indicator=population, published_state=ValueState.REPORTED)
             .values_list("municipality_id", "year", "published_value")
         }
+    rows = values.order_by("indicator__order", "indicator__code", "municipality_id", "year").values_list(
+        "indicator_id", "municipality_id", "year", "published_value", "published_state", "published_is_sample",
+        "published_source",
+    )  # fmt: skip
+    for indicator_id, municipality_id, year, value, state, is_sample, source in rows.iterator(chunk_size=2000):
+        indicator = indicators[indicator_id]
+        per_inhabitant = None
+        if indicator.is_per_inhabitant:
+            per_inhabitant = indicator.per_inhabitant(value, people.get((municipality_id, year)))
+        yield Record(
+            municipalities[municipality_id], indicator, year, value, per_inhabitant, state, is_sample,
+            source or indicator.source,
+        )  # fmt: skip
+
+
+def table_rows(records) -> Iterator[list]:
+    """The records as rows for CSV or XLSX, header first: units, per inhabitant, state, source and licence."""
     yield [
         _("Municipality number"), _("Municipality"), _("Indicator code"), _("Indicator"), _("Year"), _("Value"),
         _("Unit"), _("Per inhabitant"), _("Unit per inhabitant"), _("State"), _("Sample data"), _("Source"),
         _("Licence"),
     ]  # fmt: skip
-    values = (
-        IndicatorValue.objects.published()
-        .order_by("indicator__order", "indicator__code", "municipality_id", "year")
-        .values_list(
-            "indicator_id",
-            "municipality_id",
-            "year",
-            "published_value",
-            "published_state",
-            "published_is_sample",
-            "published_source",
-        )  # fmt: skip
-    )
     states = dict(ValueState.choices)
-    for indicator_id, municipality_id, year, value, state, is_sample, source in values.iterator(chunk_size=2000):
-        indicator, municipality = indicators[indicator_id], municipalities[municipality_id]
-        per_inhabitant = (
-            indicator.per_inhabitant(value, people.get((municipality_id, year)))
-            if indicator.is_per_inhabitant
-            else None
-        )
-        source = source or indicator.source
+    for r in records:
+        indicator = r.indicator
         yield [
-            municipality.kommunenummer,
-            municipality.name,
+            r.municipality.kommunenummer,
+            r.municipality.name,
             indicator.code,
             indicator.name,
-            year,
-            value,
+            r.year,
+            r.value,
             str(indicator.get_amount_unit_display()) if indicator.is_per_inhabitant else unit_label(indicator),
-            per_inhabitant.quantize(Decimal("0.001")) if per_inhabitant is not None else None,
+            r.per_inhabitant.quantize(Decimal("0.001")) if r.per_inhabitant is not None else None,
             unit_label(indicator) if indicator.is_per_inhabitant else "",
-            str(states.get(state, state)),
-            _("yes") if is_sample else "",
-            source,
-            licence(source, is_sample=is_sample),
+            str(states.get(r.state, r.state)),
+            _("yes") if r.is_sample else "",
+            r.source,
+            licence(r.source, is_sample=r.is_sample),
         ]
 
 
-def everything_published_csv() -> StreamingHttpResponse:
-    """The bulk download: every published figure as semicolon-separated CSV, streamed."""
+def records_jsonstat(records, *, title: str) -> dict:
+    """The records as one JSON-stat dataset (municipality × contents × year)."""
+    records = list(records)
+    indicators = list({r.indicator.pk: r.indicator for r in records}.values())
+    regions = {r.municipality.kommunenummer: r.municipality.name for r in records}
+    rows = [(r.municipality.kommunenummer, r.indicator, r.year, r.value, r.per_inhabitant, r.state) for r in records]
+    return build(title=title, rows=rows, indicators=indicators, regions=sorted(regions.items()) or [("", "")])
+
+
+def csv_response(rows, filename: str) -> StreamingHttpResponse:
+    """Stream rows (header first) as semicolon-separated CSV that Excel in Norway opens as columns."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
 
     def lines():
         yield "\ufeff"
-        for row in everything_published():
+        for row in rows:
             yield writer.writerow([neutralise(c) if isinstance(c, str) else csv_number(c) for c in row])
 
     reply = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    reply["Content-Disposition"] = 'attachment; filename="livskraft-alle-publiserte-tall.csv"'
+    reply["Content-Disposition"] = f'attachment; filename="{filename}"'
     return reply
+
+
+def everything_published_csv() -> StreamingHttpResponse:
+    """The bulk download: every published figure as CSV, streamed."""
+    return csv_response(table_rows(published_records()), "livskraft-alle-publiserte-tall.csv")
 
 
 def response(document: dict, name: str) -> HttpResponse:

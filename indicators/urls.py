@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import opendata, reporting, views
+from indicators import opendata, reporting, selection, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("indikator/<slug:code>/", views.indicator, name="indicator"),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
     path("kilder/", views.sources, name="sources"),
+    path("data/", selection.download, name="data_download"),
     path("data/alle-publiserte-tall.csv", views.bulk_download, name="bulk_download"),
     # The reporting round: only for users with a role; every view checks access itself.
     path("rapportering/", reporting.start, name="reporting_start"),

@@ -42,6 +42,7 @@ TESTED_PAGES = [
     TestedPage("good_examples", _("The list of good examples")),
     TestedPage("good_example", _("A good example")),
     TestedPage("sources", _("Data sources")),
+    TestedPage("data_download", _("Downloading a selection of data")),
     TestedPage("accessibility", _("This accessibility statement")),
     TestedPage("login", _("Log in")),
     TestedPage("reporting_start", _("My reporting")),

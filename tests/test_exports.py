@@ -140,3 +140,49 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
     population_row = next(r for r in rows if r[2] == "folkemengde")
     assert population_row[-2:] == ["SSB, tabell 07459", "CC BY 4.0. Kilde: Statistisk sentralbyrå"]
     assert rana_2021[-2] == "SSB, KOSTRA tabell 12241"  # no source of its own: the indicator's
+
+
+def test_any_selection_downloads_as_csv_xlsx_and_json_stat(client, published, waste):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    page = client.get("/data/")
+    assert page.status_code == 200 and page.content.decode().count("<h1>") == 1
+    selection = "/data/?kommune=1833&indikator=husholdningsavfall&fra=2022&til=2024"
+    body = b"".join(client.get(selection + "&format=csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert [(r[0], r[2], r[4]) for r in rows[1:]] == [
+        ("1833", "husholdningsavfall", "2022"),
+        ("1833", "husholdningsavfall", "2023"),
+    ]
+    assert "777123" not in body  # Rana's 2024 draft
+    sheet = load_workbook(io.BytesIO(client.get(selection + "&format=xlsx").content)).active
+    assert len(list(sheet.iter_rows(values_only=True))) == 3
+    dataset = jsonstat.parse(client.get(selection + "&format=json").content)
+    assert dataset.dimensions["Region"].codes == ["1833"]
+    assert dataset.dimensions["Tid"].codes == ["2022", "2023"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("fra=2024&til=2020", "The last year cannot come before the first year."),
+        ("kommune=9999", "9999"),
+        ("indikator=ukjent", "ukjent"),
+        ("format=pdf", "pdf"),
+    ],
+)
+def test_a_bad_selection_is_explained(client, published, query, message):
+    client.cookies["django_language"] = "en"
+    response = client.get(f"/data/?format=csv&{query}" if "format" not in query else f"/data/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_selections_queries_do_not_grow_with_its_size(client, published, django_assert_num_queries):
+    # The form's municipalities, their numbers and the indicators; then the five of published_records().
+    with django_assert_num_queries(8):
+        response = client.get("/data/?format=csv")
+        b"".join(response.streaming_content)

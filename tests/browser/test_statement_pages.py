@@ -31,7 +31,7 @@ PASSWORD = "a-long-test-password"
 YEAR = reporting_year()
 # Pages a visitor reaches without logging in; the rest need a planner and approver.
 PUBLIC = {"home", "municipality", "indicator", "annual_report", "network_report", "good_examples", "good_example",
-          "sources", "accessibility", "login"}  # fmt: skip
+          "sources", "data_download", "accessibility", "login"}  # fmt: skip
 
 
 @pytest.fixture
