@@ -121,6 +121,6 @@ def preview(request, pk: int):
             "rows": rows,
             "more": max(len(changes) - PREVIEW_ROWS, 0),
             "problems": problems,
-            "states": ValueState.choices,
+            "states": dict(ValueState.choices),
         },
     )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from indicators import dashboard
-from indicators.dashboard import GoalProgress, Point, Series
+from indicators.dashboard import GoalProgress, Series
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
 from plans.models import (
     AnnualReport,
@@ -37,14 +37,10 @@ class IndicatorBlock:
     chart: dict | None
     sentence: str
     commentary: str
-    text_key: str
 
     @property
     def indicator(self) -> Indicator:
         return self.series.indicator
-
-    def point(self, year: int) -> Point | None:
-        return next((p for p in self.series.points if p.year == year), None)
 
 
 @dataclass
@@ -57,10 +53,6 @@ class Section:
     blocks: list[IndicatorBlock] = field(default_factory=list)
     projects: list[tuple[StrategicProject, str]] = field(default_factory=list)
     examples: list[GoodExample] = field(default_factory=list)
-
-    @property
-    def text_key(self) -> str:
-        return f"{ReportTextKind.FOCUS_AREA}-{self.focus_area.pk}" if self.focus_area else ""
 
     @property
     def anchor(self) -> str:
@@ -82,10 +74,6 @@ class Report:
     population: IndicatorValue | None
     sections: list[Section]
     draft: bool
-
-    @property
-    def blocks(self) -> list[IndicatorBlock]:
-        return [block for section in self.sections for block in section.blocks]
 
 
 def texts_of(report: AnnualReport | None, *, draft: bool) -> dict[str, str]:
@@ -121,14 +109,12 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
 
     def block(indicator: Indicator, measure_progress: GoalProgress | None) -> IndicatorBlock:
         own = by_indicator.get(indicator.pk) or Series(indicator)
-        key = f"{ReportTextKind.INDICATOR}-{indicator.pk}"
         return IndicatorBlock(
             series=own,
             progress=measure_progress,
             chart=dashboard.chart(own, measure_progress) if own.reported else None,
             sentence=dashboard.sentence(own, measure_progress.measure if measure_progress else None),
-            commentary=texts.get(key, ""),
-            text_key=key,
+            commentary=texts.get(f"{ReportTextKind.INDICATOR}-{indicator.pk}", ""),
         )
 
     sections, placed = [], set()

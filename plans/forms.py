@@ -11,8 +11,9 @@ from livskraft.templatetags.livskraft import format_number
 from plans.models import FocusArea, GoodExample
 
 MAX_TEXT_LENGTH = 10_000
-# The image formats taken for good examples (as Pillow names them) and the file suffix each is stored with.
-IMAGE_SUFFIXES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# The image formats taken for good examples (as Pillow names them): the file suffix each is stored with,
+# and the type the browser is told when it is served.
+IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 MARKDOWN_HELP = gettext_lazy(
     "Markdown: a blank line starts a new paragraph; **bold**, *italic*, lines starting with - make a list, "
     "[text](https://…) a link. HTML is shown as text."
@@ -84,9 +85,9 @@ class GoodExampleForm(forms.ModelForm):
                 _("The image is %(size)s MB; the largest image the portal takes is %(limit)s MB.")
                 % {"size": format_number(image.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)}
             )
-        suffix = IMAGE_SUFFIXES.get(image.image.format)
-        if suffix is None:
+        if image.image.format not in IMAGE_FORMATS:
             raise forms.ValidationError(_("Choose a JPEG, PNG or WebP image."))
+        suffix, _type = IMAGE_FORMATS[image.image.format]
         image.name = f"image.{suffix}"  # named by what the file is, not by what the uploader called it
         return image
 

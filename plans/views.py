@@ -17,10 +17,11 @@ from indicators.access import access_for
 from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Municipality, MunicipalityCode, Network
 from indicators.views import municipality_for_code
 from plans.annual_report import compose, section_title
+from plans.forms import IMAGE_FORMATS
 from plans.models import AnnualReport, ExampleStatus, GoodExample
 
-# The stored image's suffix (plans.forms.IMAGE_SUFFIXES) → the type the browser is told.
-IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# The stored image's suffix → the type the browser is told, for each format the form takes.
+IMAGE_TYPES = dict(IMAGE_FORMATS.values())
 
 
 def report_language(request, municipality: Municipality) -> str:

@@ -1,10 +1,13 @@
 """Fixtures shared by the whole test suite: settings, people and a real browser."""
 
+import datetime
 import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -129,6 +132,33 @@ def politician(django_user_model):
 def coordinator(django_user_model):
     """Return the network coordinator."""
     return _user(django_user_model, "koordinator")
+
+
+@pytest.fixture
+def english(client):
+    """Messages in English, the source language, so the assertions read as the code does."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def kongsberg(db):
+    """Kongsberg with its three numbers (0604, 3006, 3303), and Oslo with one; returns Kongsberg."""
+    from indicators.models import Municipality, MunicipalityCode
+
+    kongsberg = Municipality.objects.create(name="Kongsberg")
+    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
+        MunicipalityCode.objects.create(
+            municipality=kongsberg,
+            code=code,
+            name="Kongsberg",
+            valid_from=datetime.date(first, 1, 1),
+            valid_to=datetime.date(last, 12, 31) if last else None,
+        )
+    oslo = Municipality.objects.create(name="Oslo")
+    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
+    return kongsberg
 
 
 @pytest.fixture(scope="session")

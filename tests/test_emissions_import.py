@@ -6,16 +6,14 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from openpyxl import Workbook
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import apply_emissions, read_emissions, sector_code
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, ValueRevision
+from indicators.models import Indicator, IndicatorValue, ValueRevision
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADER = [
     "Fylke",
@@ -37,31 +35,6 @@ ROWS = [
     ["Buskerud", "3303", "Kongsberg", 2024, "Sjøfart", "Fritidsbåter", "CO2", 1200.125],
     ["Oslo", "0301", "Oslo", 2024, "Veitrafikk", "Personbiler", "CO2", 300000],
 ]
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages in English, the source language, so the assertions read as the code does."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def kongsberg():
-    """Kongsberg with its three numbers, and Oslo with one."""
-    kongsberg = Municipality.objects.create(name="Kongsberg")
-    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
-        MunicipalityCode.objects.create(
-            municipality=kongsberg,
-            code=code,
-            name="Kongsberg",
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    oslo = Municipality.objects.create(name="Oslo")
-    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
-    return kongsberg
 
 
 def emissions_indicator(code="klimagassutslipp", **fields):

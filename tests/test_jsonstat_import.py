@@ -7,42 +7,15 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from indicators import jsonstat
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, ValueRevision, ValueState
+from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages in English, the source language, so the assertions read as the code does."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def kongsberg():
-    """Kongsberg with its three numbers, and Oslo with one."""
-    kongsberg = Municipality.objects.create(name="Kongsberg")
-    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
-        MunicipalityCode.objects.create(
-            municipality=kongsberg,
-            code=code,
-            name="Kongsberg",
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    oslo = Municipality.objects.create(name="Oslo")
-    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
-    return kongsberg
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def table_07459(values, *, status=None, regions=None, years=("2019", "2020", "2024"), updated="2024-02-21T07:00:00Z"):

@@ -8,17 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from indicators import jsonstat
 from indicators.importers import pxweb
 from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_a_query_within_the_limit_is_one_request():
