@@ -219,6 +219,12 @@ def everything_published_csv() -> StreamingHttpResponse:
     return csv_response(table_rows(published_records()), "livskraft-alle-publiserte-tall.csv")
 
 
+def everything_published_jsonstat() -> HttpResponse:
+    """The bulk download as one JSON-stat 2.0 dataset: every published figure, municipality × contents × year."""
+    document = records_jsonstat(published_records(), title=_("Livskraft: every published figure"))
+    return response(document, "livskraft-alle-publiserte-tall")
+
+
 def response(document: dict, name: str) -> HttpResponse:
     """Send the dataset as a JSON-stat 2.0 attachment called name.json."""
     reply = HttpResponse(jsonstat.dumps(document), content_type="application/json; charset=utf-8")

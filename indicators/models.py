@@ -762,16 +762,32 @@ class ValueImport(models.Model):
 
 
 class DataImport(models.Model):
-    """An open-data file (SSB JSON-stat) a coordinator uploaded: kept as sent, so every imported figure can be traced."""
+    """An open-data file a coordinator uploaded (an SSB JSON-stat table, Miljødirektoratet's emissions workbook, or a
+    KLASS reform answer): kept as sent, so every imported figure and number change can be traced."""
 
+    class Kind(models.TextChoices):
+        SSB = "ssb", _("SSB table (JSON-stat)")
+        EMISSIONS = "miljodir", _("Miljødirektoratet's greenhouse-gas emissions (Excel)")
+        REFORM = "klass", _("Municipal reform from KLASS (JSON)")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SSB)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     filename = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(_("content"))
+    codes_content = models.BinaryField(
+        _("numbers in force"), blank=True, default=b"", help_text=_("KLASS codes answer the reform is checked against.")
+    )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="data_imports"
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="data_imports",
+        null=True,
+        blank=True,
+        help_text=_("For emissions: the indicator for the total; sectors go to their own indicators."),
     )
     contents = models.CharField(
         _("contents code"), max_length=60, blank=True, help_text=_("SSB's ContentsCode, when the table has several.")
@@ -788,6 +804,12 @@ class DataImport(models.Model):
         verbose_name = _("open-data import")
         verbose_name_plural = _("open-data imports")
         ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="klass") | models.Q(indicator__isnull=False),
+                name="data_import_indicator_unless_reform",
+            )
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -1,11 +1,22 @@
-"""Importing open data in the browser: a network coordinator uploads an SSB table in JSON-stat 2.0, sees what
-it would change, and imports it in one transaction. The same checks as `manage.py import_jsonstat`."""
+"""Importing open data in the browser: upload a file, see everything it would change, import it in one transaction.
+
+Three kinds, with the same checks as their management commands:
+
+- an SSB table in JSON-stat 2.0 (`import_jsonstat`), by network coordinators, for their network's municipalities;
+- Miljødirektoratet's greenhouse-gas emissions workbook (`import_emissions`), likewise;
+- a municipal reform from KLASS (`import_klass`), by administrators only: it changes the national code history.
+
+The file is stored as sent (DataImport), so every imported figure can be traced to it.
+"""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,15 +25,28 @@ from django.utils.translation import gettext_lazy
 
 from indicators.access import access_for
 from indicators.importers.base import ImportRejected
+from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
+from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
-from indicators.models import DataImport, Municipality, ValueState
+from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
 from livskraft.templatetags.livskraft import format_number
 
 # The preview lists this many changes; the counts cover them all.
 PREVIEW_ROWS = 500
+Kind = DataImport.Kind
 
 
-class DataImportForm(forms.ModelForm):
+def _size_checked(upload):
+    limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
+    if upload is not None and upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is %(size)s MB; the largest file the portal takes is %(limit)s MB.")
+            % {"size": format_number(upload.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)}
+        )
+    return upload
+
+
+class SsbImportForm(forms.ModelForm):
     file = forms.FileField(
         label=gettext_lazy("JSON-stat file"),
         help_text=gettext_lazy("A table saved from SSB's PxWebApi v2 with outputFormat=json-stat2."),
@@ -34,93 +58,221 @@ class DataImportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["indicator"].required = True
+        self.fields["indicator"].help_text = ""
         self.fields["indicator"].label_from_instance = lambda indicator: indicator.name
         self.order_fields(["file", "indicator", "contents", "table"])
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the largest file the portal takes is %(limit)s MB.")
-                % {"size": format_number(upload.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)}
-            )
-        return upload
+        return _size_checked(self.cleaned_data["file"])
 
 
-def _coordinator(request):
+class EmissionsImportForm(forms.ModelForm):
+    file = forms.FileField(
+        label=gettext_lazy("Excel file"),
+        help_text=gettext_lazy("“Klimagassutslipp i kommuner” downloaded from Miljødirektoratet as Excel (.xlsx)."),
+    )
+
+    class Meta:
+        model = DataImport
+        fields = ["indicator"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicator"]
+        field.required = True
+        field.label = _("Indicator for the total")
+        field.queryset = Indicator.objects.filter(Q(amount_unit=Unit.TONNES_CO2E) | Q(unit=Unit.TONNES_CO2E)).exclude(
+            code__startswith=f"{DEFAULT_CODE}-"
+        )
+        field.initial = field.queryset.filter(code=DEFAULT_CODE).values_list("pk", flat=True).first()
+        field.label_from_instance = lambda indicator: indicator.name
+        self.order_fields(["file", "indicator"])
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"])
+
+
+class ReformImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("KLASS changes"),
+        help_text=gettext_lazy(
+            "The answer of classifications/131/changes.json for the period of the reform (codeChanges)."
+        ),
+    )
+    codes = forms.FileField(
+        label=gettext_lazy("KLASS numbers in force (optional)"),
+        required=False,
+        help_text=gettext_lazy("The answer of classifications/131/codes.json; the result is checked against it."),
+    )
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"])
+
+    def clean_codes(self):
+        return _size_checked(self.cleaned_data.get("codes"))
+
+    def save(self, commit=True):
+        stored = DataImport(kind=Kind.REFORM)
+        codes = self.cleaned_data.get("codes")
+        if codes is not None:
+            stored.codes_content = codes.read()
+        return stored
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of open data: who may import it, its form, and how it is checked and applied."""
+
+    kind: str
+    url_name: str
+    form: type
+    administrators_only: bool = False
+
+    def allowed_for(self, access) -> bool:
+        return access.is_superuser if self.administrators_only else access.is_superuser or access.is_coordinator
+
+
+SOURCES = {
+    Kind.SSB: Source(Kind.SSB, "opendata_upload", SsbImportForm),
+    Kind.EMISSIONS: Source(Kind.EMISSIONS, "emissions_upload", EmissionsImportForm),
+    Kind.REFORM: Source(Kind.REFORM, "reform_upload", ReformImportForm, administrators_only=True),
+}
+
+
+def _access(request, source: Source):
     access = access_for(request.user)
-    if not (access.is_superuser or access.is_coordinator):
+    if not source.allowed_for(access):
         raise Http404
     return access
+
+
+def _upload(request, kind):
+    source = SOURCES[kind]
+    _access(request, source)
+    form = source.form(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        stored = form.save(commit=False)
+        upload = form.cleaned_data["file"]
+        stored.kind = kind
+        stored.uploaded_by, stored.filename, stored.content = request.user, upload.name[-255:], upload.read()
+        stored.save()
+        return redirect("opendata_preview", stored.pk)
+    recent = (
+        DataImport.objects.filter(uploaded_by=request.user, kind=kind)
+        .select_related("indicator")
+        .defer("content", "codes_content")[:10]
+    )
+    return render(request, "reporting/opendata_upload.html", {"form": form, "recent": recent, "kind": kind})
 
 
 @login_required
 def upload(request):
     """Upload an SSB JSON-stat file for an indicator; the next page checks it before anything is stored."""
-    _coordinator(request)
-    form = DataImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        stored = form.save(commit=False)
-        upload = form.cleaned_data["file"]
-        stored.uploaded_by, stored.filename, stored.content = request.user, upload.name[-255:], upload.read()
-        stored.save()
-        return redirect("opendata_preview", stored.pk)
-    recent = DataImport.objects.filter(uploaded_by=request.user).select_related("indicator").defer("content")[:10]
-    return render(request, "reporting/opendata_upload.html", {"form": form, "recent": recent})
+    return _upload(request, Kind.SSB)
 
 
 @login_required
-def preview(request, pk: int):
-    """Show what the file would change (new, changed, unchanged, skipped and why), or every problem; import on confirm."""
-    access = _coordinator(request)
-    stored = get_object_or_404(DataImport.objects.select_related("indicator"), pk=pk, uploaded_by=request.user)
+def upload_emissions(request):
+    """Upload Miljødirektoratet's emissions workbook; the next page checks it before anything is stored."""
+    return _upload(request, Kind.EMISSIONS)
 
-    def allowed(municipality_id: int) -> bool:
-        return access.is_superuser or municipality_id in access.coordinated
 
-    problems, checked = [], None
-    try:
-        checked = read_jsonstat(
-            bytes(stored.content),
+@login_required
+def upload_reform(request):
+    """Upload a KLASS reform answer (administrators); the next page shows the events before anything is stored."""
+    return _upload(request, Kind.REFORM)
+
+
+def _check(stored: DataImport, allowed):
+    """Return the checked file, or raise ImportRejected listing every problem."""
+    data = bytes(stored.content)
+    if stored.kind == Kind.SSB:
+        return read_jsonstat(
+            data,
             filename=stored.filename,
             indicator=stored.indicator,
             contents=stored.contents,
             table=stored.table,
             allowed=allowed,
         )
+    if stored.kind == Kind.EMISSIONS:
+        return read_emissions(data, filename=stored.filename, indicator=stored.indicator, allowed=allowed)
+    codes = bytes(stored.codes_content)
+    plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    return plan
+
+
+def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
+    """Write the checked file; return (created, changed, unchanged) as the upload records them."""
+    if stored.kind == Kind.SSB:
+        result = apply_jsonstat(checked, user=user)
+        return result.created, result.updated, result.unchanged
+    if stored.kind == Kind.EMISSIONS:
+        results = apply_emissions(checked, user=user).values()
+        return tuple(sum(getattr(r, name) for r in results) for name in ("created", "updated", "unchanged"))
+    result = apply_plan(checked)
+    return (
+        result.municipalities_created + result.codes_created,
+        result.municipalities_updated + result.codes_ended,
+        checked.counts["unchanged_events"],
+    )
+
+
+def _value_rows(checked, parts) -> tuple[list[dict], int]:
+    """The first PREVIEW_ROWS changed values as table rows, and how many more there are."""
+    changes = [(part, c) for part, part_changes in parts for c in part_changes if c.kind != "unchanged"]
+    shown = changes[:PREVIEW_ROWS]
+    names = Municipality.objects.in_bulk({c.proposed.municipality_id for _part, c in shown})
+    rows = [{"part": part, "change": c, "municipality": names[c.proposed.municipality_id]} for part, c in shown]
+    return rows, max(len(changes) - PREVIEW_ROWS, 0)
+
+
+@login_required
+def preview(request, pk: int):
+    """Show what the file would change (new, changed, unchanged, skipped and why), or every problem; import on confirm."""
+    stored = get_object_or_404(DataImport.objects.select_related("indicator"), pk=pk, uploaded_by=request.user)
+    source = SOURCES[stored.kind]
+    access = _access(request, source)
+
+    def allowed(municipality_id: int) -> bool:
+        return access.is_superuser or municipality_id in access.coordinated
+
+    problems, checked = [], None
+    try:
+        checked = _check(stored, allowed)
     except ImportRejected as rejected:
         problems = rejected.problems
     if request.method == "POST" and checked is not None and stored.confirmed_at is None:
         with transaction.atomic():
-            result = apply_jsonstat(checked, user=request.user)
+            stored.created, stored.updated, stored.unchanged = _apply(stored, checked, request.user)
             stored.confirmed_at = timezone.now()
-            stored.created, stored.updated, stored.unchanged = result.created, result.updated, result.unchanged
             stored.save(update_fields=["confirmed_at", "created", "updated", "unchanged"])
+        if stored.kind == Kind.REFORM:
+            message = _("Imported %(file)s: %(created)s new rows, %(updated)s changed.")
+        else:
+            message = _("Imported %(file)s: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.")
         messages.success(
             request,
-            _("Imported %(file)s: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.")
+            message
             % {
                 "file": stored.filename,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
+                "created": stored.created,
+                "updated": stored.updated,
+                "unchanged": stored.unchanged,
             },
         )
         return redirect("opendata_preview", stored.pk)
-    changes = [c for c in checked.changes if c.kind != "unchanged"] if checked else []
-    names = Municipality.objects.in_bulk({c.proposed.municipality_id for c in changes[:PREVIEW_ROWS]})
-    rows = [{"change": c, "municipality": names[c.proposed.municipality_id]} for c in changes[:PREVIEW_ROWS]]
-    return render(
-        request,
-        "reporting/opendata_preview.html",
-        {
-            "stored": stored,
-            "checked": checked,
-            "counts": checked.counts if checked else None,
-            "rows": rows,
-            "more": max(len(changes) - PREVIEW_ROWS, 0),
-            "problems": problems,
-            "states": dict(ValueState.choices),
-        },
-    )
+    context = {"stored": stored, "checked": checked, "problems": problems, "source": source}
+    if checked is not None and stored.kind == Kind.SSB:
+        rows, more = _value_rows(checked, [(None, checked.changes)])
+        context.update(counts=checked.counts, rows=rows, more=more)
+    elif checked is not None and stored.kind == Kind.EMISSIONS:
+        rows, more = _value_rows(checked, [(part, part.changes) for part in checked.parts])
+        context.update(counts=checked.counts, rows=rows, more=more)
+    elif checked is not None:
+        context.update(counts=checked.counts)
+    context["states"] = dict(ValueState.choices)
+    return render(request, "reporting/opendata_preview.html", context)

@@ -226,8 +226,10 @@ def indicator_download(request, code, fmt):
     return download_response(rows, f"livskraft-{result.indicator.code}-{only_year or 'alle-aar'}", fmt)
 
 
-def bulk_download(request):
-    """Every published figure in the portal, as one CSV file (streamed)."""
+def bulk_download(request, fmt: str):
+    """Every published figure in the portal, as one CSV file (streamed) or one JSON-stat 2.0 dataset."""
+    if fmt == "json":
+        return exports.everything_published_jsonstat()
     return exports.everything_published_csv()
 
 

@@ -52,6 +52,7 @@ TESTED_PAGES = [
     TestedPage("example_create", _("Writing a good example")),
     TestedPage("opendata_upload", _("Importing a table from SSB")),
     TestedPage("opendata_preview", _("Checking an SSB table before it is imported")),
+    TestedPage("emissions_upload", _("Importing emissions from Miljødirektoratet")),
 ]
 
 DEVIATIONS = [

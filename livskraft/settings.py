@@ -139,6 +139,8 @@ LIVSKRAFT_MAX_CHANGE = Decimal(os.environ.get("LIVSKRAFT_MAX_CHANGE", "0.5"))
 LIVSKRAFT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Statistics Norway's PxWebApi v2, for `manage.py import_jsonstat --fetch`.
 SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2")
+# Statistics Norway's KLASS REST API v1, for `manage.py import_klass --fetch`.
+SSB_KLASS_URL = os.environ.get("SSB_KLASS_URL", "https://data.ssb.no/api/klass/v1")
 # Open-data files (SSB JSON-stat) larger than this are refused in the browser.
 LIVSKRAFT_MAX_OPEN_DATA_BYTES = 25 * 1024 * 1024
 # Images of good examples larger than this are refused.

@@ -2,8 +2,12 @@
 
 import datetime
 import os
+import threading
+from dataclasses import dataclass
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -159,6 +163,73 @@ def kongsberg(db):
     oslo = Municipality.objects.create(name="Oslo")
     MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
     return kongsberg
+
+
+@pytest.fixture
+def coordinator_of_kongsberg(kongsberg, coordinator):
+    """The coordinator of a network Kongsberg belongs to (Oslo does not)."""
+    from indicators.models import Network, NetworkCoordinator, NetworkMembership
+
+    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
+    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2009, 1, 1))
+    NetworkCoordinator.objects.create(user=coordinator, network=network)
+    return coordinator
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One request the local server received: its path, its query and the format it asked for."""
+
+    path: str
+    query: dict[str, list[str]]
+    accept: str
+
+
+class LocalServer:
+    """Real HTTP servers on loopback, so that API clients are tested without the internet.
+
+    start(answer) serves answer(path) -> (status, body bytes) as JSON and returns the
+    server's address; every request is kept in .requests, in order.
+    """
+
+    def __init__(self):
+        self.requests: list[Asked] = []
+        self._servers: list[ThreadingHTTPServer] = []
+
+    def start(self, answer) -> str:
+        requests = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the handler's name is fixed by http.server)
+                parts = urlsplit(self.path)
+                requests.append(Asked(parts.path, parse_qs(parts.query), self.headers.get("Accept", "")))
+                status, body = answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture
+def local_server():
+    """Return a LocalServer; its servers stop when the test ends."""
+    servers = LocalServer()
+    yield servers
+    servers.stop()
 
 
 @pytest.fixture(scope="session")

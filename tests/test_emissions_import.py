@@ -1,12 +1,15 @@
 """Importing Miljødirektoratet's "Klimagassutslipp i kommuner" (Excel): sums, sectors, code history, refusals."""
 
 import datetime
+import html
 import io
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
 from indicators.importers.base import ImportRejected
@@ -347,3 +350,58 @@ def test_the_number_in_force_wins_when_a_year_comes_under_two_numbers(kongsberg,
 def test_a_sector_indicator_in_another_unit_is_refused(kongsberg, total):
     emissions_indicator("klimagassutslipp-veitrafikk", unit="tonnes", amount_unit="tonnes")
     _expect_refusal(workbook(), total, "The indicator klimagassutslipp-veitrafikk does not hold tonnes CO₂-eq.")
+
+
+# --- in the browser, for network coordinators -------------------------------------------------------------------
+
+
+def upload(client, data, indicator):
+    file = SimpleUploadedFile("klimagassutslipp.xlsx", data, content_type="application/vnd.ms-excel")
+    return client.post(reverse("emissions_upload"), {"file": file, "indicator": indicator.pk})
+
+
+def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordinator_of_kongsberg, total):
+    sea = emissions_indicator("klimagassutslipp-sjofart", name_nb="Sjøfart")
+    client.force_login(coordinator_of_kongsberg)
+    form = client.get(reverse("emissions_upload")).content.decode()
+    assert f'<option value="{total.pk}" selected>' in form  # the usual total indicator is chosen already
+    response = upload(client, workbook(), total)
+    assert response.status_code == 302
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "New values: 3" in page  # Kongsberg's total for 2019 and 2024, and its sea transport in 2024
+    assert "0301 Oslo: you may not import this municipality's figures" in page
+    assert "Veitrafikk: <code>klimagassutslipp-veitrafikk</code>" in page  # sectors without an indicator
+    assert not IndicatorValue.objects.exists()  # nothing before the confirmation
+    client.post(response["Location"])
+    assert figures(total) == {("Kongsberg", 2019): Decimal("74500"), ("Kongsberg", 2024): Decimal("36200.125")}
+    assert figures(sea) == {("Kongsberg", 2024): Decimal("1200.125")}
+    value = IndicatorValue.objects.get(indicator=sea)
+    assert (value.status, value.changed_by) == ("draft", coordinator_of_kongsberg)
+    assert "klimagassutslipp.xlsx" in value.source
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "3 new values, 0 changed, 0 unchanged" in page
+    client.post(response["Location"])  # confirming again imports nothing more
+    assert ValueRevision.objects.count() == 3
+
+
+def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordinator_of_kongsberg, total):
+    client.force_login(coordinator_of_kongsberg)
+    bad = [*ROWS, ["Viken", "0604", "Kongsberg", 2019, "Avfall", "Deponi", "CH4", "mye"]]
+    location = upload(client, workbook(bad), total)["Location"]
+    page = html.unescape(client.get(location).content.decode())
+    assert "Nothing is imported from this file" in page and "“mye” is not a number." in page
+    client.post(location)
+    assert not IndicatorValue.objects.exists()
+
+
+def test_only_indicators_in_tonnes_can_take_emissions(client, coordinator_of_kongsberg, total, waste):
+    client.force_login(coordinator_of_kongsberg)
+    response = upload(client, workbook(), waste)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+def test_planners_cannot_import_emissions(client, rana_planner, total):
+    client.force_login(rana_planner)
+    assert client.get(reverse("emissions_upload")).status_code == 404
+    assert upload(client, workbook(), total).status_code == 404

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from pyjstat import pyjstat
 
 from indicators import jsonstat
@@ -140,6 +141,28 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
     population_row = next(r for r in rows if r[2] == "folkemengde")
     assert population_row[-2:] == ["SSB, tabell 07459", "CC BY 4.0. Kilde: Statistisk sentralbyrå"]
     assert rana_2021[-2] == "SSB, KOSTRA tabell 12241"  # no source of its own: the indicator's
+
+
+def test_the_bulk_json_stat_file_holds_every_published_figure_and_reads_back(
+    client, published, waste, django_assert_num_queries
+):
+    with django_assert_num_queries(5):
+        response = client.get(reverse("bulk_download_json"))
+    assert 'filename="livskraft-alle-publiserte-tall.json"' in response["Content-Disposition"]
+    assert b"777123" not in response.content  # a figure that was never published
+    dataset = jsonstat.parse(response.content)
+    assert len(dataset) == len(list(dataset.cells()))  # size matches the value count
+    filled = [c for c in dataset.cells() if c.value is not None or c.status]
+    per_inhabitant = sum(1 for c in filled if c.coordinates["ContentsCode"].endswith(".per_innbygger"))
+    assert len(filled) - per_inhabitant == IndicatorValue.objects.filter(published_at__isnull=False).count()
+    cell = dataset.cell({"Region": "1833", "ContentsCode": "husholdningsavfall", "Tid": "2021"})
+    assert cell.value == 10400
+    assert "CC BY 4.0" in response.content.decode()
+    # Read back by the portal's own importer: the same published figures.
+    checked = read_jsonstat(
+        response.content, filename="alle.json", indicator=waste, contents="husholdningsavfall", table="alle"
+    )
+    assert {c.kind for c in checked.changes} == {"unchanged"}
 
 
 def test_any_selection_downloads_as_csv_xlsx_and_json_stat(client, published, waste):

@@ -1,6 +1,5 @@
 """Importing SSB tables saved as JSON-stat 2.0: code history, status symbols, checks before any write."""
 
-import datetime
 import html
 import json
 from decimal import Decimal
@@ -9,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from indicators import jsonstat
 from indicators.importers.base import ImportRejected
@@ -216,20 +216,10 @@ def test_the_command_shows_a_dry_run_then_imports(kongsberg, tmp_path):
 # --- in the browser, for network coordinators -------------------------------------------------------------------
 
 
-@pytest.fixture
-def coordinator_of_kongsberg(kongsberg, coordinator):
-    from indicators.models import Network, NetworkCoordinator, NetworkMembership
-
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2009, 1, 1))
-    NetworkCoordinator.objects.create(user=coordinator, network=network)
-    return coordinator
-
-
 def upload(client, data, **fields):
     population = Indicator.objects.population()
     file = SimpleUploadedFile("07459.json", data, content_type="application/json")
-    return client.post("/rapportering/ssb/", {"file": file, "indicator": population.pk, **fields})
+    return client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
 
 
 def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordinator_of_kongsberg, kongsberg):

@@ -2,9 +2,11 @@
 
 import datetime
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.klass_json import (
@@ -16,7 +18,8 @@ from indicators.importers.klass_json import (
 )
 from indicators.models import Municipality, MunicipalityCode
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English, the source language, whatever the catalogs hold.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = datetime.date
 FIRST_DAY = D(1838, 1, 1)
@@ -430,3 +433,160 @@ def test_a_failure_while_writing_leaves_nothing_written(before_2020, monkeypatch
         apply_plan(plan)
     assert len(calls) == 3
     assert snapshot() == before
+
+
+# --- Fetching from the KLASS API -------------------------------------------------------------------------------
+
+# Classification 131 as KLASS holds it, for the local stand-in: (number, name, valid from, valid to exclusive).
+KLASS_CODES = [
+    ("0604", "Kongsberg", "1838-01-01", "2020-01-01"),
+    ("3006", "Kongsberg", "2020-01-01", "2024-01-01"),
+    ("3303", "Kongsberg", "2024-01-01", None),
+    ("1524", "Norddal", "1838-01-01", "2020-01-01"),
+    ("1526", "Stordal", "1838-01-01", "2020-01-01"),
+    ("1578", "Fjord", "2020-01-01", None),
+    ("1833", "Rana", "1838-01-01", "2024-01-01"),
+    ("1833", "Rana - Raane", "2024-01-01", None),
+]
+KLASS_CHANGES = [
+    *json.loads(KONGSBERG)["codeChanges"],
+    *json.loads(FJORD)["codeChanges"],
+    *json.loads(RANA)["codeChanges"],
+]
+
+
+def fake_klass(path: str) -> tuple[int, bytes]:
+    """A local stand-in for KLASS v1: classification 131's changes and codes within [from, to)."""
+    parts = urlsplit(path)
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    start, end = query["from"], query.get("to", "9999-12-31")
+    if parts.path.endswith("/changes"):
+        found = [c for c in KLASS_CHANGES if start <= c["changeOccurred"] < end]
+        return 200, answer(*found)
+    found = [
+        code(number, name, valid_from=max(first, start))
+        | {"validToInRequestedRange": min(last, end) if last else query.get("to")}
+        for number, name, first, last in KLASS_CODES
+        if first < end and (last is None or start < last)
+    ]
+    return 200, codes_answer(*found)
+
+
+@pytest.fixture
+def klass(local_server, settings):
+    """KLASS v1 on a local HTTP server; returns the server, whose .requests are the requests it received."""
+    settings.SSB_KLASS_URL = local_server.start(fake_klass) + "/api/klass/v1"
+    return local_server
+
+
+def test_the_command_fetches_the_changes_and_the_numbers_in_force_and_imports_them(before_2020, klass, capsys):
+    call_command("import_klass", "--fetch", "--from", "2020-01-01", "--to", "2023-12-31")
+    out = capsys.readouterr().out
+    assert "2020-01-01: 0604 Kongsberg → 3006 Kongsberg (new number)" in out
+    assert "2020-01-01: 1524 Norddal + 1526 Stordal → 1578 Fjord (merger)" in out
+    assert "Checked against the numbers in force on 2023-12-31: they agree." in out
+    assert "Municipalities were created: 1, updated: 2; number rows were created: 2, ended: 3." in out
+    assert codes_of(before_2020["Kongsberg"]) == [
+        ("0604", "Kongsberg", D(1838, 1, 1), D(2019, 12, 31)),
+        ("3006", "Kongsberg", D(2020, 1, 1), None),
+    ]
+    fjord = Municipality.objects.by_code("1578", 2020)
+    assert sorted(m.name for m in fjord.predecessors.all()) == ["Norddal", "Stordal"]
+    # The reform of 2024 comes after the range.
+    assert Municipality.objects.get(pk=before_2020["Rana"].pk).name == "Rana"
+
+    call_command("import_klass", "--fetch", "--from", "2024-01-01")
+    out = capsys.readouterr().out
+    assert "2024-01-01: 3006 Kongsberg → 3303 Kongsberg (new number)" in out
+    assert "2024-01-01: 1833 Rana → 1833 Rana - Raane (new name)" in out
+    assert f"Checked against the numbers in force on {timezone.localdate()}: they agree." in out
+    assert Municipality.objects.by_code("3303", 2024) == before_2020["Kongsberg"]
+    assert Municipality.objects.by_code("1833", 2024).name == "Rana - Raane"
+
+
+def test_the_command_asks_klass_with_the_documented_parameters(before_2020, klass):
+    call_command("import_klass", "--fetch", "--from", "2020-01-01", "--to", "2024-01-01", "--dry-run")
+    call_command("import_klass", "--fetch", "--from", "2020-01-01", "--dry-run")
+    today = timezone.localdate()
+    # KLASS's `to` is exclusive: the last day, 2024-01-01, is asked for as to=2024-01-02.
+    assert [(r.path, r.query) for r in klass.requests] == [
+        (
+            "/api/klass/v1/classifications/131/changes",
+            {"from": ["2020-01-01"], "to": ["2024-01-02"], "language": ["nb"]},
+        ),
+        (
+            "/api/klass/v1/classifications/131/codes",
+            {"from": ["2024-01-01"], "to": ["2024-01-02"], "language": ["nb"]},
+        ),
+        ("/api/klass/v1/classifications/131/changes", {"from": ["2020-01-01"], "language": ["nb"]}),
+        (
+            "/api/klass/v1/classifications/131/codes",
+            {"from": [str(today)], "to": [str(today + datetime.timedelta(days=1))], "language": ["nb"]},
+        ),
+    ]
+    # JSON is asked for in the Accept header; the `.json` suffix is deprecated.
+    assert {r.accept for r in klass.requests} == {"application/json"}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        # KLASS today: an RFC 9457 problem detail.
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "Classification not found with id = 131",
+            "instance": "/api/klass/v1/classifications/131/changes",
+        },
+        # Earlier versions of KLASS.
+        {"timestamp": 1, "status": 404, "error": "Not Found", "message": "Classification not found with id = 131"},
+    ],
+    ids=["problem-detail", "spring-error"],
+)
+def test_an_error_answer_from_klass_is_reported_and_nothing_is_written(before_2020, local_server, settings, error):
+    settings.SSB_KLASS_URL = local_server.start(lambda path: (404, json.dumps(error).encode()))
+    before = snapshot()
+    with pytest.raises(CommandError, match="KLASS answered 404: Classification not found with id = 131"):
+        call_command("import_klass", "--fetch", "--from", "2020-01-01")
+    assert snapshot() == before
+
+
+def test_an_unreachable_klass_says_so_and_nothing_is_written(before_2020, settings):
+    settings.SSB_KLASS_URL = "http://127.0.0.1:9/api/klass/v1"  # the discard port: nothing listens
+    before = snapshot()
+    with pytest.raises(CommandError, match="KLASS API could not be reached"):
+        call_command("import_klass", "--fetch", "--from", "2020-01-01")
+    assert snapshot() == before
+
+
+def test_a_fetched_answer_that_is_not_json_is_refused(before_2020, local_server, settings, capsys):
+    settings.SSB_KLASS_URL = local_server.start(lambda path: (200, b"<html>Service unavailable</html>"))
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_klass", "--fetch", "--from", "2020-01-01")
+    err = capsys.readouterr().err
+    assert "/classifications/131/changes?from=2020-01-01" in err
+    assert "The file is not valid JSON" in err
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ([], "one of the arguments --changes --fetch is required"),
+        (["--fetch"], "--fetch needs --from"),
+        (["--fetch", "--from", "1. januar 2020"], "“1. januar 2020” is not a date"),
+        (
+            ["--fetch", "--from", "2024-01-01", "--to", "2020-01-01"],
+            r"The last day \(2020-01-01\) is before the first day \(2024-01-01\)",
+        ),
+        (["--fetch", "--from", "2020-01-01", "--codes", "codes.json"], "--codes goes with --changes"),
+        (["--changes", "changes.json", "--fetch"], "not allowed with argument"),
+        (["--changes", "changes.json", "--from", "2020-01-01"], "--from and --to go with --fetch"),
+    ],
+)
+def test_the_command_says_how_to_ask_for_a_reform(klass, arguments, expected):
+    with pytest.raises(CommandError, match=expected):
+        call_command("import_klass", *arguments)
+    assert klass.requests == []

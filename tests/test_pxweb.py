@@ -1,8 +1,6 @@
 """Fetching from SSB's PxWebApi v2: the request limits, error titles and a real HTTP exchange on loopback."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -56,50 +54,29 @@ def test_value_codes_are_read_from_the_command_line():
         pxweb.parse_value_codes(["Region"])
 
 
-class FakeSsb(BaseHTTPRequestHandler):
+def fake_ssb(path: str) -> tuple[int, bytes]:
     """A local stand-in for PxWebApi v2: answers with a JSON-stat table, or with SSB's JSON error."""
-
-    requests: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (the handler's name is fixed by http.server)
-        FakeSsb.requests.append(self.path)
-        query = parse_qs(urlsplit(self.path).query)
-        if "/tables/99999/" in self.path:
-            body = json.dumps({"title": "Tabellen 99999 finnes ikke", "status": 404}).encode()
-            self.send_response(404)
-        else:
-            regions = query["valueCodes[Region]"][0].split(",")
-            document = jsonstat.write(
-                dimensions=[
-                    jsonstat.Dimension("Region", "region", [(r, r) for r in regions]),
-                    jsonstat.Dimension("ContentsCode", "x", [("Personer1", "Personer")]),
-                    jsonstat.Dimension("Tid", "år", [("2024", "2024")]),
-                ],
-                values={(r, "Personer1", "2024"): 1000 + int(r) for r in regions},
-                roles={"geo": ["Region"], "time": ["Tid"], "metric": ["ContentsCode"]},
-                extension={"px": {"tableid": "07459"}},
-            )
-            body = jsonstat.dumps(document)
-            self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    if "/tables/99999/" in path:
+        return 404, json.dumps({"title": "Tabellen 99999 finnes ikke", "status": 404}).encode()
+    regions = parse_qs(urlsplit(path).query)["valueCodes[Region]"][0].split(",")
+    document = jsonstat.write(
+        dimensions=[
+            jsonstat.Dimension("Region", "region", [(r, r) for r in regions]),
+            jsonstat.Dimension("ContentsCode", "x", [("Personer1", "Personer")]),
+            jsonstat.Dimension("Tid", "år", [("2024", "2024")]),
+        ],
+        values={(r, "Personer1", "2024"): 1000 + int(r) for r in regions},
+        roles={"geo": ["Region"], "time": ["Tid"], "metric": ["ContentsCode"]},
+        extension={"px": {"tableid": "07459"}},
+    )
+    return 200, jsonstat.dumps(document)
 
 
 @pytest.fixture
-def ssb(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSsb)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    FakeSsb.requests = []
-    settings.SSB_API_URL = f"http://127.0.0.1:{server.server_address[1]}/api/pxwebapi/v2"
-    yield settings.SSB_API_URL
-    server.shutdown()
-    server.server_close()
+def ssb(local_server, settings):
+    """PxWebApi v2 on a local HTTP server; returns the server, whose .requests are the requests it received."""
+    settings.SSB_API_URL = local_server.start(fake_ssb) + "/api/pxwebapi/v2"
+    return local_server
 
 
 def test_requests_are_spaced_to_respect_thirty_a_minute(ssb):
@@ -111,7 +88,7 @@ def test_requests_are_spaced_to_respect_thirty_a_minute(ssb):
 
     query = pxweb.Query("07459", {"Region": ["0301", "3303", "1833", "4634"], "Tid": ["2024"]})
     answers = pxweb.fetch(query, max_cells=2, sleep=sleep, clock=lambda: now[0])
-    assert len(answers) == len(FakeSsb.requests) == 2
+    assert len(answers) == len(ssb.requests) == 2
     assert waits == [pytest.approx(2.0)]
     assert all(jsonstat.parse(answer) for answer in answers)
 

@@ -20,8 +20,7 @@ shipped history (importers/klass.py):
 `codes.json` (the numbers in force) is optional and used only to check the result.
 
 Nothing is written until apply_plan(), which writes everything in one transaction.
-Messages are plain English: this is a command-line tool, and gettext strings would need
-catalog entries in locale/.
+The answers can be fetched from KLASS's API with indicators.importers.klass_fetch.
 """
 
 import datetime
@@ -31,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from indicators.importers.base import MAX_FILE_BYTES, ImportRejected, Problem
 from indicators.models import Municipality, MunicipalityCode
@@ -76,42 +76,65 @@ class CodeEntry:
 def _load_json(data: bytes, key: str) -> list:
     """Return the list under `key` of a UTF-8 JSON object, or raise ImportRejected saying why not."""
     if not data or not data.strip():
-        raise ImportRejected([Problem("The file is empty.")])
+        raise ImportRejected([Problem(_("The file is empty."))])
     if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(f"The file is larger than {MAX_FILE_BYTES // 2**20} MB.")])
+        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20})])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRejected([Problem(f"The file is not UTF-8 text (byte {error.start}).")]) from None
+        raise ImportRejected(
+            [Problem(_("The file is not UTF-8 text (byte %(position)s).") % {"position": error.start})]
+        ) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
-            message = "The JSON ends too early; the file looks truncated (an incomplete download?)."
+            message = _("The JSON ends too early; the file looks truncated (an incomplete download?).")
         else:
-            message = f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            message = _("The file is not valid JSON: %(error)s (line %(line)s, column %(column)s).") % {
+                "error": error.msg,
+                "line": error.lineno,
+                "column": error.colno,
+            }
         raise ImportRejected([Problem(message)]) from None
     if not isinstance(document, dict):
         raise ImportRejected(
-            [Problem(f"The JSON is a {type(document).__name__}, not an object with “{key}” as KLASS answers.")]
+            [
+                Problem(
+                    _("The JSON is a %(type)s, not an object with “%(key)s” as KLASS answers.")
+                    % {"type": type(document).__name__, "key": key}
+                )
+            ]
         )
     if key not in document:
-        found = ", ".join(f"“{k}”" for k in list(document)[:5]) or "nothing"
+        found = ", ".join(f"“{k}”" for k in list(document)[:5]) or _("nothing")
         raise ImportRejected(
-            [Problem(f"The JSON has no “{key}” list (found {found}); is this the right KLASS answer?")]
+            [
+                Problem(
+                    _("The JSON has no “%(key)s” list (found %(found)s); is this the right KLASS answer?")
+                    % {"key": key, "found": found}
+                )
+            ]
         )
     entries = document[key]
     if not isinstance(entries, list):
-        raise ImportRejected([Problem(f"“{key}” is a {type(entries).__name__}, not a list.")])
+        raise ImportRejected(
+            [Problem(_("“%(key)s” is a %(type)s, not a list.") % {"key": key, "type": type(entries).__name__})]
+        )
     return entries
 
 
 def _field_code(entry: dict, where: str, name: str, problems: list[Problem]) -> str:
     value = entry.get(name)
     if name not in entry or value is None:
-        problems.append(Problem(f"{where}.{name}: missing."))
+        problems.append(Problem(_("%(where)s: missing.") % {"where": f"{where}.{name}"}))
     elif not isinstance(value, str) or not CODE.match(value):
-        problems.append(Problem(f"{where}.{name}: {json.dumps(value)} is not a four-digit municipality number."))
+        problems.append(
+            Problem(
+                _("%(where)s: %(value)s is not a four-digit municipality number.")
+                % {"where": f"{where}.{name}", "value": json.dumps(value, ensure_ascii=False)}
+            )
+        )
     else:
         return value
     return ""
@@ -120,7 +143,7 @@ def _field_code(entry: dict, where: str, name: str, problems: list[Problem]) -> 
 def _field_name(entry: dict, where: str, name: str, problems: list[Problem]) -> str:
     value = entry.get(name)
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(f"{where}.{name}: missing or empty; a name is required."))
+        problems.append(Problem(_("%(where)s: missing or empty; a name is required.") % {"where": f"{where}.{name}"}))
         return ""
     return value.strip()
 
@@ -129,14 +152,21 @@ def _field_date(entry: dict, where: str, name: str, problems: list[Problem], *, 
     value = entry.get(name)
     if value is None:
         if required:
-            problems.append(Problem(f"{where}.{name}: missing; a date (YYYY-MM-DD) is required."))
+            problems.append(
+                Problem(_("%(where)s: missing; a date (YYYY-MM-DD) is required.") % {"where": f"{where}.{name}"})
+            )
         return None
     if isinstance(value, str) and ISO_DATE.match(value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(Problem(f"{where}.{name}: {json.dumps(value)} is not a date (YYYY-MM-DD)."))
+    problems.append(
+        Problem(
+            _("%(where)s: %(value)s is not a date (YYYY-MM-DD).")
+            % {"where": f"{where}.{name}", "value": json.dumps(value, ensure_ascii=False)}
+        )
+    )
     return None
 
 
@@ -148,7 +178,9 @@ def read_changes(data: bytes) -> list[Change]:
     for index, entry in enumerate(entries):
         where = f"codeChanges[{index}]"
         if not isinstance(entry, dict):
-            problems.append(Problem(f"{where}: a {type(entry).__name__}, not an object."))
+            problems.append(
+                Problem(_("%(where)s: a %(type)s, not an object.") % {"where": where, "type": type(entry).__name__})
+            )
             continue
         found = len(problems)
         old_code = _field_code(entry, where, "oldCode", problems)
@@ -171,7 +203,9 @@ def read_codes(data: bytes) -> list[CodeEntry]:
     for index, entry in enumerate(entries):
         where = f"codes[{index}]"
         if not isinstance(entry, dict):
-            problems.append(Problem(f"{where}: a {type(entry).__name__}, not an object."))
+            problems.append(
+                Problem(_("%(where)s: a %(type)s, not an object.") % {"where": where, "type": type(entry).__name__})
+            )
             continue
         found = len(problems)
         code = _field_code(entry, where, "code", problems)
@@ -226,7 +260,12 @@ class EndCode:
     valid_to: datetime.date
 
     def __str__(self):
-        return f"{self.row.code} {self.row.name} from {self.row.valid_from} gets valid_to {self.valid_to}"
+        return _("%(code)s %(name)s from %(start)s ends on %(end)s") % {
+            "code": self.row.code,
+            "name": self.row.name,
+            "start": self.row.valid_from,
+            "end": self.valid_to,
+        }
 
 
 @dataclass(frozen=True)
@@ -238,7 +277,12 @@ class CreateCode:
     valid_from: datetime.date
 
     def __str__(self):
-        return f"new number row {self.code} {self.name} from {self.valid_from} for {self.municipality}"
+        return _("new number row %(code)s %(name)s from %(start)s for %(municipality)s") % {
+            "code": self.code,
+            "name": self.name,
+            "start": self.valid_from,
+            "municipality": self.municipality,
+        }
 
 
 @dataclass(frozen=True)
@@ -248,7 +292,7 @@ class CreateMunicipality:
     established: datetime.date
 
     def __str__(self):
-        return f"new municipality {self.name}, established {self.established}"
+        return _("new municipality %(name)s, established %(date)s") % {"name": self.name, "date": self.established}
 
 
 @dataclass(frozen=True)
@@ -257,8 +301,18 @@ class UpdateMunicipality:
     changes: tuple[tuple[str, object], ...]  # (field, value); successor values are PlannedMunicipality
 
     def __str__(self):
-        parts = ", ".join(f"{name} = {value}" for name, value in self.changes)
+        parts = ", ".join(self._describe(name, value) for name, value in self.changes)
         return f"{self.municipality}: {parts}"
+
+    @staticmethod
+    def _describe(name: str, value) -> str:
+        if name == "name":
+            return _("new name “%(name)s”") % {"name": value}
+        if name == "dissolved":
+            return _("dissolved on %(date)s") % {"date": value}
+        if name == "successor":
+            return _("successor %(municipality)s") % {"municipality": value}
+        return f"{name} = {value}"
 
 
 Action = EndCode | CreateCode | CreateMunicipality | UpdateMunicipality
@@ -283,16 +337,21 @@ class Event:
     @property
     def label(self) -> str:
         if self.kind == MERGER:
-            return "merger"
+            return _("merger")
         if self.kind == RENAME:
-            return "new name" if self.old[0][1] != self.new[0][1] else "no change"
-        return "new number" if self.old[0][1] == self.new[0][1] else "new number and name"
+            return _("new name") if self.old[0][1] != self.new[0][1] else _("no change")
+        return _("new number") if self.old[0][1] == self.new[0][1] else _("new number and name")
 
     def __str__(self):
-        old = " + ".join(f"{code} {name}" for code, name in self.old)
-        new = " + ".join(f"{code} {name}" for code, name in self.new)
-        text = f"{self.date}: {old} → {new} ({self.label})"
-        return text + (" – already in the database" if self.unchanged else "")
+        values = {
+            "date": self.date,
+            "old": " + ".join(f"{code} {name}" for code, name in self.old),
+            "new": " + ".join(f"{code} {name}" for code, name in self.new),
+            "label": self.label,
+        }
+        if self.unchanged:
+            return _("%(date)s: %(old)s → %(new)s (%(label)s) – already in the database") % values
+        return _("%(date)s: %(old)s → %(new)s (%(label)s)") % values
 
 
 @dataclass
@@ -393,31 +452,41 @@ def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) ->
             if len(olds) > 1 and len(news) > 1:
                 plan.problems.append(
                     Problem(
-                        f"{where}: several numbers become several numbers; this is not supported, nothing is guessed."
+                        _(
+                            "%(where)s: several numbers become several numbers; this is not supported, nothing is guessed."
+                        )
+                        % {"where": where}
                     )
                 )
                 continue
             if len(news) > 1:
                 plan.problems.append(
                     Problem(
-                        f"{where}: a split (one number becomes several) is not supported, since the answer does not "
-                        "say which part keeps the municipality's identity; load it by hand."
+                        _(
+                            "%(where)s: a split (one number becomes several) is not supported, since the answer "
+                            "does not say which part keeps the municipality's identity; load it by hand."
+                        )
+                        % {"where": where}
                     )
                 )
                 continue
             old_rows = {}
             for code in olds:
                 found = state.in_force(code, day_before)
+                values = {"where": where, "code": code, "day": day_before}
                 if not found:
-                    plan.problems.append(Problem(f"{where}: no municipality had the number {code} on {day_before}."))
+                    plan.problems.append(
+                        Problem(_("%(where)s: no municipality had the number %(code)s on %(day)s.") % values)
+                    )
                 elif len(found) > 1:
                     plan.problems.append(
-                        Problem(f"{where}: several municipalities had the number {code} on {day_before}.")
+                        Problem(_("%(where)s: several municipalities had the number %(code)s on %(day)s.") % values)
                     )
                 elif found[0].valid_to not in (None, day_before):
                     plan.problems.append(
                         Problem(
-                            f"{where}: the number {code} ends on {found[0].valid_to} in the database, not {day_before}."
+                            _("%(where)s: the number %(code)s ends on %(end)s in the database, not %(day)s.")
+                            % {**values, "end": found[0].valid_to}
                         )
                     )
                 else:
@@ -435,7 +504,9 @@ def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) ->
             old_names = {c.old_code: c.old_name for c in group}
             event = Event(date, kind, [(code, old_names[code]) for code in olds], [(new_code, new_name)])
             if kind == RENAME and old_rows[new_code].name == new_name and old_rows[new_code].valid_to is None:
-                plan.warnings.append(f"{where}: neither the number nor the name changes; nothing to do.")
+                plan.warnings.append(
+                    _("%(where)s: neither the number nor the name changes; nothing to do.") % {"where": where}
+                )
                 plan.events.append(event)
                 continue
             _plan_event(plan, state, event, old_rows, where, ending)
@@ -451,12 +522,16 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
     date, (new_code, new_name) = event.date, event.new[0]
     holders = {row.municipality for row in old_rows.values()}
     existing = state.starting(new_code, date)
+    values = {"where": where, "code": new_code, "date": date}
     if event.kind == MERGER:
         if existing is not None and existing.municipality in holders:
             plan.problems.append(
                 Problem(
-                    f"{where}: {new_code} from {date} already belongs to {existing.municipality}, which the answer "
-                    "says was merged; the database records this differently."
+                    _(
+                        "%(where)s: %(code)s from %(date)s already belongs to %(municipality)s, which the answer "
+                        "says was merged; the database records this differently."
+                    )
+                    % {**values, "municipality": existing.municipality}
                 )
             )
             return
@@ -465,7 +540,10 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
         target = next(iter(holders))
         if existing is not None and existing.municipality is not target:
             plan.problems.append(
-                Problem(f"{where}: {new_code} from {date} already belongs to {existing.municipality} in the database.")
+                Problem(
+                    _("%(where)s: %(code)s from %(date)s already belongs to %(municipality)s in the database.")
+                    % {**values, "municipality": existing.municipality}
+                )
             )
             return
     others = [row for row in state.in_force(new_code, date) if row is not existing and row not in ending]
@@ -474,8 +552,11 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
         taken = (others or later)[0]
         plan.problems.append(
             Problem(
-                f"{where}: {new_code} is in use by {taken.municipality} from {taken.valid_from} in the database; "
-                "joining a municipality that keeps its number is not supported."
+                _(
+                    "%(where)s: %(code)s is in use by %(municipality)s from %(start)s in the database; "
+                    "joining a municipality that keeps its number is not supported."
+                )
+                % {**values, "municipality": taken.municipality, "start": taken.valid_from}
             )
         )
         return
@@ -492,7 +573,10 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
         state.rows.append(row)
         event.actions.append(CreateCode(row, target, new_code, new_name, date))
     elif existing.name != new_name:
-        plan.warnings.append(f"{where}: the database names {new_code} from {date} “{existing.name}”, not “{new_name}”.")
+        plan.warnings.append(
+            _("%(where)s: the database names %(code)s from %(date)s “%(found)s”, not “%(name)s”.")
+            % {**values, "found": existing.name, "name": new_name}
+        )
 
     if event.kind == MERGER:
         for municipality in sorted(holders, key=lambda m: m.name):
@@ -504,8 +588,16 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
             if municipality.dissolved not in (None, date) or municipality.successor not in (None, target):
                 plan.problems.append(
                     Problem(
-                        f"{where}: {municipality} is already dissolved on {municipality.dissolved} "
-                        f"into {municipality.successor} in the database."
+                        _(
+                            "%(where)s: %(municipality)s is already dissolved on %(dissolved)s "
+                            "into %(successor)s in the database."
+                        )
+                        % {
+                            "where": where,
+                            "municipality": municipality,
+                            "dissolved": municipality.dissolved,
+                            "successor": municipality.successor,
+                        }
                     )
                 )
                 continue
@@ -524,7 +616,12 @@ def _check_codes(plan: ReformPlan, state: _State, codes: list[CodeEntry], last_c
     starts = [entry.valid_from for entry in codes if entry.valid_from is not None]
     day = min(starts) if starts else last_change
     if day is None:
-        plan.problems.append(Problem("codes: the answer has no dates and there are no changes; cannot tell its date."))
+        plan.problems.append(
+            Problem(
+                _("%(where)s: the answer has no dates and there are no changes; cannot tell its date.")
+                % {"where": "codes"}
+            )
+        )
         return
     plan.checked_on = day
     answer = {entry.code: entry for entry in codes if entry.in_force_on(day)}
@@ -534,16 +631,24 @@ def _check_codes(plan: ReformPlan, state: _State, codes: list[CodeEntry], last_c
             held[row.code].add(row.municipality)
     for code, entry in sorted(answer.items()):
         municipalities = held.get(code, set())
+        values = {"where": f"codes[{entry.index}]", "code": code, "name": entry.name, "day": day}
         if not municipalities:
             plan.problems.append(
-                Problem(f"codes[{entry.index}]: {code} {entry.name} is in force on {day}, but no municipality has it.")
+                Problem(_("%(where)s: %(code)s %(name)s is in force on %(day)s, but no municipality has it.") % values)
             )
         elif len(municipalities) > 1:
             names = ", ".join(sorted(str(m) for m in municipalities))
-            plan.problems.append(Problem(f"codes[{entry.index}]: {code} {entry.name} belongs to several: {names}."))
+            plan.problems.append(
+                Problem(_("%(where)s: %(code)s %(name)s belongs to several: %(names)s.") % {**values, "names": names})
+            )
     for code in sorted(set(held) - set(answer)):
         names = ", ".join(sorted(str(m) for m in held[code]))
-        plan.problems.append(Problem(f"codes: {code} ({names}) is in force on {day} but not in the codes answer."))
+        plan.problems.append(
+            Problem(
+                _("%(where)s: %(code)s (%(names)s) is in force on %(day)s but not in the codes answer.")
+                % {"where": "codes", "code": code, "names": names, "day": day}
+            )
+        )
     by_municipality: dict[PlannedMunicipality, list[str]] = defaultdict(list)
     for code, municipalities in held.items():
         for municipality in municipalities:
@@ -551,7 +656,10 @@ def _check_codes(plan: ReformPlan, state: _State, codes: list[CodeEntry], last_c
     for municipality, numbers in by_municipality.items():
         if len(numbers) > 1:
             plan.problems.append(
-                Problem(f"codes: {municipality} has several numbers in force on {day}: {', '.join(sorted(numbers))}.")
+                Problem(
+                    _("%(where)s: %(municipality)s has several numbers in force on %(day)s: %(codes)s.")
+                    % {"where": "codes", "municipality": municipality, "day": day, "codes": ", ".join(sorted(numbers))}
+                )
             )
 
 

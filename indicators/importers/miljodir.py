@@ -43,6 +43,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from tqdm import tqdm
 
 from indicators.importers.base import MAX_FILE_BYTES, CodeTable, ImportRejected, Problem, Skipped
 from indicators.models import BottomLine, Computation, Direction, Indicator, Unit
@@ -286,10 +287,14 @@ def read_emissions(
     filename: str,
     indicator: Indicator,
     create_sector_indicators: bool = False,
+    allowed=None,
+    progress: bool = False,
 ) -> EmissionsImport:
     """Check the whole file and return what importing it would do; write nothing.
 
-    Raises ImportRejected listing every problem.
+    allowed(municipality_id) says whether the importer may write that municipality's
+    figures; rows of others are skipped with the reason. Raises ImportRejected listing
+    every problem.
     """
     problem = unit_problem(indicator)
     if problem:
@@ -315,7 +320,7 @@ def read_emissions(
         index = columns.get(key)
         return cells[index] if index is not None and index < len(cells) else None
 
-    for line, cells in rows:
+    for line, cells in tqdm(rows, desc="rows", unit="row", disable=not progress):
         if len(problems) >= MAX_PROBLEMS:
             break
         raw_number = cell(cells, "number")
@@ -365,6 +370,15 @@ def read_emissions(
                     _("No municipality had the number %(number)s in %(year)s.") % {"number": number, "year": year},
                     line,
                     HEADER_NAMES["number"],
+                )
+            )
+            continue
+        if allowed is not None and not allowed(municipality_id):
+            skipped.append(
+                Skipped(
+                    line,
+                    f"{number} {_text(cell(cells, 'name'))}".strip(),
+                    _("you may not import this municipality's figures"),
                 )
             )
             continue

@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 filename=file.name,
                 indicator=target,
                 create_sector_indicators=create_sector_indicators,
+                progress=options["verbosity"] > 0,
             )
             results = (
                 {part.code: part.counts for part in checked.parts}

@@ -1,0 +1,103 @@
+"""Loading a municipal reform from KLASS in the browser: administrators only, the events shown before anything is
+written, and nothing written from an answer with problems."""
+
+import datetime
+import html
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicators.models import DataImport, Municipality, MunicipalityCode
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+FJORD = {
+    "codeChanges": [
+        {
+            "oldCode": "1524",
+            "oldName": "Norddal",
+            "newCode": "1578",
+            "newName": "Fjord",
+            "changeOccurred": "2020-01-01",
+        },
+        {
+            "oldCode": "1526",
+            "oldName": "Stordal",
+            "newCode": "1578",
+            "newName": "Fjord",
+            "changeOccurred": "2020-01-01",
+        },
+    ]
+}
+
+
+@pytest.fixture
+def norddal_and_stordal(db):
+    for name, number in (("Norddal", "1524"), ("Stordal", "1526")):
+        municipality = Municipality.objects.create(name=name, established=datetime.date(1838, 1, 1))
+        MunicipalityCode.objects.create(
+            municipality=municipality, code=number, name=name, valid_from=datetime.date(1838, 1, 1)
+        )
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    return django_user_model.objects.create_superuser(username="admin", password="x-long-password")
+
+
+def upload(client, changes, codes=None):
+    files = {"file": SimpleUploadedFile("changes.json", json.dumps(changes).encode(), "application/json")}
+    if codes is not None:
+        files["codes"] = SimpleUploadedFile("codes.json", json.dumps(codes).encode(), "application/json")
+    return client.post(reverse("reform_upload"), files)
+
+
+def test_an_administrator_sees_the_merger_then_loads_it(client, administrator, norddal_and_stordal):
+    client.force_login(administrator)
+    location = upload(client, FJORD)["Location"]
+    page = html.unescape(client.get(location).content.decode())
+    assert "1524 Norddal + 1526 Stordal → 1578 Fjord" in page
+    assert "New municipalities: 1" in page
+    assert not Municipality.objects.filter(name="Fjord").exists()  # nothing before the confirmation
+    client.post(location)
+    fjord = Municipality.objects.get(name="Fjord")
+    assert fjord.established == datetime.date(2020, 1, 1)
+    assert set(Municipality.objects.filter(successor=fjord).values_list("name", flat=True)) == {"Norddal", "Stordal"}
+    assert Municipality.objects.by_code("1524", 2019).name == "Norddal"  # old figures still land on Norddal
+    assert Municipality.objects.by_code("1578", 2024) == fjord
+    assert DataImport.objects.get().confirmed_at is not None
+    page = html.unescape(client.get(location).content.decode())
+    assert "new rows" in page and "Load the reform" not in page
+    client.post(location)  # confirming again changes nothing more
+    assert Municipality.objects.filter(name="Fjord").count() == 1
+
+
+def test_an_answer_that_disagrees_with_the_numbers_in_force_is_refused(client, administrator, norddal_and_stordal):
+    client.force_login(administrator)
+    codes = {"codes": [{"code": "1577", "name": "Volda", "validFromInRequestedRange": "2020-01-01"}]}
+    location = upload(client, FJORD, codes)["Location"]
+    page = html.unescape(client.get(location).content.decode())
+    assert "Nothing is imported from this file" in page
+    client.post(location)
+    assert not Municipality.objects.filter(name="Fjord").exists()
+
+
+def test_a_broken_answer_is_refused_with_a_clear_message(client, administrator, norddal_and_stordal):
+    client.force_login(administrator)
+    file = SimpleUploadedFile("changes.json", b'{"codeChanges": [', "application/json")
+    location = client.post(reverse("reform_upload"), {"file": file})["Location"]
+    page = html.unescape(client.get(location).content.decode())
+    assert "Nothing is imported from this file" in page
+    assert MunicipalityCode.objects.count() == 2
+
+
+def test_coordinators_and_planners_cannot_load_reforms(client, coordinator_of_kongsberg, rana_planner):
+    for user in (coordinator_of_kongsberg, rana_planner):
+        client.force_login(user)
+        assert client.get(reverse("reform_upload")).status_code == 404
+        assert upload(client, FJORD).status_code == 404
+    assert not DataImport.objects.exists()
+    client.force_login(coordinator_of_kongsberg)
+    assert reverse("reform_upload") not in client.get(reverse("reporting_start")).content.decode()
