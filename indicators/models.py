@@ -320,6 +320,15 @@ class Indicator(models.Model):
         help_text=_("The one indicator that per-inhabitant figures are divided by."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    owner = models.ForeignKey(
+        "Municipality",
+        verbose_name=_("own indicator of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_indicators",
+        help_text=_("Empty for the network's shared indicators; a municipality for one only it measures."),
+    )
     max_change = models.DecimalField(
         _("largest plausible change"),
         max_digits=6,

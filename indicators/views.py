@@ -12,6 +12,8 @@ from indicators import comparison, dashboard, exports
 from indicators.access import access_for
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
     NETWORK_SLUG,
     Indicator,
     IndicatorValue,
@@ -20,6 +22,7 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
+from plans.chain import budget_by_focus_area
 
 
 def municipality_for_code(request, code: str):
@@ -118,6 +121,7 @@ def municipality(request, code):
     plan, plan_in_force = dashboard.current_plan(municipality)
     progress = dashboard.goal_progress(plan, series)
     by_indicator = {p.measure.indicator_id: p for p in progress.values()}
+    money_years = _money_years(request, plan)
     panels = [
         {
             "series": s,
@@ -139,6 +143,8 @@ def municipality(request, code):
             "plan": plan,
             "plan_in_force": plan_in_force,
             "goals": dashboard.goals_by_focus_area(plan, progress),
+            "money": budget_by_focus_area(plan, money_years),
+            "money_years": money_years,
             "can_read_unpublished": can_read_unpublished,
             "statuses": dashboard.Progress.choices,
             "report_years": municipality.annual_reports.filter(published_at__isnull=False)
@@ -146,6 +152,23 @@ def municipality(request, code):
             .values_list("year", flat=True),
         },
     )
+
+
+def _money_years(request, plan) -> list[int]:
+    """The years the dashboard sums budgets and accounts over: ?budsjett_fra=&budsjett_til=, by default the last
+    four years of the plan up to this year."""
+    this_year = timezone.localdate().year
+    default_last = min(this_year, plan.period_end) if plan else this_year
+    default_first = max(default_last - 3, plan.period_start) if plan else default_last
+    try:
+        first = int(request.GET.get("budsjett_fra") or default_first)
+        last = int(request.GET.get("budsjett_til") or default_last)
+    except ValueError:
+        first, last = default_first, default_last
+    first, last = max(first, FIRST_YEAR), min(last, LAST_YEAR)
+    if last < first or last - first > 50:
+        first, last = default_first, default_last
+    return list(range(first, last + 1))
 
 
 def municipality_download(request, code, fmt):

@@ -53,6 +53,11 @@ TESTED_PAGES = [
     TestedPage("opendata_upload", _("Importing a table from SSB")),
     TestedPage("opendata_preview", _("Checking an SSB table before it is imported")),
     TestedPage("emissions_upload", _("Importing emissions from Miljødirektoratet")),
+    TestedPage("plan_chain", _("A municipality's plan chain")),
+    TestedPage("plan", _("A plan with its focus areas, goals and money")),
+    TestedPage("digest", _("What has changed since the last annual report")),
+    TestedPage("plan_create", _("Creating and editing plans")),
+    TestedPage("budget_entry", _("Entering a year's budget")),
 ]
 
 DEVIATIONS = [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from indicators import dashboard
 from indicators.dashboard import GoalProgress, Series
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
+from plans.chain import budget_by_focus_area
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -53,6 +54,7 @@ class Section:
     blocks: list[IndicatorBlock] = field(default_factory=list)
     projects: list[tuple[StrategicProject, str]] = field(default_factory=list)
     examples: list[GoodExample] = field(default_factory=list)
+    money: dict | None = None  # the year's budget and accounts for the focus area (plans.chain.budget_by_focus_area)
 
     @property
     def anchor(self) -> str:
@@ -119,8 +121,10 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
 
     sections, placed = [], set()
     goals = dashboard.goals_by_focus_area(plan, progress)
+    money = budget_by_focus_area(plan, [year])
     for focus_area in plan.focus_areas.all() if plan else []:
         section = Section(focus_area, commentary=texts.get(f"{ReportTextKind.FOCUS_AREA}-{focus_area.pk}", ""))
+        section.money = money.get(focus_area.pk)
         section.goals = goals[focus_area.pk]
         for _goal, measured in section.goals:
             for item in measured:

@@ -2,13 +2,14 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import FIRST_YEAR, Indicator
 from livskraft.templatetags.livskraft import format_number
-from plans.models import FocusArea, GoodExample
+from plans.models import FocusArea, Goal, GoodExample, Plan, PlanType, StrategicProject
 
 MAX_TEXT_LENGTH = 10_000
 # The image formats taken for good examples (as Pillow names them): the file suffix each is stored with,
@@ -106,3 +107,213 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("The planner sees this beside the example."),
     )
+
+
+# --- The plan chain -------------------------------------------------------------------------------------------
+
+
+class ExplainedForm(forms.ModelForm):
+    """A form whose changes go to the plan's log with a one-line explanation, required where `needs_reason`."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Explanation"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("One line for the plan's log and the politicians' digest: what changed and why."),
+    )
+
+    def __init__(self, *args, needs_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_reason = needs_reason
+        if needs_reason:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = _("The plan is adopted: explain the change in one line.")
+            self.fields["reason"].error_messages["required"] = self.fields["reason"].help_text
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"].strip()
+
+
+class PlanForm(ExplainedForm):
+    document_url = forms.URLField(
+        label=gettext_lazy("Adopted document"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("A link to the adopted plan document."),
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["plan_type", "title", "period_start", "period_end", "parent", "decision_reference", "document_url"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
+        parents = Plan.objects.filter(municipality=municipality).exclude(plan_type=PlanType.ARSRAPPORT)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        for name in ("period_start", "period_end"):
+            self.fields[name].widget.attrs.update(min=FIRST_YEAR, max=2200)
+
+
+def _carried_choices(plan: Plan):
+    """The plan whose focus areas and goals this plan may carry forward: its parent, or the kommuneplan in force."""
+    if plan.parent_id:
+        return plan.parent
+    return (
+        Plan.objects.filter(municipality_id=plan.municipality_id, plan_type=PlanType.KOMMUNEPLAN_SAMFUNN)
+        .exclude(pk=plan.pk)
+        .in_force(plan.period_start)
+        .first()
+    )
+
+
+class FocusAreaForm(ExplainedForm):
+    class Meta:
+        model = FocusArea
+        fields = ["title", "description", "order", "carries"]
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        above = _carried_choices(plan)
+        if above is None:
+            del self.fields["carries"]
+        else:
+            self.fields["carries"].queryset = FocusArea.objects.filter(plan=above)
+            self.fields["carries"].help_text = _("A focus area of %(plan)s that this one follows up.") % {"plan": above}
+
+
+class GoalForm(ExplainedForm):
+    """A goal and how it is measured: the indicator with its baseline and target."""
+
+    indicator = forms.ModelChoiceField(
+        label=gettext_lazy("Indicator"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        help_text=gettext_lazy("The network's shared indicators and the municipality's own."),
+    )
+    baseline_year = forms.IntegerField(label=gettext_lazy("Baseline year"), required=False, min_value=FIRST_YEAR)
+    baseline_value = forms.DecimalField(
+        label=gettext_lazy("Baseline value"), required=False, max_digits=20, decimal_places=6
+    )
+    target_year = forms.IntegerField(label=gettext_lazy("Target year"), required=False, min_value=FIRST_YEAR)
+    target_value = forms.DecimalField(
+        label=gettext_lazy("Target value"),
+        required=False,
+        max_digits=20,
+        decimal_places=6,
+        help_text=gettext_lazy("In the indicator's unit: per inhabitant where the indicator is."),
+    )
+    MEASURE_FIELDS = ("indicator", "baseline_year", "baseline_value", "target_year", "target_value")
+
+    class Meta:
+        model = Goal
+        fields = ["title", "order", "carries"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, focus_area: FocusArea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.focus_area = focus_area
+        plan = focus_area.plan
+        self.measure = self.instance.measures.select_related("indicator").first() if self.instance.pk else None
+        if self.measure is not None:
+            for name in self.MEASURE_FIELDS:
+                self.initial.setdefault(name, getattr(self.measure, name))
+        self.fields["indicator"].queryset = (
+            Indicator.objects.filter(Q(owner__isnull=True) | Q(owner_id=plan.municipality_id))
+            .exclude(is_population=True)
+            .order_by("order", "code")
+        )
+        self.fields["indicator"].label_from_instance = lambda i: (
+            i.name + (f" ({_('own indicator')})" if i.owner_id else "")
+        )
+        above = _carried_choices(plan)
+        if above is None:
+            del self.fields["carries"]
+        else:
+            self.fields["carries"].queryset = Goal.objects.filter(focus_area__plan=above)
+        self.order_fields(["title", "carries", *self.MEASURE_FIELDS, "order", "reason"])
+
+    def indicator_has_values(self) -> bool:
+        """Values are reported against the goal's current indicator: changing it needs an explanation."""
+        if self.measure is None:
+            return False
+        from indicators.models import IndicatorValue
+
+        return IndicatorValue.objects.filter(
+            indicator_id=self.measure.indicator_id, municipality_id=self.instance.focus_area.plan.municipality_id
+        ).exists()
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is None and any(cleaned.get(n) not in (None, "") for n in self.MEASURE_FIELDS[1:]):
+            self.add_error("indicator", _("Choose the indicator the baseline and target are for."))
+        first, last = cleaned.get("baseline_year"), cleaned.get("target_year")
+        if first and last and last < first:
+            self.add_error("target_year", _("The target year cannot come before the baseline year."))
+        if (
+            self.measure is not None
+            and indicator != self.measure.indicator
+            and not cleaned.get("reason")
+            and self.indicator_has_values()
+        ):
+            self.add_error(
+                "reason",
+                _(
+                    "Values are reported against %(indicator)s for this goal: explain in one line why the goal "
+                    "is measured differently now."
+                )
+                % {"indicator": self.measure.indicator.name},
+            )
+        return cleaned
+
+    def changed_measure(self) -> list[str]:
+        return [name for name in self.MEASURE_FIELDS if name in self.changed_data]
+
+
+class ProjectForm(ExplainedForm):
+    class Meta:
+        model = StrategicProject
+        fields = [
+            "title",
+            "description",
+            "focus_areas",
+            "responsible_unit",
+            "service_areas",
+            "first_budget_year",
+            "last_budget_year",
+        ]
+        widgets = {"focus_areas": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["focus_areas"].queryset = plan.focus_areas.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_budget_year"), cleaned.get("last_budget_year")
+        if first and last and last < first:
+            self.add_error("last_budget_year", _("The last year cannot come before the first year."))
+        return cleaned
+
+
+class AdoptForm(forms.Form):
+    adopted_on = forms.DateField(
+        label=gettext_lazy("Adopted on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("The date of the council's decision."),
+    )
+    decision_reference = forms.CharField(
+        label=gettext_lazy("Council decision"), max_length=100, help_text=gettext_lazy("E.g. K-sak 45/2026.")
+    )
+    reason = forms.CharField(label=gettext_lazy("Explanation"), max_length=300, required=False)
+
+    def clean_adopted_on(self):
+        day = self.cleaned_data["adopted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date of adoption cannot be in the future."))
+        return day

@@ -31,6 +31,7 @@ class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONSULTATION = "consultation", _("Out for consultation")
     ADOPTED = "adopted", _("Adopted")
+    REPLACED = "replaced", _("Replaced by a newer version")
     REPEALED = "repealed", _("Repealed")
 
 
@@ -66,6 +67,15 @@ class Plan(models.Model):
         help_text=_("The plan this one follows up, e.g. the kommuneplan for an økonomiplan."),
     )
     document_url = models.URLField(_("adopted document"), blank=True)
+    previous_version = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_versions",
+        help_text=_("The version this one was rolled from, e.g. last year's økonomiplan."),
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -102,6 +112,15 @@ class FocusArea(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    carries = models.ForeignKey(
+        "self",
+        verbose_name=_("carries forward"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_by",
+        help_text=_("The focus area of the plan above that this one follows up."),
+    )
 
     class Meta:
         verbose_name = _("focus area")
@@ -119,6 +138,15 @@ class Goal(models.Model):
     title = models.TextField(_("goal"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     indicators = models.ManyToManyField(Indicator, through="GoalIndicator", related_name="goals")
+    carries = models.ForeignKey(
+        "self",
+        verbose_name=_("carries forward"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_by",
+        help_text=_("The goal of the plan above that this one follows up."),
+    )
 
     class Meta:
         verbose_name = _("goal")
@@ -211,6 +239,121 @@ class StrategicProject(models.Model):
     @property
     def service_area_list(self) -> list[str]:
         return [part.strip() for part in self.service_areas.split(",") if part.strip()]
+
+
+class PlanChange(models.Model):
+    """One change to a plan or what it holds (focus areas, goals, projects, budget lines): who, when, what, why."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+        ADOPTED = "adopted", _("Adopted")
+        ROLLED = "rolled", _("Rolled to a new version")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    subject = models.CharField(_("what"), max_length=400)
+    details = models.JSONField(
+        _("details"), default=list, blank=True, help_text=_("The fields changed, as [label, before, after].")
+    )
+    reason = models.CharField(_("explanation"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("plan change")
+        verbose_name_plural = _("plan changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.subject}"
+
+
+class BudgetLine(models.Model):
+    """Money for a focus area or a strategic project in a year, in NOK 1 000: adopted, revised, accounts."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    focus_area = models.ForeignKey(
+        FocusArea,
+        verbose_name=_("focus area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+    )
+    project = models.ForeignKey(
+        StrategicProject,
+        verbose_name=_("strategic project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+    )
+    adopted = models.DecimalField(_("adopted budget"), max_digits=14, decimal_places=0, null=True, blank=True)
+    revised = models.DecimalField(_("revised budget"), max_digits=14, decimal_places=0, null=True, blank=True)
+    accounts = models.DecimalField(_("accounts"), max_digits=14, decimal_places=0, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["municipality", "year", "focus_area", "project"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focus_area__isnull=True, project__isnull=False)
+                | Q(focus_area__isnull=False, project__isnull=True),
+                name="plans_budget_line_one_target",
+            ),
+            models.UniqueConstraint(fields=["focus_area", "year"], name="plans_budget_focus_area_year_once"),
+            models.UniqueConstraint(fields=["project", "year"], name="plans_budget_project_year_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.focus_area or self.project} {self.year}"
+
+    @property
+    def target(self):
+        return self.focus_area or self.project
+
+    @property
+    def budget(self):
+        """The budget in force: the revised one when there is one."""
+        return self.revised if self.revised is not None else self.adopted
+
+
+class BudgetImport(models.Model):
+    """A budget spreadsheet a planner uploaded: kept as sent, so every imported amount can be traced to its file."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="budget_imports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("budget import")
+        verbose_name_plural = _("budget imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
 class AnnualReport(models.Model):

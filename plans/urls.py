@@ -1,8 +1,28 @@
 from django.urls import path
 
-from plans import editing, views
+from plans import budget, digest, editing, planning, views
 
 urlpatterns = [
+    # The plan chain (public: adopted plans; readers with a role also see drafts).
+    path("kommune/<str:code>/planer/", planning.chain_page, name="plan_chain"),
+    path("kommune/<str:code>/planer/<int:pk>/", planning.plan_page, name="plan"),
+    path("kommune/<str:code>/endringer/", digest.digest, name="digest"),
+    # Editing the chain: planners of the municipality; adopting: approvers.
+    path("rapportering/<str:code>/planer/ny/", planning.plan_create, name="plan_create"),
+    path("rapportering/planer/<int:pk>/", planning.plan_edit, name="plan_edit"),
+    path("rapportering/planer/<int:pk>/rull/", planning.plan_roll, name="plan_roll"),
+    path("rapportering/planer/<int:pk>/vedta/", planning.plan_adopt, name="plan_adopt"),
+    path("rapportering/planer/<int:pk>/innsatsomrade/ny/", planning.focus_area_create, name="focus_area_create"),
+    path("rapportering/innsatsomrade/<int:pk>/", planning.focus_area_edit, name="focus_area_edit"),
+    path("rapportering/innsatsomrade/<int:pk>/mal/ny/", planning.goal_create, name="goal_create"),
+    path("rapportering/mal/<int:pk>/", planning.goal_edit, name="goal_edit"),
+    path("rapportering/planer/<int:pk>/prosjekt/ny/", planning.project_create, name="project_create"),
+    path("rapportering/prosjekt/<int:pk>/", planning.project_edit, name="project_edit"),
+    # Money: budget lines per year, entered or imported.
+    path("rapportering/<str:code>/budsjett/<int:year>/", budget.budget_entry, name="budget_entry"),
+    path("rapportering/<str:code>/budsjett/<int:year>/import/", budget.budget_import, name="budget_import"),
+    path("rapportering/budsjett/import/<int:pk>/", budget.budget_import_preview, name="budget_import_preview"),
+    path("rapportering/<str:code>/budsjett/<int:year>/mal.<str:fmt>", budget.budget_template, name="budget_template"),
     path("kommune/<str:code>/arsrapport/<int:year>/", views.annual_report, name="annual_report"),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", views.network_report, name="network_report"),

@@ -29,6 +29,7 @@ from indicators.models import (
 from indicators.services import ProposedValue, apply_values, change_status
 from plans.models import (
     AnnualReport,
+    BudgetLine,
     ExampleStatus,
     FocusArea,
     Goal,
@@ -299,7 +300,9 @@ def _report_queries(client) -> int:
 def test_the_report_needs_the_same_queries_however_much_data_there_is(client, kongsberg, planner, lighthouses):
     waste = Indicator.objects.get(code="husholdningsavfall")
     report = report_with(kongsberg, planner, {"introduction": "Innledning."})
-    StrategicProject.objects.create(plan=Plan.objects.get(), title="Prosjekt", first_budget_year=2020)
+    project = StrategicProject.objects.create(plan=Plan.objects.get(), title="Prosjekt", first_budget_year=2020)
+    project.focus_areas.add(FocusArea.objects.first())
+    BudgetLine.objects.create(municipality=kongsberg, year=YEAR, project=project, adopted=100, accounts=90)
     GoodExample.objects.create(
         municipality=kongsberg, year=YEAR, title="Eksempel", text="Tekst", status=ExampleStatus.PUBLISHED
     )
@@ -314,7 +317,9 @@ def test_the_report_needs_the_same_queries_however_much_data_there_is(client, ko
             publish(indicator, kongsberg, year, n + year)
         goal = Goal.objects.create(focus_area=focus_area, title=f"Mål {n}")
         GoalIndicator.objects.create(goal=goal, indicator=indicator, baseline_year=2015, baseline_value=1)
-        StrategicProject.objects.create(plan=Plan.objects.get(), title=f"Prosjekt {n}")
+        more = StrategicProject.objects.create(plan=Plan.objects.get(), title=f"Prosjekt {n}")
+        more.focus_areas.add(focus_area)
+        BudgetLine.objects.create(municipality=kongsberg, year=YEAR, project=more, adopted=n)
         GoodExample.objects.create(
             municipality=kongsberg, year=YEAR, title=f"Eksempel {n}", text="Tekst", status=ExampleStatus.PUBLISHED
         )
@@ -325,8 +330,9 @@ def test_the_report_needs_the_same_queries_however_much_data_there_is(client, ko
     assert few == many
     # municipality by code, its codes, the report, its texts, indicators, values, revisions of revised values
     # (none here), the plan with focus areas, goals and measures (4), projects and their focus areas (2),
-    # examples and their indicators (2), the year's population, the other published years.
-    assert many == 16
+    # examples and their indicators (2), the year's population, the other published years, and the money: the
+    # plan's focus areas, the ones carrying them, the year's budget lines and their projects' focus areas (4).
+    assert many == 20
 
 
 # --- writing and publishing the report --------------------------------------------------------------------------

@@ -31,7 +31,7 @@ PASSWORD = "a-long-test-password"
 YEAR = reporting_year()
 # Pages a visitor reaches without logging in; the rest need a planner and approver.
 PUBLIC = {"home", "municipality", "indicator", "annual_report", "network_report", "good_examples", "good_example",
-          "sources", "data_download", "accessibility", "login"}  # fmt: skip
+          "sources", "data_download", "accessibility", "login", "plan_chain", "plan", "digest"}  # fmt: skip
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def portal(django_user_model, waste, lighthouses):
         status="published",
         published_at=timezone.now(),
     )
-    return {"example": example, "upload": upload}
+    return {"example": example, "upload": upload, "plan": Plan.objects.filter(municipality=found["3303"]).first()}
 
 
 def url_for(name: str, portal) -> str:
@@ -101,6 +101,11 @@ def url_for(name: str, portal) -> str:
         "report_edit": ["3303", YEAR],
         "example_create": ["3303"],
         "opendata_preview": [portal["upload"].pk],
+        "plan_chain": ["3303"],
+        "plan": ["3303", portal["plan"].pk],
+        "digest": ["3303"],
+        "plan_create": ["3303"],
+        "budget_entry": ["3303", YEAR],
     }.get(name, [])
     return reverse(name, args=args)
 

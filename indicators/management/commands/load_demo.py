@@ -33,6 +33,7 @@ from indicators.models import (
 from indicators.services import ProposedValue, apply_values, change_status
 from plans.models import (
     AnnualReport,
+    BudgetLine,
     ExampleStatus,
     FocusArea,
     Goal,
@@ -424,6 +425,65 @@ class Command(BaseCommand):
             },
         )
         project.focus_areas.set(focus.values())
+        self.load_rana_chain()
+
+    def load_rana_chain(self):
+        """Rana's plan chain as an example: a kommuneplan, this year's økonomiplan carrying one of its two focus
+        areas (so the chain page warns about the other), a strategic project and budget lines."""
+        rana = Municipality.objects.by_code("1833")
+        year = timezone.localdate().year
+        kommuneplan, _ = Plan.objects.update_or_create(
+            municipality=rana,
+            plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
+            title="Kommuneplanens samfunnsdel 2020–2032 (eksempel)",
+            defaults={
+                "period_start": 2020,
+                "period_end": 2032,
+                "status": PlanStatus.ADOPTED,
+                "adopted_on": datetime.date(2020, 6, 16),
+                "decision_reference": "Eksempel: K-sak 2020",
+            },
+        )
+        climate, _ = FocusArea.objects.update_or_create(plan=kommuneplan, order=1, defaults={"title": "Klima og miljø"})
+        FocusArea.objects.update_or_create(plan=kommuneplan, order=2, defaults={"title": "Folkehelse og levekår"})
+        okonomiplan, _ = Plan.objects.update_or_create(
+            municipality=rana,
+            plan_type=PlanType.OKONOMIPLAN,
+            previous_version=None,
+            defaults={
+                "title": f"Økonomiplan {year}–{year + 3} (eksempel)",
+                "period_start": year,
+                "period_end": year + 3,
+                "status": PlanStatus.ADOPTED,
+                "adopted_on": datetime.date(year - 1, 12, 12),
+                "decision_reference": "Eksempel: K-sak økonomiplan",
+                "parent": kommuneplan,
+            },
+        )
+        carried, _ = FocusArea.objects.update_or_create(
+            plan=okonomiplan, order=1, defaults={"title": "Klima og miljø", "carries": climate}
+        )
+        goal, _ = Goal.objects.update_or_create(
+            focus_area=carried, order=1, defaults={"title": "Mindre husholdningsavfall per innbygger"}
+        )
+        waste = Indicator.objects.get(code="husholdningsavfall")
+        measure = {"direction": "lower", "target_year": 2030}
+        GoalIndicator.objects.update_or_create(
+            goal=goal, indicator=waste, defaults={**measure, **self.example_target(rana, waste, measure)}
+        )
+        project, _ = StrategicProject.objects.update_or_create(
+            plan=okonomiplan,
+            title="Ombrukssentral (eksempel)",
+            defaults={"first_budget_year": year - 1, "last_budget_year": year + 1, "responsible_unit": "Teknisk"},
+        )
+        project.focus_areas.set([carried])
+        for line_year, adopted, accounts in ((year - 1, 1200, 1150), (year, 1500, None)):
+            BudgetLine.objects.update_or_create(
+                municipality=rana,
+                year=line_year,
+                focus_area=carried,
+                defaults={"adopted": adopted, "accounts": accounts, "source": "Eksempeltall"},
+            )
 
     def publish(self):
         change_status(

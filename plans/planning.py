@@ -1,0 +1,392 @@
+"""The plan chain in the browser: the chain and each plan as pages, and editing them.
+
+Everyone reads adopted plans (and the versions they replaced); readers with a role in the municipality also
+see drafts and the plans' logs. Planners of the municipality create and edit plans, focus areas, goals and
+strategic projects, and roll the økonomiplan; approvers adopt a version. A change to an adopted plan needs a
+one-line explanation. Every change goes to the plan's log (PlanChange).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.access import access_for
+from indicators.models import Municipality
+from indicators.views import municipality_for_code
+from plans import chain as plan_chain
+from plans.forms import AdoptForm, FocusAreaForm, GoalForm, PlanForm, ProjectForm
+from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanChange, PlanStatus, PlanType, StrategicProject
+
+LOG_ENTRIES = 50
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("ar", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 1900 <= year <= 2200 else timezone.localdate().year
+
+
+def chain_page(request, code: str):
+    """The municipality's plans as a chain, the ones in force for the year first, with uncarried focus areas."""
+    municipality, moved = municipality_for_code(request, code)
+    if moved:
+        return moved
+    access = access_for(request.user)
+    year = _year(request)
+    result = plan_chain.chain(municipality, year, can_read_drafts=access.can_read(municipality.pk))
+    return render(
+        request,
+        "plans/chain.html",
+        {
+            "municipality": municipality,
+            "chain": result,
+            "year": year,
+            "can_edit": access.can_enter(municipality.pk),
+        },
+    )
+
+
+def _visible_plan(request, pk: int, *, code: str | None = None) -> tuple[Plan, object]:
+    plan = get_object_or_404(Plan.objects.select_related("municipality", "parent", "previous_version"), pk=pk)
+    access = access_for(request.user)
+    if plan.status not in plan_chain.PUBLIC_STATUSES and not access.can_read(plan.municipality_id):
+        raise Http404
+    if code is not None and code != plan.municipality.kommunenummer:
+        raise Http404
+    return plan, access
+
+
+def plan_page(request, code: str, pk: int):
+    """One plan: its focus areas and goals, what it carries forward from above, its projects, money and log."""
+    municipality, moved = municipality_for_code(request, code)
+    if moved:
+        return redirect("plan", municipality.kommunenummer, pk, permanent=True)
+    plan, access = _visible_plan(request, pk, code=municipality.kommunenummer)
+    areas = list(
+        plan.focus_areas.select_related("carries__plan").prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.select_related("carries").prefetch_related(
+                    Prefetch("measures", queryset=GoalIndicator.objects.select_related("indicator"))
+                ),
+            ),
+        )
+    )
+    projects = list(plan.strategic_projects.prefetch_related("focus_areas"))
+    can_read = access.can_read(plan.municipality_id)
+    year = min(max(timezone.localdate().year, plan.period_start), plan.period_end)
+    chain = plan_chain.chain(plan.municipality, year, can_read_drafts=can_read)
+    uncarried = {a.pk for a in chain.uncarried} if chain.kommuneplan == plan else set()
+    for area in areas:
+        area.carried_in = chain.carried_in.get(area.pk, []) if chain.kommuneplan == plan else []
+        area.uncarried = area.pk in uncarried
+    years = [y for y in range(plan.period_start, plan.period_end + 1) if y <= timezone.localdate().year]
+    money = plan_chain.budget_by_focus_area(plan, years)
+    for area in areas:
+        area.money = money.get(area.pk)
+    log = []
+    if can_read:
+        log = list(plan.changes.select_related("changed_by")[:LOG_ENTRIES])
+    versions = list(
+        Plan.objects.filter(municipality=plan.municipality, plan_type=plan.plan_type)
+        .filter(pk__in=_version_ids(plan))
+        .order_by("-period_start")
+    )
+    if not can_read:
+        versions = [v for v in versions if v.status in plan_chain.PUBLIC_STATUSES]
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "municipality": plan.municipality,
+            "plan": plan,
+            "areas": areas,
+            "projects": projects,
+            "log": log,
+            "versions": versions,
+            "can_edit": access.can_enter(plan.municipality_id) and plan_chain.is_open(plan),
+            "can_adopt": access.can_approve(plan.municipality_id)
+            and plan.status != PlanStatus.ADOPTED
+            and plan_chain.is_open(plan),
+            "can_roll": access.can_enter(plan.municipality_id)
+            and plan.plan_type == PlanType.OKONOMIPLAN
+            and plan.status == PlanStatus.ADOPTED
+            and not plan.later_versions.exists(),
+            "money_years": years,
+        },
+    )
+
+
+def _version_ids(plan: Plan) -> set[int]:
+    """The plan's versions: the ones it was rolled from and the ones rolled from it."""
+    ids, earlier = {plan.pk}, plan.previous_version
+    while earlier is not None:
+        ids.add(earlier.pk)
+        earlier = earlier.previous_version
+    later = set(Plan.objects.filter(previous_version_id__in=ids).values_list("pk", flat=True)) - ids
+    while later:
+        ids |= later
+        later = set(Plan.objects.filter(previous_version_id__in=later).values_list("pk", flat=True)) - ids
+    return ids
+
+
+# --- Editing ---------------------------------------------------------------------------------------------------
+
+
+def _editable(request, plan: Plan) -> None:
+    """Planners of the plan's municipality edit plans that are not replaced or repealed."""
+    if not access_for(request.user).can_enter(plan.municipality_id) or not plan_chain.is_open(plan):
+        raise Http404
+
+
+def _form_page(request, form, *, title: str, plan: Plan | None, municipality: Municipality, back: str):
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"form": form, "title": title, "plan": plan, "municipality": municipality, "back": back},
+    )
+
+
+def _save_logged(request, form, plan: Plan, subject: str, *, created: bool):
+    """Save the form and log the change on the plan; return the saved object."""
+    details = [] if created else plan_chain.form_details(form)
+    with transaction.atomic():
+        saved = form.save()
+        if created or details:
+            action = PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED
+            plan_chain.record(
+                plan, action, subject % {"name": saved}, user=request.user, details=details,
+                reason=form.cleaned_data.get("reason", ""),
+            )  # fmt: skip
+    return saved
+
+
+@login_required
+def plan_create(request, code: str):
+    municipality, _moved = municipality_for_code(request, code)
+    if not access_for(request.user).can_enter(municipality.pk):
+        raise Http404
+    form = PlanForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        plan = _save_logged(request, form, form.instance, _("Plan “%(name)s”"), created=True)
+        messages.success(request, _("The plan was created as a draft."))
+        return redirect("plan", municipality.kommunenummer, plan.pk)
+    back = f"{_url('plan_chain', municipality.kommunenummer)}"
+    return _form_page(request, form, title=_("New plan"), plan=None, municipality=municipality, back=back)
+
+
+@login_required
+def plan_edit(request, pk: int):
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
+    _editable(request, plan)
+    form = PlanForm(
+        request.POST or None,
+        instance=plan,
+        municipality=plan.municipality,
+        needs_reason=plan_chain.needs_explanation(plan),
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_logged(request, form, plan, _("Plan “%(name)s”"), created=False)
+        messages.success(request, _("The plan was saved."))
+        return redirect("plan", plan.municipality.kommunenummer, plan.pk)
+    return _form_page(
+        request, form, title=_("Edit the plan"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    )
+
+
+@login_required
+def plan_roll(request, pk: int):
+    """Copy an adopted økonomiplan one year on as a new draft version (POST)."""
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
+    _editable(request, plan)
+    if request.method != "POST" or plan.plan_type != PlanType.OKONOMIPLAN or plan.status != PlanStatus.ADOPTED:
+        raise Http404
+    if plan.later_versions.exists():
+        messages.error(request, _("This version has been rolled already."))
+        return redirect(_plan_url(plan))
+    new = plan_chain.roll(plan, user=request.user)
+    messages.success(
+        request,
+        _("%(plan)s is a new draft. The adopted version stays in force until the new one is adopted.") % {"plan": new},
+    )
+    return redirect(_plan_url(new))
+
+
+@login_required
+def plan_adopt(request, pk: int):
+    """Approvers record the council's adoption of a version."""
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
+    access = access_for(request.user)
+    if not access.can_approve(plan.municipality_id) or not plan_chain.is_open(plan):
+        raise Http404
+    if plan.status == PlanStatus.ADOPTED:
+        messages.info(request, _("This version is adopted already."))
+        return redirect(_plan_url(plan))
+    form = AdoptForm(request.POST or None, initial={"adopted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        plan_chain.adopt(plan, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The plan is adopted."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request,
+        form,
+        title=_("Adopt %(plan)s") % {"plan": plan},
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+    )
+
+
+@login_required
+def focus_area_create(request, pk: int):
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
+    _editable(request, plan)
+    form = FocusAreaForm(request.POST or None, plan=plan, needs_reason=plan_chain.needs_explanation(plan))
+    if request.method == "POST" and form.is_valid():
+        _save_logged(request, form, plan, _("Focus area “%(name)s”"), created=True)
+        messages.success(request, _("The focus area was added."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request, form, title=_("New focus area"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    )
+
+
+@login_required
+def focus_area_edit(request, pk: int):
+    area = get_object_or_404(FocusArea.objects.select_related("plan__municipality"), pk=pk)
+    plan = area.plan
+    _editable(request, plan)
+    form = FocusAreaForm(
+        request.POST or None, instance=area, plan=plan, needs_reason=plan_chain.needs_explanation(plan)
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_logged(request, form, plan, _("Focus area “%(name)s”"), created=False)
+        messages.success(request, _("The focus area was saved."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request, form, title=_("Edit the focus area"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    )
+
+
+def _save_goal(request, form: GoalForm, plan: Plan, *, created: bool) -> Goal:
+    details = [] if created else plan_chain.form_details(form)
+    with transaction.atomic():
+        goal = form.save()
+        data = form.cleaned_data
+        measure = form.measure
+        if data.get("indicator") is None:
+            if measure is not None:
+                measure.delete()
+        else:
+            values = {n: data.get(n) for n in GoalForm.MEASURE_FIELDS[1:]}
+            if measure is None:
+                GoalIndicator.objects.create(goal=goal, indicator=data["indicator"], **values)
+            else:
+                measure.indicator = data["indicator"]
+                for name, value in values.items():
+                    setattr(measure, name, value)
+                measure.full_clean(exclude=["goal"])
+                measure.save()
+        if created or details:
+            plan_chain.record(
+                plan,
+                PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED,
+                _("Goal “%(name)s” under “%(area)s”") % {"name": goal, "area": goal.focus_area},
+                user=request.user,
+                details=details,
+                reason=data.get("reason", ""),
+            )
+    return goal
+
+
+@login_required
+def goal_create(request, pk: int):
+    area = get_object_or_404(FocusArea.objects.select_related("plan__municipality"), pk=pk)
+    plan = area.plan
+    _editable(request, plan)
+    form = GoalForm(request.POST or None, focus_area=area, needs_reason=plan_chain.needs_explanation(plan))
+    if request.method == "POST" and form.is_valid():
+        _save_goal(request, form, plan, created=True)
+        messages.success(request, _("The goal was added."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request,
+        form,
+        title=_("New goal under “%(area)s”") % {"area": area},
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+    )
+
+
+@login_required
+def goal_edit(request, pk: int):
+    goal = get_object_or_404(Goal.objects.select_related("focus_area__plan__municipality"), pk=pk)
+    plan = goal.focus_area.plan
+    _editable(request, plan)
+    form = GoalForm(
+        request.POST or None,
+        instance=goal,
+        focus_area=goal.focus_area,
+        needs_reason=plan_chain.needs_explanation(plan),
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_goal(request, form, plan, created=False)
+        messages.success(request, _("The goal was saved."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request, form, title=_("Edit the goal"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    )
+
+
+@login_required
+def project_create(request, pk: int):
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
+    _editable(request, plan)
+    form = ProjectForm(request.POST or None, plan=plan, needs_reason=plan_chain.needs_explanation(plan))
+    if request.method == "POST" and form.is_valid():
+        _save_logged(request, form, plan, _("Strategic project “%(name)s”"), created=True)
+        messages.success(request, _("The strategic project was added."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request, form, title=_("New strategic project"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    )
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = get_object_or_404(StrategicProject.objects.select_related("plan__municipality"), pk=pk)
+    plan = project.plan
+    _editable(request, plan)
+    form = ProjectForm(
+        request.POST or None, instance=project, plan=plan, needs_reason=plan_chain.needs_explanation(plan)
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_logged(request, form, plan, _("Strategic project “%(name)s”"), created=False)
+        messages.success(request, _("The strategic project was saved."))
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request,
+        form,
+        title=_("Edit the strategic project"),
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+    )
+
+
+def _url(name, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+def _plan_url(plan: Plan) -> str:
+    return _url("plan", plan.municipality.kommunenummer, plan.pk)

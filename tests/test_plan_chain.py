@@ -1,0 +1,284 @@
+"""The plan chain in the browser: the chain and plan pages, editing with a log, rolling and adopting versions."""
+
+import datetime
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, Role
+from plans.models import (
+    BudgetLine,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    PlanType,
+    StrategicProject,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+THIS_YEAR = datetime.date.today().year
+
+
+def municipality(name, code):
+    m = Municipality.objects.create(name=name)
+    MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(2020, 1, 1))
+    return m
+
+
+@pytest.fixture
+def rana(db):
+    return municipality("Rana", "1833")
+
+
+@pytest.fixture
+def plans(rana):
+    """Rana's kommuneplan with two focus areas; an adopted økonomiplan carrying one of them, with a project."""
+    kommuneplan = Plan.objects.create(
+        municipality=rana, plan_type=PlanType.KOMMUNEPLAN_SAMFUNN, title="Kommuneplanens samfunnsdel 2020–2032",
+        period_start=2020, period_end=2032, status=PlanStatus.ADOPTED, adopted_on=datetime.date(2020, 6, 18),
+        decision_reference="K-sak 45/2020",
+    )  # fmt: skip
+    climate = FocusArea.objects.create(plan=kommuneplan, title="Klima og miljø", order=1)
+    health = FocusArea.objects.create(plan=kommuneplan, title="Folkehelse", order=2)
+    okonomiplan = Plan.objects.create(
+        municipality=rana, plan_type=PlanType.OKONOMIPLAN, title=f"Økonomiplan {THIS_YEAR}–{THIS_YEAR + 3}",
+        period_start=THIS_YEAR, period_end=THIS_YEAR + 3, status=PlanStatus.ADOPTED,
+        adopted_on=datetime.date(THIS_YEAR - 1, 12, 14), parent=kommuneplan,
+    )  # fmt: skip
+    carried = FocusArea.objects.create(plan=okonomiplan, title="Klima og miljø", carries=climate)
+    goal = Goal.objects.create(focus_area=carried, title="Mindre avfall")
+    project = StrategicProject.objects.create(
+        plan=okonomiplan, title="Ombruk", first_budget_year=THIS_YEAR, last_budget_year=THIS_YEAR + 1
+    )
+    project.focus_areas.add(carried)
+    return {"kommuneplan": kommuneplan, "climate": climate, "health": health, "okonomiplan": okonomiplan,
+            "carried": carried, "goal": goal, "project": project}  # fmt: skip
+
+
+def role(user, municipality, *roles):
+    for r in roles:
+        MunicipalityRole.objects.create(user=user, municipality=municipality, role=r)
+    return user
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return html.unescape(response.content.decode())
+
+
+def test_the_chain_warns_about_a_focus_area_no_financial_plan_carries(client, plans):
+    text = page(client, reverse("plan_chain", args=["1833"]))
+    assert "Kommuneplanens samfunnsdel 2020–2032" in text and f"Økonomiplan {THIS_YEAR}–{THIS_YEAR + 3}" in text
+    assert "1 focus area of the kommuneplan is carried by no økonomiplan or budget in force" in text
+    warning = text[
+        text.index("carried by no økonomiplan") : text.index("</ul>", text.index("carried by no økonomiplan"))
+    ]
+    assert "Folkehelse" in warning and "Klima og miljø" not in warning
+    # The kommuneplan's page says who carries each focus area.
+    text = page(client, reverse("plan", args=["1833", plans["kommuneplan"].pk]))
+    assert "Carried forward by: Økonomiplan" in re.sub(r"<[^>]+>", "", text)
+    assert text.count("No økonomiplan or budget in force carries this focus area forward.") == 1
+
+
+def test_when_every_focus_area_is_carried_there_is_no_warning(client, plans):
+    FocusArea.objects.create(plan=plans["okonomiplan"], title="Folkehelse", carries=plans["health"])
+    text = page(client, reverse("plan_chain", args=["1833"]))
+    assert "carried by no økonomiplan" not in text
+    assert "Every focus area of the kommuneplan is carried" in text
+
+
+def test_a_plan_of_a_type_that_does_not_carry_money_does_not_count_as_carrying(client, plans, rana):
+    temaplan = Plan.objects.create(
+        municipality=rana, plan_type=PlanType.TEMAPLAN, title="Klimaplan", period_start=2020, period_end=2030,
+        status=PlanStatus.ADOPTED, adopted_on=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+    FocusArea.objects.create(plan=temaplan, title="Folkehelse", carries=plans["health"])
+    assert "1 focus area of the kommuneplan is carried by no" in page(client, reverse("plan_chain", args=["1833"]))
+
+
+def test_the_public_sees_adopted_plans_only(client, plans, rana, politician):
+    draft = Plan.objects.create(
+        municipality=rana, plan_type=PlanType.TEMAPLAN, title="Utkast til klimaplan", period_start=2026, period_end=2030
+    )
+    assert "Utkast til klimaplan" not in page(client, reverse("plan_chain", args=["1833"]))
+    assert client.get(reverse("plan", args=["1833", draft.pk])).status_code == 404
+    client.force_login(role(politician, rana, Role.READER))
+    assert "Utkast til klimaplan" in page(client, reverse("plan_chain", args=["1833"]))
+    assert client.get(reverse("plan", args=["1833", draft.pk])).status_code == 200
+
+
+def test_a_plan_under_another_municipalitys_number_is_not_found(client, plans):
+    municipality("Oslo", "0301")
+    assert client.get(reverse("plan", args=["0301", plans["kommuneplan"].pk])).status_code == 404
+
+
+def test_a_planner_adds_a_goal_to_an_adopted_plan_with_an_explanation(client, plans, rana, rana_planner, waste):
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    url = reverse("goal_create", args=[plans["carried"].pk])
+    data = {"title": "Mer ombruk", "indicator": waste.pk, "baseline_year": 2020, "baseline_value": "420",
+            "target_year": 2030, "target_value": "350", "order": 0, "carries": ""}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200 and "explain the change in one line" in html.unescape(response.content.decode())
+    assert not Goal.objects.filter(title="Mer ombruk").exists()
+    response = client.post(url, {**data, "reason": "Bystyret vedtok nytt mål om ombruk"})
+    assert response.status_code == 302
+    measure = GoalIndicator.objects.get(goal__title="Mer ombruk")
+    assert (measure.indicator, measure.target_value) == (waste, Decimal(350))
+    change = PlanChange.objects.get(plan=plans["okonomiplan"], action="created")
+    assert "Mer ombruk" in change.subject and change.reason == "Bystyret vedtok nytt mål om ombruk"
+    assert change.changed_by == rana_planner
+
+
+def test_changing_the_indicator_of_a_goal_with_values_needs_a_reason(
+    client, plans, rana, rana_planner, waste, lighthouses
+):
+    goal = plans["goal"]
+    plan = plans["okonomiplan"]
+    plan.status = PlanStatus.DRAFT  # a draft needs no explanation in general
+    plan.save()
+    GoalIndicator.objects.create(goal=goal, indicator=waste, baseline_year=2020, baseline_value=420)
+    IndicatorValue.objects.create(indicator=waste, municipality=rana, year=2022, value=Decimal(11000))
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    data = {"title": goal.title, "indicator": lighthouses.pk, "order": 0, "carries": ""}
+    response = client.post(reverse("goal_edit", args=[goal.pk]), data)
+    assert "Values are reported against" in html.unescape(response.content.decode())
+    assert GoalIndicator.objects.get(goal=goal).indicator == waste
+    response = client.post(reverse("goal_edit", args=[goal.pk]), {**data, "reason": "Måler sertifiserte bedrifter"})
+    assert response.status_code == 302
+    assert GoalIndicator.objects.get(goal=goal).indicator == lighthouses
+    change = PlanChange.objects.get(plan=plan, action="changed")
+    assert ["Indicator", waste.name, lighthouses.name] in change.details
+
+
+def test_rolling_the_okonomiplan_keeps_the_old_version_until_the_new_one_is_adopted(
+    client, plans, rana, rana_planner, politician
+):
+    old = plans["okonomiplan"]
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    response = client.post(reverse("plan_roll", args=[old.pk]))
+    new = Plan.objects.get(previous_version=old)
+    assert response["Location"] == reverse("plan", args=["1833", new.pk])
+    assert (new.period_start, new.period_end, new.status) == (THIS_YEAR + 1, THIS_YEAR + 4, PlanStatus.DRAFT)
+    assert new.title == f"Økonomiplan {THIS_YEAR + 1}–{THIS_YEAR + 4}"
+    area = new.focus_areas.get()
+    assert area.carries == plans["climate"] and area.goals.get().title == "Mindre avfall"
+    assert list(new.strategic_projects.get().focus_areas.all()) == [area]
+    old.refresh_from_db()
+    assert old.status == PlanStatus.ADOPTED and old.focus_areas.count() == 1
+    assert client.post(reverse("plan_roll", args=[old.pk])).status_code == 302  # rolled once only
+    assert Plan.objects.filter(previous_version=old).count() == 1
+    # Planners cannot adopt; approvers can, and the old version is then replaced but readable.
+    assert client.get(reverse("plan_adopt", args=[new.pk])).status_code == 404
+    client.force_login(role(politician, rana, Role.APPROVER))
+    response = client.post(
+        reverse("plan_adopt", args=[new.pk]),
+        {"adopted_on": f"{THIS_YEAR}-06-01", "decision_reference": "K-sak 12/2026"},
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (new.status, old.status) == (PlanStatus.ADOPTED, PlanStatus.REPLACED)
+    client.logout()
+    text = page(client, reverse("plan", args=["1833", old.pk]))
+    assert "Replaced by a newer version" in text
+    assert PlanChange.objects.filter(plan=new, action="adopted").exists()
+
+
+def test_planners_edit_only_their_own_municipalitys_plans(client, plans, rana, oslo_planner, rana_planner):
+    oslo = municipality("Oslo", "0301")
+    client.force_login(role(oslo_planner, oslo, Role.PLANNER))
+    plan = plans["okonomiplan"]
+    for url in (
+        reverse("plan_edit", args=[plan.pk]),
+        reverse("focus_area_create", args=[plan.pk]),
+        reverse("focus_area_edit", args=[plans["carried"].pk]),
+        reverse("goal_create", args=[plans["carried"].pk]),
+        reverse("goal_edit", args=[plans["goal"].pk]),
+        reverse("project_create", args=[plan.pk]),
+        reverse("project_edit", args=[plans["project"].pk]),
+        reverse("plan_adopt", args=[plan.pk]),
+        reverse("plan_create", args=["1833"]),
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"title": "X", "reason": "x"}).status_code == 404, url
+    assert client.post(reverse("plan_roll", args=[plan.pk])).status_code == 404
+    assert not PlanChange.objects.exists() and Plan.objects.count() == 2
+    client.logout()
+    assert client.get(reverse("plan_edit", args=[plan.pk])).status_code == 302  # to the login page
+
+
+def test_a_planner_creates_a_plan_and_a_project_and_the_log_records_changes(client, plans, rana, rana_planner):
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    response = client.post(
+        reverse("plan_create", args=["1833"]),
+        {"plan_type": "arsbudsjett", "title": f"Årsbudsjett {THIS_YEAR + 1}", "period_start": THIS_YEAR + 1,
+         "period_end": THIS_YEAR + 1, "parent": plans["okonomiplan"].pk},
+    )  # fmt: skip
+    budget = Plan.objects.get(plan_type="arsbudsjett")
+    assert response["Location"] == reverse("plan", args=["1833", budget.pk]) and budget.status == PlanStatus.DRAFT
+    response = client.post(
+        reverse("project_edit", args=[plans["project"].pk]),
+        {"title": "Ombruk", "focus_areas": [plans["carried"].pk], "first_budget_year": THIS_YEAR,
+         "last_budget_year": THIS_YEAR + 2, "reason": "Forsinket ett år"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    change = PlanChange.objects.get(plan=plans["okonomiplan"])
+    assert ["Last budget year", str(THIS_YEAR + 1), str(THIS_YEAR + 2)] in change.details
+    text = page(client, reverse("plan", args=["1833", plans["okonomiplan"].pk]))
+    assert "Forsinket ett år" in text and "planlegger-rana" in text
+
+
+def test_the_plan_page_shows_money_beside_each_focus_area(client, plans, rana):
+    BudgetLine.objects.create(
+        municipality=rana, year=THIS_YEAR, focus_area=plans["carried"], adopted=1000, accounts=800
+    )
+    BudgetLine.objects.create(
+        municipality=rana, year=THIS_YEAR, project=plans["project"], adopted=500, revised=600, accounts=650
+    )
+    text = page(client, reverse("plan", args=["1833", plans["okonomiplan"].pk]))
+    assert f"Money {THIS_YEAR}: budget 1 600, accounts 1 450 (NOK 1 000), 91 % spent." in text.replace("\xa0", " ")
+    # The kommuneplan's focus area counts what the areas carrying it got.
+    text = page(client, reverse("plan", args=["1833", plans["kommuneplan"].pk]))
+    assert "budget 1 600, accounts 1 450" in text.replace("\xa0", " ")
+
+
+def test_page_queries_do_not_grow_with_the_plan(client, plans, rana, waste, django_assert_max_num_queries):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("plan", args=["1833", plans["okonomiplan"].pk]))
+            client.get(reverse("plan_chain", args=["1833"]))
+        return len(captured)
+
+    before = count()
+    for n in range(10):
+        area = FocusArea.objects.create(plan=plans["okonomiplan"], title=f"Område {n}", carries=plans["health"])
+        goal = Goal.objects.create(focus_area=area, title=f"Mål {n}")
+        GoalIndicator.objects.create(goal=goal, indicator=waste, baseline_year=2020, baseline_value=n)
+        project = StrategicProject.objects.create(plan=plans["okonomiplan"], title=f"Prosjekt {n}")
+        project.focus_areas.add(area)
+        BudgetLine.objects.create(municipality=rana, year=THIS_YEAR, focus_area=area, adopted=n)
+    assert count() == before
+
+
+def test_the_dashboard_shows_money_beside_the_goals_for_the_years_chosen(client, plans, rana):
+    BudgetLine.objects.create(
+        municipality=rana, year=THIS_YEAR, focus_area=plans["carried"], adopted=1000, accounts=800
+    )
+    BudgetLine.objects.create(
+        municipality=rana, year=THIS_YEAR - 1, focus_area=plans["carried"], adopted=50, accounts=50
+    )
+    text = page(client, reverse("municipality", args=["1833"])).replace("\xa0", " ")
+    assert f"Money {THIS_YEAR - 1}–{THIS_YEAR}: budget 1 050, accounts 850 (NOK 1 000), 81 % spent." in text
+    text = page(client, reverse("municipality", args=["1833"]) + f"?budsjett_fra={THIS_YEAR}&budsjett_til={THIS_YEAR}")
+    assert f"Money {THIS_YEAR}: budget 1 000, accounts 800 (NOK 1 000), 80 % spent." in text.replace("\xa0", " ")
+    assert reverse("plan_chain", args=["1833"]) in text and reverse("digest", args=["1833"]) in text
