@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from indicators.models import IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, Role
@@ -185,7 +186,8 @@ def test_rolling_the_okonomiplan_keeps_the_old_version_until_the_new_one_is_adop
     old.refresh_from_db()
     new.refresh_from_db()
     assert (new.status, old.status) == (PlanStatus.ADOPTED, PlanStatus.REPLACED)
-    client.logout()
+    client.logout()  # which also drops the language cookie
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = page(client, reverse("plan", args=["1833", old.pk]))
     assert "Replaced by a newer version" in text
     assert PlanChange.objects.filter(plan=new, action="adopted").exists()
