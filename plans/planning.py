@@ -9,7 +9,7 @@ one-line explanation. Every change goes to the plan's log (PlanChange).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -146,11 +146,21 @@ def _editable(request, plan: Plan) -> None:
         raise Http404
 
 
-def _form_page(request, form, *, title: str, plan: Plan | None, municipality: Municipality, back: str):
+def _form_page(
+    request, form, *, title: str, plan: Plan | None, municipality: Municipality, back: str, delete_url: str = ""
+):
     return render(
         request,
         "plans/plan_form.html",
-        {"form": form, "title": title, "plan": plan, "municipality": municipality, "back": back},
+        {
+            "form": form,
+            "title": title,
+            "plan": plan,
+            "municipality": municipality,
+            "back": back,
+            "delete_url": delete_url,
+            "needs_reason": plan is not None and plan_chain.needs_explanation(plan),
+        },
     )
 
 
@@ -271,7 +281,13 @@ def focus_area_edit(request, pk: int):
         messages.success(request, _("The focus area was saved."))
         return redirect(_plan_url(plan))
     return _form_page(
-        request, form, title=_("Edit the focus area"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+        request,
+        form,
+        title=_("Edit the focus area"),
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+        delete_url=_url("plan_delete", "innsatsomrade", area.pk),
     )
 
 
@@ -342,7 +358,13 @@ def goal_edit(request, pk: int):
         messages.success(request, _("The goal was saved."))
         return redirect(_plan_url(plan))
     return _form_page(
-        request, form, title=_("Edit the goal"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+        request,
+        form,
+        title=_("Edit the goal"),
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+        delete_url=_url("plan_delete", "mal", goal.pk),
     )
 
 
@@ -379,7 +401,45 @@ def project_edit(request, pk: int):
         plan=plan,
         municipality=plan.municipality,
         back=_plan_url(plan),
+        delete_url=_url("plan_delete", "prosjekt", project.pk),
     )
+
+
+@login_required
+def delete(request, kind: str, pk: int):
+    """Delete a focus area, goal or strategic project (POST), with an explanation where the plan is adopted.
+
+    Refused while budget lines or annual-report texts refer to it: money and published texts stay traceable.
+    """
+    model, subject = {
+        "innsatsomrade": (FocusArea, _("Focus area “%(name)s”")),
+        "mal": (Goal, _("Goal “%(name)s”")),
+        "prosjekt": (StrategicProject, _("Strategic project “%(name)s”")),
+    }.get(kind, (None, None))
+    if model is None or request.method != "POST":
+        raise Http404
+    obj = get_object_or_404(model, pk=pk)
+    plan = obj.focus_area.plan if model is Goal else obj.plan
+    _editable(request, plan)
+    reason = request.POST.get("reason", "").strip()[:300]
+    if plan_chain.needs_explanation(plan) and not reason:
+        messages.error(request, _("The plan is adopted: explain the change in one line."))
+        return redirect(request.POST.get("back") or _plan_url(plan))
+    if model is not Goal and obj.budget_lines.exists():
+        messages.error(request, _("It has budget lines: delete or move them on the budget page first."))
+        return redirect(_plan_url(plan))
+    name = str(obj)
+    try:
+        with transaction.atomic():
+            obj.delete()
+            plan_chain.record(
+                plan, PlanChange.Action.DELETED, subject % {"name": name}, user=request.user, reason=reason
+            )
+    except ProtectedError:
+        messages.error(request, _("An annual report refers to it, so it cannot be deleted."))
+        return redirect(_plan_url(plan))
+    messages.success(request, _("%(what)s was deleted.") % {"what": subject % {"name": name}})
+    return redirect(_plan_url(plan))
 
 
 def _url(name, *args) -> str:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("rapportering/mal/<int:pk>/", planning.goal_edit, name="goal_edit"),
     path("rapportering/planer/<int:pk>/prosjekt/ny/", planning.project_create, name="project_create"),
     path("rapportering/prosjekt/<int:pk>/", planning.project_edit, name="project_edit"),
+    path("rapportering/<str:kind>/<int:pk>/slett/", planning.delete, name="plan_delete"),
     # Money: budget lines per year, entered or imported.
     path("rapportering/<str:code>/budsjett/<int:year>/", budget.budget_entry, name="budget_entry"),
     path("rapportering/<str:code>/budsjett/<int:year>/import/", budget.budget_import, name="budget_import"),

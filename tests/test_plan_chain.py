@@ -284,3 +284,45 @@ def test_the_dashboard_shows_money_beside_the_goals_for_the_years_chosen(client,
     text = page(client, reverse("municipality", args=["1833"]) + f"?budsjett_fra={THIS_YEAR}&budsjett_til={THIS_YEAR}")
     assert f"Money {THIS_YEAR}: budget 1 000, accounts 800 (NOK 1 000), 80 % spent." in text.replace("\xa0", " ")
     assert reverse("plan_chain", args=["1833"]) in text and reverse("digest", args=["1833"]) in text
+
+
+def test_deleting_is_explained_logged_and_refused_while_money_refers_to_it(client, plans, rana, rana_planner):
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    goal_url = reverse("plan_delete", args=["mal", plans["goal"].pk])
+    client.post(goal_url)  # the plan is adopted: no explanation, nothing deleted
+    assert Goal.objects.filter(pk=plans["goal"].pk).exists()
+    client.post(goal_url, {"reason": "Slått sammen med et annet mål"})
+    assert not Goal.objects.filter(pk=plans["goal"].pk).exists()
+    change = PlanChange.objects.get(action="deleted")
+    assert "Mindre avfall" in change.subject and change.reason == "Slått sammen med et annet mål"
+    BudgetLine.objects.create(municipality=rana, year=THIS_YEAR, project=plans["project"], adopted=10)
+    response = client.post(reverse("plan_delete", args=["prosjekt", plans["project"].pk]), {"reason": "Avsluttet"})
+    assert response.status_code == 302
+    assert StrategicProject.objects.filter(pk=plans["project"].pk).exists()
+    assert "budget lines" in html.unescape(client.get(response["Location"]).content.decode())
+    assert client.post(reverse("plan_delete", args=["noe-annet", 1]), {"reason": "x"}).status_code == 404
+    client.force_login(role(rana_planner.__class__.objects.create_user("planlegger-oslo2", password="x-long-pass"),
+                            municipality("Oslo", "0301"), Role.PLANNER))  # fmt: skip
+    assert (
+        client.post(reverse("plan_delete", args=["innsatsomrade", plans["carried"].pk]), {"reason": "x"}).status_code
+        == 404
+    )
+    assert FocusArea.objects.filter(pk=plans["carried"].pk).exists()
+
+
+def test_goals_choose_from_shared_indicators_and_the_municipalitys_own(client, plans, rana, rana_planner, waste):
+    from indicators.models import Indicator
+
+    fields = {"unit": "count", "direction": "higher", "bottom_line": "social"}
+    own = Indicator.objects.create(code="rana-egen", name_nb="Ranas egen", owner=rana, **fields)
+    other = Indicator.objects.create(
+        code="oslo-egen", name_nb="Oslos egen", owner=municipality("Oslo", "0301"), **fields
+    )
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    form = page(client, reverse("goal_create", args=[plans["carried"].pk]))
+    assert waste.name in form and "Ranas egen (own indicator)" in form and "Oslos egen" not in form
+    data = {"title": "Mål", "indicator": other.pk, "order": 0, "reason": "x"}
+    response = client.post(reverse("goal_create", args=[plans["carried"].pk]), data)
+    assert response.status_code == 200 and not Goal.objects.filter(title="Mål").exists()
+    client.post(reverse("goal_create", args=[plans["carried"].pk]), {**data, "indicator": own.pk})
+    assert GoalIndicator.objects.get(goal__title="Mål").indicator == own
