@@ -113,14 +113,18 @@ def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = Tr
 
 
 def compare_all(
-    indicators: list[Indicator], *, year: int | None, per_inhabitant: bool = True, network_slug: str = NETWORK_SLUG
+    indicators: list[Indicator],
+    *,
+    year: int | None,
+    per_inhabitant: bool = True,
+    network_slug: str | None = NETWORK_SLUG,
 ) -> list[Comparison]:
     """Compare each indicator across the network's members: five queries, however many indicators and members.
 
-    Without the network, every municipality with a published figure for one of the
-    indicators is compared.
+    Without the network (network_slug None, or no such network), every municipality with a published
+    figure for one of the indicators is compared.
     """
-    network = Network.objects.filter(slug=network_slug).first()
+    network = Network.objects.filter(slug=network_slug).first() if network_slug else None
     today = timezone.localdate()
     if network is not None:
         memberships = NetworkMembership.objects.filter(network=network, joined__lte=today).exclude(left__lt=today)

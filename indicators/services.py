@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
+from livskraft import cache
 
 BATCH_SIZE = 500
 
@@ -207,6 +208,7 @@ def apply_values(
             batch_size=BATCH_SIZE,
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+        cache.bump()  # bulk writes send no signals
     result.created, result.updated = len(created), len(to_update)
     return result
 
@@ -258,6 +260,7 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
             batch_size=BATCH_SIZE,
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+        cache.bump()  # bulk writes send no signals
     return len(moved)
 
 

@@ -1,14 +1,15 @@
 from django.urls import path
 
 from indicators import opendata, reporting, selection, views
+from livskraft.cache import public_page
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("kommune/<str:code>/", views.municipality, name="municipality"),
+    path("", public_page(views.home), name="home"),
+    path("kommune/<str:code>/", public_page(views.municipality), name="municipality"),
     path("kommune/<str:code>/data.<str:fmt>", views.municipality_download, name="municipality_download"),
-    path("indikator/<slug:code>/", views.indicator, name="indicator"),
+    path("indikator/<slug:code>/", public_page(views.indicator), name="indicator"),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
-    path("kilder/", views.sources, name="sources"),
+    path("kilder/", public_page(views.sources), name="sources"),
     path("data/", selection.download, name="data_download"),
     path("data/alle-publiserte-tall.csv", views.bulk_download, {"fmt": "csv"}, name="bulk_download"),
     path("data/alle-publiserte-tall.json", views.bulk_download, {"fmt": "json"}, name="bulk_download_json"),

@@ -201,7 +201,11 @@ def _comparison(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     year = request.GET.get("ar", "")
     per_inhabitant = request.GET.get("visning") != "total"
-    return comparison.compare(indicator, year=int(year) if year.isdigit() else None, per_inhabitant=per_inhabitant)
+    # ?utvalg=alle compares every municipality with a published figure, not only the network's members.
+    network_slug = None if request.GET.get("utvalg") == "alle" else NETWORK_SLUG
+    return comparison.compare_all(
+        [indicator], year=int(year) if year.isdigit() else None, per_inhabitant=per_inhabitant, network_slug=network_slug
+    )[0]
 
 
 def indicator(request, code):

@@ -1,9 +1,19 @@
-"""Choose the page language: the visitor's own choice, else bokmål."""
+"""Choose the page language (the visitor's own choice, else bokmål), and answer 503 when the database is down."""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import trans_real
+
+logger = logging.getLogger(__name__)
+
+# How long the 503 page asks browsers and monitors to wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 class LanguageMiddleware(MiddlewareMixin):
@@ -24,4 +34,29 @@ class LanguageMiddleware(MiddlewareMixin):
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a friendly page when a view cannot reach the database.
+
+    Catches django.db.OperationalError and InterfaceError (the server is down, refuses connections,
+    the connection broke) raised by a view or while rendering its template response; anything else
+    is left to Django's 500 page. The page is rendered without the request, so it needs neither the
+    database nor the context processors. With DEBUG on, Django's technical page shows the traceback.
+    Listed last in MIDDLEWARE, so its process_exception runs first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG or not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable while answering %s %s", request.method, request.path, exc_info=exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "livskraft.middleware.LanguageMiddleware",
@@ -173,6 +175,16 @@ VENDOR_STATIC_FILES = {
     # plotly.js as shipped inside the plotly Python package.
     "vendor/plotly/plotly.min.js": Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js",
 }
+# The cache: Redis when REDIS_URL is set (shared by all workers: page cache, its invalidation and the login
+# throttle then hold across processes), else memory in each process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+# How long a public page may be served from the cache; every data change retires all of them at once anyway.
+LIVSKRAFT_PAGE_CACHE_SECONDS = int(os.environ.get("LIVSKRAFT_PAGE_CACHE_SECONDS", "600"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -209,12 +221,41 @@ SPECTACULAR_SETTINGS = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Security headers and cookies ---
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS: a year of HSTS with subdomains once DEBUG is off; behind a proxy that terminates TLS, trust its header.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^helse/$"]  # the load balancer's health check speaks plain HTTP
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Content Security Policy (django-csp): everything from the portal itself, no inline or eval'd script.
+# Plotly sets inline styles on the charts it draws, so styles may be inline; scripts may not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -225,3 +266,19 @@ LOGGING = {
 
 # The name shown in the page header; translators see it as a proper noun.
 SITE_NAME = _("Livskraft")
+
+# --- Login throttling and error pages ---
+# After this many failed logins for one user name, or from one address, within the window,
+# further attempts are refused without checking the password (livskraft/throttle.py).
+LIVSKRAFT_LOGIN_MAX_PER_USER = 5
+LIVSKRAFT_LOGIN_MAX_PER_IP = 20
+LIVSKRAFT_LOGIN_WINDOW_SECONDS = 900
+# On only behind exactly one reverse proxy that appends the visitor's address to X-Forwarded-For.
+LIVSKRAFT_TRUSTED_PROXY = env_bool("LIVSKRAFT_TRUSTED_PROXY", False)
+CSRF_FAILURE_VIEW = "livskraft.errors.csrf_failure"
+# The admin's address, e.g. "forvaltning/"; never at /admin/, where every scanner looks first.
+ADMIN_URL = os.environ.get("LIVSKRAFT_ADMIN_URL", "forvaltning/").strip().strip("/") + "/"
+if ADMIN_URL == "/" or ADMIN_URL == "admin/":
+    raise ImproperlyConfigured("LIVSKRAFT_ADMIN_URL must name a path of its own, such as forvaltning/ (not admin/).")
+# Last, so that its process_exception sees a view's database error before any other middleware.
+MIDDLEWARE = [*MIDDLEWARE, "livskraft.middleware.DatabaseUnavailableMiddleware"]

@@ -188,3 +188,19 @@ def test_comparison_queries_do_not_grow_with_members_or_years(client, network, w
                     indicator=indicator, municipality=m, year=year, value=Decimal(1000), status=ValueStatus.PUBLISHED
                 )
     assert count() == before
+
+
+def test_every_municipality_can_be_compared_not_only_the_network(client, network, waste, django_assert_max_num_queries):
+    outsider = municipality("Bodø", "1804")
+    population = Indicator.objects.population()
+    for indicator, value in ((population, 1000), (waste, 300)):
+        IndicatorValue.objects.create(
+            indicator=indicator, municipality=outsider, year=2023, value=Decimal(value), status=ValueStatus.PUBLISHED
+        )
+    network_page = get(client, "/indikator/husholdningsavfall/").content.decode()
+    assert "Bodø" not in [row[1] for row in ranking_rows(network_page)]
+    everyone = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
+    assert [row[1] for row in ranking_rows(everyone)][0] == "Bodø"  # 300 kg: the lowest of all
+    assert "Ranking, 2023" in everyone and '<option value="alle" selected>' in everyone
+    csv = get(client, "/indikator/husholdningsavfall/data.csv?utvalg=alle&ar=2023").content.decode("utf-8-sig")
+    assert "Bodø" in csv

@@ -1,0 +1,98 @@
+"""The public page cache: visitors without a session get stored pages, and any change to the data retires them."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import override_settings
+
+from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, ValueStatus
+from indicators.services import change_status
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def rana(waste):
+    rana = Municipality.objects.create(name="Rana")
+    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
+    population = Indicator.objects.population()
+    for indicator, value in ((population, 26000), (waste, 10400)):
+        IndicatorValue.objects.create(
+            indicator=indicator, municipality=rana, year=2023, value=Decimal(value), status=ValueStatus.PUBLISHED
+        )
+    return rana
+
+
+def test_a_second_visitor_gets_the_stored_page_without_touching_the_database(client, rana, django_assert_num_queries):
+    first = client.get("/kommune/1833/")
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/kommune/1833/")
+    assert second["X-Cache"] == "hit" and second.content == first.content
+    assert second["Content-Language"] == "en" and second["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in second["Content-Security-Policy"]  # headers from middleware still apply
+
+
+def test_publishing_a_value_retires_the_stored_pages_at_once(client, rana, waste, django_user_model):
+    assert "400" in client.get("/kommune/1833/").content.decode()  # 10 400 t / 26 000 people = 400 kg
+    value = IndicatorValue.objects.create(
+        indicator=waste, municipality=rana, year=2024, value=Decimal(9100), status=ValueStatus.APPROVED
+    )
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.population(), municipality=rana, year=2024, value=Decimal(26000),
+        status=ValueStatus.PUBLISHED,
+    )  # fmt: skip
+    change_status(
+        values=IndicatorValue.objects.filter(pk=value.pk), status=ValueStatus.PUBLISHED, user=None, reason="Publisert"
+    )
+    page = client.get("/kommune/1833/")
+    assert page["X-Cache"] == "miss" and "350" in page.content.decode()  # 9 100 t / 26 000 = 350 kg
+
+
+def test_each_language_has_its_own_stored_page(client, rana):
+    english = client.get("/kommune/1833/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    nynorsk = client.get("/kommune/1833/")
+    assert nynorsk["X-Cache"] == "miss" and 'lang="nn"' in nynorsk.content.decode() and 'lang="en"' in english
+
+
+def test_logged_in_people_always_get_a_fresh_page(client, rana, waste, django_user_model):
+    reader = django_user_model.objects.create_user(username="leser", password="a-long-test-password")
+    MunicipalityRole.objects.create(user=reader, municipality=rana, role="reader")
+    client.get("/kommune/1833/")
+    client.force_login(reader)
+    page = client.get("/kommune/1833/")
+    assert "X-Cache" not in page and "not yet published" in page.content.decode()
+
+
+@override_settings(LIVSKRAFT_PAGE_CACHE_SECONDS=0)
+def test_the_cache_can_be_switched_off(client, rana):
+    client.get("/kommune/1833/")
+    assert "X-Cache" not in client.get("/kommune/1833/")
+
+
+def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(client, rana, waste):
+    """Two cache clients on the same Redis stand for two gunicorn workers: the version one bumps, the other sees."""
+    location = "redis://127.0.0.1:6379/15"
+    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    with override_settings(CACHES=redis):
+        caches["default"].clear()
+        try:
+            assert client.get("/kommune/1833/")["X-Cache"] == "miss"
+            assert client.get("/kommune/1833/")["X-Cache"] == "hit"
+            from django.core.cache.backends.redis import RedisCache
+
+            other_worker = RedisCache(location, {})
+            before = other_worker.get("livskraft:data-version")
+            IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
+            from livskraft.cache import bump
+
+            bump()
+            assert other_worker.get("livskraft:data-version") == before + 1
+            page = client.get("/kommune/1833/")
+            assert page["X-Cache"] == "miss" and "300" in page.content.decode()
+        finally:
+            caches["default"].clear()
