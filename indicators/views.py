@@ -204,7 +204,10 @@ def _comparison(request, code):
     # ?utvalg=alle compares every municipality with a published figure, not only the network's members.
     network_slug = None if request.GET.get("utvalg") == "alle" else NETWORK_SLUG
     return comparison.compare_all(
-        [indicator], year=int(year) if year.isdigit() else None, per_inhabitant=per_inhabitant, network_slug=network_slug
+        [indicator],
+        year=int(year) if year.isdigit() else None,
+        per_inhabitant=per_inhabitant,
+        network_slug=network_slug,
     )[0]
 
 
