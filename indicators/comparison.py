@@ -11,12 +11,10 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import plotly.graph_objects as go
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from plotly.utils import PlotlyJSONEncoder
 
 from indicators.exports import licence
 from indicators.models import (
@@ -31,6 +29,7 @@ from indicators.models import (
     Unit,
     ValueState,
 )
+from livskraft.charts import colorscale, figure, trace, vertical_line
 from livskraft.templatetags.livskraft import decimals_for, format_number, unit_label
 
 # Units whose amounts add up across municipalities; other figures are averaged by population.
@@ -273,13 +272,9 @@ def member_label(member: Member, year: int | None = None) -> str:
     return member.municipality.name
 
 
-def _json(figure: go.Figure) -> dict:
-    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
-
-
-def _layout(figure: go.Figure, comparison: Comparison, **extra) -> None:
-    figure.update_layout(
-        template="none",
+def _figure(data: list[dict], **extra) -> dict:
+    return figure(
+        data,
         separators=", ",
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         plot_bgcolor="#ffffff",
@@ -290,8 +285,9 @@ def _layout(figure: go.Figure, comparison: Comparison, **extra) -> None:
 
 def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
     rows = list(reversed(comparison.ranking))  # best at the top of a horizontal bar chart
-    figure = go.Figure(
-        go.Bar(
+    bars = [
+        trace(
+            "bar",
             orientation="h",
             x=[float(c.figure) for _r, _m, c in rows],
             y=[f"{r}. {member_label(m, comparison.year)}" for r, m, _c in rows],
@@ -305,35 +301,36 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
             hovertemplate="%{y}: %{text}<extra></extra>",
             name=comparison.unit,
         )
-    )
+    ]
+    shapes, annotations = [], []
     if comparison.median is not None:
-        figure.add_vline(
-            x=float(comparison.median),
+        shape, annotation = vertical_line(
+            float(comparison.median),
             line={"color": MEDIAN_COLOUR, "dash": "dash", "width": 2},
-            annotation={
-                "text": _("Median %(value)s") % {"value": format_number(comparison.median, comparison.decimals)}
-            },
+            text=_("Median %(value)s") % {"value": format_number(comparison.median, comparison.decimals)},
         )
-    _layout(
-        figure,
-        comparison,
+        shapes, annotations = [shape], [annotation]
+    return _figure(
+        bars,
         height=max(220, 40 * len(rows) + 80),
         margin={"l": 200, "r": 60, "t": 30, "b": 40},
         xaxis={"title": {"text": comparison.unit}, "rangemode": "tozero"},
         showlegend=False,
+        shapes=shapes,
+        annotations=annotations,
     )
-    return _json(figure)
 
 
 def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
-    figure = go.Figure()
+    data = []
     for index, member in enumerate(comparison.members):
         years = [y for y in comparison.years if member.figure(y) is not None]
         if not years:
             continue
         emphasised = member is highlight
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            trace(
+                "scatter",
                 x=years,
                 y=[float(member.figure(y)) for y in years],
                 name=member.municipality.name,
@@ -358,8 +355,9 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
         )
     if comparison.medians:
         years = sorted(comparison.medians)
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            trace(
+                "scatter",
                 x=years,
                 y=[float(comparison.medians[y]) for y in years],
                 name=_("Network median"),
@@ -369,16 +367,14 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
                 hovertemplate=_("Median") + " %{x}: %{text}<extra></extra>",
             )
         )
-    _layout(
-        figure,
-        comparison,
+    return _figure(
+        data,
         height=380,
         margin={"l": 60, "r": 10, "t": 10, "b": 40},
         yaxis={"title": {"text": comparison.unit}, "rangemode": "tozero", "separatethousands": True},
         xaxis={"tickformat": "d"},
         legend={"orientation": "h", "y": -0.2},
     )
-    return _json(figure)
 
 
 @functools.cache
@@ -391,9 +387,10 @@ def all_codes() -> list[str]:
 def map_chart(comparison: Comparison, geojson_url: str) -> dict:
     """A choropleth of the chosen year; the browser fetches the borders from geojson_url (no map tiles)."""
     rows = [(m, m.cells[comparison.year]) for _r, m, _c in comparison.ranking]
-    figure = go.Figure(
+    data = [
         # Every municipality in light grey, for the outline of Norway; the members on top in colour.
-        go.Choroplethmap(
+        trace(
+            "choroplethmap",
             locations=all_codes(),
             z=[0] * len(all_codes()),
             featureidkey="properties.kommunenummer",
@@ -401,10 +398,9 @@ def map_chart(comparison: Comparison, geojson_url: str) -> dict:
             showscale=False,
             marker={"line": {"color": "#ffffff", "width": 0.4}},
             hoverinfo="skip",
-        )
-    )
-    figure.add_trace(
-        go.Choroplethmap(
+        ),
+        trace(
+            "choroplethmap",
             locations=[m.code for m, _c in rows],
             z=[float(c.figure) for _m, c in rows],
             featureidkey="properties.kommunenummer",
@@ -412,17 +408,20 @@ def map_chart(comparison: Comparison, geojson_url: str) -> dict:
                 f"{member_label(m, comparison.year)}: {format_number(c.figure, comparison.decimals)}" for m, c in rows
             ],
             hoverinfo="text",
-            colorscale="Greens" if comparison.indicator.direction == Direction.HIGHER else "Greens_r",
+            colorscale=colorscale("Greens", reverse=comparison.indicator.direction != Direction.HIGHER),
             marker={"line": {"color": "#212529", "width": 0.8}},
             colorbar={"title": {"text": comparison.unit}},
-        )
+        ),
+    ]
+    chart = _figure(
+        data,
+        height=560,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        # "white-bg" draws no tiles: the map needs nothing but the borders the portal serves.
+        map={"style": "white-bg", "center": {"lat": 65.0, "lon": 15.0}, "zoom": 3.1},
     )
-    # "white-bg" draws no tiles: the map needs nothing but the borders the portal serves.
-    figure.update_layout(map={"style": "white-bg", "center": {"lat": 65.0, "lon": 15.0}, "zoom": 3.1})
-    _layout(figure, comparison, height=560, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    data = _json(figure)
-    data["geojson_url"] = geojson_url
-    return data
+    chart["geojson_url"] = geojson_url
+    return chart
 
 
 def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[list]:

@@ -4,15 +4,12 @@ Everything is computed from two queries (indicators, values) plus the plan's goa
 however many years and indicators there are.
 """
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import plotly.graph_objects as go
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from plotly.utils import PlotlyJSONEncoder
 
 from indicators.exports import licence
 from indicators.models import (
@@ -25,6 +22,7 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.progress import Assessment, Progress, assess
+from livskraft.charts import figure, trace
 from livskraft.templatetags.livskraft import format_number, quantity, unit_label
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
 
@@ -262,7 +260,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend."""
     indicator = series.indicator
     decimals = {"kg": 0, "count": 0, "persons": 0, "m2": 0}.get(indicator.unit, 1)
-    figure = go.Figure()
+    data = []
     groups = [
         (_("Figures"), [p for p in series.reported if not p.is_sample], VALUE_COLOUR, "circle"),
         (_("Sample data"), [p for p in series.reported if p.is_sample], SAMPLE_COLOUR, "diamond"),
@@ -270,8 +268,9 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     for name, points, colour, symbol in groups:
         if not points:
             continue
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            trace(
+                "scatter",
                 x=[p.year for p in points],
                 y=[float(p.figure) for p in points],
                 name=name,
@@ -290,8 +289,9 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     if measure and measure.target_year and measure.target_value is not None:
         start = [(measure.baseline_year, float(measure.baseline_value))] if measure.baseline_value is not None else []
         target = [(measure.target_year, float(measure.target_value))]
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            trace(
+                "scatter",
                 x=[x for x, _ in start + target],
                 y=[y for _, y in start + target],
                 name=_("Path to the target"),
@@ -306,8 +306,9 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         if assessment.slope is not None and assessment.status != Progress.REACHED:
             years = [assessment.latest_year, measure.target_year]
             trend = [assessment.trend_at(y) for y in years]
-            figure.add_trace(
-                go.Scatter(
+            data.append(
+                trace(
+                    "scatter",
                     x=years,
                     y=trend,
                     name=_("Trend"),
@@ -317,7 +318,8 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
-    figure.update_layout(
+    return figure(
+        data,
         margin={"l": 60, "r": 10, "t": 10, "b": 40},
         height=300,
         separators=", ",
@@ -326,12 +328,9 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": {"text": unit_label(indicator)}, "rangemode": "tozero", "separatethousands": True},
         xaxis={"tickformat": "d", "dtick": 1 if _span(series, measure) <= 12 else 2},
-        template="none",  # the default template would add 10 kB of styles to every chart
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )
-    # Through plotly's encoder once, so that only plain JSON types remain for json_script.
-    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
 
 
 def _span(series: Series, measure: GoalIndicator | None) -> int:

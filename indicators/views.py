@@ -224,7 +224,8 @@ def indicator(request, code):
             "highlight": highlight,
             "position": comparison.position_sentence(result, highlight) if highlight and result.year else "",
             "ranking_chart": comparison.ranking_chart(result, highlight) if result.ranking else None,
-            "lines_chart": comparison.lines_chart(result, highlight) if result.years else None,
+            # Lines for 357 municipalities would be unreadable and heavy: over time is for the network.
+            "lines_chart": comparison.lines_chart(result, highlight) if result.years and result.network else None,
             "map_chart": comparison.map_chart(result, static("geo/kommuner-2024.geojson")) if result.ranking else None,
             "query": request.GET.urlencode(),
         },
