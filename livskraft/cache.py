@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "livskraft:data-version"
 DATA_APPS = {"indicators", "plans"}
@@ -77,9 +77,48 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _key(request, version: int) -> str:
+def _key(request, version: int, language: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"livskraft:page:{version}:{translation.get_language()}:{path}"
+    return f"livskraft:page:{version}:{language}:{path}"
+
+
+def _stored(request):
+    """The stored page for the request (under the data version read now), or None; and the key it goes under."""
+    from livskraft.middleware import chosen_language
+
+    if not settings.LIVSKRAFT_PAGE_CACHE_SECONDS or not _cacheable_request(request):
+        return None, None
+    if not hasattr(request, "_page_cache_key"):
+        request._page_cache_key = _key(request, data_version(), chosen_language(request))
+    stored = cache.get(request._page_cache_key)
+    if stored is None:
+        return None, request._page_cache_key
+    content, headers = stored
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Cache"] = "hit"
+    response["Content-Language"] = chosen_language(request)
+    patch_vary_headers(response, ["Cookie"])  # the language, and whether there is a session, come from cookies
+    return response, request._page_cache_key
+
+
+class PublicPageCacheMiddleware:
+    """Answer a stored public page before sessions, CSRF, authentication and messages are set up.
+
+    Placed right after WhiteNoise, so that a hit costs little more than a static file; the security and CSP
+    headers are still added on the way out by the middleware above it. Pages are stored by @public_page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response, _key = _stored(request)
+        if response is not None:
+            response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+            return response
+        return self.get_response(request)
 
 
 def public_page(view):
@@ -87,17 +126,11 @@ def public_page(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not settings.LIVSKRAFT_PAGE_CACHE_SECONDS or not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        key = _key(request, data_version())
-        stored = cache.get(key)
+        stored, key = _stored(request)
         if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response[name] = value
-            response["X-Cache"] = "hit"
-            return response
+            return stored
+        if key is None:
+            return view(request, *args, **kwargs)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             if hasattr(response, "render") and not response.is_rendered:

@@ -16,6 +16,13 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_SECONDS = 60
 
 
+def chosen_language(request) -> str:
+    """The language the visitor chose with the language switcher (its cookie), else bokmål."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen and trans_real.check_for_language(chosen) else settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class LanguageMiddleware(MiddlewareMixin):
     """Speak bokmål unless the visitor picked another language with the language switcher.
 
@@ -25,10 +32,7 @@ class LanguageMiddleware(MiddlewareMixin):
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen and trans_real.check_for_language(chosen) else settings.LANGUAGE_CODE
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
+        language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 

@@ -33,7 +33,10 @@ def test_a_second_visitor_gets_the_stored_page_without_touching_the_database(cli
         second = client.get("/kommune/1833/")
     assert second["X-Cache"] == "hit" and second.content == first.content
     assert second["Content-Language"] == "en" and second["Content-Type"].startswith("text/html")
-    assert "script-src 'self'" in second["Content-Security-Policy"]  # headers from middleware still apply
+    # Served before the session and the rest, but with every security header a fresh page has.
+    assert "script-src 'self'" in second["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY" and second["Referrer-Policy"] == "same-origin"
+    assert "Cookie" in second["Vary"]
 
 
 def test_publishing_a_value_retires_the_stored_pages_at_once(client, rana, waste, django_user_model):
