@@ -1,0 +1,343 @@
+"""`manage.py benchmark`: the portal at national scale, measured.
+
+    createdb -h 127.0.0.1 -U postgres livskraft_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/livskraft_bench python manage.py benchmark --wipe
+
+Builds the national dataset (357 municipalities of 2024 with their code history, 40 indicators,
+2000–2024), measures the public pages with the page cache off and on (and their queries with the
+network's seven municipalities only), the portal's import of a national file against PostgreSQL's COPY,
+and the cached report page against a static file under gunicorn and wrk; prints a table with every figure
+and each target's verdict. It refuses any database but a PostgreSQL database named …bench…, and empties
+one that holds data only with --wipe. A quick run: --municipalities 20 --indicators 5 --years 5.
+"""
+
+import datetime
+import os
+import time
+import warnings
+from pathlib import Path
+from urllib.parse import quote
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import override_settings
+
+from livskraft.benchmark import dataset, importing, pages, report, safety, serving
+
+MUNICIPALITY = "1833"  # Rana: a member of the network since 2009, with the same identity all along
+INDICATOR = "husholdningsavfall"
+MAX_INDICATORS = 40
+MAX_YEARS = dataset.LAST_YEAR - 2000 + 1
+
+
+def database_url() -> str:
+    """The URL of the database this process uses, for the gunicorn the benchmark starts."""
+    s = connection.settings_dict
+    credentials = quote(s.get("USER") or "", safe="")
+    if s.get("PASSWORD"):
+        credentials += ":" + quote(s["PASSWORD"], safe="")
+    host = s.get("HOST") or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{credentials}@{host}{port}/{quote(s['NAME'], safe='')}"
+
+
+def load_average() -> str:
+    """The machine's load average: other work on it slows every figure down."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a national dataset in a dedicated PostgreSQL database (name containing 'bench') and measure pages, "
+        "imports and serving against it. Refuses any other database; empties one holding data only with --wipe."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wipe", action="store_true", help="Empty the benchmark database if it holds data.")
+        parser.add_argument(
+            "--i-know-this-is-a-test-database",
+            action="store_true",
+            dest="test_database",
+            help="Also allow a test database (test_…), as the test suite's smoke test uses.",
+        )
+        parser.add_argument("--municipalities", type=int, help="Municipalities of 2024 to fill (default all, 357).")
+        parser.add_argument("--indicators", type=int, default=MAX_INDICATORS, help="Indicators (default 40).")
+        parser.add_argument("--years", type=int, default=MAX_YEARS, help="Years up to 2024 (default 25).")
+        parser.add_argument("--requests", type=int, default=20, help="Timed requests per page (default 20).")
+        parser.add_argument("--skip-import", action="store_true", help="Leave out the import benchmark.")
+        parser.add_argument("--skip-serving", action="store_true", help="Leave out gunicorn and wrk.")
+        parser.add_argument("--no-profile", action="store_true", help="Do not profile an import below the target.")
+        parser.add_argument(
+            "--tracemalloc", action="store_true", help="Import once more under tracemalloc for Python's peak heap."
+        )
+        parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1", help="Redis for gunicorn's cache.")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3).")
+        parser.add_argument("--wrk-threads", type=int, default=2)
+        parser.add_argument("--wrk-connections", type=int, default=16)
+        parser.add_argument("--wrk-seconds", type=int, default=10)
+        parser.add_argument("--json", type=Path, help="Also write every figure to this JSON file.")
+
+    def log(self, text: str) -> None:
+        if self.verbosity > 0:
+            self.stdout.write(text)
+            self.stdout.flush()
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        # WhiteNoise warns on every new client that STATIC_ROOT was never collected; in-process, that is expected.
+        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        refused = safety.refusal(
+            vendor=connection.vendor,
+            name=connection.settings_dict["NAME"],
+            test_database_allowed=options["test_database"],
+        )
+        if refused:
+            raise CommandError(refused)
+        sizes = self.sizes(options)
+        if safety.create_if_missing():
+            self.log(f"Created the database {connection.settings_dict['NAME']}")
+        filled = safety.tables_with_rows()
+        if filled and not options["wipe"]:
+            raise CommandError(
+                f"The database {connection.settings_dict['NAME']!r} holds data ({len(filled)} tables, e.g. "
+                f"{', '.join(filled[:3])}). Pass --wipe to empty it first."
+            )
+        started = time.perf_counter()
+        self.log(f"Benchmark against {connection.settings_dict['NAME']}: migrating")
+        call_command("migrate", interactive=False, verbosity=0)
+        if safety.tables_with_rows():
+            self.log("Emptying the database (--wipe)")
+            call_command("flush", interactive=False, verbosity=0)
+
+        results = {
+            "database": connection.settings_dict["NAME"],
+            "sizes": sizes,
+            "started": str(datetime.datetime.now()),
+            "load_start": load_average(),
+        }
+        build, context = self.build(sizes)
+        results["build"] = build
+        page_list = pages.pages(indicator_code=context["indicator"], municipality_code=MUNICIPALITY,
+                                year=dataset.LAST_YEAR)  # fmt: skip
+        results["queries_small"] = context["queries_small"]
+        self.log(f"Measuring {len(page_list)} pages, {sizes['requests']} requests each, page cache off and on")
+        measurements = []
+        for cache_on in (False, True):
+            for page in page_list:
+                measured = pages.measure(page, requests=sizes["requests"], cache_on=cache_on)
+                measurements.append(measured)
+                self.log(f"  {measured.label} [{measured.cache}]: {measured.median_ms:.1f} ms median, "
+                         f"{measured.queries} queries, {measured.bytes} bytes")  # fmt: skip
+        results["pages"] = measurements
+
+        if not options["skip_serving"]:
+            self.log("Serving: gunicorn and wrk")
+            report_page = next(m for m in measurements if m.key == "report" and m.cache != "off")
+            try:
+                results["serving"] = serving.run(
+                    page_path=report_page.path,
+                    page_bytes=report_page.bytes,
+                    database_url=database_url(),
+                    redis_url=options["redis_url"],
+                    workers=options["workers"],
+                    threads=options["wrk_threads"],
+                    connections=options["wrk_connections"],
+                    seconds=options["wrk_seconds"],
+                    log=self.log,
+                )
+            except serving.ServingUnavailable as missing:
+                self.stderr.write(f"Serving benchmark skipped: {missing}")
+                results["serving_skipped"] = str(missing)
+        if not options["skip_import"]:
+            self.log("Import: the portal's validated import against COPY")
+            # As in production: with DEBUG on, Django's cursor would also log every statement.
+            with override_settings(DEBUG=False):
+                results["import"] = importing.run(
+                    profile=not options["no_profile"], memory=options["tracemalloc"], log=self.log
+                )
+        results["seconds"] = round(time.perf_counter() - started, 1)
+        results["load_end"] = load_average()
+        self.print_report(results)
+        if options["json"]:
+            report.to_json(results, options["json"])
+            self.log(f"Wrote {options['json']}")
+
+    def sizes(self, options) -> dict:
+        municipalities, indicators, years = options["municipalities"], options["indicators"], options["years"]
+        if municipalities is not None and municipalities < len(dataset.MEMBERS):
+            raise CommandError(f"--municipalities must be at least {len(dataset.MEMBERS)}: the network's members.")
+        if not 1 <= indicators <= MAX_INDICATORS:
+            raise CommandError(f"--indicators must be from 1 to {MAX_INDICATORS}.")
+        if not 1 <= years <= MAX_YEARS:
+            raise CommandError(f"--years must be from 1 to {MAX_YEARS}.")
+        if options["requests"] < 1:
+            raise CommandError("--requests must be at least 1.")
+        return {"municipalities": municipalities, "indicators": indicators, "years": years,
+                "requests": options["requests"]}  # fmt: skip
+
+    def build(self, sizes: dict):
+        build = dataset.Build()
+        started = time.perf_counter()
+        network = dataset.load_municipalities()
+        build.timed("code history and network", started)
+        started = time.perf_counter()
+        indicators = dataset.create_indicators(sizes["indicators"])
+        build.timed("indicators", started, len(indicators))
+        members = dataset.current_members(network)
+        years = list(range(dataset.LAST_YEAR - sizes["years"] + 1, dataset.LAST_YEAR + 1))
+        everyone = dataset.in_force()
+        chosen = dataset.choose(sizes["municipalities"], members)
+        everything = len(chosen) >= len(everyone)
+        baselines = dataset.Baselines()
+
+        self.log(f"Building the network's {len(members)} municipalities first")
+        small = dataset.history_of(members, everything=False)
+        dataset.build_values(small, indicators, years, chosen_ids={m.pk for m in members}, baselines=baselines,
+                             build=build)  # fmt: skip
+        dataset.build_plans(members, indicators, baselines=baselines, build=build)
+        dataset.finish(build)
+        indicator = INDICATOR if any(i.code == INDICATOR for i in indicators) else indicators[1].code
+        page_list = pages.pages(indicator_code=indicator, municipality_code=MUNICIPALITY, year=dataset.LAST_YEAR)
+        queries_small = {}
+        for page in page_list:
+            status, queries, size = pages.count_queries(page)
+            queries_small[page.key] = {"status": status, "queries": queries, "bytes": size}
+        self.log(
+            "  queries with 7 municipalities: " + ", ".join(f"{k} {v['queries']}" for k, v in queries_small.items())
+        )
+
+        self.log(f"Extending to {len(chosen)} municipalities of {dataset.LAST_YEAR}")
+        done = {m.pk for m in small}
+        rest = [m for m in dataset.history_of(chosen, everything=everything) if m.pk not in done]
+        member_ids = {m.pk for m in members}
+        others = [m for m in chosen if m.pk not in member_ids]
+        dataset.build_values(rest, indicators, years, chosen_ids={m.pk for m in others}, baselines=baselines,
+                             build=build)  # fmt: skip
+        dataset.build_plans(others, indicators, baselines=baselines, build=build)
+        dataset.finish(build)
+        summary = {
+            "municipalities_in_force": len(chosen),
+            "municipalities_with_values": len(small) + len(rest),
+            "municipalities_in_history": len(dataset.history_of([], everything=True)),
+            "indicators": len(indicators),
+            "years": f"{years[0]}–{years[-1]}",
+            "values": build.rows("values (COPY)"),
+            "revisions": build.rows("value revisions (COPY)"),
+            "seconds": round(build.seconds, 1),
+            "steps": build.steps,
+        }
+        self.log(f"Built {summary['values']} values and {summary['revisions']} revisions in {build.seconds:.1f} s")
+        return summary, {"indicator": indicator, "queries_small": queries_small}
+
+    def print_report(self, results: dict) -> None:
+        out = self.stdout.write
+        build = results["build"]
+        out("")
+        out("=" * 100)
+        out(f"LIVSKRAFT AT NATIONAL SCALE — database {results['database']}, {results['seconds']} s in all")
+        out("=" * 100)
+        out(
+            f"Dataset: {build['municipalities_in_force']} municipalities of {dataset.LAST_YEAR} "
+            f"({build['municipalities_with_values']} with values, counting those merged into them); "
+            f"{build['indicators']} indicators with the population; {build['years']}; "
+            f"{report.number(build['values'], 0)} values; {report.number(build['revisions'], 0)} revisions"
+        )
+        out(
+            f"Load average (1, 5, 15 min) at the start {results['load_start']}, at the end {results['load_end']}; "
+            f"{os.cpu_count()} CPUs"
+        )
+        steps = {}
+        for step in build["steps"]:
+            rows, seconds = steps.get(step.name, (0, 0.0))
+            steps[step.name] = (rows + step.rows, seconds + step.seconds)
+        rows = [[name, rows or "", f"{seconds:.1f}"] for name, (rows, seconds) in steps.items()]
+        rows.append(["build in all", "", f"{build['seconds']:.1f}"])
+        out("\nBuild (seconds)")
+        out(report.table(["step", "rows", "s"], rows, right={1, 2}))
+
+        small = results["queries_small"]
+        page_rows, differs = [], []
+        for m in results["pages"]:
+            before = small[m.key]["queries"] if m.cache == "off" else ""
+            flag = ""
+            if m.cache == "off" and before != m.queries:
+                flag = "DIFFERS"
+                differs.append(m.label)
+            page_rows.append([m.label, m.cache, m.status, f"{m.median_ms:.1f}", f"{m.p95_ms:.1f}", m.queries, before,
+                              flag, f"{m.bytes:,}".replace(",", " "), m.note])  # fmt: skip
+        out(f"\nPages ({results['sizes']['requests']} timed requests after {pages.WARM_UPS} warm-ups, in-process)")
+        out(report.table(
+            ["page", "cache", "status", "median ms", "p95 ms", "queries", "queries with 7", "", "bytes", "note"],
+            page_rows, right={2, 3, 4, 5, 6, 8},
+        ))  # fmt: skip
+        out("Paths: " + "; ".join(f"{m.label} {m.path}" for m in results["pages"] if m.cache == "off"))
+
+        targets = [
+            ["queries independent of the number of municipalities", "same count with 7 and all",
+             "differ: " + ", ".join(differs) if differs else "same", report.verdict(not differs)],
+            ["every page answers 200", "200", ", ".join(sorted({str(m.status) for m in results["pages"]})),
+             report.verdict(all(m.status == 200 for m in results["pages"]))],
+        ]  # fmt: skip
+        figures = results.get("import")
+        if figures is not None:
+            out("\nImport of the whole published dataset")
+            rows = [
+                ["rows (published figures)", f"{figures.rows:,}".replace(",", " ")],
+                ["national CSV", f"{figures.csv_bytes / 2**20:.1f} MiB, exported in {figures.export_seconds:.1f} s"],
+                ["portal import: validation", f"{figures.validate_seconds:.1f} s"],
+                ["portal import: writing (apply_values)", f"{figures.write_seconds:.1f} s"],
+                ["portal import: rows per second", report.number(figures.portal_rate, 0)],
+                ["peak resident memory during the import", f"{report.number(figures.peak_rss_mb, 0)} MiB "
+                 f"(+{report.number(figures.rss_growth_mb, 0)} MiB over the start)"],
+                ["Python heap peak (tracemalloc, second import)",
+                 f"{report.number(figures.tracemalloc_peak_mb, 0)} MiB" if figures.tracemalloc_peak_mb else
+                 "not measured (--tracemalloc)"],
+                ["COPY of the same rows: rows per second", f"{report.number(figures.copy_rate, 0)} "
+                 f"({figures.copy_seconds:.2f} s)"],
+                ["COPY with a revision each: rows per second", f"{report.number(figures.copy_with_revisions_rate, 0)} "
+                 f"({figures.copy_with_revisions_seconds:.2f} s)"],
+                ["portal ÷ COPY", f"{figures.ratio:.1%}"],
+                [
+                    "prototype: same validation, new rows written with COPY",
+                    f"{report.number(figures.prototype_rate, 0)} rows/s ({figures.prototype_seconds:.1f} s), "
+                    f"{figures.prototype_ratio:.1%} of COPY",
+                ],
+            ]  # fmt: skip
+            out(report.table(["measure", "value"], rows))
+            targets.append(["portal import ÷ COPY", f"≥ {importing.TARGET_SHARE:.0%}", f"{figures.ratio:.1%}",
+                            report.verdict(figures.ratio >= importing.TARGET_SHARE)])  # fmt: skip
+            if figures.profile_lines:
+                out(
+                    f"\nWhere apply_values() spends its time (cProfile of writing {figures.profile_rows} rows; "
+                    f"share of own time)"
+                )
+                out(report.table(["kind of work", "share"],
+                                 [[k, f"{v:.0%}"] for k, v in sorted(figures.profile_shares.items(),
+                                                                    key=lambda kv: -kv[1])], right={1}))  # fmt: skip
+                out("Top functions by own time:")
+                for line in figures.profile_lines:
+                    out("  " + line)
+        served = results.get("serving")
+        if served is not None:
+            out(f"\nServing ({served.command})")
+            out(report.table(
+                ["what", "url", "bytes", "requests/s", "latency avg", "errors"],
+                [["report page (cache hit)", served.page_url, served.page_bytes,
+                  report.number(served.page.requests_per_second), served.page.latency,
+                  "; ".join(served.page.errors) or "none"],
+                 ["static file, same size", served.static_url, served.static_bytes,
+                  report.number(served.static.requests_per_second), served.static.latency,
+                  "; ".join(served.static.errors) or "none"]],
+                right={2, 3},
+            ))  # fmt: skip
+            out(f"collectstatic took {served.collectstatic_seconds:.1f} s")
+            targets.append(["cached report page ÷ static file (requests/s)", f"≥ {serving.TARGET_RATIO}",
+                            f"{served.ratio:.2f}", report.verdict(served.ratio >= serving.TARGET_RATIO)])  # fmt: skip
+        elif results.get("serving_skipped"):
+            targets.append(["cached report page ÷ static file", f"≥ {serving.TARGET_RATIO}",
+                            results["serving_skipped"], "n/a"])  # fmt: skip
+        out("\nTargets")
+        out(report.table(["target", "wanted", "measured", "verdict"], targets))
+        out(f"\nBenchmark database: {connection.settings_dict['NAME']}; "
+            f"DATABASE_URL={os.environ.get('DATABASE_URL', '(unset)')}")  # fmt: skip
