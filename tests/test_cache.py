@@ -80,7 +80,7 @@ def test_the_cache_can_be_switched_off(client, rana):
 def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(client, rana, waste):
     """Two cache clients on the same Redis stand for two gunicorn workers: the version one bumps, the other sees."""
     location = "redis://127.0.0.1:6379/15"
-    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    redis = {"default": {"BACKEND": "livskraft.redis_cache.ReusingRedisCache", "LOCATION": location}}
     with override_settings(CACHES=redis):
         caches["default"].clear()
         try:
