@@ -1,6 +1,7 @@
 """The public page cache: visitors without a session get stored pages, and any change to the data retires them."""
 
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
@@ -80,6 +81,14 @@ def test_the_cache_can_be_switched_off(client, rana):
 def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(client, rana, waste):
     """Two cache clients on the same Redis stand for two gunicorn workers: the version one bumps, the other sees."""
     location = "redis://127.0.0.1:6379/15"
+    import redis as redis_library
+
+    try:
+        redis_library.Redis.from_url(location, socket_connect_timeout=1).ping()
+    except redis_library.exceptions.ConnectionError:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}:
+            pytest.fail("Redis is not answering on 127.0.0.1:6379 (CI is set, so this is a failure)", pytrace=False)
+        pytest.skip("Redis is not answering on 127.0.0.1:6379")
     redis = {"default": {"BACKEND": "livskraft.redis_cache.ReusingRedisCache", "LOCATION": location}}
     with override_settings(CACHES=redis):
         caches["default"].clear()
