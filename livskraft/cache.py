@@ -88,8 +88,10 @@ def _stored(request):
 
     if not settings.LIVSKRAFT_PAGE_CACHE_SECONDS or not _cacheable_request(request):
         return None, None
-    if not hasattr(request, "_page_cache_key"):
-        request._page_cache_key = _key(request, data_version(), chosen_language(request))
+    if hasattr(request, "_page_cache_key"):
+        # The middleware looked already and found nothing: a second read in the view would find nothing either.
+        return None, request._page_cache_key
+    request._page_cache_key = _key(request, data_version(), chosen_language(request))
     stored = cache.get(request._page_cache_key)
     if stored is None:
         return None, request._page_cache_key
