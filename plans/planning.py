@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.access import access_for
 from indicators.models import Municipality
@@ -23,6 +25,12 @@ from plans.forms import AdoptForm, FocusAreaForm, GoalForm, PlanForm, ProjectFor
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanChange, PlanStatus, PlanType, StrategicProject
 
 LOG_ENTRIES = 50
+# What the plan's log calls each kind of item (by its address segment), and its model.
+SUBJECTS = {
+    "innsatsomrade": (FocusArea, gettext_lazy("Focus area “%(name)s”")),
+    "mal": (Goal, gettext_lazy("Goal “%(name)s”")),
+    "prosjekt": (StrategicProject, gettext_lazy("Strategic project “%(name)s”")),
+}
 
 
 def _year(request) -> int:
@@ -188,7 +196,7 @@ def plan_create(request, code: str):
         plan = _save_logged(request, form, form.instance, _("Plan “%(name)s”"), created=True)
         messages.success(request, _("The plan was created as a draft."))
         return redirect("plan", municipality.kommunenummer, plan.pk)
-    back = f"{_url('plan_chain', municipality.kommunenummer)}"
+    back = reverse("plan_chain", args=[municipality.kommunenummer])
     return _form_page(request, form, title=_("New plan"), plan=None, municipality=municipality, back=back)
 
 
@@ -254,18 +262,35 @@ def plan_adopt(request, pk: int):
     )
 
 
+def _item_form(request, plan: Plan, form, *, save, done: str, title: str, delete_url: str = ""):
+    """A focus area's, goal's or project's form page: on a valid POST, save(form), say done and go to the plan."""
+    if request.method == "POST" and form.is_valid():
+        save(form)
+        messages.success(request, done)
+        return redirect(_plan_url(plan))
+    return _form_page(
+        request,
+        form,
+        title=title,
+        plan=plan,
+        municipality=plan.municipality,
+        back=_plan_url(plan),
+        delete_url=delete_url,
+    )
+
+
+def _logged(request, plan: Plan, kind: str, *, created: bool):
+    """save() for _item_form: save the form and log it on the plan under the kind's subject."""
+    return lambda form: _save_logged(request, form, plan, SUBJECTS[kind][1], created=created)
+
+
 @login_required
 def focus_area_create(request, pk: int):
     plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
     _editable(request, plan)
     form = FocusAreaForm(request.POST or None, plan=plan, needs_reason=plan_chain.needs_explanation(plan))
-    if request.method == "POST" and form.is_valid():
-        _save_logged(request, form, plan, _("Focus area “%(name)s”"), created=True)
-        messages.success(request, _("The focus area was added."))
-        return redirect(_plan_url(plan))
-    return _form_page(
-        request, form, title=_("New focus area"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
-    )
+    save = _logged(request, plan, "innsatsomrade", created=True)
+    return _item_form(request, plan, form, save=save, done=_("The focus area was added."), title=_("New focus area"))
 
 
 @login_required
@@ -276,18 +301,14 @@ def focus_area_edit(request, pk: int):
     form = FocusAreaForm(
         request.POST or None, instance=area, plan=plan, needs_reason=plan_chain.needs_explanation(plan)
     )
-    if request.method == "POST" and form.is_valid():
-        _save_logged(request, form, plan, _("Focus area “%(name)s”"), created=False)
-        messages.success(request, _("The focus area was saved."))
-        return redirect(_plan_url(plan))
-    return _form_page(
+    return _item_form(
         request,
+        plan,
         form,
+        save=_logged(request, plan, "innsatsomrade", created=False),
+        done=_("The focus area was saved."),
         title=_("Edit the focus area"),
-        plan=plan,
-        municipality=plan.municipality,
-        back=_plan_url(plan),
-        delete_url=_url("plan_delete", "innsatsomrade", area.pk),
+        delete_url=reverse("plan_delete", args=["innsatsomrade", area.pk]),
     )
 
 
@@ -328,17 +349,13 @@ def goal_create(request, pk: int):
     plan = area.plan
     _editable(request, plan)
     form = GoalForm(request.POST or None, focus_area=area, needs_reason=plan_chain.needs_explanation(plan))
-    if request.method == "POST" and form.is_valid():
-        _save_goal(request, form, plan, created=True)
-        messages.success(request, _("The goal was added."))
-        return redirect(_plan_url(plan))
-    return _form_page(
+    return _item_form(
         request,
+        plan,
         form,
+        save=lambda form: _save_goal(request, form, plan, created=True),
+        done=_("The goal was added."),
         title=_("New goal under “%(area)s”") % {"area": area},
-        plan=plan,
-        municipality=plan.municipality,
-        back=_plan_url(plan),
     )
 
 
@@ -353,18 +370,14 @@ def goal_edit(request, pk: int):
         focus_area=goal.focus_area,
         needs_reason=plan_chain.needs_explanation(plan),
     )
-    if request.method == "POST" and form.is_valid():
-        _save_goal(request, form, plan, created=False)
-        messages.success(request, _("The goal was saved."))
-        return redirect(_plan_url(plan))
-    return _form_page(
+    return _item_form(
         request,
+        plan,
         form,
+        save=lambda form: _save_goal(request, form, plan, created=False),
+        done=_("The goal was saved."),
         title=_("Edit the goal"),
-        plan=plan,
-        municipality=plan.municipality,
-        back=_plan_url(plan),
-        delete_url=_url("plan_delete", "mal", goal.pk),
+        delete_url=reverse("plan_delete", args=["mal", goal.pk]),
     )
 
 
@@ -373,12 +386,13 @@ def project_create(request, pk: int):
     plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
     _editable(request, plan)
     form = ProjectForm(request.POST or None, plan=plan, needs_reason=plan_chain.needs_explanation(plan))
-    if request.method == "POST" and form.is_valid():
-        _save_logged(request, form, plan, _("Strategic project “%(name)s”"), created=True)
-        messages.success(request, _("The strategic project was added."))
-        return redirect(_plan_url(plan))
-    return _form_page(
-        request, form, title=_("New strategic project"), plan=plan, municipality=plan.municipality, back=_plan_url(plan)
+    return _item_form(
+        request,
+        plan,
+        form,
+        save=_logged(request, plan, "prosjekt", created=True),
+        done=_("The strategic project was added."),
+        title=_("New strategic project"),
     )
 
 
@@ -390,18 +404,14 @@ def project_edit(request, pk: int):
     form = ProjectForm(
         request.POST or None, instance=project, plan=plan, needs_reason=plan_chain.needs_explanation(plan)
     )
-    if request.method == "POST" and form.is_valid():
-        _save_logged(request, form, plan, _("Strategic project “%(name)s”"), created=False)
-        messages.success(request, _("The strategic project was saved."))
-        return redirect(_plan_url(plan))
-    return _form_page(
+    return _item_form(
         request,
+        plan,
         form,
+        save=_logged(request, plan, "prosjekt", created=False),
+        done=_("The strategic project was saved."),
         title=_("Edit the strategic project"),
-        plan=plan,
-        municipality=plan.municipality,
-        back=_plan_url(plan),
-        delete_url=_url("plan_delete", "prosjekt", project.pk),
+        delete_url=reverse("plan_delete", args=["prosjekt", project.pk]),
     )
 
 
@@ -411,11 +421,7 @@ def delete(request, kind: str, pk: int):
 
     Refused while budget lines or annual-report texts refer to it: money and published texts stay traceable.
     """
-    model, subject = {
-        "innsatsomrade": (FocusArea, _("Focus area “%(name)s”")),
-        "mal": (Goal, _("Goal “%(name)s”")),
-        "prosjekt": (StrategicProject, _("Strategic project “%(name)s”")),
-    }.get(kind, (None, None))
+    model, subject = SUBJECTS.get(kind, (None, None))
     if model is None or request.method != "POST":
         raise Http404
     obj = get_object_or_404(model, pk=pk)
@@ -442,11 +448,5 @@ def delete(request, kind: str, pk: int):
     return redirect(_plan_url(plan))
 
 
-def _url(name, *args) -> str:
-    from django.urls import reverse
-
-    return reverse(name, args=args)
-
-
 def _plan_url(plan: Plan) -> str:
-    return _url("plan", plan.municipality.kommunenummer, plan.pk)
+    return reverse("plan", args=[plan.municipality.kommunenummer, plan.pk])
