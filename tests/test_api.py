@@ -749,3 +749,33 @@ def test_reads_are_open_to_anyone(client, world, method):
     response = getattr(client, method)(f"{API}values/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "address, parameter",
+    [
+        ("values/?municipality=1833", "municipality"),
+        ("values/?kommune=1833&year=2024", "year"),
+        ("plans/?indikator=husholdningsavfall", "indikator"),
+        ("indicators/?kommune=1833", "kommune"),
+        ("municipalities/1833/?fra=2020", "fra"),
+    ],
+)
+def test_an_unknown_parameter_is_refused_not_ignored(client, world, address, parameter):
+    """A misspelt filter must not return every row as if it had been applied."""
+    response = client.get(f"{API}{address}")
+    assert response.status_code == 400
+    message = response.json()[parameter][0]
+    assert message.startswith("Unknown parameter.")
+    assert list(response.json()) == [parameter]
+
+
+def test_the_known_parameters_are_named_when_one_is_unknown(client, world):
+    response = client.get(f"{API}values/?aar=2024")
+    assert response.json() == {
+        "aar": ["Unknown parameter. Known parameters: fra, indikator, kommune, nettverk, page, til."]
+    }
+    assert client.get(f"{API}values/?kommune=1833&page=1").status_code == 200
+    assert client.get(f"{API}municipalities/1833/?x=1").json() == {
+        "x": ["Unknown parameter. This address takes no parameters."]
+    }

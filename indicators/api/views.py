@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from indicators.api import serializers
 from indicators.models import (
@@ -22,16 +22,41 @@ from indicators.models import (
 from plans.models import FocusArea, Goal, GoalIndicator, Plan
 
 
-def read_filters(filter_class, request) -> dict:
-    """Validate the query parameters the filter knows; an empty parameter counts as absent.
+class KnownParameters:
+    """Answer 400 to a query parameter the endpoint does not know, rather than ignore it.
 
-    Raises ValidationError (400, with a message per parameter) for an unknown number, code or slug, or a bad year.
+    A misspelt filter (?municipality=1833 for ?kommune=1833) would otherwise return every row as if it had
+    been applied. A list takes its filter's parameters and page; a single object takes none.
     """
-    names = filter_class().fields
-    data = {name: request.query_params[name] for name in names if request.query_params.get(name, "").strip()}
-    found = filter_class(data=data)
-    found.is_valid(raise_exception=True)
-    return found.validated_data
+
+    filter_class = None
+
+    def known_parameters(self) -> set[str]:
+        if self.action != "list":
+            return set()
+        known = {self.paginator.page_query_param} if self.paginator else set()
+        return known | set(self.filter_class().fields if self.filter_class else ())
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        known = self.known_parameters()
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            hint = f"Known parameters: {', '.join(sorted(known))}." if known else "This address takes no parameters."
+            raise ValidationError({name: [f"Unknown parameter. {hint}"] for name in unknown})
+
+    def filters(self) -> dict:
+        """Validate the filter's parameters; an empty parameter counts as absent.
+
+        Raises ValidationError (400, with a message per parameter) for an unknown number, code or slug, or a bad
+        year.
+        """
+        params = self.request.query_params
+        found = self.filter_class(
+            data={name: params[name] for name in self.filter_class().fields if params.get(name, "").strip()}
+        )
+        found.is_valid(raise_exception=True)
+        return found.validated_data
 
 
 @extend_schema_view(
@@ -48,7 +73,7 @@ def read_filters(filter_class, request) -> dict:
         ],
     ),
 )
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+class MunicipalityViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MunicipalitySerializer
     lookup_field = "kommunenummer"
     queryset = (
@@ -70,7 +95,7 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Networks", description="Networks of municipalities with their members."),
     retrieve=extend_schema(summary="One network"),
 )
-class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.NetworkSerializer
     lookup_field = "slug"
     queryset = Network.objects.prefetch_related(
@@ -87,7 +112,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Indicators", description="What is measured, in which unit, and from which source."),
     retrieve=extend_schema(summary="One indicator"),
 )
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.IndicatorSerializer
     lookup_field = "code"
     queryset = Indicator.objects.order_by("order", "code")
@@ -99,13 +124,15 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         description=(
             "Every published figure, as it was last published: a figure being revised keeps its published "
             "version here until the revision is published. A filter naming an unknown municipality, indicator "
-            "or network, or a bad year, gives 400 with a message per parameter."
+            "or network, a bad year, or a parameter this endpoint does not know gives 400 with a message per "
+            "parameter."
         ),
         parameters=[serializers.ValueFilter],
     )
 )
-class ValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ValueViewSet(KnownParameters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.ValueSerializer
+    filter_class = serializers.ValueFilter
 
     def get_queryset(self):
         values = (
@@ -117,7 +144,7 @@ class ValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
             return values
-        filters = read_filters(serializers.ValueFilter, self.request)
+        filters = self.filters()
         if "kommune" in filters:
             values = values.filter(municipality=filters["kommune"])
         if "indikator" in filters:
@@ -146,8 +173,9 @@ class ValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ),
     retrieve=extend_schema(summary="One adopted plan"),
 )
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PlanSerializer
+    filter_class = serializers.MunicipalityFilter
 
     def get_queryset(self):
         # Only adopted plans are public: drafts, plans out for consultation and repealed plans are not.
@@ -176,7 +204,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("municipality__name", "municipality_id", "-period_start", "plan_type", "pk")
         )
         if self.action == "list" and not getattr(self, "swagger_fake_view", False):
-            filters = read_filters(serializers.MunicipalityFilter, self.request)
+            filters = self.filters()
             if "kommune" in filters:
                 plans = plans.filter(municipality=filters["kommune"])
         return plans
