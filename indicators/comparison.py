@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,7 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x", "star"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A member's figure for one year."""
 
@@ -65,11 +65,10 @@ class Cell:
 class Member:
     municipality: Municipality
     cells: dict[int, Cell] = field(default_factory=dict)
+    predecessor_ids: list[int] = field(default_factory=list)
     predecessor_names: list[str] = field(default_factory=list)
-
-    @property
-    def code(self) -> str:
-        return self.municipality.kommunenummer
+    code: str = ""  # the municipality number in force today (Municipality.kommunenummer)
+    url: str = ""  # its dashboard
 
     def figure(self, year: int) -> Decimal | None:
         cell = self.cells.get(year)
@@ -132,22 +131,34 @@ def compare_all(
         municipalities = Municipality.objects.filter(
             values__indicator__in=indicators, values__published_at__isnull=False
         )
-    municipalities = list(
-        municipalities.filter(dissolved__isnull=True)
-        .distinct()
-        .prefetch_related(
-            Prefetch("codes", queryset=MunicipalityCode.objects.order_by("valid_from")),
-            Prefetch("predecessors", queryset=Municipality.objects.order_by("name")),
-        )
-        .order_by("name")
-    )
-    predecessor_of = {p.pk: m for m in municipalities for p in m.predecessors.all()}
+    municipalities = list(municipalities.filter(dissolved__isnull=True).distinct().order_by("name"))
+    by_pk = {m.pk: m for m in municipalities}
+    # Numbers and predecessors read as plain rows, not prefetched models: with every municipality, building
+    # and walking those instances cost a third of the page.
+    codes: dict[int, str] = {}
+    for municipality_id, code in (
+        MunicipalityCode.objects.filter(municipality_id__in=by_pk)
+        .order_by("valid_from")
+        .values_list("municipality_id", "code")
+    ):
+        codes[municipality_id] = code  # the last to start is the one in force (Municipality.kommunenummer)
+    url_of_code = reverse("municipality", args=["0000"]).replace("0000", "{}")
+    urls = {pk: url_of_code.format(code) for pk, code in codes.items()}
+    predecessors: dict[int, list[tuple[int, str]]] = {}
+    predecessor_of = {}
+    for pk, name, successor_id in (
+        Municipality.objects.filter(successor_id__in=by_pk).order_by("name").values_list("pk", "name", "successor_id")
+    ):
+        predecessors.setdefault(successor_id, []).append((pk, name))
+        predecessor_of[pk] = by_pk[successor_id]
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
+    population_id = population.pk
     # The published version of each value: a figure under revision shows as last published.
     values = (
         IndicatorValue.objects.published()
         .filter(indicator__in=[*indicators, population], municipality_id__in=ids)
+        .order_by()  # read into dictionaries: sorting by the model's ordering (joins, names) is wasted
         .values_list(
             "indicator_id", "municipality_id", "year", "published_value", "published_state", "published_is_sample"
         )
@@ -155,7 +166,7 @@ def compare_all(
     people: dict[tuple[int, int], Decimal] = {}
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     for indicator_id, municipality_id, y, value, state, is_sample in values:
-        if indicator_id == population.pk and state == ValueState.REPORTED:
+        if indicator_id == population_id and state == ValueState.REPORTED:
             people[(municipality_id, y)] = value
         if indicator_id in amounts:
             amounts[indicator_id][(municipality_id, y)] = (value, state, is_sample)
@@ -164,6 +175,9 @@ def compare_all(
             indicator,
             network=network,
             municipalities=municipalities,
+            codes=codes,
+            urls=urls,
+            predecessors=predecessors,
             predecessor_of=predecessor_of,
             amounts=amounts[indicator.pk],
             people=people,
@@ -175,10 +189,20 @@ def compare_all(
 
 
 def _comparison(
-    indicator, *, network, municipalities, predecessor_of, amounts, people, year, per_inhabitant
-) -> Comparison:
+    indicator, *, network, municipalities, codes, urls, predecessors, predecessor_of, amounts, people, year,
+    per_inhabitant,
+) -> Comparison:  # fmt: skip
     """Build one indicator's comparison from figures already read."""
-    members = [Member(m, predecessor_names=[p.name for p in m.predecessors.all()]) for m in municipalities]
+    members = [
+        Member(
+            m,
+            predecessor_ids=[pk for pk, _name in predecessors.get(m.pk, [])],
+            predecessor_names=[name for _pk, name in predecessors.get(m.pk, [])],
+            code=codes.get(m.pk, ""),
+            url=urls.get(m.pk, ""),
+        )
+        for m in municipalities
+    ]
     by_id = {m.municipality.pk: m for m in members}
     for (municipality_id, y), (value, state, is_sample) in amounts.items():
         member = by_id.get(municipality_id)
@@ -212,9 +236,12 @@ def _comparison(
     if year is None or year not in years:
         year = years[-1] if years else None
     comparison = Comparison(indicator, network, members, years, year, per_inhabitant)
-    for y in years:
-        figures = [m.figure(y) for m in members if m.figure(y) is not None]
-        comparison.medians[y] = statistics.median(figures)
+    by_year: dict[int, list[Decimal]] = {}
+    for m in members:
+        for y, cell in m.cells.items():
+            if cell.figure is not None:
+                by_year.setdefault(y, []).append(cell.figure)
+    comparison.medians = {y: statistics.median(by_year[y]) for y in years}
     if year is not None:
         ranked = sorted(
             ((m, m.cells[year]) for m in members if m.figure(year) is not None),

@@ -94,7 +94,10 @@ def visible_values(values, *, can_read_unpublished: bool) -> list[IndicatorValue
     shown = Q(published_at__isnull=False)
     if can_read_unpublished:
         shown |= Q(status__in=[ValueStatus.APPROVED, ValueStatus.PUBLISHED])
-    versions = (value.visible_to(can_read_unpublished=can_read_unpublished) for value in values.filter(shown))
+    # The values were read here and nobody else holds them: each becomes the version shown, without a copy.
+    versions = (
+        value.visible_to(can_read_unpublished=can_read_unpublished, in_place=True) for value in values.filter(shown)
+    )
     return [version for version in versions if version is not None]
 
 

@@ -627,9 +627,13 @@ class IndicatorValue(models.Model):
     def is_public(self) -> bool:
         return self.published_at is not None
 
-    def as_published(self) -> "IndicatorValue":
-        """Return the value as the public reads it: a copy holding the last published version."""
-        public = copy.copy(self)
+    def as_published(self, *, in_place: bool = False) -> "IndicatorValue":
+        """Return the value as the public reads it: a copy holding the last published version.
+
+        in_place turns this instance itself into the published version, for a caller that owns it and will not
+        read its working version again (copying a thousand values costs a dashboard a tenth of its time).
+        """
+        public = self if in_place else copy.copy(self)
         public.value, public.state, public.is_sample = (
             self.published_value,
             self.published_state,
@@ -638,16 +642,17 @@ class IndicatorValue(models.Model):
         public.status = ValueStatus.PUBLISHED
         return public
 
-    def visible_to(self, *, can_read_unpublished: bool) -> "IndicatorValue | None":
+    def visible_to(self, *, can_read_unpublished: bool, in_place: bool = False) -> "IndicatorValue | None":
         """Return the version of the value a reader sees, or None.
 
         The public sees the last published version. The municipality's own readers see
         an approved figure before it is published; a draft or submitted revision of a
         published figure shows them the published version until the revision is approved.
+        in_place: as for as_published().
         """
         if can_read_unpublished and self.status in (ValueStatus.APPROVED, ValueStatus.PUBLISHED):
             return self
-        return self.as_published() if self.is_public else None
+        return self.as_published(in_place=in_place) if self.is_public else None
 
     def snapshot(self) -> dict:
         """Return the fields a revision records, for comparing before and after a change."""

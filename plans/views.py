@@ -135,9 +135,7 @@ def network_report(request, slug: str, year: int):
         )
     members = results[0].members if results else []
     # The members and the municipalities they were formed from: Norddal's examples belong to Fjord's network.
-    member_ids = {m.municipality.pk for m in members} | {
-        p.pk for m in members for p in m.municipality.predecessors.all()
-    }
+    member_ids = {m.municipality.pk for m in members} | {pk for m in members for pk in m.predecessor_ids}
     examples = (
         GoodExample.objects.published()
         .filter(year=year, municipality_id__in=member_ids)
