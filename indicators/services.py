@@ -4,14 +4,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
-from livskraft import cache
+from livskraft import cache, pgcopy
 
 BATCH_SIZE = 500
+# From this many new values on, apply_values() writes them with COPY on PostgreSQL (see _copy_new()).
+COPY_FROM = 1000
 
 
 @dataclass(frozen=True)
@@ -160,26 +162,11 @@ def apply_values(
         if conflicts:
             raise ConflictError(conflicts)
 
-        to_create, created_reasons, to_update, revisions = [], [], [], []
+        new, to_update, revisions = [], [], []
         for p in proposed:
             current = existing.get((indicator_of(p), p.municipality_id, p.year))
             if current is None:
-                created_reasons.append(p.reason or p.comment or reason)
-                to_create.append(
-                    IndicatorValue(
-                        indicator_id=indicator_of(p),
-                        municipality_id=p.municipality_id,
-                        year=p.year,
-                        value=p.value,
-                        state=p.state,
-                        status=ValueStatus.DRAFT,
-                        source=source,
-                        is_sample=is_sample,
-                        comment=p.comment or "",
-                        changed_by=user,
-                        changed_at=now,
-                    )
-                )
+                new.append(p)
                 continue
             comment = current.comment if p.comment is None else p.comment
             if current.state == p.state and current.value == p.value and current.comment == comment:
@@ -197,11 +184,28 @@ def apply_values(
                 _revision(current, before=before, user=user, reason=p.reason or p.comment or reason, when=now)
             )
 
-        created = IndicatorValue.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        revisions += [
-            _revision(v, before=None, user=user, reason=why, when=now)
-            for v, why in zip(created, created_reasons, strict=True)
-        ]
+        shared = {"status": ValueStatus.DRAFT, "source": source, "is_sample": is_sample, "changed_by": user,
+                  "changed_at": now}  # fmt: skip
+        if connection.vendor == "postgresql" and len(new) >= COPY_FROM:
+            _copy_new(new, like=IndicatorValue(**shared), indicator_of=indicator_of, reason=reason)
+        else:
+            to_create = [
+                IndicatorValue(
+                    indicator_id=indicator_of(p),
+                    municipality_id=p.municipality_id,
+                    year=p.year,
+                    value=p.value,
+                    state=p.state,
+                    comment=p.comment or "",
+                    **shared,
+                )
+                for p in new
+            ]
+            created = IndicatorValue.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            revisions += [
+                _revision(v, before=None, user=user, reason=p.reason or p.comment or reason, when=now)
+                for v, p in zip(created, new, strict=True)
+            ]
         IndicatorValue.objects.bulk_update(
             to_update,
             ["value", "state", "status", "source", "is_sample", "comment", "changed_by", "changed_at", "version"],
@@ -209,8 +213,59 @@ def apply_values(
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
         cache.bump()  # bulk writes send no signals
-    result.created, result.updated = len(created), len(to_update)
+    result.created, result.updated = len(new), len(to_update)
     return result
+
+
+# The columns that differ between new values, and between their revisions; the rest are the same for all.
+NEW_VALUE_COLUMNS = ["id", "indicator_id", "municipality_id", "year", "value", "state", "comment"]
+NEW_REVISION_COLUMNS = ["indicator_value_id", "new_value", "new_state", "reason"]
+
+
+def _shared_columns(instance, leave_out: list[str]) -> dict[str, str]:
+    """Each other column of the instance as COPY's text of what the ORM would write (defaults included)."""
+    return {
+        f.column: pgcopy.field(f.get_db_prep_save(getattr(instance, f.attname), connection))
+        for f in instance._meta.concrete_fields
+        if f.column not in leave_out
+    }
+
+
+def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, reason: str) -> None:
+    """Write the new values, and a revision saying each was created, with PostgreSQL's COPY.
+
+    The rows are those bulk_create() and _revision() would write (like holds what all the values share), in a
+    tenth of the time: a national file is hundreds of thousands of values. Ids come from the table's own
+    sequence, and the database checks every constraint as for any insert.
+    """
+    values_table, revisions_table = IndicatorValue._meta.db_table, ValueRevision._meta.db_table
+    shared = _shared_columns(like, NEW_VALUE_COLUMNS)
+    revision = _revision(like, before=None, user=like.changed_by, reason="", when=like.changed_at)
+    revision_shared = _shared_columns(revision, ["id", *NEW_REVISION_COLUMNS])
+    value_tail, revision_tail = "\t".join(shared.values()), "\t".join(revision_shared.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [values_table, len(new)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    numbers = [pgcopy.field(p.value) for p in new]
+    pgcopy.copy_lines(
+        values_table,
+        [*NEW_VALUE_COLUMNS, *shared],
+        (
+            f"{pk}\t{indicator_of(p)}\t{p.municipality_id}\t{p.year}\t{number}\t{pgcopy.text(p.state)}\t"
+            f"{pgcopy.text(p.comment or '')}\t{value_tail}\n"
+            for pk, p, number in zip(ids, new, numbers, strict=True)
+        ),
+    )
+    pgcopy.copy_lines(
+        revisions_table,
+        [*NEW_REVISION_COLUMNS, *revision_shared],
+        (
+            f"{pk}\t{number}\t{pgcopy.text(p.state)}\t{pgcopy.text(p.reason or p.comment or reason)}\t{revision_tail}\n"
+            for pk, p, number in zip(ids, new, numbers, strict=True)
+        ),
+    )
 
 
 def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason: str, review_comment: str = "") -> int:

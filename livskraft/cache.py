@@ -12,10 +12,18 @@ data that changed while it was being rendered is stored under the old version an
 People with a session (planners, approvers, anyone logged in, or with messages waiting) always get a fresh
 page. The cache is Django's default cache: local memory in one process by default, Redis when REDIS_URL is
 set (shared by every gunicorn worker, and needed there for invalidation to reach all of them).
+
+Each process also keeps the pages it served lately in its own memory (PAGES, LIVSKRAFT_PAGE_MEMORY_MB), so a
+hit does not fetch and unpickle a 200 kB page from Redis every time. Only the data version is read from the
+shared cache on every request: a page's key names the version, so a page in a worker's memory is never served
+after the data changed. The version starts from the clock, so a flushed cache never reuses an old number.
 """
 
 import functools
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,9 +40,61 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 def data_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        # Microseconds since 1970: after a flush or an eviction, the count goes on above every number used before,
+        # so no page a worker holds under an old version can match a new one.
+        start = time.time_ns() // 1000
+        cache.add(VERSION_KEY, start, timeout=None)
+        version = cache.get(VERSION_KEY, start)
     return version
+
+
+class RecentPages:
+    """The pages this process stored or served lately, by cache key, up to a number of bytes; oldest out first.
+
+    A key names the data version, so an entry never goes out of date: it is only evicted, or expires after
+    LIVSKRAFT_PAGE_CACHE_SECONDS like the shared copy. Thread-safe, for a threaded server.
+    """
+
+    def __init__(self):
+        self._pages: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            expires, page = entry
+            if expires < time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: tuple, seconds: int) -> None:
+        size, limit = len(page[0]), settings.LIVSKRAFT_PAGE_MEMORY_MB * 2**20
+        if size > limit:
+            return
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            while self._pages and self._bytes + size > limit:
+                self._drop(next(iter(self._pages)))
+            self._pages[key] = (time.monotonic() + seconds, page)
+            self._bytes += size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _expires, page = self._pages.pop(key)
+        self._bytes -= len(page[0])
+
+
+PAGES = RecentPages()
 
 
 def bump() -> None:
@@ -91,10 +151,13 @@ def _stored(request):
     if hasattr(request, "_page_cache_key"):
         # The middleware looked already and found nothing: a second read in the view would find nothing either.
         return None, request._page_cache_key
-    request._page_cache_key = _key(request, data_version(), chosen_language(request))
-    stored = cache.get(request._page_cache_key)
+    key = request._page_cache_key = _key(request, data_version(), chosen_language(request))
+    stored = PAGES.get(key)
     if stored is None:
-        return None, request._page_cache_key
+        stored = cache.get(key)
+        if stored is None:
+            return None, key
+        PAGES.put(key, stored, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
     content, headers = stored
     response = HttpResponse(content)
     for name, value in headers.items():
@@ -137,8 +200,9 @@ def public_page(view):
         if response.status_code == 200 and not response.streaming and not response.cookies:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(key, (response.content, headers), timeout=settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
+            page = (response.content, {name: response[name] for name in KEPT_HEADERS if name in response})
+            cache.set(key, page, timeout=settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
+            PAGES.put(key, page, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
             response["X-Cache"] = "miss"
         return response
 

@@ -185,6 +185,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 # How long a public page may be served from the cache; every data change retires all of them at once anyway.
 LIVSKRAFT_PAGE_CACHE_SECONDS = int(os.environ.get("LIVSKRAFT_PAGE_CACHE_SECONDS", "600"))
+# Memory each process keeps for the public pages it served lately (livskraft/cache.py RecentPages).
+LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

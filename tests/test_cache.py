@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import time
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import override_settings
 
 from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, ValueStatus
 from indicators.services import change_status
+from livskraft.cache import VERSION_KEY, RecentPages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -70,6 +72,44 @@ def test_logged_in_people_always_get_a_fresh_page(client, rana, waste, django_us
     client.force_login(reader)
     page = client.get("/kommune/1833/")
     assert "X-Cache" not in page and "not yet published" in page.content.decode()
+
+
+def test_a_hit_from_the_worker_memory_reads_only_the_data_version_from_the_shared_cache(client, rana):
+    first = client.get("/kommune/1833/")
+    shared = caches["default"]
+    version = shared.get(VERSION_KEY)
+    # Take the page out of the shared cache, keeping the version: the worker still serves its own copy.
+    shared.clear()
+    shared.set(VERSION_KEY, version, timeout=None)
+    second = client.get("/kommune/1833/")
+    assert second["X-Cache"] == "hit" and second.content == first.content
+    assert shared.get(VERSION_KEY) == version
+
+
+def test_a_flushed_shared_cache_never_brings_back_a_page_the_worker_remembers(client, rana, waste):
+    caches["default"].clear()  # the version starts afresh, as it will after the flush below
+    assert "400" in client.get("/kommune/1833/").content.decode()
+    # A change that sends no signal, then the shared cache is flushed (a Redis restart): the version is gone too.
+    IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
+    caches["default"].clear()
+    page = client.get("/kommune/1833/")
+    assert page["X-Cache"] == "miss" and "300" in page.content.decode()  # 7 800 t / 26 000 = 300 kg
+
+
+@override_settings(LIVSKRAFT_PAGE_MEMORY_MB=1, LIVSKRAFT_PAGE_CACHE_SECONDS=600)
+def test_the_worker_memory_keeps_within_its_size_and_drops_the_least_recently_used_first():
+    pages = RecentPages()
+    page = (b"x" * 400_000, {})
+    for key in ("a", "b"):
+        pages.put(key, page, 600)
+    assert pages.get("a") is not None  # a is now the most recently used
+    pages.put("c", page, 600)  # three would pass 1 MB: b goes
+    assert pages.get("b") is None and pages.get("a") is not None and pages.get("c") is not None
+    pages.put("huge", (b"x" * 2_000_000, {}), 600)  # larger than the whole memory: not kept, nothing dropped
+    assert pages.get("huge") is None and pages.get("a") is not None
+    pages.put("brief", page, 0)
+    time.sleep(0.01)
+    assert pages.get("brief") is None  # expired like the shared copy
 
 
 @override_settings(LIVSKRAFT_PAGE_CACHE_SECONDS=0)

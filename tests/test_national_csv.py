@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from indicators import services
 from indicators.importers.base import ImportRejected
 from indicators.importers.national_csv import (
     apply_national,
-    apply_national_copy,
     read_national_csv,
     write_published_csv,
 )
@@ -18,6 +19,7 @@ from indicators.services import ProposedValue, apply_values, change_status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 HEADER = "kommunenummer;indikator;år;verdi;tilstand\r\n"
+TRICKY_COMMENT = "Tab\there, backslash \\N and\nnewline\r\nand «æøå»"
 
 
 def csv(*lines: str) -> bytes:
@@ -88,26 +90,65 @@ def test_published_figures_round_trip_as_drafts_with_a_revision_each(kongsberg, 
     assert ValueRevision.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere apply_national runs")
-def test_the_copy_prototype_stores_what_apply_values_stores(kongsberg, waste, lighthouses, coordinator):
-    data = csv("0604;husholdningsavfall;2015;9 876,5;", "3303;miljofyrtarn;2024;41;", "301;miljofyrtarn;2024;;mangler")
-    fields = ["indicator_id", "municipality_id", "year", "value", "state", "status", "source", "is_sample", "comment",
-              "version", "changed_by_id", "published_at", "published_state"]  # fmt: skip
-    revision_fields = ["old_value", "new_value", "old_state", "new_state", "old_status", "new_status", "source",
-                       "reason", "changed_by_id"]  # fmt: skip
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere bulk_create writes")
+def test_a_large_import_written_with_copy_stores_what_bulk_create_stores(waste, coordinator, monkeypatch):
+    """From services.COPY_FROM new values on, apply_values() writes with COPY: the rows must be the same."""
+    municipalities = Municipality.objects.bulk_create([Municipality(name=f"Kommune {n}") for n in range(60)])
+    proposed = []
+    for n, municipality in enumerate(municipalities):
+        for year in range(2001, 2021):
+            if (n + year) % 7 == 0:
+                proposed.append(ProposedValue(municipality.pk, year, None, ValueState.CONFIDENTIAL))
+            elif (n + year) % 5 == 0:  # a comment with every character COPY's text format escapes
+                proposed.append(ProposedValue(municipality.pk, year, Decimal("12.5"), comment=TRICKY_COMMENT))
+            elif (n + year) % 3 == 0:
+                proposed.append(ProposedValue(municipality.pk, year, Decimal(year * 10 + n), reason="Retted av SSB"))
+            else:
+                proposed.append(ProposedValue(municipality.pk, year, Decimal(f"{n}.123456")))
+    assert len(proposed) > services.COPY_FROM
+    value_fields = ["indicator_id", "municipality_id", "year", "value", "state", "status", "source", "is_sample",
+                    "comment", "review_comment", "version", "changed_by_id", "changed_at", "first_published_at",
+                    "published_at", "published_value", "published_state", "published_is_sample",
+                    "published_source"]  # fmt: skip
+    revision_fields = ["indicator_value__municipality_id", "indicator_value__year", "changed_at", "changed_by_id",
+                       "old_value", "new_value", "old_state", "new_state", "old_status", "new_status", "source",
+                       "reason"]  # fmt: skip
+
+    def apply():
+        return apply_values(
+            proposed=proposed, indicator=waste, user=coordinator, source="Nasjonal fil", reason="Import"
+        )
 
     def stored():
-        values = sorted(IndicatorValue.objects.values_list(*fields))
+        values = sorted(IndicatorValue.objects.values_list(*value_fields), key=str)
         revisions = sorted(ValueRevision.objects.values_list(*revision_fields), key=str)
         return values, revisions
 
-    apply_national(read_national_csv(data, "nasjonal.csv", last_year=2024), user=coordinator)
+    def without_time(rows):  # each run has its own timestamp; everything else must match
+        values, revisions = rows
+        return [v[:12] + v[13:] for v in values], [r[:2] + r[3:] for r in revisions]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "COPY_FROM", len(proposed) + 1)  # the same write through bulk_create
+        assert apply().created == len(proposed)
     expected = stored()
     IndicatorValue.objects.all().delete()
-    result = apply_national_copy(read_national_csv(data, "nasjonal.csv", last_year=2024), user=coordinator)
-    assert result.created == 3
-    assert stored() == expected
-    # Existing values go through apply_values: the same file again changes nothing.
-    again = apply_national_copy(read_national_csv(data, "nasjonal.csv", last_year=2024), user=coordinator)
-    assert (again.created, again.unchanged) == (0, 3)
-    IndicatorValue.objects.create(indicator=waste, municipality=kongsberg, year=2016, value=1)  # ids still free
+
+    with CaptureQueriesContext(connection) as queries:
+        result = apply()
+    assert result.created == len(proposed)
+    assert not any("INSERT" in q["sql"] for q in queries.captured_queries)  # COPY, not bulk_create
+    written = stored()
+    assert without_time(written) == without_time(expected)
+    assert len({v[12] for v in written[0]}) == 1  # one timestamp for the whole import, as bulk_create writes
+    assert (
+        IndicatorValue.objects.filter(comment=TRICKY_COMMENT).count()
+        == ValueRevision.objects.filter(reason=TRICKY_COMMENT).count()
+        > 0
+    )
+
+    # The same file again changes nothing; a value added afterwards gets an id the sequence had not given out.
+    assert apply().unchanged == len(proposed)
+    highest = IndicatorValue.objects.order_by("-pk").values_list("pk", flat=True).first()
+    later = IndicatorValue.objects.create(indicator=waste, municipality=municipalities[0], year=2021, value=1)
+    assert later.pk > highest

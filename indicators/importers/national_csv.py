@@ -8,10 +8,10 @@ for a figure, else mangler, ikke relevant or skjermet (SSB's symbols .., . and :
 
 read_national_csv() checks every row and returns every problem at once, or the values to store;
 apply_national() stores them, indicator by indicator through services.apply_values(), in one transaction.
-Nothing is written unless the whole file is valid, and then all of it is. apply_national_copy() is the
-same write with PostgreSQL's COPY for the values that are new (a prototype of the fix `manage.py benchmark`
-measures; see the README's "Benchmark at national scale"). write_published_csv() writes
-every published figure in this format, so a copy of the portal's published data can be imported again.
+Nothing is written unless the whole file is valid, and then all of it is; on PostgreSQL apply_values() writes
+the new values of a large file with COPY (see the README's "Benchmark at national scale").
+write_published_csv() writes every published figure in this format, so a copy of the portal's published data
+can be imported again.
 """
 
 import csv
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,13 +32,10 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     MunicipalityCode,
-    ValueRevision,
     ValueState,
-    ValueStatus,
 )
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import ApplyResult, ProposedValue, apply_values
-from livskraft import cache
 
 HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
 REQUIRED = ["kommunenummer", "indikator", "år", "verdi"]
@@ -236,100 +233,6 @@ def apply_national(checked: NationalImport, *, user, reason: str | None = None) 
             total.updated += result.updated
             total.unchanged += result.unchanged
     return total
-
-
-# The columns apply_national_copy() writes, in its order: a new value as apply_values() creates it.
-COPY_VALUE_COLUMNS = [
-    "id", "indicator_id", "municipality_id", "year", "value", "state", "status", "source", "is_sample", "comment",
-    "review_comment", "published_state", "published_is_sample", "published_source", "version", "changed_by_id",
-    "changed_at",
-]  # fmt: skip
-COPY_REVISION_COLUMNS = [
-    "indicator_value_id", "changed_at", "changed_by_id", "new_value", "old_state", "new_state", "old_status",
-    "new_status", "source", "reason",
-]  # fmt: skip
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def apply_national_copy(checked: NationalImport, *, user, reason: str | None = None) -> ApplyResult:
-    """As apply_national(), writing the values that do not exist yet with COPY on PostgreSQL (a prototype).
-
-    A new value is stored exactly as apply_values() creates one (a draft, version 1, with one revision saying it
-    was created); values that already exist go through apply_values(), which compares and revises them. One
-    transaction; the database checks every constraint as for any insert. Elsewhere than on PostgreSQL this is
-    apply_national().
-    """
-    if connection.vendor != "postgresql":
-        return apply_national(checked, user=user, reason=reason)
-    reason = reason or _("Imported from the national file %(file)s") % {"file": checked.filename}
-    total = ApplyResult()
-    now = timezone.now()
-    with transaction.atomic():
-        proposed = [p for values in checked.by_indicator.values() for p in values]
-        existing = set(
-            IndicatorValue.objects.select_for_update()
-            .filter(
-                indicator_id__in=checked.by_indicator,
-                municipality_id__in={p.municipality_id for p in proposed},
-                year__in={p.year for p in proposed},
-            )
-            .values_list("indicator_id", "municipality_id", "year")
-        )
-        new = [p for p in proposed if (p.indicator_id, p.municipality_id, p.year) not in existing]
-        stored = [p for p in proposed if (p.indicator_id, p.municipality_id, p.year) in existing]
-        _copy_new(new, source=checked.source, reason=reason, user=user, when=now)
-        total.created = len(new)
-        by_indicator: dict[int, list[ProposedValue]] = {}
-        for p in stored:
-            by_indicator.setdefault(p.indicator_id, []).append(p)
-        for indicator_id, values in by_indicator.items():
-            result = apply_values(
-                indicator=checked.indicators[indicator_id], proposed=values, user=user, source=checked.source,
-                reason=reason,
-            )  # fmt: skip
-            total.created += result.created
-            total.updated += result.updated
-            total.unchanged += result.unchanged
-        cache.bump()  # COPY sends no signals
-    return total
-
-
-def _copy_new(new: list[ProposedValue], *, source: str, reason: str, user, when) -> None:
-    """COPY new values, with ids drawn from the table's own sequence, and a revision for each."""
-    if not new:
-        return
-    values_table, revisions_table = IndicatorValue._meta.db_table, ValueRevision._meta.db_table
-    source, reason = source.translate(_COPY_ESCAPES), reason.translate(_COPY_ESCAPES)
-    user_id = str(user.pk) if user is not None else "\\N"
-    stamp, draft = when.isoformat(sep=" "), ValueStatus.DRAFT.value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [values_table, len(new)]
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        raw = cursor.cursor
-        for start in range(0, len(new), 50_000):
-            chunk = list(zip(ids[start : start + 50_000], new[start : start + 50_000], strict=True))
-            numbers = ["\\N" if p.value is None else str(p.value) for _i, p in chunk]
-            raw.copy_expert(
-                f"COPY {values_table} ({', '.join(COPY_VALUE_COLUMNS)}) FROM STDIN",
-                io.StringIO(
-                    "".join(
-                        f"{pk}\t{p.indicator_id}\t{p.municipality_id}\t{p.year}\t{number}\t{p.state}\t{draft}\t"
-                        f"{source}\tf\t\t\t\tf\t\t1\t{user_id}\t{stamp}\n"
-                        for (pk, p), number in zip(chunk, numbers, strict=True)
-                    )
-                ),
-            )
-            raw.copy_expert(
-                f"COPY {revisions_table} ({', '.join(COPY_REVISION_COLUMNS)}) FROM STDIN",
-                io.StringIO(
-                    "".join(
-                        f"{pk}\t{stamp}\t{user_id}\t{number}\t\t{p.state}\t\t{draft}\t{source}\t{reason}\n"
-                        for (pk, p), number in zip(chunk, numbers, strict=True)
-                    )
-                ),
-            )
 
 
 def _code_finder():

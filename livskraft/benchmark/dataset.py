@@ -41,8 +41,7 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
-from livskraft import cache
-from livskraft.benchmark import pgcopy
+from livskraft import cache, pgcopy
 from livskraft.benchmark.indicator_specs import BENCH_SOURCE, SPECS
 from plans.models import (
     AnnualReport,

@@ -3,11 +3,10 @@
 1. Every published figure is exported to a national CSV (indicators/importers/national_csv.py).
 2. The values table is emptied and the file imported through the portal's path: read_national_csv() checks
    every row, then apply_national() writes them with services.apply_values() in one transaction (a draft and
-   a revision per figure). Rows per second, and the peak resident memory of the process while it ran.
+   a revision per figure; new values are written with COPY, see services._copy_new()). Rows per second, and
+   the peak resident memory of the process while it ran.
 3. The values table is emptied again and the same rows, already turned into table rows, are loaded with
    COPY; rows per second, and the ratio. COPY of the values together with one revision each is shown too.
-   Then the file is imported once more with the same validation but national_csv.apply_national_copy(),
-   which writes new values and their revisions with COPY: what the fix suggested for apply_values() gives.
 4. When the portal's rate is below the target share of COPY's, the import is run again under cProfile
    (on part of the file) to show where the time goes.
 5. The published dataset is put back as it was (saved with COPY … TO before step 2).
@@ -29,8 +28,7 @@ from django.utils import timezone
 
 from indicators.importers import national_csv
 from indicators.models import IndicatorValue, ValueRevision, ValueStatus
-from livskraft import cache
-from livskraft.benchmark import pgcopy
+from livskraft import cache, pgcopy
 
 TARGET_SHARE = 0.25
 PROFILE_SHARE = 0.2  # of the file's indicators, for the profiled run
@@ -49,7 +47,6 @@ class ImportFigures:
     tracemalloc_peak_mb: float | None = None
     copy_seconds: float = 0.0
     copy_with_revisions_seconds: float = 0.0
-    prototype_seconds: float = 0.0
     profile_rows: int = 0
     profile_lines: list[str] = field(default_factory=list)
     profile_shares: dict[str, float] = field(default_factory=dict)
@@ -69,14 +66,6 @@ class ImportFigures:
     @property
     def ratio(self) -> float:
         return self.portal_rate / self.copy_rate if self.copy_rate else 0.0
-
-    @property
-    def prototype_rate(self) -> float:
-        return self.rows / self.prototype_seconds if self.prototype_seconds else 0.0
-
-    @property
-    def prototype_ratio(self) -> float:
-        return self.prototype_rate / self.copy_rate if self.copy_rate else 0.0
 
 
 def _status_kb(name: str) -> int | None:
@@ -234,16 +223,6 @@ def run(*, profile: bool, memory: bool, log) -> ImportFigures:
             log(
                 f"  COPY: {figures.copy_seconds:.1f} s; with a revision each {figures.copy_with_revisions_seconds:.1f} s"
             )
-
-            _empty_values()
-            started = time.perf_counter()
-            checked, _result = _portal_import(path, checked_only=True)
-            result = national_csv.apply_national_copy(checked, user=None)
-            figures.prototype_seconds = time.perf_counter() - started
-            del checked
-            if result.created != figures.rows:
-                raise RuntimeError(f"the prototype created {result.created} values of {figures.rows}")
-            log(f"  validated import written with COPY (prototype): {figures.prototype_seconds:.1f} s")
 
             if memory:
                 _empty_values()

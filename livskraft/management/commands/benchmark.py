@@ -298,11 +298,6 @@ class Command(BaseCommand):
                 ["COPY with a revision each: rows per second", f"{report.number(figures.copy_with_revisions_rate, 0)} "
                  f"({figures.copy_with_revisions_seconds:.2f} s)"],
                 ["portal ÷ COPY", f"{figures.ratio:.1%}"],
-                [
-                    "prototype: same validation, new rows written with COPY",
-                    f"{report.number(figures.prototype_rate, 0)} rows/s ({figures.prototype_seconds:.1f} s), "
-                    f"{figures.prototype_ratio:.1%} of COPY",
-                ],
             ]  # fmt: skip
             out(report.table(["measure", "value"], rows))
             targets.append(["portal import ÷ COPY", f"≥ {importing.TARGET_SHARE:.0%}", f"{figures.ratio:.1%}",

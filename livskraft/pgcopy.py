@@ -1,4 +1,4 @@
-"""Writing rows with PostgreSQL's COPY through Django's connection (psycopg2's copy_expert)."""
+"""Writing rows with PostgreSQL's COPY through Django's connection (psycopg2's copy_expert): large imports, the benchmark."""
 
 import datetime
 import io
