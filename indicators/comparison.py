@@ -116,11 +116,14 @@ def compare_all(
     year: int | None,
     per_inhabitant: bool = True,
     network_slug: str | None = NETWORK_SLUG,
+    every_year: bool = True,
 ) -> list[Comparison]:
     """Compare each indicator across the network's members: five queries, however many indicators and members.
 
     Without the network (network_slug None, or no such network), every municipality with a published
-    figure for one of the indicators is compared.
+    figure for one of the indicators is compared. every_year=False reads the figures of the year shown only
+    (the asked year, else the latest) for a page that shows one year: one query more, a twenty-fifth of the
+    figures. Comparison.years still lists every year with published figures, and medians has the one year.
     """
     network = Network.objects.filter(slug=network_slug).first() if network_slug else None
     today = timezone.localdate()
@@ -163,6 +166,10 @@ def compare_all(
             "indicator_id", "municipality_id", "year", "published_value", "published_state", "published_is_sample"
         )
     )
+    shown: dict[int, tuple[list[int], int | None]] = {}
+    if not every_year:
+        shown = _years_shown(indicators, year, population_id, per_inhabitant)
+        values = values.filter(year__in={y for _years, y in shown.values()})
     people: dict[tuple[int, int], Decimal] = {}
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     for indicator_id, municipality_id, y, value, state, is_sample in values:
@@ -170,8 +177,9 @@ def compare_all(
             people[(municipality_id, y)] = value
         if indicator_id in amounts:
             amounts[indicator_id][(municipality_id, y)] = (value, state, is_sample)
-    return [
-        _comparison(
+    comparisons = []
+    for indicator in indicators:
+        comparison = _comparison(
             indicator,
             network=network,
             municipalities=municipalities,
@@ -181,11 +189,39 @@ def compare_all(
             predecessor_of=predecessor_of,
             amounts=amounts[indicator.pk],
             people=people,
-            year=year,
+            year=shown[indicator.pk][1] if shown else year,
             per_inhabitant=per_inhabitant and indicator.is_per_inhabitant,
         )
-        for indicator in indicators
-    ]
+        if shown:
+            comparison.years = shown[indicator.pk][0]
+        comparisons.append(comparison)
+    return comparisons
+
+
+def _years_shown(
+    indicators: list[Indicator], year: int | None, population_id: int, per_inhabitant: bool
+) -> dict[int, tuple[list[int], int | None]]:
+    """For each indicator, the years with a published figure, and the one to show: the asked year, else the latest.
+
+    A figure per inhabitant needs the population of its year, so those years must have a published population.
+    """
+    found: dict[int, set[int]] = {}
+    for indicator_id, y in (
+        IndicatorValue.objects.published()
+        .filter(indicator__in=[*indicators, population_id], published_state=ValueState.REPORTED)
+        .order_by()
+        .values_list("indicator_id", "year")
+        .distinct()
+    ):
+        found.setdefault(indicator_id, set()).add(y)
+    shown = {}
+    for indicator in indicators:
+        years = found.get(indicator.pk, set())
+        if per_inhabitant and indicator.is_per_inhabitant:
+            years &= found.get(population_id, set())
+        ordered = sorted(years)
+        shown[indicator.pk] = (ordered, year if year in years else (ordered[-1] if ordered else None))
+    return shown
 
 
 def _comparison(

@@ -197,7 +197,7 @@ def municipality_download(request, code, fmt):
     return download_response(dashboard.rows_for_download(municipality, series), name, fmt)
 
 
-def _comparison(request, code):
+def _comparison(request, code, *, every_year: bool = True):
     indicator = get_object_or_404(Indicator, code=code)
     year = request.GET.get("ar", "")
     per_inhabitant = request.GET.get("visning") != "total"
@@ -208,12 +208,14 @@ def _comparison(request, code):
         year=int(year) if year.isdigit() else None,
         per_inhabitant=per_inhabitant,
         network_slug=network_slug,
+        # Every municipality is shown for one year only (every year is in the downloads).
+        every_year=network_slug is not None or every_year,
     )[0]
 
 
 def indicator(request, code):
     """One indicator across the network: ranking for a year, lines over time, median, map, and downloads."""
-    result = _comparison(request, code)
+    result = _comparison(request, code, every_year=False)
     highlight = next((m for m in result.members if m.code == request.GET.get("kommune")), None)
     return render(
         request,

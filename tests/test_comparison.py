@@ -204,3 +204,36 @@ def test_every_municipality_can_be_compared_not_only_the_network(client, network
     assert "Ranking, 2023" in everyone and '<option value="alle" selected>' in everyone
     csv = get(client, "/indikator/husholdningsavfall/data.csv?utvalg=alle&ar=2023").content.decode("utf-8-sig")
     assert "Bodø" in csv
+
+
+def test_all_municipalities_are_read_for_the_year_shown_and_every_year_is_offered(
+    client, network, waste, django_assert_max_num_queries
+):
+    """With every municipality the page reads one year's figures; the year choice still lists every year."""
+    population = Indicator.objects.population()
+    outsider = municipality("Bodø", "1804")
+    for year, people, tonnes in ((2015, 1000, 310), (2023, 1000, 300)):
+        for indicator, value in ((population, people), (waste, tonnes)):
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                municipality=outsider,
+                year=year,
+                value=Decimal(value),
+                status=ValueStatus.PUBLISHED,
+            )
+    # 2010: waste figures but no published population, so no figure per inhabitant can be shown for that year.
+    IndicatorValue.objects.create(
+        indicator=waste, municipality=outsider, year=2010, value=Decimal(320), status=ValueStatus.PUBLISHED
+    )
+    latest = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
+    assert "Ranking, 2023" in latest and '<option value="2023" selected>' in latest
+    offered = re.findall(r'<option value="(\d{4})"', latest.split('name="ar"')[1].split("</select>")[0])
+    assert offered == ["2023", "2019", "2015"]  # newest first; 2010 has no population
+    assert [row[1] for row in ranking_rows(latest)][0] == "Bodø"
+    older = get(client, "/indikator/husholdningsavfall/?utvalg=alle&ar=2015").content.decode()
+    assert "Ranking, 2015" in older and [row[1] for row in ranking_rows(older)] == ["Bodø"]
+    assert get(client, "/indikator/husholdningsavfall/?utvalg=alle&ar=2019").content.decode().count("<tr") > 4
+    totals = get(client, "/indikator/husholdningsavfall/?utvalg=alle&ar=2010&visning=total").content.decode()
+    assert "Ranking, 2010" in totals  # in tonnes the population is not needed
+    with django_assert_max_num_queries(7):
+        get(client, "/indikator/husholdningsavfall/?utvalg=alle&ar=2015")

@@ -30,6 +30,9 @@ class Page:
     cached: bool = True  # served through livskraft.cache.public_page
 
 
+TARGET_MEDIAN_MS = 100  # every page's median server time, with the page cache off
+
+
 @dataclass
 class Measurement:
     key: str
