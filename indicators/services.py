@@ -234,9 +234,9 @@ def _shared_columns(instance, leave_out: list[str]) -> dict[str, str]:
 def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, reason: str) -> None:
     """Write the new values, and a revision saying each was created, with PostgreSQL's COPY.
 
-    The rows are those bulk_create() and _revision() would write (like holds what all the values share), in a
-    tenth of the time: a national file is hundreds of thousands of values. Ids come from the table's own
-    sequence, and the database checks every constraint as for any insert.
+    The rows are those bulk_create() and _revision() would write (like holds what all the values share), about
+    seven times faster (a national file of 423 284 values: 12.6 s instead of 90 s). Ids come from the table's
+    own sequence, and the database checks every constraint as for any insert.
     """
     values_table, revisions_table = IndicatorValue._meta.db_table, ValueRevision._meta.db_table
     shared = _shared_columns(like, NEW_VALUE_COLUMNS)
