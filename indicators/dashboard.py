@@ -66,6 +66,10 @@ class Series:
         return [p for p in self.points if p.figure is not None]
 
     @property
+    def points_newest_first(self) -> list[Point]:
+        return self.points[::-1]
+
+    @property
     def has_sample(self) -> bool:
         return any(p.is_sample for p in self.points)
 
@@ -113,7 +117,8 @@ def municipality_series(
     if until is not None:
         values = values.filter(year__lte=until)
     values = visible_values(values, can_read_unpublished=can_read_unpublished)
-    population = {v.year: v.value for v in values if v.indicator_id in {i.pk for i in indicators if i.is_population}}
+    population_ids = {i.pk for i in indicators if i.is_population}
+    population = {v.year: v.value for v in values if v.indicator_id in population_ids}
     by_indicator: dict[int, Series] = {i.pk: Series(i) for i in indicators if not i.is_population}
     for value in values:
         series = by_indicator.get(value.indicator_id)

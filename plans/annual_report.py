@@ -28,6 +28,9 @@ from plans.models import (
     StrategicProject,
 )
 
+# Years in the table under each chart; the chart shows them all.
+RECENT_YEARS = 6
+
 
 @dataclass
 class IndicatorBlock:
@@ -42,6 +45,11 @@ class IndicatorBlock:
     @property
     def indicator(self) -> Indicator:
         return self.series.indicator
+
+    @property
+    def recent(self) -> list:
+        """The figures of the table under the chart: the last RECENT_YEARS years, newest first."""
+        return self.series.points[: -RECENT_YEARS - 1 : -1]
 
 
 @dataclass

@@ -238,9 +238,12 @@ def budget_by_focus_area(plan: Plan | None, years: list[int]) -> dict[int, dict]
     areas = {a.pk: a for a in plan.focus_areas.all()}
     carriers = dict(FocusArea.objects.filter(carries__in=areas.keys()).values_list("pk", "carries_id"))
     owner = {pk: pk for pk in areas} | carriers
+    # Lines belong to the plan's municipality: filtering on it first reads a few rows instead of the country's, and
+    # without the model's ordering the database joins nothing to sort.
     lines = (
-        BudgetLine.objects.filter(year__in=years)
+        BudgetLine.objects.filter(municipality_id=plan.municipality_id, year__in=years)
         .filter(Q(focus_area__in=owner.keys()) | Q(project__focus_areas__in=owner.keys()))
+        .order_by()
         .distinct()
         .prefetch_related("project__focus_areas")
     )

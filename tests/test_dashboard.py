@@ -148,7 +148,9 @@ def test_readers_of_the_municipality_also_see_approved_values_marked(
     client.force_login(reader)
     section = re.search(r'<section[^>]*id="indicator-husholdningsavfall".*?</section>', page(client), re.S)[0]
     assert "777\xa0kg" in section
-    assert "not published" in section
+    rows = re.findall(r'<th scope="row">(\d+)</th>\s*<td[^>]*>(.*?)</td>', section, re.S)
+    assert [year for year, _cell in rows] == ["2023", "2022"]  # newest first
+    assert "not published" in rows[0][1] and "not published" not in rows[1][1]
     assert "888" not in section  # drafts are not for the dashboard
     # A reader in Rana is a member of the public elsewhere.
     other = Municipality.objects.create(name="Oslo")

@@ -178,6 +178,19 @@ def test_only_published_figures_and_none_after_the_report_year(client, kongsberg
     assert "321\xa0kg" not in section
 
 
+def test_the_table_under_a_chart_lists_the_six_latest_years_newest_first(client, kongsberg, planner):
+    waste = Indicator.objects.get(code="husholdningsavfall")
+    for year in range(2012, 2020):  # eight more years before the fixture's 2020, 2021 and 2023
+        publish(waste, kongsberg, year, 10000 + year)
+    report_with(kongsberg, planner, {"introduction": "Innledning."})
+    html = text_of(client.get(report_url()))
+    section = re.search(r'id="indikator-husholdningsavfall".*?</section>', html, re.S).group(0)
+    table = re.search(r"<tbody>.*?</tbody>", section, re.S).group(0)
+    assert re.findall(r'<th scope="row">(\d+)</th>', table) == ["2023", "2021", "2020", "2019", "2018", "2017"]
+    # 2023: 10 881 tonnes, the total beside the figure per inhabitant
+    assert re.search(r'<th scope="row">2023</th>\s*<td[^>]*>.*?10\xa0881', table, re.S)
+
+
 def test_an_unpublished_report_is_hidden_from_the_public_and_previewed_by_the_municipality(client, kongsberg, planner):
     report_with(kongsberg, planner, {"introduction": "Utkast til innledning."}, published=False)
     assert client.get(report_url()).status_code == 404
