@@ -185,6 +185,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 # How long a public page may be served from the cache; every data change retires all of them at once anyway.
 LIVSKRAFT_PAGE_CACHE_SECONDS = int(os.environ.get("LIVSKRAFT_PAGE_CACHE_SECONDS", "600"))
+# Names the deployed release in every cached page's key (livskraft/cache.py release()); by default a digest of
+# the code, templates, translations and static manifest, computed once per process.
+LIVSKRAFT_RELEASE = os.environ.get("LIVSKRAFT_RELEASE", "")
 # Memory each process keeps for the public pages it served lately (livskraft/cache.py RecentPages).
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 

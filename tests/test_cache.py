@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, ValueStatus
 from indicators.services import change_status
-from livskraft.cache import VERSION_KEY, RecentPages
+from livskraft.cache import VERSION_KEY, RecentPages, files_digest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -148,3 +148,29 @@ def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(cli
             assert page["X-Cache"] == "miss" and "300" in page.content.decode()
         finally:
             caches["default"].clear()
+
+
+def test_after_a_deployment_no_page_rendered_by_the_release_before_is_served(client, rana):
+    with override_settings(LIVSKRAFT_RELEASE="2026.11.1"):
+        assert client.get("/kommune/1833/")["X-Cache"] == "miss"
+        assert client.get("/kommune/1833/")["X-Cache"] == "hit"
+    # The same data, the same shared cache: only the code changed.
+    with override_settings(LIVSKRAFT_RELEASE="2026.11.2"):
+        assert client.get("/kommune/1833/")["X-Cache"] == "miss"
+
+
+def test_the_release_digest_changes_with_a_template_a_translation_or_the_static_manifest(tmp_path):
+    for name in ("livskraft/views.py", "templates/base.html", "locale/nn/LC_MESSAGES/django.mo", "README.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("1")
+    manifest = tmp_path / "staticfiles" / "staticfiles.json"
+    digests = [files_digest(tmp_path, manifest)]
+    for name in ("templates/base.html", "locale/nn/LC_MESSAGES/django.mo", "livskraft/views.py"):
+        (tmp_path / name).write_text("2")
+        digests.append(files_digest(tmp_path, manifest))
+    manifest.parent.mkdir()
+    manifest.write_text('{"paths": {"css/site.css": "css/site.0123abcd.css"}}')
+    digests.append(files_digest(tmp_path, manifest))
+    assert len(set(digests)) == len(digests)
+    (tmp_path / "README.md").write_text("2")  # not part of any page
+    assert files_digest(tmp_path, manifest) == digests[-1]

@@ -24,6 +24,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from livskraft.cache import VERSION_KEY
+from livskraft.redis_cache import ReusingRedisCache
+
 SETTINGS_MODULE = "livskraft.benchmark.serving_settings"
 STATIC_NAME = "benchmark/samme-storrelse-som-rapporten.html"
 TARGET_RATIO = 0.5
@@ -134,6 +137,13 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
+def retire_stored_pages(redis_url: str) -> None:
+    """Retire the pages an earlier run stored in this Redis: they were rendered from another build of the database,
+    whose changes this process wrote without telling Redis. Deleting the data version retires them all, as a
+    flush would, without deleting anything else there."""
+    ReusingRedisCache(redis_url, {}).delete(VERSION_KEY)
+
+
 def run(
     *,
     page_path: str,
@@ -169,6 +179,7 @@ def run(
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
         }
+        retire_stored_pages(redis_url)
         started = time.perf_counter()
         subprocess.run(  # noqa: S603
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
