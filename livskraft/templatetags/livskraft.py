@@ -39,6 +39,9 @@ DECIMALS_BY_UNIT = {
 NORWEGIAN_SEPARATORS = str.maketrans({",": THOUSAND_SEPARATOR, ".": DECIMAL_SEPARATOR})
 
 
+_QUANTUM = [Decimal(1).scaleb(-decimals) for decimals in range(10)]  # 1, 0.1, 0.01…: what quantize() rounds to
+
+
 def format_number(value, decimals: int = 0) -> str:
     """Return the number as 1 234,5 (non-breaking space, decimal comma) in every language; None as a dash."""
     if value is None or value == "":
@@ -55,7 +58,7 @@ def format_number(value, decimals: int = 0) -> str:
         return NO_VALUE
     decimals = max(int(decimals), 0)
     # numberformat cuts off extra decimals; round half up first, as people expect.
-    number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = number.quantize(_QUANTUM[decimals] if decimals < 10 else Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     if number.is_zero():
         number = abs(number)  # never show "-0,0"
     # Python's own grouping, then the Norwegian separators: a tenth of numberformat's cost, the same text.
@@ -207,32 +210,44 @@ def value_rows(points):
     return mark_safe("\n".join(rows))  # noqa: S308 - the year is a number, _cell() escapes every part
 
 
+@functools.lru_cache(maxsize=256)
+def _figure_style(unit: str, per_inhabitant: bool, amount_unit: str, language: str | None) -> tuple:
+    """How value cells show an indicator's figures in the language: the decimals and the escaped unit after the
+    figure ("" for plain counts), and for figures per inhabitant the decimals and unit of the total beside it."""
+    label = (
+        ""
+        if unit == Unit.COUNT and not per_inhabitant
+        else f"\xa0{escape(_unit_label(unit, per_inhabitant, language))}"
+    )
+    amount_label = f"\xa0{escape(_choice_label(Unit, amount_unit, language))}"
+    return DECIMALS_BY_UNIT.get(unit, 1), label, DECIMALS_BY_UNIT.get(amount_unit, 1), amount_label
+
+
 def _cell(value, language: str | None, words: dict[str, str]) -> str:
-    """value_cell()'s HTML, with every part that is not a constant escaped."""
+    """value_cell()'s HTML, with every part that is not a constant escaped (a formatted number needs none)."""
     if value is None:
         return "<span>–</span>"
     indicator = value.indicator
     if value.state == ValueState.REPORTED:
+        per_inhabitant = indicator.is_per_inhabitant
+        decimals, label, amount_decimals, amount_label = _figure_style(
+            indicator.unit, per_inhabitant, indicator.amount_unit, language
+        )
         shown = value.display_value
         if shown is not None:
-            html = f'<span class="figure">{escape(quantity(shown, indicator))}</span>'
+            html = f'<span class="figure">{format_number(shown, decimals)}{label}</span>'
         else:
             html = f'<span>–</span> <span class="value-note">{words["no_population"]}</span>'
-        if indicator.is_per_inhabitant:
-            amount = (
-                f"{format_number(value.value, DECIMALS_BY_UNIT.get(indicator.amount_unit, 1))}"
-                f"\xa0{escape(unit_name(indicator.amount_unit))}"
-            )
+        if per_inhabitant:
+            amount = f"{format_number(value.value, amount_decimals)}{amount_label}"
             html += f' <span class="value-note">{words["total"] % {"amount": amount}}</span>'
     else:
         html = f'<span class="value-state">{escape(_choice_label(ValueState, value.state, language))}</span>'
     revised_at = getattr(value, "revised_at", None)
     if revised_at:
-        label = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+        revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
         reason = getattr(value, "revision_reason", "")
-        html += (
-            f' <span class="badge text-bg-light revised-badge">{label}{escape(f": {reason}") if reason else ""}</span>'
-        )
+        html += f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
     if value.is_sample:
         html += f' <span class="badge text-bg-warning sample-badge">{words["sample"]}</span>'
     return html
