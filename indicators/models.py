@@ -634,10 +634,11 @@ class IndicatorValue(models.Model):
         read its working version again (copying a thousand values costs a dashboard a tenth of its time).
         """
         public = self if in_place else copy.copy(self)
-        public.value, public.state, public.is_sample = (
+        public.value, public.state, public.is_sample, public.source = (
             self.published_value,
             self.published_state,
             self.published_is_sample,
+            self.published_source,
         )
         public.status = ValueStatus.PUBLISHED
         return public

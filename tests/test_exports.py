@@ -68,6 +68,19 @@ def test_the_dashboard_download_is_valid_json_stat_with_published_figures_only(c
     assert "CC BY 4.0" in response.content.decode()
 
 
+def test_a_revision_in_progress_changes_neither_the_figure_nor_the_source_the_public_downloads(
+    client, published, waste
+):
+    rana_2021 = IndicatorValue.objects.filter(indicator=waste, municipality=published["rana"], year=2021)
+    rana_2021.update(source="SSB, tabell 12241", published_source="SSB, tabell 12241")
+    # A planner drafts a revision with a new figure and a new source; the published version stays.
+    rana_2021.update(value=Decimal(5555), source="Egen telling (utkast)", status=ValueStatus.DRAFT)
+    body = client.get("/kommune/1833/data.csv").content.decode()
+    row = next(line for line in body.splitlines() if ";2021;" in line and "avfall" in line.lower())
+    assert "SSB, tabell 12241" in row and "utkast" not in body
+    assert "5555" not in body and "5\xa0555" not in body
+
+
 def test_a_confidential_figure_carries_ssbs_symbol(client, published):
     dataset = jsonstat.parse(client.get("/indikator/husholdningsavfall/data.json").content)
     cell = dataset.cell({"Region": "0301", "ContentsCode": "husholdningsavfall", "Tid": "2022"})
