@@ -13,6 +13,7 @@ one that holds data only with --wipe. A quick run: --municipalities 20 --indicat
 
 import datetime
 import os
+import statistics
 import time
 import warnings
 from pathlib import Path
@@ -45,6 +46,22 @@ def database_url() -> str:
 def load_average() -> str:
     """The machine's load average: other work on it slows every figure down."""
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def yardstick_ms() -> float:
+    """Milliseconds a fixed piece of pure Python takes now, the median of five: the machine's speed at the time.
+
+    On a shared virtual machine the same code ran half as fast again at busy times, without the load average
+    showing it; page times rise and fall with this figure, so it is printed beside them.
+    """
+    samples = []
+    for _n in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1)
 
 
 class Command(BaseCommand):
@@ -123,6 +140,7 @@ class Command(BaseCommand):
         results["queries_small"] = context["queries_small"]
         self.log(f"Measuring {len(page_list)} pages, {sizes['requests']} requests each, page cache off and on")
         measurements = []
+        results["yardstick_ms"] = [yardstick_ms()]
         with pages.heap_of_a_worker() as frozen:
             self.log(f"  {frozen} objects left by the migration and the build frozen out of garbage collection")
             for cache_on in (False, True):
@@ -132,6 +150,7 @@ class Command(BaseCommand):
                     self.log(f"  {measured.label} [{measured.cache}]: {measured.median_ms:.1f} ms median, "
                              f"{measured.queries} queries, {measured.bytes} bytes")  # fmt: skip
         results["pages"] = measurements
+        results["yardstick_ms"].append(yardstick_ms())
 
         if not options["skip_serving"]:
             self.log("Serving: gunicorn and wrk")
@@ -248,6 +267,11 @@ class Command(BaseCommand):
         out(
             f"Load average (1, 5, 15 min) at the start {results['load_start']}, at the end {results['load_end']}; "
             f"{os.cpu_count()} CPUs"
+        )
+        before, after = results["yardstick_ms"]
+        out(
+            f"CPU yardstick (2 million additions in pure Python, lower is faster): {report.number(before, 1)} ms "
+            f"before the pages, {report.number(after, 1)} ms after; page times rise and fall with it"
         )
         steps = {}
         for step in build["steps"]:
