@@ -171,10 +171,14 @@ def quantity(value, indicator):
     """Format a figure in the indicator's unit: {{ goal.target_value|quantity:goal.indicator }} gives 375 kg."""
     if value is None:
         return NO_VALUE
-    figure = format_number(value, decimals_for(indicator))
-    if indicator.unit == Unit.COUNT and not indicator.is_per_inhabitant:
-        return figure  # "12", not "12 count"
-    return f"{figure}\xa0{unit_label(indicator)}"
+    suffix = _unit_suffix(indicator.unit, indicator.is_per_inhabitant, get_language())
+    return f"{format_number(value, decimals_for(indicator))}{suffix}"
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_suffix(unit: str, per_inhabitant: bool, language: str | None) -> str:
+    """What follows a figure: a non-breaking space and the unit, or nothing for a plain count ("12", not "12 count")."""
+    return "" if unit == Unit.COUNT and not per_inhabitant else f"\xa0{_unit_label(unit, per_inhabitant, language)}"
 
 
 @register.simple_tag
@@ -214,11 +218,7 @@ def value_rows(points):
 def _figure_style(unit: str, per_inhabitant: bool, amount_unit: str, language: str | None) -> tuple:
     """How value cells show an indicator's figures in the language: the decimals and the escaped unit after the
     figure ("" for plain counts), and for figures per inhabitant the decimals and unit of the total beside it."""
-    label = (
-        ""
-        if unit == Unit.COUNT and not per_inhabitant
-        else f"\xa0{escape(_unit_label(unit, per_inhabitant, language))}"
-    )
+    label = escape(_unit_suffix(unit, per_inhabitant, language))
     amount_label = f"\xa0{escape(_choice_label(Unit, amount_unit, language))}"
     return DECIMALS_BY_UNIT.get(unit, 1), label, DECIMALS_BY_UNIT.get(amount_unit, 1), amount_label
 
