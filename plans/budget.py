@@ -180,8 +180,11 @@ def budget_year(municipality, year: int) -> BudgetYear:
         .prefetch_related("focus_areas")
         .order_by("title", "pk")
     )
-    lines = BudgetLine.objects.filter(year=year).filter(
-        Q(focus_area__in=[a.pk for a in areas]) | Q(project__in=[p.pk for p in projects])
+    # As in chain.budget_by_focus_area(): the municipality's lines only, and no ordering (they go into a dict).
+    lines = (
+        BudgetLine.objects.filter(municipality=municipality, year=year)
+        .filter(Q(focus_area__in=[a.pk for a in areas]) | Q(project__in=[p.pk for p in projects]))
+        .order_by()
     )
     line_of = {
         (FOCUS_AREA, line.focus_area_id) if line.focus_area_id else (PROJECT, line.project_id): line
