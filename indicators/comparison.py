@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.charts import colorscale, figure, trace, vertical_line
 from indicators.exports import licence
 from indicators.models import (
     NETWORK_SLUG,
@@ -29,8 +30,7 @@ from indicators.models import (
     Unit,
     ValueState,
 )
-from livskraft.charts import colorscale, figure, trace, vertical_line
-from livskraft.templatetags.livskraft import decimals_for, format_number, unit_label
+from indicators.numbers import decimals_for, format_number, unit_label
 
 # Units whose amounts add up across municipalities; other figures are averaged by population.
 ADDITIVE_UNITS = {Unit.PERSONS, Unit.COUNT, Unit.KG, Unit.TONNES, Unit.TONNES_CO2E, Unit.SQUARE_METRES,

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.charts import figure, trace
 from indicators.exports import licence
 from indicators.models import (
     Direction,
@@ -21,9 +22,8 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
+from indicators.numbers import format_number, quantity, unit_label
 from indicators.progress import Assessment, Progress, assess
-from livskraft.charts import figure, trace
-from livskraft.templatetags.livskraft import format_number, quantity, unit_label
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
 
 # Colours on white that pass WCAG's 3:1 for graphics; each series also has its own marker and dash.

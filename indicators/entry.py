@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
-from indicators.numbers import NumberError, amount_problem, parse_number
-from livskraft.templatetags.livskraft import decimals_for, format_number, quantity
+from indicators.numbers import NumberError, amount_problem, decimals_for, format_number, parse_number, quantity
 from plans.models import GoalIndicator
 
 SIX_DECIMALS = Decimal("0.000001")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from indicators import jsonstat
 from indicators.importers.spreadsheet import csv_number, neutralise
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
-from livskraft.templatetags.livskraft import DECIMALS_BY_UNIT, decimals_for, unit_label
+from indicators.numbers import DECIMALS_BY_UNIT, decimals_for, unit_label
 
 PER_INHABITANT_SUFFIX = ".per_innbygger"
 # A source that names Statistics Norway: its figures are CC BY 4.0 and must be credited.

@@ -29,7 +29,7 @@ from indicators.importers.klass_json import apply_plan, plan_changes, read_chang
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
-from livskraft.templatetags.livskraft import format_number
+from indicators.numbers import format_number
 
 # The preview lists this many changes; the counts cover them all.
 PREVIEW_ROWS = 500

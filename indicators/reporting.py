@@ -32,8 +32,8 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
+from indicators.numbers import exact
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
-from livskraft.templatetags.livskraft import exact
 
 
 def reporting_year() -> int:

@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import cache, pgcopy
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
-from livskraft import cache, pgcopy
 
 BATCH_SIZE = 500
 # From this many new values on, apply_values() writes them with COPY on PostgreSQL (see _copy_new()).

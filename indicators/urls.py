@@ -1,7 +1,7 @@
 from django.urls import path
 
+from core.cache import public_page
 from indicators import opendata, reporting, selection, views
-from livskraft.cache import public_page
 
 urlpatterns = [
     path("", public_page(views.home), name="home"),

@@ -6,4 +6,4 @@ class LivskraftConfig(AppConfig):
     verbose_name = "Livskraft"
 
     def ready(self):
-        from livskraft import cache, checks  # noqa: F401  (registers the system checks and the cache's signals)
+        from livskraft import checks  # noqa: F401  (registers the system checks)

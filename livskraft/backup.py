@@ -49,7 +49,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 from django.utils import timezone
 
-from livskraft import cache
+from core import cache
 
 FORMAT = "livskraft-backup"
 FORMAT_VERSION = 1

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rest_framework",
     "drf_spectacular",
+    "core",
     "livskraft",
     "indicators",
     "plans",
@@ -69,9 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "livskraft.cache.PublicPageCacheMiddleware",
+    "core.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "livskraft.middleware.LanguageMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,7 +164,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "livskraft.staticfinders.VendorFinder",
+    "core.staticfinders.VendorFinder",
 ]
 # Front-end files served from installed packages, never from a CDN: static path → file.
 # Only the files pages use are exposed, so collectstatic does not copy whole packages.
@@ -180,15 +181,20 @@ VENDOR_STATIC_FILES = {
 # throttle then hold across processes), else memory in each process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "livskraft.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 # How long a public page may be served from the cache; every data change retires all of them at once anyway.
 LIVSKRAFT_PAGE_CACHE_SECONDS = int(os.environ.get("LIVSKRAFT_PAGE_CACHE_SECONDS", "600"))
-# Names the deployed release in every cached page's key (livskraft/cache.py release()); by default a digest of
+# Names the deployed release in every cached page's key (core/cache.py release()); by default a digest of
 # the code, templates, translations and static manifest, computed once per process.
 LIVSKRAFT_RELEASE = os.environ.get("LIVSKRAFT_RELEASE", "")
-# Memory each process keeps for the public pages it served lately (livskraft/cache.py RecentPages).
+# The folders whose code, templates and compiled translations decide how a page looks: a change to any file in
+# them is a new release. Every folder of the project that renders pages must be named here.
+LIVSKRAFT_RELEASE_FOLDERS = ("core", "livskraft", "indicators", "plans", "api", "demo", "templates", "locale")
+# The apps whose data public pages show: any write to one of their models retires every cached page.
+LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
+# Memory each process keeps for the public pages it served lately (core/cache.py RecentPages).
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 
 STORAGES = {
@@ -275,16 +281,16 @@ SITE_NAME = _("Livskraft")
 
 # --- Login throttling and error pages ---
 # After this many failed logins for one user name, or from one address, within the window,
-# further attempts are refused without checking the password (livskraft/throttle.py).
+# further attempts are refused without checking the password (core/throttle.py).
 LIVSKRAFT_LOGIN_MAX_PER_USER = 5
 LIVSKRAFT_LOGIN_MAX_PER_IP = 20
 LIVSKRAFT_LOGIN_WINDOW_SECONDS = 900
 # On only behind exactly one reverse proxy that appends the visitor's address to X-Forwarded-For.
 LIVSKRAFT_TRUSTED_PROXY = env_bool("LIVSKRAFT_TRUSTED_PROXY", False)
-CSRF_FAILURE_VIEW = "livskraft.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 # The admin's address, e.g. "forvaltning/"; never at /admin/, where every scanner looks first.
 ADMIN_URL = os.environ.get("LIVSKRAFT_ADMIN_URL", "forvaltning/").strip().strip("/") + "/"
 if ADMIN_URL == "/" or ADMIN_URL == "admin/":
     raise ImproperlyConfigured("LIVSKRAFT_ADMIN_URL must name a path of its own, such as forvaltning/ (not admin/).")
 # Last, so that its process_exception sees a view's database error before any other middleware.
-MIDDLEWARE = [*MIDDLEWARE, "livskraft.middleware.DatabaseUnavailableMiddleware"]
+MIDDLEWARE = [*MIDDLEWARE, "core.middleware.DatabaseUnavailableMiddleware"]

@@ -5,13 +5,13 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from core.cache import public_page
+from core.errors import health
+from core.forms import AdminLoginForm, LoginForm
+from core.throttle import refused_login_status
 from livskraft import accessibility
-from livskraft.cache import public_page
-from livskraft.errors import health
-from livskraft.forms import AdminLoginForm, LoginForm
-from livskraft.throttle import refused_login_status
 
-# The admin's login counts failures with the site's login (livskraft/throttle.py).
+# The admin's login counts failures with the site's login (core/throttle.py).
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [

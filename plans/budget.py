@@ -30,9 +30,8 @@ from indicators.importers.base import ImportRejected, Problem
 from indicators.importers.spreadsheet import FORMULA_PREFIXES, download_response
 from indicators.importers.spreadsheet import _read_cells as read_cells  # the value import's reader: same rules
 from indicators.models import FIRST_YEAR
-from indicators.numbers import LIMIT, NumberError, parse_number
+from indicators.numbers import LIMIT, NumberError, format_number, parse_number
 from indicators.reporting import municipality_for_role, reporting_year
-from livskraft.templatetags.livskraft import format_number
 from plans.chain import FINANCIAL, _shown, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from livskraft.templatetags.livskraft import format_number
+from indicators.numbers import format_number
 from plans.models import (
     BudgetLine,
     FocusArea,

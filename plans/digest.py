@@ -35,9 +35,9 @@ from django.utils.translation import gettext_lazy
 from indicators import dashboard
 from indicators.access import access_for
 from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
+from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
 from indicators.progress import Assessment
 from indicators.views import municipality_for_code
-from livskraft.templatetags.livskraft import DECIMALS_BY_UNIT, format_number, quantity
 from plans.chain import PUBLIC_STATUSES
 from plans.models import AnnualReport, Goal, GoalIndicator, Plan, PlanChange, StrategicProject
 

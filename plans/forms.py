@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import FIRST_YEAR, Indicator
-from livskraft.templatetags.livskraft import format_number
+from indicators.numbers import format_number
 from plans.models import FocusArea, Goal, GoodExample, Plan, PlanType, StrategicProject
 
 MAX_TEXT_LENGTH = 10_000

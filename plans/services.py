@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from livskraft import cache
+from core import cache
 from plans.models import (
     AnnualReport,
     ExampleStatus,

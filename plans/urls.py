@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livskraft.cache import public_page
+from core.cache import public_page
 from plans import budget, digest, editing, planning, views
 
 urlpatterns = [

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import cache, pgcopy
 from indicators.importers.klass import load_code_history
 from indicators.management.commands.load_demo import MEMBERS, NETWORK_JOINED, NYNORSK_NUMBERS
 from indicators.models import (
@@ -41,7 +42,6 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
-from livskraft import cache, pgcopy
 from livskraft.benchmark.indicator_specs import BENCH_SOURCE, SPECS
 from plans.models import (
     AnnualReport,

@@ -26,9 +26,9 @@ import django
 from django.db import transaction
 from django.utils import timezone
 
+from core import cache, pgcopy
 from indicators.importers import national_csv
 from indicators.models import IndicatorValue, ValueRevision, ValueStatus
-from livskraft import cache, pgcopy
 
 TARGET_SHARE = 0.25
 PROFILE_SHARE = 0.2  # of the file's indicators, for the profiled run

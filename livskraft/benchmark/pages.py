@@ -29,7 +29,7 @@ class Page:
     key: str
     label: str
     path: str
-    cached: bool = True  # served through livskraft.cache.public_page
+    cached: bool = True  # served through core.cache.public_page
 
 
 TARGET_MEDIAN_MS = 100  # every page's median server time, with the page cache off

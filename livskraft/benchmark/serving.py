@@ -24,8 +24,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from livskraft.cache import VERSION_KEY
-from livskraft.redis_cache import ReusingRedisCache
+from core.cache import VERSION_KEY
+from core.redis_cache import ReusingRedisCache
 
 SETTINGS_MODULE = "livskraft.benchmark.serving_settings"
 STATIC_NAME = "benchmark/samme-storrelse-som-rapporten.html"

@@ -5,11 +5,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
-from livskraft.throttle import LoginRefused, LoginThrottle, client_address
+from core.throttle import LoginRefused, LoginThrottle, client_address
 
 
 class ThrottledLoginMixin:
-    """Refuse a login before checking the password after too many failures (livskraft/throttle.py).
+    """Refuse a login before checking the password after too many failures (core/throttle.py).
 
     A refusal is kept on the request as `login_refused`, for the view to answer 429.
     """

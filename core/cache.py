@@ -2,7 +2,7 @@
 
 A public page is the same for every visitor without a session, in one language. Such pages are stored in
 the cache under a key made of a *data version*, the language and the full address. Any committed write to
-the portal's data (a save or delete of any model of the indicators and plans apps, or one of the bulk writes,
+the portal's data (a save or delete of any model of the apps in LIVSKRAFT_CACHED_APPS, or one of the bulk writes,
 which call bump() themselves) increments the data version, so every stored page is out of date at once and
 the next visitor gets a freshly rendered one.
 
@@ -37,7 +37,6 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "livskraft:data-version"
-DATA_APPS = {"indicators", "plans"}
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 
 
@@ -119,12 +118,12 @@ def _bump_now() -> None:
 
 
 def _on_change(sender, **kwargs):
-    if sender._meta.app_label in DATA_APPS:
+    if sender._meta.app_label in settings.LIVSKRAFT_CACHED_APPS:
         bump()
 
 
 def _on_m2m_change(sender, action, **kwargs):
-    if action.startswith("post_") and kwargs["instance"]._meta.app_label in DATA_APPS:
+    if action.startswith("post_") and kwargs["instance"]._meta.app_label in settings.LIVSKRAFT_CACHED_APPS:
         bump()
 
 
@@ -146,8 +145,8 @@ def _key(request, version: int, language: str) -> str:
     return f"livskraft:page:{release()}:{version}:{language}:{path}"
 
 
-# What makes a page look the way it does, besides the data: code, templates, compiled translations.
-RELEASE_FOLDERS = ("livskraft", "indicators", "plans", "templates", "locale")
+# What makes a page look the way it does, besides the data: code, templates, compiled translations, in the folders
+# settings.LIVSKRAFT_RELEASE_FOLDERS names.
 RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 
 
@@ -165,7 +164,7 @@ def files_digest(base: Path, manifest: Path) -> str:
     """A digest of the files that render pages under base, and of the static files' manifest if there is one (it
     names the hashed file names pages link to). Reads about 1 MB: some 25 milliseconds, once per process."""
     digest = hashlib.sha256()
-    paths = [path for folder in RELEASE_FOLDERS for path in sorted((base / folder).rglob("*"))]
+    paths = [path for folder in settings.LIVSKRAFT_RELEASE_FOLDERS for path in sorted((base / folder).rglob("*"))]
     for path in [*paths, manifest]:
         if (path is manifest or path.suffix in RELEASE_SUFFIXES) and path.is_file():
             digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode())
@@ -175,7 +174,7 @@ def files_digest(base: Path, manifest: Path) -> str:
 
 def _stored(request):
     """The stored page for the request (under the data version read now), or None; and the key it goes under."""
-    from livskraft.middleware import chosen_language
+    from core.middleware import chosen_language
 
     if not settings.LIVSKRAFT_PAGE_CACHE_SECONDS or not _cacheable_request(request):
         return None, None

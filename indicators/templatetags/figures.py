@@ -1,0 +1,150 @@
+"""Template filters and tags that show figures and indicator values the Norwegian way: {% load figures %}.
+
+The formatting itself lives in indicators/numbers.py; this module registers it for templates and renders a
+value's cell (figure, unit, state and badges) as HTML.
+"""
+
+import functools
+from html import escape
+
+from django import template
+from django.utils import dateformat
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext
+
+from indicators import numbers
+from indicators.models import Unit, ValueState
+from indicators.numbers import DECIMALS_BY_UNIT, choice_label, decimals_for, format_number, unit_label, unit_suffix
+
+register = template.Library()
+
+
+@register.filter
+def number(value, decimals=0):
+    """Format a number the Norwegian way: {{ v|number:1 }} gives 1 234,5."""
+    try:
+        decimals = int(decimals)
+    except (TypeError, ValueError):
+        decimals = 0
+    return format_number(value, decimals)
+
+
+@register.filter
+def signed(value, decimals=0):
+    """Format a change with its sign: {{ change|signed:1 }} gives +12,5 or −3,0 (a true minus sign)."""
+    return numbers.signed(value, decimals)
+
+
+@register.filter
+def percent(share, decimals=0):
+    """Format a share as a signed percentage: {{ 0.125|percent }} gives +13 %."""
+    return numbers.percent(share, decimals)
+
+
+@register.filter
+def figure(value, indicator):
+    """Format a figure with the indicator's decimals, without the unit: {{ v|figure:indicator }} gives 1 234,5."""
+    return format_number(value, decimals_for(indicator))
+
+
+@register.filter
+def exact(value):
+    """Format a stored figure with the decimals it has, up to six: 12,5 and 1 234, not 12,500000."""
+    return numbers.exact(value)
+
+
+@register.filter
+def unit(indicator):
+    """Return the unit of the indicator's figures, per inhabitant where it is."""
+    return unit_label(indicator)
+
+
+@register.filter
+def quantity(value, indicator):
+    """Format a figure in the indicator's unit: {{ goal.target_value|quantity:goal.indicator }} gives 375 kg."""
+    return numbers.quantity(value, indicator)
+
+
+@functools.lru_cache(maxsize=16)
+def _cell_words(language: str | None) -> dict[str, str]:
+    """value_cell()'s words in the active language (the key), HTML-escaped, translated once per language."""
+    return {
+        "no_population": escape(gettext("(no published population for the year)")),
+        "total": escape(gettext("(total %(amount)s)")),
+        "revised": escape(gettext("Revised %(date)s")),
+        "sample": escape(gettext("Sample data")),
+        "not_published": escape(gettext("not published")),
+    }
+
+
+@register.simple_tag
+def value_cell(value):
+    """Render an IndicatorValue: the figure with its unit, or its state, and a "Sample data" badge.
+
+    Built from strings escaped here rather than an inclusion template or format_html(): a national dashboard has
+    a thousand of them, and each of those cost a third of the page's time.
+    """
+    language = get_language()
+    return mark_safe(_cell(value, language, _cell_words(language)))  # noqa: S308 - _cell() escapes every part
+
+
+@register.simple_tag
+def value_rows(points):
+    """The rows of a figures table, one per dashboard Point in the order given: the year, and the value's cell
+    with a "not published" badge where it is not.
+
+    One call for the whole table: a national dashboard has a thousand rows, and a template loop over them cost
+    as much again as the cells themselves.
+    """
+    language = get_language()
+    words = _cell_words(language)
+    rows = []
+    for point in points:
+        badge = (
+            f' <span class="badge text-bg-secondary">{words["not_published"]}</span>' if point.is_unpublished else ""
+        )
+        rows.append(
+            f'<tr>\n<th scope="row">{int(point.year)}</th>\n'
+            f'<td class="text-end number">{_cell(point.value, language, words)}{badge}</td>\n</tr>'
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - the year is a number, _cell() escapes every part
+
+
+@functools.lru_cache(maxsize=256)
+def _figure_style(unit: str, per_inhabitant: bool, amount_unit: str, language: str | None) -> tuple:
+    """How value cells show an indicator's figures in the language: the decimals and the escaped unit after the
+    figure ("" for plain counts), and for figures per inhabitant the decimals and unit of the total beside it."""
+    label = escape(unit_suffix(unit, per_inhabitant, language))
+    amount_label = f"\xa0{escape(choice_label(Unit, amount_unit, language))}"
+    return DECIMALS_BY_UNIT.get(unit, 1), label, DECIMALS_BY_UNIT.get(amount_unit, 1), amount_label
+
+
+def _cell(value, language: str | None, words: dict[str, str]) -> str:
+    """value_cell()'s HTML, with every part that is not a constant escaped (a formatted number needs none)."""
+    if value is None:
+        return "<span>–</span>"
+    indicator = value.indicator
+    if value.state == ValueState.REPORTED:
+        per_inhabitant = indicator.is_per_inhabitant
+        decimals, label, amount_decimals, amount_label = _figure_style(
+            indicator.unit, per_inhabitant, indicator.amount_unit, language
+        )
+        shown = value.display_value
+        if shown is not None:
+            html = f'<span class="figure">{format_number(shown, decimals)}{label}</span>'
+        else:
+            html = f'<span>–</span> <span class="value-note">{words["no_population"]}</span>'
+        if per_inhabitant:
+            amount = f"{format_number(value.value, amount_decimals)}{amount_label}"
+            html += f' <span class="value-note">{words["total"] % {"amount": amount}}</span>'
+    else:
+        html = f'<span class="value-state">{escape(choice_label(ValueState, value.state, language))}</span>'
+    revised_at = getattr(value, "revised_at", None)
+    if revised_at:
+        revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+        reason = getattr(value, "revision_reason", "")
+        html += f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
+    if value.is_sample:
+        html += f' <span class="badge text-bg-warning sample-badge">{words["sample"]}</span>'
+    return html
