@@ -5,7 +5,6 @@ from indicators import opendata, reporting, selection, views
 
 urlpatterns = [
     path("", public_page(views.home), name="home"),
-    path("kommune/<str:code>/", public_page(views.municipality), name="municipality"),
     path("kommune/<str:code>/data.<str:fmt>", views.municipality_download, name="municipality_download"),
     path("indikator/<slug:code>/", public_page(views.indicator), name="indicator"),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),

@@ -8,12 +8,10 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import comparison, dashboard, exports
+from indicators import comparison, exports, series
 from indicators.access import access_for
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     NETWORK_SLUG,
     Indicator,
     IndicatorValue,
@@ -22,7 +20,6 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
-from plans.chain import budget_by_focus_area
 
 
 def municipality_for_code(request, code: str):
@@ -95,82 +92,6 @@ def home(request):
     )
 
 
-def municipality(request, code):
-    """The municipality's dashboard: its goals and whether it is on track, and a chart per indicator.
-
-    Readers of the municipality also see approved values that are not yet published, marked as such.
-    """
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        return moved
-    prefetch_related_objects(
-        [municipality],
-        "predecessors__codes",
-        "successor__codes",
-        Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
-    )
-    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
-    population = dashboard.visible_values(
-        IndicatorValue.objects.filter(municipality=municipality, indicator__is_population=True)
-        .select_related("indicator")
-        .order_by("-year"),
-        can_read_unpublished=can_read_unpublished,
-    )
-    series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
-    dashboard.mark_revisions(series)
-    plan, plan_in_force = dashboard.current_plan(municipality)
-    progress = dashboard.goal_progress(plan, series)
-    by_indicator = {p.measure.indicator_id: p for p in progress.values()}
-    money_years = _money_years(request, plan)
-    panels = [
-        {
-            "series": s,
-            "progress": by_indicator.get(s.indicator.pk),
-            "chart": dashboard.chart(s, by_indicator.get(s.indicator.pk)),
-            "sentence": dashboard.sentence(
-                s, by_indicator[s.indicator.pk].measure if s.indicator.pk in by_indicator else None
-            ),
-        }
-        for s in series
-    ]
-    return render(
-        request,
-        "indicators/municipality.html",
-        {
-            "municipality": municipality,
-            "population": population,
-            "panels": panels,
-            "plan": plan,
-            "plan_in_force": plan_in_force,
-            "goals": dashboard.goals_by_focus_area(plan, progress),
-            "money": budget_by_focus_area(plan, money_years),
-            "money_years": money_years,
-            "can_read_unpublished": can_read_unpublished,
-            "statuses": dashboard.Progress.choices,
-            "report_years": municipality.annual_reports.filter(published_at__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True),
-        },
-    )
-
-
-def _money_years(request, plan) -> list[int]:
-    """The years the dashboard sums budgets and accounts over: ?budsjett_fra=&budsjett_til=, by default the last
-    four years of the plan up to this year."""
-    this_year = timezone.localdate().year
-    default_last = min(this_year, plan.period_end) if plan else this_year
-    default_first = max(default_last - 3, plan.period_start) if plan else default_last
-    try:
-        first = int(request.GET.get("budsjett_fra") or default_first)
-        last = int(request.GET.get("budsjett_til") or default_last)
-    except ValueError:
-        first, last = default_first, default_last
-    first, last = max(first, FIRST_YEAR), min(last, LAST_YEAR)
-    if last < first or last - first > 50:
-        first, last = default_first, default_last
-    return list(range(first, last + 1))
-
-
 def municipality_download(request, code, fmt):
     """The dashboard's figures as CSV, XLSX or JSON-stat: what the visitor may see, nothing more."""
     if fmt not in ("csv", "xlsx", "json"):
@@ -179,22 +100,22 @@ def municipality_download(request, code, fmt):
     if moved:
         return redirect("municipality_download", municipality.kommunenummer, fmt, permanent=True)
     can_read_unpublished = access_for(request.user).can_read(municipality.pk)
-    series = dashboard.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
+    figures = series.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
     name = f"livskraft-{municipality.kommunenummer}"
     if fmt == "json":
         rows = [
             (municipality.kommunenummer, s.indicator, p.year, p.value.value, p.figure, p.value.state)
-            for s in series
+            for s in figures
             for p in s.points
         ]
         document = exports.build(
             title=_("Livskraft: %(name)s") % {"name": municipality.name},
             rows=rows,
-            indicators=[s.indicator for s in series],
+            indicators=[s.indicator for s in figures],
             regions=[(municipality.kommunenummer, municipality.name)],
         )
         return exports.response(document, name)
-    return download_response(dashboard.rows_for_download(municipality, series), name, fmt)
+    return download_response(series.rows_for_download(municipality, figures), name, fmt)
 
 
 def _comparison(request, code, *, every_year: bool = True):

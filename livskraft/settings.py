@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "livskraft",
     "indicators",
     "plans",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +206,7 @@ if DEBUG:
     # runserver serves straight from the finders; no collectstatic needed while developing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-# The read-only JSON API at /api/v1/ (indicators/api/): open to anyone, no sessions, JSON only.
+# The read-only JSON API at /api/v1/ (api/): open to anyone, no sessions, JSON only.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -30,7 +30,7 @@ urlpatterns = [
     ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tilgjengelighet/", public_page(accessibility.statement), name="accessibility"),
-    path("api/v1/", include("indicators.api.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("plans.urls")),
     path("", include("indicators.urls")),
 ]

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from indicators import dashboard
-from indicators.dashboard import GoalProgress, Series
+from indicators import series as figures_of
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
+from indicators.series import Series
+from plans import dashboard
 from plans.chain import budget_by_focus_area
+from plans.dashboard import GoalProgress
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -110,9 +112,9 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
     """Gather everything the report for the year shows; draft=True reads the texts' working copies."""
     texts = texts_of(report, draft=draft)
     series = [
-        s for s in dashboard.municipality_series(municipality, can_read_unpublished=False, until=year) if s.points
+        s for s in figures_of.municipality_series(municipality, can_read_unpublished=False, until=year) if s.points
     ]
-    dashboard.mark_revisions(series)
+    figures_of.mark_revisions(series)
     plan, plan_in_force = dashboard.current_plan(municipality, year)
     progress = dashboard.goal_progress(plan, series)
     by_indicator = {s.indicator.pk: s for s in series}

@@ -32,14 +32,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators import dashboard
 from indicators.access import access_for
 from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
 from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
-from indicators.progress import Assessment
+from indicators.series import Point, Series
 from indicators.views import municipality_for_code
+from plans import dashboard
 from plans.chain import PUBLIC_STATUSES
 from plans.models import AnnualReport, Goal, GoalIndicator, Plan, PlanChange, StrategicProject
+from plans.progress import Assessment
 
 # Figures on their way to publication that readers with a role see; drafts are never listed.
 PENDING = (ValueStatus.SUBMITTED, ValueStatus.APPROVED)
@@ -160,24 +161,24 @@ def _who(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _series(entries, population: dict[int, Decimal]) -> list[dashboard.Series]:
+def _series(entries, population: dict[int, Decimal]) -> list[Series]:
     """Series per indicator (the population aside) from (value, version, point value) in year order."""
-    by_indicator: dict[int, dashboard.Series] = {}
+    by_indicator: dict[int, Series] = {}
     for value, version, point_value in entries:
         indicator = value.indicator
         if indicator.is_population:
             continue
-        series = by_indicator.setdefault(indicator.pk, dashboard.Series(indicator))
+        series = by_indicator.setdefault(indicator.pk, Series(indicator))
         figure = _figure(indicator, version, population.get(value.year))
-        series.points.append(dashboard.Point(value.year, figure, point_value))
+        series.points.append(Point(value.year, figure, point_value))
     return list(by_indicator.values())
 
 
 @dataclass
 class Figures:
     changes: list[ValueChange]
-    series_then: list[dashboard.Series]
-    series_now: list[dashboard.Series]
+    series_then: list[Series]
+    series_now: list[Series]
 
 
 def figures(municipality, since, *, can_read: bool) -> Figures:

@@ -4,6 +4,8 @@ from core.cache import public_page
 from plans import budget, digest, editing, planning, views
 
 urlpatterns = [
+    # The municipality dashboard: its goals and figures, read through the plan in force.
+    path("kommune/<str:code>/", public_page(views.municipality), name="municipality"),
     # The plan chain (public: adopted plans; readers with a role also see drafts).
     path("kommune/<str:code>/planer/", public_page(planning.chain_page), name="plan_chain"),
     path("kommune/<str:code>/planer/<int:pk>/", public_page(planning.plan_page), name="plan"),

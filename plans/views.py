@@ -1,4 +1,5 @@
-"""Public pages of the annual reports: a municipality's year, the network's year, and the good examples."""
+"""Public pages that read figures through the plan chain: the municipality dashboard, the annual reports (a
+municipality's year, the network's year) and the good examples."""
 
 import statistics
 from dataclasses import dataclass
@@ -6,22 +7,110 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Max, Prefetch, Q
+from django.db.models.query import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from indicators import comparison
+from indicators import comparison, series
 from indicators.access import access_for
-from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Municipality, MunicipalityCode, Network
+from indicators.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    Network,
+    NetworkMembership,
+)
 from indicators.views import municipality_for_code
+from plans import dashboard
 from plans.annual_report import compose, section_title
+from plans.chain import budget_by_focus_area
 from plans.forms import IMAGE_FORMATS
 from plans.models import AnnualReport, ExampleStatus, GoodExample
 
 # The stored image's suffix → the type the browser is told, for each format the form takes.
 IMAGE_TYPES = dict(IMAGE_FORMATS.values())
+
+
+def municipality(request, code):
+    """The municipality's dashboard: its goals and whether it is on track, and a chart per indicator.
+
+    Readers of the municipality also see approved values that are not yet published, marked as such.
+    """
+    municipality, moved = municipality_for_code(request, code)
+    if moved:
+        return moved
+    prefetch_related_objects(
+        [municipality],
+        "predecessors__codes",
+        "successor__codes",
+        Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
+    )
+    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
+    population = series.visible_values(
+        IndicatorValue.objects.filter(municipality=municipality, indicator__is_population=True)
+        .select_related("indicator")
+        .order_by("-year"),
+        can_read_unpublished=can_read_unpublished,
+    )
+    figures = series.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
+    series.mark_revisions(figures)
+    plan, plan_in_force = dashboard.current_plan(municipality)
+    progress = dashboard.goal_progress(plan, figures)
+    by_indicator = {p.measure.indicator_id: p for p in progress.values()}
+    money_years = _money_years(request, plan)
+    panels = [
+        {
+            "series": s,
+            "progress": by_indicator.get(s.indicator.pk),
+            "chart": dashboard.chart(s, by_indicator.get(s.indicator.pk)),
+            "sentence": dashboard.sentence(
+                s, by_indicator[s.indicator.pk].measure if s.indicator.pk in by_indicator else None
+            ),
+        }
+        for s in figures
+    ]
+    return render(
+        request,
+        "plans/municipality.html",
+        {
+            "municipality": municipality,
+            "population": population,
+            "panels": panels,
+            "plan": plan,
+            "plan_in_force": plan_in_force,
+            "goals": dashboard.goals_by_focus_area(plan, progress),
+            "money": budget_by_focus_area(plan, money_years),
+            "money_years": money_years,
+            "can_read_unpublished": can_read_unpublished,
+            "statuses": dashboard.Progress.choices,
+            "report_years": municipality.annual_reports.filter(published_at__isnull=False)
+            .order_by("-year")
+            .values_list("year", flat=True),
+        },
+    )
+
+
+def _money_years(request, plan) -> list[int]:
+    """The years the dashboard sums budgets and accounts over: ?budsjett_fra=&budsjett_til=, by default the last
+    four years of the plan up to this year."""
+    this_year = timezone.localdate().year
+    default_last = min(this_year, plan.period_end) if plan else this_year
+    default_first = max(default_last - 3, plan.period_start) if plan else default_last
+    try:
+        first = int(request.GET.get("budsjett_fra") or default_first)
+        last = int(request.GET.get("budsjett_til") or default_last)
+    except ValueError:
+        first, last = default_first, default_last
+    first, last = max(first, FIRST_YEAR), min(last, LAST_YEAR)
+    if last < first or last - first > 50:
+        first, last = default_first, default_last
+    return list(range(first, last + 1))
 
 
 def report_language(request, municipality: Municipality) -> str:

@@ -11,8 +11,22 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from indicators.models import IndicatorValue, Municipality, ValueRevision
-from livskraft.benchmark.safety import refusal
 from plans.models import AnnualReport
+from tools.benchmark.safety import refusal
+
+
+@pytest.fixture(autouse=True)
+def _benchmark_installed(request, settings):
+    """Install the benchmark, as its own settings overlay does (tools/benchmark/settings.py): the product does not."""
+    if "product_settings" not in request.keywords:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tools.benchmark"]
+
+
+@pytest.mark.product_settings
+def test_the_product_does_not_install_the_benchmark():
+    with pytest.raises(CommandError, match="Unknown command"):
+        call_command("benchmark", "--skip-serving")
+
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -1,6 +1,6 @@
 """Settings for the benchmark's gunicorn and collectstatic: the portal's own, with a STATIC_ROOT of its own.
 
-livskraft/settings.py fixes STATIC_ROOT to BASE_DIR / "staticfiles" (no environment variable), so the
+The portal's settings fix STATIC_ROOT to BASE_DIR / "staticfiles" (no environment variable), so the
 benchmark collects into a temporary folder through this module instead, and adds a folder holding a
 static file as large as the page it compares with. Nothing else differs from production settings.
 """
@@ -8,8 +8,8 @@ static file as large as the page it compares with. Nothing else differs from pro
 import os
 from pathlib import Path
 
-from livskraft.settings import *  # noqa: F403
-from livskraft.settings import STATICFILES_DIRS
+from tools.benchmark.settings import *  # noqa: F403
+from tools.benchmark.settings import STATICFILES_DIRS
 
 STATIC_ROOT = Path(os.environ["LIVSKRAFT_BENCH_STATIC_ROOT"])
 STATICFILES_DIRS = [*STATICFILES_DIRS, Path(os.environ["LIVSKRAFT_BENCH_STATIC_EXTRA"])]

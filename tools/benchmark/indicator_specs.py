@@ -6,7 +6,7 @@ level across municipalities and its yearly drift, from which the invented values
 
 from decimal import Decimal
 
-from indicators.management.commands.load_demo import INDICATORS as DEMO_INDICATORS
+from demo.data import INDICATORS as DEMO_INDICATORS
 
 BENCH_SOURCE = "Benchmark-data (oppdiktet)"
 

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
-from indicators.api import views
+from api import views
 
 
 class Router(DefaultRouter):

@@ -27,7 +27,7 @@ from django.conf import settings
 from core.cache import VERSION_KEY
 from core.redis_cache import ReusingRedisCache
 
-SETTINGS_MODULE = "livskraft.benchmark.serving_settings"
+SETTINGS_MODULE = "tools.benchmark.serving_settings"
 STATIC_NAME = "benchmark/samme-storrelse-som-rapporten.html"
 TARGET_RATIO = 0.5
 WRK_INSTALL = "apt-get install -y wrk"

@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import override_settings
 
-from livskraft.benchmark import dataset, importing, pages, report, safety, serving
+from tools.benchmark import dataset, importing, pages, report, safety, serving
 
 MUNICIPALITY = "1833"  # Rana: a member of the network since 2009, with the same identity all along
 INDICATOR = "husholdningsavfall"

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
-from indicators.api import serializers
+from api import serializers
 from indicators.models import (
     Indicator,
     IndicatorValue,

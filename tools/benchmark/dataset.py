@@ -28,8 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import cache, pgcopy
+from demo.data import MEMBERS, NETWORK_JOINED, NYNORSK_NUMBERS
 from indicators.importers.klass import load_code_history
-from indicators.management.commands.load_demo import MEMBERS, NETWORK_JOINED, NYNORSK_NUMBERS
 from indicators.models import (
     NETWORK_SLUG,
     POPULATION_DEFAULTS,
@@ -42,7 +42,6 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
-from livskraft.benchmark.indicator_specs import BENCH_SOURCE, SPECS
 from plans.models import (
     AnnualReport,
     BudgetLine,
@@ -59,6 +58,7 @@ from plans.models import (
     ReportTextRevision,
     StrategicProject,
 )
+from tools.benchmark.indicator_specs import BENCH_SOURCE, SPECS
 
 LAST_YEAR = 2024
 BASELINE_YEAR = 2015

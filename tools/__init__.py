@@ -1,0 +1,1 @@
+"""Tools for the developers that production does not install: the national benchmark."""
