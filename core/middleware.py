@@ -1,10 +1,11 @@
-"""Choose the page language (the visitor's own choice, else bokmål), and answer 503 when the database is down."""
+"""Choose the page language (the visitor's own choice, else bokmål), turn a raised Redirect into a redirect,
+and answer 503 when the database is down."""
 
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
@@ -64,3 +65,25 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
+
+
+class Redirect(Exception):  # noqa: N818 - it is an answer, not an error
+    """Raised by a lookup deep inside a view to answer with a redirect to url (see RedirectMiddleware).
+
+    A view that looks something up by an old address (a municipality's former number) need not check for a
+    redirect after every lookup: the lookup raises this, as it raises Http404 for an address that never existed.
+    """
+
+    def __init__(self, url: str, *, permanent: bool = True):
+        super().__init__(url)
+        self.url = url
+        self.permanent = permanent
+
+
+class RedirectMiddleware(MiddlewareMixin):
+    """Answer a Redirect raised by a view with a redirect to its address."""
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Redirect):
+            return (HttpResponsePermanentRedirect if exception.permanent else HttpResponseRedirect)(exception.url)
+        return None

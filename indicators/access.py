@@ -1,14 +1,28 @@
-"""Who may see and change which municipality's unpublished values.
+"""Who may see and change which municipality's data: every permission lookup of the views, in one shape.
 
-Every view that shows or changes unpublished data asks an Access object, which is
-built from two queries once per request. Superusers may do everything.
+A view looks up what it shows and what the user may do with it in one call, which answers 404 when she may not:
+
+    municipality, access = municipality_for_user(request, code, may=Access.can_enter)
+    plan, access = object_for_user(request, Plan.objects.all(), pk=pk, may=Access.can_read)
+
+Access is built from two queries once per request. Superusers may do everything. A page for no municipality in
+particular (a list of one's own municipalities, the network's overview) asks access_for(request.user) itself.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.db.models.query import prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from indicators.models import MunicipalityRole, NetworkMembership, Role
+from core.middleware import Redirect
+from indicators.models import FIRST_YEAR, Municipality, MunicipalityRole, NetworkMembership, Role, reporting_year
 
 CACHE_ATTRIBUTE = "_livskraft_access"
 
@@ -34,6 +48,18 @@ class Access:
     def can_approve(self, municipality_id: int) -> bool:
         return self.has_role(municipality_id, Role.APPROVER)
 
+    def can_write_report(self, municipality_id: int) -> bool:
+        """Planners write the annual report's texts; approvers write them too, and publish them."""
+        return self.has_role(municipality_id, Role.PLANNER, Role.APPROVER)
+
+    def can_coordinate(self, municipality_id: int) -> bool:
+        """The network's coordinators publish and return the good examples of its members."""
+        return self.is_superuser or municipality_id in self.coordinated
+
+    def anyone(self, municipality_id: int) -> bool:
+        """Public pages: anyone may look the municipality up (what she sees of it is the view's business)."""
+        return True
+
     @property
     def sees_reporting_overview(self) -> bool:
         """Coordinators and approvers follow the whole network's reporting round."""
@@ -43,10 +69,6 @@ class Access:
     def municipality_ids(self) -> set[int]:
         """The municipalities the user works with through a role (not as coordinator)."""
         return set(self.roles)
-
-    def require(self, allowed: bool) -> None:
-        if not allowed:
-            raise PermissionDenied
 
 
 def access_for(user) -> Access:
@@ -70,3 +92,50 @@ def access_for(user) -> Access:
     if user.is_authenticated:
         setattr(user, CACHE_ATTRIBUTE, access)
     return access
+
+
+T = TypeVar("T")
+# What a view asks of the user: Access.can_read, Access.can_enter, Access.can_approve, … (unbound, given the access).
+May = Callable[[Access, int], bool]
+
+
+def municipality_for_user(request, code: str, *, may: May, year: int | None = None) -> tuple[Municipality, Access]:
+    """Return the municipality that has or had the number, with its codes, and the user's access.
+
+    Answers 404 when no municipality ever had the number, when may(access, its id) is false, or when a year is
+    given that the reporting round cannot take. A GET for a former number is redirected to the same page under
+    the current number (query string kept): permanently for public pages (may=Access.anyone), since the number
+    moved for good, and temporarily for pages behind a role, which no search engine or shared cache keeps.
+    """
+    if year is not None and not FIRST_YEAR <= year <= reporting_year() + 1:
+        raise Http404
+    try:
+        municipality = Municipality.objects.by_code(code)
+    except Municipality.DoesNotExist:
+        raise Http404(_("No municipality has had the number %(code)s.") % {"code": code}) from None
+    access = access_for(request.user)
+    if not may(access, municipality.pk):
+        raise Http404
+    prefetch_related_objects([municipality], "codes")
+    if code.strip() != municipality.kommunenummer and request.method in ("GET", "HEAD"):
+        match = request.resolver_match
+        url = reverse(match.view_name, args=match.args, kwargs={**match.kwargs, "code": municipality.kommunenummer})
+        raise Redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=may == Access.anyone)
+    return municipality, access
+
+
+def object_for_user(
+    request,
+    queryset: QuerySet[T],
+    *,
+    may: May,
+    municipality_of: Callable[[T], int] = attrgetter("municipality_id"),
+    **lookup,
+) -> tuple[T, Access]:
+    """Return the object the lookup finds, and the user's access; 404 when there is none or may(access, the id of
+    its municipality) is false. municipality_of finds that id where the object has no municipality_id itself."""
+    obj = get_object_or_404(queryset, **lookup)
+    access = access_for(request.user)
+    if not may(access, municipality_of(obj)):
+        raise Http404
+    return obj, access

@@ -19,6 +19,11 @@ FIRST_YEAR = 1800
 LAST_YEAR = 2200
 
 
+def reporting_year() -> int:
+    """The year planners report on: last year."""
+    return timezone.localdate().year - 1
+
+
 def translated(obj, field: str) -> str:
     """Return obj.<field>_<active language>, falling back to bokmål when it is empty."""
     language = (get_language() or "nb")[:2]

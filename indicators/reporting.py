@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.access import access_for
+from indicators.access import Access, access_for, municipality_for_user, object_for_user
 from indicators.entry import ImportForm, ValueForm, entry_groups
 from indicators.importers.base import ImportRejected
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, download_response, read_values
@@ -31,30 +31,10 @@ from indicators.models import (
     ValueRevision,
     ValueState,
     ValueStatus,
+    reporting_year,
 )
 from indicators.numbers import exact
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
-
-
-def reporting_year() -> int:
-    """The year planners report on: last year."""
-    return timezone.localdate().year - 1
-
-
-def municipality_for_role(code: str, year: int | None, *, check) -> Municipality:
-    """Return the municipality the user may work with (check(its id) is true), or raise Http404.
-
-    A year, where given, must be one the reporting round can take.
-    """
-    if year is not None and not FIRST_YEAR <= year <= reporting_year() + 1:
-        raise Http404
-    try:
-        municipality = Municipality.objects.prefetch_related("codes").by_code(code)
-    except Municipality.DoesNotExist:
-        raise Http404 from None
-    if not check(municipality.pk):
-        raise Http404
-    return municipality
 
 
 @login_required
@@ -102,8 +82,7 @@ def start(request):
 @login_required
 def entry(request, code: str, year: int):
     """A municipality's year: every indicator it tracks, to enter, save as draft and submit for approval."""
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, year, check=access.can_read)
+    municipality, access = municipality_for_user(request, code, may=Access.can_read, year=year)
     if code != municipality.kommunenummer:
         return redirect("entry", municipality.kommunenummer, year)
     can_enter = access.can_enter(municipality.pk)
@@ -233,8 +212,7 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
 @login_required
 def review(request, code: str, year: int):
     """An approver's view of the year: approve or return submitted values, publish approved ones."""
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, year, check=access.can_approve)
+    municipality, access = municipality_for_user(request, code, may=Access.can_approve, year=year)
     values = (
         IndicatorValue.objects.filter(municipality=municipality, year=year)
         .exclude(status=ValueStatus.DRAFT)
@@ -293,14 +271,14 @@ def review(request, code: str, year: int):
 @login_required
 def history(request, pk: int):
     """Every change to one value: who, when, old → new, and why."""
-    value = get_object_or_404(
+    value, _access = object_for_user(
+        request,
         IndicatorValue.objects.select_related("indicator", "municipality", "changed_by").prefetch_related(
             "municipality__codes"
         ),
         pk=pk,
+        may=Access.can_read,
     )
-    if not access_for(request.user).can_read(value.municipality_id):
-        raise Http404
     revisions = (
         ValueRevision.objects.filter(indicator_value=value).select_related("changed_by").order_by("-changed_at", "-pk")
     )
@@ -375,16 +353,14 @@ def _template_rows(municipality, year) -> list[list]:
 def import_template(request, code: str, year: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, year, check=access.can_enter)
+    municipality, access = municipality_for_user(request, code, may=Access.can_enter, year=year)
     return download_response(_template_rows(municipality, year), f"livskraft-{municipality.kommunenummer}-{year}", fmt)
 
 
 @login_required
 def import_values(request, code: str, year: int):
     """Upload a spreadsheet; it is checked in full on the next page before anything is stored."""
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, year, check=access.can_enter)
+    municipality, access = municipality_for_user(request, code, may=Access.can_enter, year=year)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -407,11 +383,14 @@ def import_values(request, code: str, year: int):
 @login_required
 def import_preview(request, pk: int):
     """Show what the file would change, or every problem in it; store it all in one transaction on confirm."""
-    access = access_for(request.user)
-    stored = get_object_or_404(ValueImport.objects.select_related("municipality"), pk=pk, uploaded_by=request.user)
+    stored, access = object_for_user(
+        request,
+        ValueImport.objects.select_related("municipality"),
+        pk=pk,
+        uploaded_by=request.user,
+        may=Access.can_enter,
+    )
     municipality = stored.municipality
-    if not access.can_enter(municipality.pk):
-        raise Http404
     problems, rows = [], []
     try:
         rows = read_values(

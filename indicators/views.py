@@ -1,15 +1,14 @@
 """Public pages: the network front page, a page per municipality and a page per indicator."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.query import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import comparison, exports, series
-from indicators.access import access_for
+from indicators.access import Access, municipality_for_user
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
     NETWORK_SLUG,
@@ -20,24 +19,6 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
-
-
-def municipality_for_code(request, code: str):
-    """Return (municipality, None) for its current code, or (municipality, redirect) for an older code.
-
-    Raises Http404 when no municipality ever had the code.
-    """
-    try:
-        municipality = Municipality.objects.by_code(code)
-    except Municipality.DoesNotExist:
-        raise Http404(_("No municipality has had the number %(code)s.") % {"code": code}) from None
-    prefetch_related_objects([municipality], "codes")
-    if code.strip() != municipality.kommunenummer:
-        url = municipality.get_absolute_url()
-        if request.GET:
-            url = f"{url}?{request.GET.urlencode()}"
-        return municipality, redirect(url, permanent=True)
-    return municipality, None
 
 
 def home(request):
@@ -96,10 +77,8 @@ def municipality_download(request, code, fmt):
     """The dashboard's figures as CSV, XLSX or JSON-stat: what the visitor may see, nothing more."""
     if fmt not in ("csv", "xlsx", "json"):
         raise Http404
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        return redirect("municipality_download", municipality.kommunenummer, fmt, permanent=True)
-    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
+    can_read_unpublished = access.can_read(municipality.pk)
     figures = series.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
     name = f"livskraft-{municipality.kommunenummer}"
     if fmt == "json":

@@ -16,22 +16,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from indicators.access import access_for
+from indicators.access import Access, municipality_for_user, object_for_user
 from indicators.entry import ImportForm
 from indicators.importers.base import ImportRejected, Problem
 from indicators.importers.spreadsheet import FORMULA_PREFIXES, download_response
 from indicators.importers.spreadsheet import _read_cells as read_cells  # the value import's reader: same rules
-from indicators.models import FIRST_YEAR
+from indicators.models import FIRST_YEAR, reporting_year
 from indicators.numbers import LIMIT, NumberError, format_number, parse_number
-from indicators.reporting import municipality_for_role, reporting_year
 from plans.chain import FINANCIAL, _shown, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
 
@@ -408,11 +407,9 @@ def last_budget_year() -> int:
 
 def planner_municipality(request, code: str, year: int):
     """The municipality whose budget the user may enter (planners only), with its codes; else Http404."""
-    access = access_for(request.user)
     if not FIRST_YEAR <= year <= last_budget_year():
         raise Http404
-    municipality = municipality_for_role(code, None, check=access.can_enter)
-    prefetch_related_objects([municipality], "codes")
+    municipality, _access = municipality_for_user(request, code, may=Access.can_enter)
     return municipality
 
 
@@ -725,15 +722,14 @@ def budget_import(request, code: str, year: int):
 @login_required
 def budget_import_preview(request, pk: int):
     """Show what the file would change, or every problem in it; store it all in one transaction on confirm."""
-    access = access_for(request.user)
-    stored = get_object_or_404(
+    stored, _access = object_for_user(
+        request,
         BudgetImport.objects.select_related("municipality").prefetch_related("municipality__codes"),
         pk=pk,
         uploaded_by=request.user,
+        may=Access.can_enter,
     )
     municipality = stored.municipality
-    if not access.can_enter(municipality.pk):
-        raise Http404
     if request.method == "POST" and stored.confirmed_at is not None:
         messages.info(request, _("This file has already been imported; nothing was changed."))
         return redirect("budget_import_preview", stored.pk)

@@ -26,17 +26,15 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.access import access_for
+from indicators.access import Access, municipality_for_user
 from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
 from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
 from indicators.series import Point, Series
-from indicators.views import municipality_for_code
 from plans import dashboard
 from plans.chain import PUBLIC_STATUSES
 from plans.models import AnnualReport, Goal, GoalIndicator, Plan, PlanChange, StrategicProject
@@ -395,11 +393,8 @@ def _a_year_before(day: datetime.date) -> datetime.date:
 
 def digest(request, code):
     """What changed in the municipality since a date: figures, goals, projects, adopted plans and other changes."""
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        url = reverse("digest", args=[municipality.kommunenummer])
-        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=True)
-    can_read = access_for(request.user).can_read(municipality.pk)
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
+    can_read = access.can_read(municipality.pk)
     report = (
         AnnualReport.objects.filter(municipality=municipality, published_at__isnull=False)
         .order_by("-published_at")

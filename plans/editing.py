@@ -6,15 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from indicators.access import access_for
+from indicators.access import Access, access_for, municipality_for_user, object_for_user
 from indicators.models import IndicatorValue, Municipality, ValueStatus
-from indicators.reporting import municipality_for_role
 from plans.annual_report import report_places
 from plans.forms import GoodExampleForm, ReportTextsForm, ReturnForm
 from plans.models import AnnualReport, ExampleStatus, GoodExample
@@ -24,10 +23,7 @@ from plans.services import TextConflict, publish_report, save_report_texts, set_
 @login_required
 def report_edit(request, code: str, year: int):
     """Write the report's texts; an approver also publishes the report from here."""
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, year, check=lambda pk: access.can_enter(pk) or access.can_approve(pk))
-    if code != municipality.kommunenummer:
-        return redirect("report_edit", municipality.kommunenummer, year)
+    municipality, access = municipality_for_user(request, code, may=Access.can_write_report, year=year)
     report = AnnualReport.objects.filter(municipality=municipality, year=year).first()
     groups = report_places(municipality, year, report)
     places = [(p.key, p.label, p.body) for group in groups for p in group.places]
@@ -169,8 +165,7 @@ def _example_form_page(request, form, municipality, example=None):
 @login_required
 def example_create(request, code: str):
     """A planner writes a new good example for her municipality."""
-    access = access_for(request.user)
-    municipality = municipality_for_role(code, None, check=access.can_enter)
+    municipality, access = municipality_for_user(request, code, may=Access.can_enter)
     form = GoodExampleForm(request.POST or None, request.FILES or None, municipality=municipality)
     return _example_form_page(request, form, municipality)
 
@@ -178,10 +173,9 @@ def example_create(request, code: str):
 @login_required
 def example_edit(request, pk: int):
     """A planner edits a draft example (a returned one is a draft again) and submits it."""
-    access = access_for(request.user)
-    example = get_object_or_404(GoodExample.objects.select_related("municipality"), pk=pk)
-    if not access.can_enter(example.municipality_id):
-        raise Http404
+    example, _access = object_for_user(
+        request, GoodExample.objects.select_related("municipality"), pk=pk, may=Access.can_enter
+    )
     if example.status != ExampleStatus.DRAFT:
         messages.warning(request, _("A submitted or published example can be changed once the coordinator returns it."))
         return redirect("my_examples")
@@ -195,10 +189,7 @@ def example_edit(request, pk: int):
 @require_POST
 def example_review(request, pk: int):
     """The network coordinator publishes a submitted example, or returns one (published or not) with a reason."""
-    access = access_for(request.user)
-    example = get_object_or_404(GoodExample, pk=pk)
-    if not (access.is_superuser or example.municipality_id in access.coordinated):
-        raise Http404
+    example, _access = object_for_user(request, GoodExample.objects.all(), pk=pk, may=Access.can_coordinate)
     action = request.POST.get("action")
     if action == "publish" and example.status == ExampleStatus.SUBMITTED:
         set_example_status(example=example, status=ExampleStatus.PUBLISHED, user=request.user)

@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.access import access_for
+from indicators.access import Access, access_for, municipality_for_user
 from indicators.models import Municipality
-from indicators.views import municipality_for_code
 from plans import chain as plan_chain
 from plans.forms import AdoptForm, FocusAreaForm, GoalForm, PlanForm, ProjectForm
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanChange, PlanStatus, PlanType, StrategicProject
@@ -43,10 +42,7 @@ def _year(request) -> int:
 
 def chain_page(request, code: str):
     """The municipality's plans as a chain, the ones in force for the year first, with uncarried focus areas."""
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        return moved
-    access = access_for(request.user)
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
     year = _year(request)
     result = plan_chain.chain(municipality, year, can_read_drafts=access.can_read(municipality.pk))
     return render(
@@ -73,9 +69,7 @@ def _visible_plan(request, pk: int, *, code: str | None = None) -> tuple[Plan, o
 
 def plan_page(request, code: str, pk: int):
     """One plan: its focus areas and goals, what it carries forward from above, its projects, money and log."""
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        return redirect("plan", municipality.kommunenummer, pk, permanent=True)
+    municipality, _access = municipality_for_user(request, code, may=Access.anyone)
     plan, access = _visible_plan(request, pk, code=municipality.kommunenummer)
     areas = list(
         plan.focus_areas.select_related("carries__plan").prefetch_related(
@@ -188,9 +182,7 @@ def _save_logged(request, form, plan: Plan, subject: str, *, created: bool):
 
 @login_required
 def plan_create(request, code: str):
-    municipality, _moved = municipality_for_code(request, code)
-    if not access_for(request.user).can_enter(municipality.pk):
-        raise Http404
+    municipality, _access = municipality_for_user(request, code, may=Access.can_enter)
     form = PlanForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         plan = _save_logged(request, form, form.instance, _("Plan “%(name)s”"), created=True)

@@ -10,12 +10,11 @@ from django.db.models import Max, Prefetch, Q
 from django.db.models.query import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators import comparison, series
-from indicators.access import access_for
+from indicators.access import Access, access_for, municipality_for_user
 from indicators.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -26,7 +25,6 @@ from indicators.models import (
     Network,
     NetworkMembership,
 )
-from indicators.views import municipality_for_code
 from plans import dashboard
 from plans.annual_report import compose, section_title
 from plans.chain import budget_by_focus_area
@@ -42,16 +40,14 @@ def municipality(request, code):
 
     Readers of the municipality also see approved values that are not yet published, marked as such.
     """
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        return moved
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
     prefetch_related_objects(
         [municipality],
         "predecessors__codes",
         "successor__codes",
         Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
     )
-    can_read_unpublished = access_for(request.user).can_read(municipality.pk)
+    can_read_unpublished = access.can_read(municipality.pk)
     population = series.visible_values(
         IndicatorValue.objects.filter(municipality=municipality, indicator__is_population=True)
         .select_related("indicator")
@@ -138,12 +134,9 @@ def annual_report(request, code: str, year: int):
     they are being written; the figures are always the published ones.
     """
     _year_or_404(year)
-    municipality, moved = municipality_for_code(request, code)
-    if moved:
-        url = reverse("annual_report", args=[municipality.kommunenummer, year])
-        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=True)
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
     report = AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
-    insider = access_for(request.user).can_read(municipality.pk)
+    insider = access.can_read(municipality.pk)
     published = report is not None and report.is_published
     if not published and not insider:
         raise Http404(_("The annual report for this year has not been published."))

@@ -9,8 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from indicators.models import Municipality, MunicipalityCode, MunicipalityRole, Role
-from indicators.reporting import reporting_year
+from indicators.models import Municipality, MunicipalityCode, MunicipalityRole, Role, reporting_year
 from plans.models import (
     BudgetImport,
     BudgetLine,

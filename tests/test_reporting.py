@@ -26,9 +26,9 @@ from indicators.models import (
     ValueRevision,
     ValueState,
     ValueStatus,
+    reporting_year,
 )
 from indicators.numbers import NumberError, parse_number
-from indicators.reporting import reporting_year
 from indicators.services import change_status
 
 YEAR = reporting_year()

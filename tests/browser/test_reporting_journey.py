@@ -15,8 +15,8 @@ from indicators.models import (
     MunicipalityRole,
     Role,
     ValueStatus,
+    reporting_year,
 )
-from indicators.reporting import reporting_year
 
 YEAR = reporting_year()
 PASSWORD = "a-long-test-password"

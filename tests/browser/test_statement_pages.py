@@ -21,8 +21,8 @@ from indicators.models import (
     NetworkMembership,
     Role,
     ValueStatus,
+    reporting_year,
 )
-from indicators.reporting import reporting_year
 from livskraft.accessibility import TESTED_PAGES
 from plans.models import AnnualReport, FocusArea, Goal, GoalIndicator, GoodExample, Plan, PlanStatus, PlanType
 from plans.services import publish_report, save_report_texts
