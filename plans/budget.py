@@ -27,11 +27,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from indicators.access import Access, municipality_for_user, object_for_user
 from indicators.entry import ImportForm
 from indicators.importers.base import ImportRejected, Problem
-from indicators.importers.spreadsheet import FORMULA_PREFIXES, download_response
-from indicators.importers.spreadsheet import _read_cells as read_cells  # the value import's reader: same rules
+from indicators.importers.spreadsheet import (  # the value import's reader
+    FORMULA_PREFIXES,
+    download_response,
+    read_cells,
+)
 from indicators.models import FIRST_YEAR, reporting_year
 from indicators.numbers import LIMIT, NumberError, format_number, parse_number
-from plans.chain import FINANCIAL, _shown, record
+from plans.chain import FINANCIAL, logged_value, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
 
 # How far ahead budgets are entered: the økonomiplan runs four years from next year.
@@ -372,7 +375,7 @@ def apply_amounts(municipality, year: int, changes: list[Change], *, user, sourc
                 result.unchanged += 1
                 continue
             details = [
-                [amount_label(name), _shown(old), _shown(new)]
+                [amount_label(name), logged_value(old), logged_value(new)]
                 for name, old, new in zip(AMOUNTS, before, change.amounts, strict=True)
                 if old != new
             ]

@@ -53,7 +53,7 @@ def is_open(plan: Plan) -> bool:
     return plan.status not in CLOSED_STATUSES
 
 
-def _shown(value) -> str:
+def logged_value(value) -> str:
     """A field's value as the log shows it."""
     if value is None or value == "":
         return "–"
@@ -84,7 +84,7 @@ def form_details(form) -> list[list[str]]:
         elif hasattr(field, "choices"):
             labels = dict(field.choices)
             before, after = labels.get(before, before), labels.get(after, after)
-        details.append([str(field.label), _shown(before), _shown(after)])
+        details.append([str(field.label), logged_value(before), logged_value(after)])
     return details
 
 

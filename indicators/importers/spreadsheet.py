@@ -83,7 +83,7 @@ def _cell_text(cell) -> str:
     return str(cell).strip()
 
 
-def _read_cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+def read_cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     """Return the file's non-empty rows as (line, cells), header first."""
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
@@ -145,7 +145,7 @@ def read_values(data: bytes, filename: str, *, may_enter, last_year: int) -> lis
 
     may_enter(municipality_id) says whether the user may enter values for the municipality.
     """
-    rows = _read_cells(data, filename)
+    rows = read_cells(data, filename)
     if len(rows) < 2:
         raise ImportRejected([Problem(_("The file has a header but no rows."))])
     if len(rows) > MAX_ROWS + 1:
