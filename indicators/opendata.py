@@ -163,7 +163,7 @@ def _upload(request, kind):
         .select_related("indicator")
         .defer("content", "codes_content")[:10]
     )
-    return render(request, "reporting/opendata_upload.html", {"form": form, "recent": recent, "kind": kind})
+    return render(request, "indicators/reporting/opendata_upload.html", {"form": form, "recent": recent, "kind": kind})
 
 
 @login_required
@@ -275,4 +275,4 @@ def preview(request, pk: int):
     elif checked is not None:
         context.update(counts=checked.counts)
     context["states"] = dict(ValueState.choices)
-    return render(request, "reporting/opendata_preview.html", context)
+    return render(request, "indicators/reporting/opendata_preview.html", context)

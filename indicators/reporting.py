@@ -67,7 +67,7 @@ def start(request):
     ]
     return render(
         request,
-        "reporting/start.html",
+        "indicators/reporting/start.html",
         {
             "year": year,
             "rows": rows,
@@ -118,7 +118,7 @@ def entry(request, code: str, year: int):
             counts[row.value.status] += 1
     return render(
         request,
-        "reporting/entry.html",
+        "indicators/reporting/entry.html",
         {
             "municipality": municipality,
             "year": year,
@@ -263,7 +263,7 @@ def review(request, code: str, year: int):
         return redirect("review", municipality.kommunenummer, year)
     return render(
         request,
-        "reporting/review.html",
+        "indicators/reporting/review.html",
         {"municipality": municipality, "year": year, "values": values},
     )
 
@@ -282,7 +282,7 @@ def history(request, pk: int):
     revisions = (
         ValueRevision.objects.filter(indicator_value=value).select_related("changed_by").order_by("-changed_at", "-pk")
     )
-    return render(request, "reporting/history.html", {"value": value, "revisions": revisions})
+    return render(request, "indicators/reporting/history.html", {"value": value, "revisions": revisions})
 
 
 @login_required
@@ -315,7 +315,7 @@ def overview(request, year: int):
         rows.append({"municipality": municipality, "cells": cells, "counts": counts})
     return render(
         request,
-        "reporting/overview.html",
+        "indicators/reporting/overview.html",
         {
             "year": year,
             "network": network,
@@ -375,7 +375,7 @@ def import_values(request, code: str, year: int):
     recent = ValueImport.objects.filter(municipality=municipality).select_related("uploaded_by").defer("content")[:10]
     return render(
         request,
-        "reporting/import.html",
+        "indicators/reporting/import.html",
         {"municipality": municipality, "year": year, "form": form, "recent": recent},
     )
 
@@ -438,6 +438,6 @@ def import_preview(request, pk: int):
     preview = [{"row": row, "current": existing.get((row.municipality_id, row.indicator.pk, row.year))} for row in rows]
     return render(
         request,
-        "reporting/import_preview.html",
+        "indicators/reporting/import_preview.html",
         {"stored": stored, "municipality": municipality, "problems": problems, "preview": preview},
     )

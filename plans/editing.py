@@ -84,7 +84,7 @@ def report_edit(request, code: str, year: int):
     )
     return render(
         request,
-        "reports/report_edit.html",
+        "plans/reports/report_edit.html",
         {
             "municipality": municipality,
             "year": year,
@@ -127,7 +127,7 @@ def my_examples(request):
     ]
     return render(
         request,
-        "reports/my_examples.html",
+        "plans/reports/my_examples.html",
         {"rows": rows, "writable": writable, "return_form": ReturnForm(), "is_coordinator": bool(coordinated)},
     )
 
@@ -158,7 +158,7 @@ def _example_form_page(request, form, municipality, example=None):
     if request.method == "POST":
         messages.error(request, _("Nothing was saved. Correct the fields marked below."))
     return render(
-        request, "reports/example_form.html", {"form": form, "municipality": municipality, "example": example}
+        request, "plans/reports/example_form.html", {"form": form, "municipality": municipality, "example": example}
     )
 
 

@@ -146,7 +146,7 @@ def annual_report(request, code: str, year: int):
         data = compose(municipality, year, report, draft=draft)
         response = render(
             request,
-            "reports/annual_report.html",
+            "plans/reports/annual_report.html",
             {
                 "data": data,
                 "municipality": municipality,
@@ -233,7 +233,7 @@ def network_report(request, slug: str, year: int):
     )
     return render(
         request,
-        "reports/network_report.html",
+        "plans/reports/network_report.html",
         {
             "network": network,
             "year": year,
@@ -283,7 +283,7 @@ def good_examples(request):
         except Municipality.DoesNotExist:
             raise Http404 from None
         examples = examples.filter(municipality=chosen)
-    return render(request, "reports/good_examples.html", {"examples": examples, "chosen": chosen})
+    return render(request, "plans/reports/good_examples.html", {"examples": examples, "chosen": chosen})
 
 
 def good_example(request, pk: int):
@@ -294,7 +294,7 @@ def good_example(request, pk: int):
         .prefetch_related("indicators", "municipality__codes"),
         pk=pk,
     )
-    return render(request, "reports/good_example.html", {"example": example})
+    return render(request, "plans/reports/good_example.html", {"example": example})
 
 
 def good_example_image(request, pk: int):
