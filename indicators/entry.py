@@ -1,4 +1,9 @@
-"""A planner's year: the indicators a municipality tracks, the form for each, and the plausibility rules."""
+"""A planner's year: the indicators a municipality tracks, the form for each, and the plausibility rules.
+
+One import here runs up the floors, on purpose: the entry form groups its rows by the focus areas of the plans in
+force (plans.models.GoalIndicator), so a planner finds each figure where her plan puts it. Turning that round
+(plans handing the grouping down) would cost a callback through every entry view for one query.
+"""
 
 from dataclasses import dataclass, field
 from decimal import Decimal

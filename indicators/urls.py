@@ -1,3 +1,5 @@
+"""Addresses of the statistics pages: the front page, indicators, downloads, sources and the reporting round."""
+
 from django.urls import path
 
 from core.cache import public_page

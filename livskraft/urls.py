@@ -1,3 +1,5 @@
+"""The site's addresses: login, language, health, the accessibility statement, the API and the apps' pages."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

@@ -1,3 +1,5 @@
+"""The admin of the plan chain: plans, focus areas, goals, projects, reports and good examples."""
+
 from django.contrib import admin
 
 from plans.models import (

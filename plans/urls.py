@@ -1,3 +1,5 @@
+"""Addresses of the pages that read figures through the plan chain: dashboard, plans, digest, budgets, reports."""
+
 from django.urls import path
 
 from core.cache import public_page

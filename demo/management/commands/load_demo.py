@@ -1,3 +1,5 @@
+"""Fill an empty database with the demo: the network, real population, sample figures, plans, reports and accounts."""
+
 import datetime
 import io
 import random

@@ -1,3 +1,5 @@
+"""Import greenhouse-gas emissions from a Miljødirektoratet file, from the command line."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,3 +1,5 @@
+"""Import an SSB table (JSON-stat 2.0 from Statistikkbanken or PxWebApi), from the command line."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

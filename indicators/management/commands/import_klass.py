@@ -1,3 +1,5 @@
+"""Import municipal reforms (code changes) from SSB KLASS, from the command line."""
+
 import argparse
 import datetime
 from functools import partial

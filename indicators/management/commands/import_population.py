@@ -1,3 +1,5 @@
+"""Import population from SSB table 07459 files, from the command line."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

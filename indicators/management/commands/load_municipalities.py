@@ -1,3 +1,5 @@
+"""Load the municipalities and their code history from the data file the portal carries."""
+
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 

@@ -1,3 +1,5 @@
+"""Write a backup of the portal's data: a public part and a private part with a checksummed manifest."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

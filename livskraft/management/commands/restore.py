@@ -1,3 +1,5 @@
+"""Restore a backup written by the backup command into an empty database."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,7 +1,7 @@
 """`manage.py benchmark`: the portal at national scale, measured.
 
     createdb -h 127.0.0.1 -U postgres livskraft_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/livskraft_bench python manage.py benchmark --wipe
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/livskraft_bench python manage.py benchmark --settings tools.benchmark.settings --wipe
 
 Builds the national dataset (357 municipalities of 2024 with their code history, 40 indicators,
 2000–2024), measures the public pages with the page cache off and on (and their queries with the
