@@ -159,13 +159,25 @@ def test_after_a_deployment_no_page_rendered_by_the_release_before_is_served(cli
         assert client.get("/kommune/1833/")["X-Cache"] == "miss"
 
 
+RENDERING_FILES = (
+    "livskraft/views.py",
+    "core/cache.py",
+    "indicators/templatetags/figures.py",
+    "plans/dashboard.py",
+    "api/views.py",
+    "demo/data.py",
+    "templates/base.html",
+    "locale/nn/LC_MESSAGES/django.mo",
+)
+
+
 def test_the_release_digest_changes_with_a_template_a_translation_or_the_static_manifest(tmp_path):
-    for name in ("livskraft/views.py", "templates/base.html", "locale/nn/LC_MESSAGES/django.mo", "README.md"):
+    for name in (*RENDERING_FILES, "README.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("1")
     manifest = tmp_path / "staticfiles" / "staticfiles.json"
     digests = [files_digest(tmp_path, manifest)]
-    for name in ("templates/base.html", "locale/nn/LC_MESSAGES/django.mo", "livskraft/views.py"):
+    for name in RENDERING_FILES:
         (tmp_path / name).write_text("2")
         digests.append(files_digest(tmp_path, manifest))
     manifest.parent.mkdir()
@@ -174,3 +186,11 @@ def test_the_release_digest_changes_with_a_template_a_translation_or_the_static_
     assert len(set(digests)) == len(digests)
     (tmp_path / "README.md").write_text("2")  # not part of any page
     assert files_digest(tmp_path, manifest) == digests[-1]
+
+
+def test_every_package_of_the_product_decides_the_release(settings):
+    """A deployment that only touched a new package must still retire the pages the old code rendered."""
+    base = settings.BASE_DIR
+    packages = {path.parent.name for path in base.glob("*/__init__.py")} - {"tests", "tools"}
+    assert packages <= set(settings.LIVSKRAFT_RELEASE_FOLDERS)
+    assert {"templates", "locale"} <= set(settings.LIVSKRAFT_RELEASE_FOLDERS)
