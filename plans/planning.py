@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.access import Access, access_for, municipality_for_user
+from indicators.access import Access, access_for, municipality_for_user, object_for_user
 from indicators.models import Municipality
 from plans import chain as plan_chain
 from plans.forms import AdoptForm, FocusAreaForm, GoalForm, PlanForm, ProjectForm
@@ -232,9 +232,8 @@ def plan_roll(request, pk: int):
 @login_required
 def plan_adopt(request, pk: int):
     """Approvers record the council's adoption of a version."""
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=pk)
-    access = access_for(request.user)
-    if not access.can_approve(plan.municipality_id) or not plan_chain.is_open(plan):
+    plan, _access = object_for_user(request, Plan.objects.select_related("municipality"), pk=pk, may=Access.can_approve)
+    if not plan_chain.is_open(plan):
         raise Http404
     if plan.status == PlanStatus.ADOPTED:
         messages.info(request, _("This version is adopted already."))
