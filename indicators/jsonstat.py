@@ -33,13 +33,6 @@ MAX_CELLS = 10_000_000
 MAX_EXAMPLES = 5
 VERSION = "2.0"
 
-# SSB's standard table symbols that say why a cell has no figure, and the ValueState each becomes.
-SSB_STATUS_STATES = {
-    ".": "not_applicable",
-    "..": "missing",
-    ":": "confidential",
-}
-
 Number = int | float
 
 
@@ -77,7 +70,10 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Cell:
-    """One figure of the cube: the category of each dimension, the value (None when empty) and its status."""
+    """One figure of the cube: the category of each dimension, the value (None when empty) and its status.
+
+    The status is kept as the file gives it; SSB's symbols in it are read by indicators.importers.ssb_symbols.
+    """
 
     coordinates: dict[str, str]
     value: Number | None
@@ -170,29 +166,6 @@ class Dataset:
         if isinstance(self.status, list):
             return self.status[position]
         return self.status.get(position)
-
-
-def state_for_status(symbol: str | None) -> str | None:
-    """Return the value state (see indicators.models.ValueState) an SSB status symbol stands for.
-
-    SSB marks a cell without a figure with one of its standard table symbols:
-
-    ======  ===========================================================  ==================
-    symbol  SSB's meaning                                                state
-    ======  ===========================================================  ==================
-    ``.``   not possible to give: the category is logically impossible  ``not_applicable``
-    ``..``  figure not available (missing)                               ``missing``
-    ``:``   not published, to keep someone's data confidential         ``confidential``
-    ======  ===========================================================  ==================
-
-    None and the empty string (no status) give None. Any other symbol gives None too: SSB has more
-    (``...`` not yet available, ``-`` nil, ``0`` less than half the unit, ``*`` provisional, ``|`` a
-    break in the series) that do not say a figure is absent, so the caller decides, keeping the
-    symbol from `Cell.status`.
-    """
-    if not symbol:
-        return None
-    return SSB_STATUS_STATES.get(symbol.strip())
 
 
 # Reading

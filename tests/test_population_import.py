@@ -141,6 +141,13 @@ def test_ssb_symbols_become_explicit_states():
     assert (masfjorden.value, masfjorden.state) == (0, ValueState.REPORTED)
 
 
+def test_a_cell_that_cannot_occur_adds_nothing_and_only_such_cells_are_not_applicable():
+    run(table('"K-0301 Oslo";"0 years";.\n"K-0301 Oslo";"1 year";5\n"K-1833 Rana";"0 years";.\n'))
+    oslo, rana = population("0301", 2023), population("1833", 2023)
+    assert (oslo.value, oslo.state) == (5, ValueState.REPORTED)
+    assert (rana.value, rana.state) == (None, ValueState.NOT_APPLICABLE)
+
+
 def test_utf8_comma_separated_with_norwegian_headers_is_read():
     data = "region,alder,Personer 2022\n3303 Kongsberg,0 år,300\n3303 Kongsberg,1 år,310\n".encode()
     data = codecs.BOM_UTF8 + data
