@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from indicators.access import access_for
 from indicators.entry import ImportForm
-from indicators.importers.base import ImportRejected, Problem
+from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem
 from indicators.importers.spreadsheet import FORMULA_PREFIXES, download_response
 from indicators.importers.spreadsheet import _read_cells as read_cells  # the value import's reader: same rules
 from indicators.models import FIRST_YEAR
@@ -789,6 +789,7 @@ def budget_import_preview(request, pk: int):
             "municipality": municipality,
             "code": municipality.kommunenummer,
             "problems": problems,
+            "max_problems": MAX_PROBLEMS,
             "preview": imported,
             "counts": counts,
             "headings": [amount_label(name) for name in AMOUNTS],

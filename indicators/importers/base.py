@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from indicators.models import MunicipalityCode
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
+# The most problems a file is refused with: enough to see what is wrong, few enough to read. The import previews
+# list this many too.
+MAX_PROBLEMS = 200
 DELIMITERS = ("\t", ";", ",")
 # Characters no text file holds; their presence means a binary file with a .csv name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -45,7 +45,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_FILE_BYTES, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import MAX_FILE_BYTES, MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
 from indicators.models import BottomLine, Computation, Direction, Indicator, Unit
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
@@ -61,7 +61,6 @@ DEFAULT_CODE = "klimagassutslipp"
 SECTOR_PREFIX = "klimagassutslipp-"
 SOURCE_NAME = "Miljødirektoratet, Klimagassutslipp i kommuner"
 FIRST_YEAR = 1990
-MAX_PROBLEMS = 200
 HEADER_SEARCH_ROWS = 30  # title rows above the header
 SOURCE_LENGTH = 300  # IndicatorValue.source
 CODE_LENGTH = 60  # Indicator.code

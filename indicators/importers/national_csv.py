@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import CodeTable, ImportRejected, Problem
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, STATES, csv_number
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import (
@@ -43,7 +43,6 @@ HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
 REQUIRED = ["kommunenummer", "indikator", "år", "verdi"]
 # A national file of 40 indicators × 25 years × 430 municipalities is about 20 MB; leave room for more.
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_PROBLEMS = 200
 SOURCE_LENGTH = 300  # IndicatorValue.source
 SIX_PLACES = Decimal("0.000001")
 

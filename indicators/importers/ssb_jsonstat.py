@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import jsonstat
-from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import Indicator, ValueState
 from indicators.numbers import amount_problem
@@ -39,7 +39,6 @@ TIME_IDS = ("Tid",)
 METRIC_IDS = ("ContentsCode",)
 MUNICIPALITY_CODE = re.compile(r"^(?:K-)?(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")
-MAX_PROBLEMS = 200
 SOURCE_LENGTH = 300  # IndicatorValue.source
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import Indicator, ValueState
 from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
@@ -26,7 +26,6 @@ BREAKDOWN_COLUMNS = {"age", "alder", "sex", "kjønn", "kjonn", "contents", "stat
 YEAR_COLUMN = re.compile(r"^(?:persons|personer|population|folkemengde)?\s*(\d{4})$", re.IGNORECASE)
 MUNICIPALITY_REGION = re.compile(r"^(?:K-)?(\d{4})(?:\s+(.*))?$")
 MAX_PERSONS = 10_000_000
-MAX_PROBLEMS = 200
 
 
 @dataclass
