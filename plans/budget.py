@@ -29,7 +29,7 @@ from indicators.entry import ImportForm
 from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem
 from indicators.importers.spreadsheet import FORMULA_PREFIXES, download_response
 from indicators.importers.spreadsheet import _read_cells as read_cells  # the value import's reader: same rules
-from indicators.models import FIRST_YEAR
+from indicators.models import FIRST_YEAR, SOURCE_LENGTH
 from indicators.numbers import LIMIT, NumberError, parse_number
 from indicators.reporting import municipality_for_role, reporting_year
 from livskraft.templatetags.livskraft import format_number
@@ -392,7 +392,7 @@ def apply_amounts(municipality, year: int, changes: list[Change], *, user, sourc
                 result.changed += 1
             for name, amount in zip(AMOUNTS, change.amounts, strict=True):
                 setattr(line, name, amount)
-            line.source, line.changed_by, line.changed_at = source[:300], user, now
+            line.source, line.changed_by, line.changed_at = source[:SOURCE_LENGTH], user, now
             line.save()
             row.line = line
             subject = _("Budget %(year)s: %(name)s") % {"year": year, "name": row.title}

@@ -46,7 +46,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
 from indicators.importers.base import MAX_FILE_BYTES, MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
-from indicators.models import BottomLine, Computation, Direction, Indicator, Unit
+from indicators.models import SOURCE_LENGTH, BottomLine, Computation, Direction, Indicator, Unit
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
     ApplyResult,
@@ -62,7 +62,6 @@ SECTOR_PREFIX = "klimagassutslipp-"
 SOURCE_NAME = "Miljødirektoratet, Klimagassutslipp i kommuner"
 FIRST_YEAR = 1990
 HEADER_SEARCH_ROWS = 30  # title rows above the header
-SOURCE_LENGTH = 300  # IndicatorValue.source
 CODE_LENGTH = 60  # Indicator.code
 SIX_PLACES = Decimal("0.000001")
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})

@@ -31,6 +31,7 @@ from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, STATES, csv_n
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import (
     FIRST_YEAR,
+    SOURCE_LENGTH,
     Indicator,
     IndicatorValue,
     MunicipalityCode,
@@ -43,7 +44,6 @@ HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
 REQUIRED = ["kommunenummer", "indikator", "år", "verdi"]
 # A national file of 40 indicators × 25 years × 430 municipalities is about 20 MB; leave room for more.
 MAX_FILE_BYTES = 512 * 1024 * 1024
-SOURCE_LENGTH = 300  # IndicatorValue.source
 SIX_PLACES = Decimal("0.000001")
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from indicators import jsonstat
 from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
 from indicators.importers.ssb_symbols import read_symbol
-from indicators.models import Indicator, ValueState
+from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.numbers import amount_problem
 from indicators.services import (
     ApplyResult,
@@ -39,7 +39,6 @@ TIME_IDS = ("Tid",)
 METRIC_IDS = ("ContentsCode",)
 MUNICIPALITY_CODE = re.compile(r"^(?:K-)?(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")
-SOURCE_LENGTH = 300  # IndicatorValue.source
 
 
 @dataclass

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
 from indicators.importers.ssb_symbols import read_symbol
-from indicators.models import Indicator, ValueState
+from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
 
 SSB_TABLE = "07459"
@@ -219,7 +219,7 @@ def import_population(
         ProposedValue(municipality_id=m, year=y, value=value, state=state)
         for (m, y), (value, state) in sorted(parsed.totals.items())
     ]
-    source = _("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename}
+    source = (_("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename})[:SOURCE_LENGTH]
     if dry_run:
         result = count_changes(preview_values(indicator=indicator, proposed=proposed))
     else:
