@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-# Larger inputs are refused before they are parsed.
-MAX_BYTES = 100 * 1024 * 1024
 # A dataset may list few categories yet declare a huge cube (a sparse `value` object); refuse more cells
 # than this. PxWebApi v2 answers far fewer cells per request.
 MAX_CELLS = 10_000_000
@@ -184,11 +183,12 @@ def _load(data: bytes) -> tuple[Any, list[str]]:
     """Return the decoded JSON and the duplicate object keys it has, or raise JsonStatError."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"parse() reads bytes, not {type(data).__name__}")
-    if len(data) > MAX_BYTES:
+    limit = settings.LIVSKRAFT_MAX_JSONSTAT_BYTES  # larger inputs are refused before they are parsed
+    if len(data) > limit:
         raise JsonStatError(
             [
                 _("The file is larger than %(mb)s MB. Ask for fewer regions, contents or years at a time.")
-                % {"mb": MAX_BYTES // 2**20}
+                % {"mb": limit // 2**20}
             ]
         )
     data = bytes(data)

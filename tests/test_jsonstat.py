@@ -9,10 +9,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from indicators.jsonstat import (
-    MAX_BYTES,
     MAX_CELLS,
     MAX_EXAMPLES,
     Cell,
@@ -534,8 +534,9 @@ def test_an_infinite_number_is_refused():
 
 
 def test_input_over_the_size_limit_is_refused_before_it_is_read():
-    assert MAX_BYTES == 100 * 1024 * 1024
-    problems = problems_of(b" " * (MAX_BYTES + 1))
+    limit = settings.LIVSKRAFT_MAX_JSONSTAT_BYTES
+    assert limit == 100 * 1024 * 1024
+    problems = problems_of(b" " * (limit + 1))
     assert problems == ["The file is larger than 100 MB. Ask for fewer regions, contents or years at a time."]
 
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_FILE_BYTES, MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
 from indicators.models import SOURCE_LENGTH, BottomLine, Computation, Direction, Indicator, Unit
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
@@ -167,12 +168,13 @@ def _workbook_rows(data: bytes, filename: str):
     """Return the header's columns and the rows below it as (line, cells); refuse anything but a workbook."""
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
+    limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
+    if len(data) > limit:
         raise ImportRejected(
             [
                 Problem(
                     _("The file is larger than %(mb)s MB; export fewer years or fewer municipalities.")
-                    % {"mb": MAX_FILE_BYTES // 2**20}
+                    % {"mb": limit // 2**20}
                 )
             ]
         )

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,8 +43,6 @@ from indicators.services import ApplyResult, ProposedValue, apply_values
 
 HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
 REQUIRED = ["kommunenummer", "indikator", "år", "verdi"]
-# A national file of 40 indicators × 25 years × 430 municipalities is about 20 MB; leave room for more.
-MAX_FILE_BYTES = 512 * 1024 * 1024
 SIX_PLACES = Decimal("0.000001")
 
 
@@ -64,8 +63,9 @@ class NationalImport:
 def _decode(data: bytes) -> str:
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20})])
+    limit = settings.LIVSKRAFT_MAX_NATIONAL_CSV_BYTES
+    if len(data) > limit:
+        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": limit // 2**20})])
     if data.startswith(b"PK\x03\x04"):
         raise ImportRejected([Problem(_("This is a spreadsheet or zip file, not a CSV file."))])
     for encoding in ("utf-8-sig", "cp1252"):
