@@ -3,7 +3,8 @@
 Dimensions as SSB names them: Region (today's municipality number), ContentsCode (the
 indicator's code for the figure as stored, i.e. the total amount for a per-inhabitant
 indicator, and `<code>.per_innbygger` for the per-inhabitant figure) and Tid (year).
-Cells without a number carry SSB's symbols: ".." missing, ":" confidential, "." not applicable.
+Cells without a number carry SSB's symbols (indicators.importers.ssb_symbols): ".." missing, ":" confidential,
+"." not applicable.
 Only figures the visitor may see are written, each as stored: nothing computed from
 other municipalities (such as Fjord before 2020) is included.
 """
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from indicators import jsonstat
 from indicators.importers.spreadsheet import csv_number, neutralise
+from indicators.importers.ssb_symbols import STATE_SYMBOLS
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
 from indicators.numbers import DECIMALS_BY_UNIT, decimals_for, unit_label
 
@@ -27,7 +29,6 @@ PER_INHABITANT_SUFFIX = ".per_innbygger"
 # A source that names Statistics Norway: its figures are CC BY 4.0 and must be credited.
 NAMES_SSB = re.compile(r"\bSSB\b|statistisk sentralbyr|statistics norway", re.IGNORECASE)
 SSB_CREDIT = "CC BY 4.0. Kilde: Statistisk sentralbyrå"
-SYMBOLS = {ValueState.MISSING: "..", ValueState.CONFIDENTIAL: ":", ValueState.NOT_APPLICABLE: "."}
 LICENCE = "CC BY 4.0"
 
 
@@ -65,7 +66,7 @@ def build(*, title: str, rows: list[tuple], indicators: list[Indicator], regions
     values, status = {}, {}
     for region, indicator, year, value, figure, state in rows:
         year = str(year)
-        symbol = SYMBOLS.get(state)
+        symbol = STATE_SYMBOLS.get(state)
         keys = [(region, indicator.code, year, value)]
         if indicator.is_per_inhabitant:
             keys.append((region, indicator.code + PER_INHABITANT_SUFFIX, year, figure))

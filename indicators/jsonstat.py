@@ -22,23 +22,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-# Larger inputs are refused before they are parsed.
-MAX_BYTES = 100 * 1024 * 1024
 # A dataset may list few categories yet declare a huge cube (a sparse `value` object); refuse more cells
 # than this. PxWebApi v2 answers far fewer cells per request.
 MAX_CELLS = 10_000_000
 # Problems of the same kind (one per cell) are reported this many times, then counted.
 MAX_EXAMPLES = 5
 VERSION = "2.0"
-
-# SSB's standard table symbols that say why a cell has no figure, and the ValueState each becomes.
-SSB_STATUS_STATES = {
-    ".": "not_applicable",
-    "..": "missing",
-    ":": "confidential",
-}
 
 Number = int | float
 
@@ -77,7 +69,10 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Cell:
-    """One figure of the cube: the category of each dimension, the value (None when empty) and its status."""
+    """One figure of the cube: the category of each dimension, the value (None when empty) and its status.
+
+    The status is kept as the file gives it; SSB's symbols in it are read by indicators.importers.ssb_symbols.
+    """
 
     coordinates: dict[str, str]
     value: Number | None
@@ -172,29 +167,6 @@ class Dataset:
         return self.status.get(position)
 
 
-def state_for_status(symbol: str | None) -> str | None:
-    """Return the value state (see indicators.models.ValueState) an SSB status symbol stands for.
-
-    SSB marks a cell without a figure with one of its standard table symbols:
-
-    ======  ===========================================================  ==================
-    symbol  SSB's meaning                                                state
-    ======  ===========================================================  ==================
-    ``.``   not possible to give: the category is logically impossible  ``not_applicable``
-    ``..``  figure not available (missing)                               ``missing``
-    ``:``   not published, to keep someone's data confidential         ``confidential``
-    ======  ===========================================================  ==================
-
-    None and the empty string (no status) give None. Any other symbol gives None too: SSB has more
-    (``...`` not yet available, ``-`` nil, ``0`` less than half the unit, ``*`` provisional, ``|`` a
-    break in the series) that do not say a figure is absent, so the caller decides, keeping the
-    symbol from `Cell.status`.
-    """
-    if not symbol:
-        return None
-    return SSB_STATUS_STATES.get(symbol.strip())
-
-
 # Reading
 
 
@@ -211,11 +183,12 @@ def _load(data: bytes) -> tuple[Any, list[str]]:
     """Return the decoded JSON and the duplicate object keys it has, or raise JsonStatError."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"parse() reads bytes, not {type(data).__name__}")
-    if len(data) > MAX_BYTES:
+    limit = settings.LIVSKRAFT_MAX_JSONSTAT_BYTES  # larger inputs are refused before they are parsed
+    if len(data) > limit:
         raise JsonStatError(
             [
                 _("The file is larger than %(mb)s MB. Ask for fewer regions, contents or years at a time.")
-                % {"mb": MAX_BYTES // 2**20}
+                % {"mb": limit // 2**20}
             ]
         )
     data = bytes(data)

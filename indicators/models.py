@@ -479,6 +479,11 @@ class IndicatorValueQuerySet(models.QuerySet):
         return self.annotate(population=Subquery(population[:1]))
 
 
+# The longest text naming where a figure comes from: a value's source, its published copy and its revisions
+# (and a budget line's, plans.BudgetLine). Importers cut the source they write to it.
+SOURCE_LENGTH = 300
+
+
 class IndicatorValue(models.Model):
     """The figure for one indicator, municipality and year, with its provenance and approval status.
 
@@ -506,7 +511,10 @@ class IndicatorValue(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=ValueStatus, default=ValueStatus.DRAFT)
     source = models.CharField(
-        _("source"), max_length=300, blank=True, help_text=_("Where this figure comes from, e.g. a file or table.")
+        _("source"),
+        max_length=SOURCE_LENGTH,
+        blank=True,
+        help_text=_("Where this figure comes from, e.g. a file or table."),
     )
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Invented for demonstration; never real statistics.")
@@ -531,7 +539,7 @@ class IndicatorValue(models.Model):
         _("published state"), max_length=20, choices=ValueState, blank=True, editable=False
     )
     published_is_sample = models.BooleanField(_("published as sample data"), default=False, editable=False)
-    published_source = models.CharField(_("published source"), max_length=300, blank=True, editable=False)
+    published_source = models.CharField(_("published source"), max_length=SOURCE_LENGTH, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -679,7 +687,7 @@ class ValueRevision(models.Model):
     new_state = models.CharField(_("new state"), max_length=20, choices=ValueState)
     old_status = models.CharField(_("old status"), max_length=12, choices=ValueStatus, blank=True)
     new_status = models.CharField(_("new status"), max_length=12, choices=ValueStatus)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=SOURCE_LENGTH, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from indicators.access import Access, access_for, municipality_for_user, object_for_user
 from indicators.entry import ImportForm, ValueForm, entry_groups
-from indicators.importers.base import ImportRejected
+from indicators.importers.base import MAX_PROBLEMS, ImportRejected
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, download_response, read_values
 from indicators.models import (
     FIRST_YEAR,
@@ -439,5 +439,11 @@ def import_preview(request, pk: int):
     return render(
         request,
         "indicators/reporting/import_preview.html",
-        {"stored": stored, "municipality": municipality, "problems": problems, "preview": preview},
+        {
+            "stored": stored,
+            "municipality": municipality,
+            "problems": problems,
+            "max_problems": MAX_PROBLEMS,
+            "preview": preview,
+        },
     )

@@ -64,7 +64,8 @@ SUFFIX = ".jsonl.gz"
 EXCLUDED = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
 # Rows fetched per round trip when reading, and objects per INSERT batch when restoring.
 READ_CHUNK = 2000
-# Uploads keep whole files in binary fields (up to 25 MB each): fetch those rows a few at a time.
+# Uploads keep whole files in binary fields (up to LIVSKRAFT_MAX_OPEN_DATA_BYTES each, 25 MB by default): fetch
+# those rows a few at a time.
 BINARY_READ_CHUNK = 4
 WRITE_BATCH = 1000
 COMPRESS_LEVEL = 6

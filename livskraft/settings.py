@@ -35,6 +35,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Return the environment variable as a whole number of at least minimum, refusing anything else."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        number = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}.")
+    return number
+
+
 def env_list(name: str, default: str) -> list[str]:
     """Return a comma-separated environment variable as a list of stripped items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -141,16 +155,23 @@ FORMAT_MODULE_PATH = ["livskraft.formats"]
 # Plausibility: a figure that moves more than this share from last year needs an
 # explanation before it is submitted, unless the indicator sets its own limit.
 LIVSKRAFT_MAX_CHANGE = Decimal(os.environ.get("LIVSKRAFT_MAX_CHANGE", "0.5"))
-# Spreadsheets larger than this are refused before they are read.
-LIVSKRAFT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Upload and file size limits, in bytes; the messages that refuse a file give them in MB (2**20 bytes).
+# Planners' spreadsheets (values and budgets) larger than this are refused before they are read.
+LIVSKRAFT_MAX_UPLOAD_BYTES = env_int("LIVSKRAFT_MAX_UPLOAD_BYTES", 5 * 2**20, minimum=1)
+# Images of good examples larger than this are refused.
+LIVSKRAFT_MAX_IMAGE_BYTES = env_int("LIVSKRAFT_MAX_IMAGE_BYTES", 5 * 2**20, minimum=1)
+# Open-data files larger than this are refused, in the browser and by the import commands: SSB's population
+# CSV, Miljødirektoratet's emissions workbook, KLASS answers, and JSON-stat tables uploaded in the browser.
+LIVSKRAFT_MAX_OPEN_DATA_BYTES = env_int("LIVSKRAFT_MAX_OPEN_DATA_BYTES", 25 * 2**20, minimum=1)
+# JSON-stat files larger than this are refused before they are parsed: `import_jsonstat`'s files and SSB's answers
+# (in the browser LIVSKRAFT_MAX_OPEN_DATA_BYTES comes first).
+LIVSKRAFT_MAX_JSONSTAT_BYTES = env_int("LIVSKRAFT_MAX_JSONSTAT_BYTES", 100 * 2**20, minimum=1)
+# National CSV files larger than this are refused; 40 indicators × 25 years × 430 municipalities is about 20 MB.
+LIVSKRAFT_MAX_NATIONAL_CSV_BYTES = env_int("LIVSKRAFT_MAX_NATIONAL_CSV_BYTES", 512 * 2**20, minimum=1)
 # Statistics Norway's PxWebApi v2, for `manage.py import_jsonstat --fetch`.
 SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2")
 # Statistics Norway's KLASS REST API v1, for `manage.py import_klass --fetch`.
 SSB_KLASS_URL = os.environ.get("SSB_KLASS_URL", "https://data.ssb.no/api/klass/v1")
-# Open-data files (SSB JSON-stat) larger than this are refused in the browser.
-LIVSKRAFT_MAX_OPEN_DATA_BYTES = 25 * 1024 * 1024
-# Images of good examples larger than this are refused.
-LIVSKRAFT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 # Where readers report accessibility problems; shown in the accessibility statement.
 LIVSKRAFT_ACCESSIBILITY_CONTACT = os.environ.get("LIVSKRAFT_ACCESSIBILITY_CONTACT", "tilgjengelighet@livskraft.example")

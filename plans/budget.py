@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from indicators.access import Access, municipality_for_user, object_for_user
 from indicators.entry import ImportForm
-from indicators.importers.base import ImportRejected, Problem
+from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem
 from indicators.importers.spreadsheet import (  # the value import's reader
     FORMULA_PREFIXES,
     download_response,
     read_cells,
 )
-from indicators.models import FIRST_YEAR, reporting_year
+from indicators.models import FIRST_YEAR, SOURCE_LENGTH, reporting_year
 from indicators.numbers import LIMIT, NumberError, format_number, parse_number
 from plans.chain import FINANCIAL, logged_value, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
@@ -393,7 +393,7 @@ def apply_amounts(municipality, year: int, changes: list[Change], *, user, sourc
                 result.changed += 1
             for name, amount in zip(AMOUNTS, change.amounts, strict=True):
                 setattr(line, name, amount)
-            line.source, line.changed_by, line.changed_at = source[:300], user, now
+            line.source, line.changed_by, line.changed_at = source[:SOURCE_LENGTH], user, now
             line.save()
             row.line = line
             subject = _("Budget %(year)s: %(name)s") % {"year": year, "name": row.title}
@@ -787,6 +787,7 @@ def budget_import_preview(request, pk: int):
             "municipality": municipality,
             "code": municipality.kommunenummer,
             "problems": problems,
+            "max_problems": MAX_PROBLEMS,
             "preview": imported,
             "counts": counts,
             "headings": [amount_label(name) for name in AMOUNTS],

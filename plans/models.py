@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Direction, Indicator, Municipality
+from indicators.models import SOURCE_LENGTH, Direction, Indicator, Municipality
 
 
 class PlanType(models.TextChoices):
@@ -298,7 +298,7 @@ class BudgetLine(models.Model):
     adopted = models.DecimalField(_("adopted budget"), max_digits=14, decimal_places=0, null=True, blank=True)
     revised = models.DecimalField(_("revised budget"), max_digits=14, decimal_places=0, null=True, blank=True)
     accounts = models.DecimalField(_("accounts"), max_digits=14, decimal_places=0, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=SOURCE_LENGTH, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -300,8 +300,8 @@ def test_files_that_are_not_workbooks_are_refused(total, data, message):
     _expect_refusal(data, total, message)
 
 
-def test_a_file_over_the_limit_is_refused(total, monkeypatch):
-    monkeypatch.setattr("indicators.importers.miljodir.MAX_FILE_BYTES", 1000)
+def test_a_file_over_the_limit_is_refused(total, settings):
+    settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES = 1000
     _expect_refusal(workbook(), total, "The file is larger than 0 MB")
 
 

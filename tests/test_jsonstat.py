@@ -9,10 +9,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from indicators.jsonstat import (
-    MAX_BYTES,
     MAX_CELLS,
     MAX_EXAMPLES,
     Cell,
@@ -21,7 +21,6 @@ from indicators.jsonstat import (
     JsonStatError,
     dumps,
     parse,
-    state_for_status,
     write,
 )
 
@@ -186,7 +185,7 @@ def test_table_07459_cells_carry_nulls_and_the_status_of_position_3():
     ]
     assert [cell.position for cell in dataset.cells()] == [0, 1, 2, 3, 4, 5]
     missing = dataset.cell({"Region": "3301", "ContentsCode": "Personer1", "Tid": "2024"})
-    assert (missing.position, missing.value, state_for_status(missing.status)) == (3, None, "missing")
+    assert (missing.position, missing.value, missing.status) == (3, None, "..")
     assert type(dataset.cell({"Region": "0301", "ContentsCode": "Personer1", "Tid": "2023"}).value) is int
 
 
@@ -196,20 +195,16 @@ def test_kostra_table_with_its_own_region_dimension_and_status_symbols():
     assert dataset.category_codes["KOKkommuneregion0000"] == ["EAK", "1833", "1151"]
     assert dataset.dimensions["ContentsCode"].units["KOSAG110000"] == {"base": "prosent", "decimals": 1}
     states = {
-        (cell.coordinates["KOKkommuneregion0000"], cell.coordinates["ContentsCode"]): (
-            cell.value,
-            cell.status,
-            state_for_status(cell.status),
-        )
+        (cell.coordinates["KOKkommuneregion0000"], cell.coordinates["ContentsCode"]): (cell.value, cell.status)
         for cell in dataset.cells()
     }
     assert states == {
-        ("EAK", "KOSAG110000"): (93.4, None, None),
-        ("EAK", "KOSAG120000"): (271013, None, None),
-        ("1833", "KOSAG110000"): (94.1, None, None),
-        ("1833", "KOSAG120000"): (1150, None, None),
-        ("1151", "KOSAG110000"): (None, ".", "not_applicable"),
-        ("1151", "KOSAG120000"): (None, ":", "confidential"),
+        ("EAK", "KOSAG110000"): (93.4, None),
+        ("EAK", "KOSAG120000"): (271013, None),
+        ("1833", "KOSAG110000"): (94.1, None),
+        ("1833", "KOSAG120000"): (1150, None),
+        ("1151", "KOSAG110000"): (None, "."),
+        ("1151", "KOSAG120000"): (None, ":"),
     }
 
 
@@ -539,8 +534,9 @@ def test_an_infinite_number_is_refused():
 
 
 def test_input_over_the_size_limit_is_refused_before_it_is_read():
-    assert MAX_BYTES == 100 * 1024 * 1024
-    problems = problems_of(b" " * (MAX_BYTES + 1))
+    limit = settings.LIVSKRAFT_MAX_JSONSTAT_BYTES
+    assert limit == 100 * 1024 * 1024
+    problems = problems_of(b" " * (limit + 1))
     assert problems == ["The file is larger than 100 MB. Ask for fewer regions, contents or years at a time."]
 
 
@@ -729,32 +725,3 @@ def test_pandas_reads_the_written_cells_unchanged():
     pandas.testing.assert_frame_equal(frame, expected)
     assert frame.loc[("5501", "Personer1", "2024"), "value"] == 78745.5
     assert frame["value"].isna().sum() == 3
-
-
-# SSB status symbols
-
-
-@pytest.mark.parametrize(
-    ("symbol", "state"),
-    [
-        (".", "not_applicable"),
-        ("..", "missing"),
-        (":", "confidential"),
-        (" .. ", "missing"),
-        (None, None),
-        ("", None),
-        ("...", None),
-        ("-", None),
-        ("*", None),
-        ("x", None),
-    ],
-)
-def test_state_for_status(symbol, state):
-    assert state_for_status(symbol) == state
-
-
-def test_status_states_are_value_states():
-    """The states are ValueState's stored values, so the importer can assign them as they are."""
-    from indicators.models import ValueState
-
-    assert {state_for_status(symbol) for symbol in (".", "..", ":")} <= set(ValueState.values)

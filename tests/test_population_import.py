@@ -12,7 +12,15 @@ from django.utils import translation
 from indicators.importers.base import ImportRejected
 from indicators.importers.klass import load_code_history
 from indicators.importers.ssb_population import import_population, parse_population
-from indicators.models import Indicator, IndicatorValue, Municipality, ValueRevision, ValueState, ValueStatus
+from indicators.models import (
+    SOURCE_LENGTH,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    ValueRevision,
+    ValueState,
+    ValueStatus,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +147,20 @@ def test_ssb_symbols_become_explicit_states():
     assert (oslo.value, oslo.state) == (None, ValueState.MISSING)
     assert (rana.value, rana.state) == (None, ValueState.CONFIDENTIAL)
     assert (masfjorden.value, masfjorden.state) == (0, ValueState.REPORTED)
+
+
+def test_a_cell_that_cannot_occur_adds_nothing_and_only_such_cells_are_not_applicable():
+    run(table('"K-0301 Oslo";"0 years";.\n"K-0301 Oslo";"1 year";5\n"K-1833 Rana";"0 years";.\n'))
+    oslo, rana = population("0301", 2023), population("1833", 2023)
+    assert (oslo.value, oslo.state) == (5, ValueState.REPORTED)
+    assert (rana.value, rana.state) == (None, ValueState.NOT_APPLICABLE)
+
+
+def test_a_long_file_name_is_cut_to_the_length_a_source_may_have():
+    import_population(data=table('"K-0301 Oslo";"0 years";5\n'), filename="befolkning-" * 40 + ".csv", user=None)
+    source = population("0301", 2023).source
+    assert len(source) == SOURCE_LENGTH
+    assert source.startswith("SSB table 07459, file befolkning-befolkning-")
 
 
 def test_utf8_comma_separated_with_norwegian_headers_is_read():

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from indicators.importers.base import MAX_PROBLEMS
 from indicators.models import (
     Indicator,
     IndicatorValue,
@@ -590,6 +591,15 @@ def test_a_bad_spreadsheet_is_explained_and_nothing_is_written(client, world, pl
     if ValueImport.objects.exists():
         client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
     assert snapshot() == before
+
+
+def test_a_file_with_more_problems_than_the_page_lists_says_how_many_it_left_out(client, world, planner):
+    as_user(client, planner)
+    rows = "".join(f"1833;ukjent-{number};{YEAR};3\n" for number in range(MAX_PROBLEMS + 1))
+    page = upload(client, csv_file(f"kommunenummer;indikator;år;verdi\n{rows}")).content.decode()
+    assert f"The file cannot be imported: {MAX_PROBLEMS + 1} problems." in page
+    assert page.count("is not an indicator code") == MAX_PROBLEMS
+    assert f"Only the first {MAX_PROBLEMS} problems are listed." in page
 
 
 def test_a_binary_file_renamed_csv_is_refused(client, world, planner):

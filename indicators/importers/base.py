@@ -6,11 +6,14 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from indicators.models import MunicipalityCode
 
-MAX_FILE_BYTES = 25 * 1024 * 1024
+# The most problems a file is refused with: enough to see what is wrong, few enough to read. The import previews
+# list this many too.
+MAX_PROBLEMS = 200
 DELIMITERS = ("\t", ";", ",")
 # Characters no text file holds; their presence means a binary file with a .csv name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,16 +61,19 @@ class TextTable:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-def decode_text(data: bytes) -> str:
-    """Return the file's text from UTF-8 or Latin-1, or raise ImportRejected saying why it is not text."""
+def decode_text(data: bytes, *, max_bytes: int | None = None) -> str:
+    """Return the file's text from UTF-8 or Latin-1, or raise ImportRejected saying why it is not text.
+
+    A file larger than max_bytes (by default settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES) is refused.
+    """
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
+    max_bytes = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES if max_bytes is None else max_bytes
+    if len(data) > max_bytes:
         raise ImportRejected(
             [
                 Problem(
-                    _("The file is larger than %(mb)s MB; split it or export fewer years.")
-                    % {"mb": MAX_FILE_BYTES // 2**20}
+                    _("The file is larger than %(mb)s MB; split it or export fewer years.") % {"mb": max_bytes // 2**20}
                 )
             ]
         )

@@ -25,8 +25,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import MAX_FILE_BYTES
-
 MUNICIPALITIES = 131
 LANGUAGE = "nb"
 TIMEOUT_SECONDS = 60
@@ -115,7 +113,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             # One byte more than the importer takes, so that it can say the answer is too large.
-            return answer.read(MAX_FILE_BYTES + 1)
+            return answer.read(settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES + 1)
     except urllib.error.HTTPError as error:
         raise KlassError(
             _("KLASS answered %(status)s: %(message)s") % {"status": error.code, "message": _error_message(error)}

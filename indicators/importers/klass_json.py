@@ -29,10 +29,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import MAX_FILE_BYTES, ImportRejected, Problem
+from indicators.importers.base import ImportRejected, Problem
 from indicators.models import Municipality, MunicipalityCode
 
 CODE = re.compile(r"^[0-9]{4}$")
@@ -77,8 +78,9 @@ def _load_json(data: bytes, key: str) -> list:
     """Return the list under `key` of a UTF-8 JSON object, or raise ImportRejected saying why not."""
     if not data or not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20})])
+    limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
+    if len(data) > limit:
+        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": limit // 2**20})])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

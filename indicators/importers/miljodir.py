@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -45,8 +46,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_FILE_BYTES, CodeTable, ImportRejected, Problem, Skipped
-from indicators.models import BottomLine, Computation, Direction, Indicator, Unit
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.models import SOURCE_LENGTH, BottomLine, Computation, Direction, Indicator, Unit
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
     ApplyResult,
@@ -61,9 +62,7 @@ DEFAULT_CODE = "klimagassutslipp"
 SECTOR_PREFIX = "klimagassutslipp-"
 SOURCE_NAME = "Miljødirektoratet, Klimagassutslipp i kommuner"
 FIRST_YEAR = 1990
-MAX_PROBLEMS = 200
 HEADER_SEARCH_ROWS = 30  # title rows above the header
-SOURCE_LENGTH = 300  # IndicatorValue.source
 CODE_LENGTH = 60  # Indicator.code
 SIX_PLACES = Decimal("0.000001")
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
@@ -169,12 +168,13 @@ def _workbook_rows(data: bytes, filename: str):
     """Return the header's columns and the rows below it as (line, cells); refuse anything but a workbook."""
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
+    limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
+    if len(data) > limit:
         raise ImportRejected(
             [
                 Problem(
                     _("The file is larger than %(mb)s MB; export fewer years or fewer municipalities.")
-                    % {"mb": MAX_FILE_BYTES // 2**20}
+                    % {"mb": limit // 2**20}
                 )
             ]
         )

@@ -4,7 +4,8 @@ The columns are those of the planners' import template (spreadsheet.py), separat
 kommunenummer;indikator;år;verdi;tilstand. The municipality number is the one in force on 1 January of
 the year, so a figure under an old number lands on the municipality that had it then; verdi is the figure
 as stored (the total amount for a per-inhabitant indicator), either decimal convention; tilstand is empty
-for a figure, else mangler, ikke relevant or skjermet (SSB's symbols .., . and : in verdi mean the same).
+for a figure, else mangler, ikke relevant or skjermet. With tilstand empty, verdi may hold one of SSB's symbols
+instead of a figure, read as indicators.importers.ssb_symbols says (.. mangler, . ikke relevant, : skjermet, - zero).
 
 read_national_csv() checks every row and returns every problem at once, or the values to store;
 apply_national() stores them, indicator by indicator through services.apply_values(), in one transaction.
@@ -21,14 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import CodeTable, ImportRejected, Problem
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, STATES, csv_number
+from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import (
     FIRST_YEAR,
+    SOURCE_LENGTH,
     Indicator,
     IndicatorValue,
     MunicipalityCode,
@@ -39,12 +43,6 @@ from indicators.services import ApplyResult, ProposedValue, apply_values
 
 HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
 REQUIRED = ["kommunenummer", "indikator", "år", "verdi"]
-# A national file of 40 indicators × 25 years × 430 municipalities is about 20 MB; leave room for more.
-MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_PROBLEMS = 200
-SOURCE_LENGTH = 300  # IndicatorValue.source
-# SSB's symbols for a cell without a figure, as exports.SYMBOLS writes them.
-SYMBOLS = {"..": ValueState.MISSING, ":": ValueState.CONFIDENTIAL, ".": ValueState.NOT_APPLICABLE}
 SIX_PLACES = Decimal("0.000001")
 
 
@@ -65,8 +63,9 @@ class NationalImport:
 def _decode(data: bytes) -> str:
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20})])
+    limit = settings.LIVSKRAFT_MAX_NATIONAL_CSV_BYTES
+    if len(data) > limit:
+        raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": limit // 2**20})])
     if data.startswith(b"PK\x03\x04"):
         raise ImportRejected([Problem(_("This is a spreadsheet or zip file, not a CSV file."))])
     for encoding in ("utf-8-sig", "cp1252"):
@@ -162,8 +161,10 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
         value_text = cells[c_value].strip()
         state_text = cells[c_state].strip().lower() if c_state is not None else ""
         state = STATES.get(state_text)
-        if value_text in SYMBOLS and not state_text:
-            state, value_text = SYMBOLS[value_text], ""
+        symbol = None if state_text else read_symbol(value_text)
+        if symbol is not None:
+            figure, state = symbol
+            value_text = "" if figure is None else str(figure)
         value = None
         if state is None:
             problem(

@@ -108,7 +108,7 @@ def read_cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         raise ImportRejected(
             [Problem(_("The file is called .xlsx but is not a spreadsheet. Save it as XLSX or CSV and try again."))]
         )
-    text = decode_text(data)
+    text = decode_text(data, max_bytes=settings.LIVSKRAFT_MAX_UPLOAD_BYTES)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(("\t", ";", ","), key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -3,8 +3,9 @@
 The region dimension (`Region`, or KOSTRA's `KOKkommuneregion0000`) is mapped to
 municipalities through their code history, so a figure under an old number lands on
 the right municipality for its year; the time dimension gives the year; one content
-code (ContentsCode) is the indicator's figure. SSB's symbols for empty cells become
-the explicit states: ".." missing, ":" confidential, "." not applicable.
+code (ContentsCode) is the indicator's figure. An empty cell's status holds SSB's symbol,
+read as indicators.importers.ssb_symbols says (".." missing, ":" confidential, "." not
+applicable, "-" zero); an empty cell without one is missing.
 
 The whole file is checked before anything is written. For a per-inhabitant
 indicator, import the table's total amount (e.g. tonnes, table 13136), not a
@@ -19,8 +20,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import jsonstat
-from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped
-from indicators.models import Indicator, ValueState
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.ssb_symbols import read_symbol
+from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.numbers import amount_problem
 from indicators.services import (
     ApplyResult,
@@ -37,8 +39,6 @@ TIME_IDS = ("Tid",)
 METRIC_IDS = ("ContentsCode",)
 MUNICIPALITY_CODE = re.compile(r"^(?:K-)?(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")
-MAX_PROBLEMS = 200
-SOURCE_LENGTH = 300  # IndicatorValue.source
 
 
 @dataclass
@@ -191,11 +191,14 @@ def read_jsonstat(
         )
     proposed = []
     for (municipality_id, year), (_exact, region_code, cell) in sorted(chosen.items()):
-        if cell.value is None:
-            state = jsonstat.state_for_status(cell.status) or ValueState.MISSING
-            proposed.append(ProposedValue(municipality_id=municipality_id, year=year, value=None, state=state))
-            continue
-        value = Decimal(str(cell.value))
+        if cell.value is not None:
+            value = Decimal(str(cell.value))
+        else:
+            # An empty cell says why with SSB's symbol as its status; without one it is missing, never zero.
+            value, state = read_symbol(cell.status) or (None, ValueState.MISSING)
+            if value is None:
+                proposed.append(ProposedValue(municipality_id=municipality_id, year=year, value=None, state=state))
+                continue
         problem = amount_problem(value, indicator.entry_unit)
         if problem:
             problems.append(Problem(f"{region_code} {year}: {problem}"))

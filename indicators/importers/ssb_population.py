@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.importers.base import CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
-from indicators.models import Indicator, ValueState
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
+from indicators.importers.ssb_symbols import read_symbol
+from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
 
 SSB_TABLE = "07459"
@@ -24,12 +25,7 @@ REGION_COLUMN = "region"
 BREAKDOWN_COLUMNS = {"age", "alder", "sex", "kjønn", "kjonn", "contents", "statistikkvariabel"}
 YEAR_COLUMN = re.compile(r"^(?:persons|personer|population|folkemengde)?\s*(\d{4})$", re.IGNORECASE)
 MUNICIPALITY_REGION = re.compile(r"^(?:K-)?(\d{4})(?:\s+(.*))?$")
-# SSB's symbols for a cell without a number (https://www.ssb.no/en/help/symbols-in-tables).
-MISSING_SYMBOLS = {".", "..", "..."}
-CONFIDENTIAL_SYMBOLS = {":"}
-NIL_SYMBOLS = {"-"}
 MAX_PERSONS = 10_000_000
-MAX_PROBLEMS = 200
 
 
 @dataclass
@@ -62,12 +58,10 @@ def _parse_count(raw: str) -> tuple[int | None, str] | str:
         number = int(cell)
     else:
         cell = cell.replace("\xa0", "").replace(" ", "")
-        if cell in MISSING_SYMBOLS:
-            return None, ValueState.MISSING
-        if cell in CONFIDENTIAL_SYMBOLS:
-            return None, ValueState.CONFIDENTIAL
-        if cell in NIL_SYMBOLS:
-            return 0, ValueState.REPORTED
+        symbol = read_symbol(cell)  # SSB's symbols, as indicators.importers.ssb_symbols reads them
+        if symbol is not None:
+            figure, state = symbol
+            return (None if figure is None else int(figure)), state
         if not cell:
             return _("The cell is empty; SSB marks a missing number with “..”.")
         if not re.fullmatch(r"-?\d+", cell):
@@ -158,12 +152,17 @@ def parse_population(data: bytes, *, progress: bool = False) -> PopulationFile:
 
 
 def _total(cells: list) -> tuple[Decimal | None, str]:
-    """Add up a region's cells for a year; any confidential or missing cell makes the total so."""
+    """Add up a region's cells for a year; any confidential or missing cell makes the total so.
+
+    A cell whose category cannot occur (not applicable) adds nothing; a total of only such cells is not applicable.
+    """
     states = {state for _n, state in cells}
     for state in (ValueState.CONFIDENTIAL, ValueState.MISSING):
         if state in states:
             return None, state
-    return Decimal(sum(n for n, _s in cells)), ValueState.REPORTED
+    if states == {ValueState.NOT_APPLICABLE}:
+        return None, ValueState.NOT_APPLICABLE
+    return Decimal(sum(n for n, state in cells if state == ValueState.REPORTED)), ValueState.REPORTED
 
 
 def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: dict, codes: CodeTable) -> None:
@@ -220,7 +219,7 @@ def import_population(
         ProposedValue(municipality_id=m, year=y, value=value, state=state)
         for (m, y), (value, state) in sorted(parsed.totals.items())
     ]
-    source = _("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename}
+    source = (_("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename})[:SOURCE_LENGTH]
     if dry_run:
         result = count_changes(preview_values(indicator=indicator, proposed=proposed))
     else:
