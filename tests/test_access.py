@@ -1,0 +1,67 @@
+"""One permission lookup for every page of a municipality (indicators/access.py): what a former number does.
+
+Every page whose address holds a municipality number is found by walking the URL conf, so a new page is
+covered without being listed here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from indicators.models import MunicipalityRole, Role, reporting_year
+
+pytestmark = pytest.mark.django_db
+
+
+def routes_with_a_municipality_number(resolver=None) -> list[URLPattern]:
+    """Every named route whose address takes a municipality number (`<str:code>`; an indicator's is a slug)."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            found += routes_with_a_municipality_number(entry)
+        elif isinstance(entry, URLPattern) and entry.name and "<str:code>" in str(entry.pattern):
+            found.append(entry)
+    return found
+
+
+def kwargs_for(pattern: URLPattern, code: str) -> dict:
+    """Fill the route's parameters: the number given, this reporting year, a CSV download, any id."""
+    values = {"code": code, "year": reporting_year(), "fmt": "csv", "pk": 1}
+    return {name: values[name] for name in pattern.pattern.converters}
+
+
+ROUTES = routes_with_a_municipality_number()
+
+
+def test_the_walk_finds_the_pages_of_a_municipality():
+    names = {pattern.name for pattern in ROUTES}
+    assert {"municipality", "annual_report", "entry", "review", "plan_chain", "budget_entry"} <= names
+
+
+@pytest.mark.parametrize("pattern", ROUTES, ids=lambda pattern: pattern.name)
+def test_a_former_number_leads_to_the_same_page_under_the_current_number(client, kongsberg, admin_user, pattern):
+    client.force_login(admin_user)
+    response = client.get(reverse(pattern.name, kwargs=kwargs_for(pattern, "0604")), {"x": "1"})
+    assert response.status_code in (301, 302)
+    assert response["Location"] == reverse(pattern.name, kwargs=kwargs_for(pattern, "3303")) + "?x=1"
+
+
+def test_a_public_page_moves_for_good_and_a_working_page_for_now(client, kongsberg, rana_planner):
+    assert client.get("/kommune/3006/").status_code == 301
+    MunicipalityRole.objects.create(user=rana_planner, municipality=kongsberg, role=Role.PLANNER)
+    client.force_login(rana_planner)
+    response = client.get(f"/rapportering/3006/{reporting_year()}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/rapportering/3303/{reporting_year()}/"
+
+
+def test_a_former_number_tells_nothing_to_someone_without_a_role(client, kongsberg, oslo_planner):
+    oslo = kongsberg.__class__.objects.by_code("0301")
+    MunicipalityRole.objects.create(user=oslo_planner, municipality=oslo, role=Role.PLANNER)
+    client.force_login(oslo_planner)
+    assert client.get(f"/rapportering/0604/{reporting_year()}/").status_code == 404
+    assert client.get(f"/rapportering/3303/{reporting_year()}/").status_code == 404
+
+
+def test_a_number_no_municipality_had_is_not_found(client, kongsberg):
+    response = client.get("/kommune/9999/")
+    assert response.status_code == 404
