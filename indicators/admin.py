@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from indicators.access import access_for
 from indicators.models import (
     Indicator,
     IndicatorValue,
@@ -13,8 +15,9 @@ from indicators.models import (
     NetworkMembership,
     ValueImport,
     ValueRevision,
+    ValueStatus,
 )
-from indicators.services import save_value
+from indicators.services import change_status, save_value
 
 
 class MunicipalityCodeInline(admin.TabularInline):
@@ -88,7 +91,8 @@ class IndicatorValueForm(forms.ModelForm):
 
     class Meta:
         model = IndicatorValue
-        fields = ["indicator", "municipality", "year", "value", "state", "status", "source", "is_sample", "comment"]
+        # Not the status: a value moves between statuses only through change_status() (the publish action).
+        fields = ["indicator", "municipality", "year", "value", "state", "source", "is_sample", "comment"]
 
 
 @admin.register(IndicatorValue)
@@ -99,12 +103,37 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     search_fields = ["municipality__name", "indicator__code"]
     list_select_related = ["indicator", "municipality"]
     autocomplete_fields = ["municipality", "indicator"]
-    readonly_fields = ["changed_by", "changed_at"]
+    readonly_fields = ["status", "first_published_at", "published_at", "changed_by", "changed_at"]
     inlines = [ValueRevisionInline]
+    actions = ["publish"]
 
     def save_model(self, request, obj, form, change):
-        # Every change goes through the service so it leaves a revision row.
+        # Every change goes through the service so it leaves a revision row; a changed figure goes back to draft.
         save_value(obj, user=request.user, reason=form.cleaned_data["reason"])
+
+    @admin.action(description=_("Publish the selected approved values"), permissions=["change"])
+    def publish(self, request, queryset):
+        """Publish what the user could publish in the reporting round: approved values of municipalities she approves."""
+        access = access_for(request.user)
+        publishable = queryset.filter(status=ValueStatus.APPROVED)
+        if not access.is_superuser:
+            publishable = publishable.filter(municipality_id__in=[m for m in access.roles if access.can_approve(m)])
+        chosen = queryset.exclude(status=ValueStatus.PUBLISHED).count()
+        moved = change_status(
+            values=publishable, status=ValueStatus.PUBLISHED, user=request.user, reason=gettext("Published")
+        )
+        if moved:
+            message = ngettext("Published %(count)s value.", "Published %(count)s values.", moved)
+            self.message_user(request, message % {"count": moved}, messages.SUCCESS)
+        if chosen > moved:
+            message = ngettext(
+                "%(count)s chosen value was not published: only an approver of its municipality can publish it, "
+                "once it is approved.",
+                "%(count)s chosen values were not published: only an approver of their municipality can publish "
+                "them, once they are approved.",
+                chosen - moved,
+            )
+            self.message_user(request, message % {"count": chosen - moved}, messages.WARNING)
 
     def has_delete_permission(self, request, obj=None):
         # A value is never deleted: its history must stay traceable. Mark it missing instead.

@@ -530,7 +530,8 @@ class IndicatorValue(models.Model):
         _("revised"), null=True, blank=True, editable=False, help_text=_("When a changed figure was published again.")
     )
     # What the public reads: the figure as it was last published. It stays while a revision of the
-    # figure is drafted and approved, and is replaced when the revision is published.
+    # figure is drafted and approved, and is replaced when the revision is published. Only
+    # indicators.services.change_status() writes these fields: saving a value never publishes it.
     published_at = models.DateTimeField(_("last published"), null=True, blank=True, editable=False)
     published_value = models.DecimalField(
         _("published value"), max_digits=20, decimal_places=6, null=True, blank=True, editable=False
@@ -592,12 +593,6 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.municipality} {self.year}"
 
-    def save(self, *args, **kwargs):
-        # While the value is published, the public reads it as it stands.
-        if self.status == ValueStatus.PUBLISHED:
-            self.publish_version(self.published_at or timezone.now())
-        super().save(*args, **kwargs)
-
     def clean(self):
         if self.state == ValueState.REPORTED and self.value is None:
             raise ValidationError({"value": _("Enter a value, or choose missing, not applicable or confidential.")})
@@ -630,11 +625,6 @@ class IndicatorValue(models.Model):
     def display_value(self) -> Decimal | None:
         """Return the figure in the indicator's unit: per inhabitant where the indicator is."""
         return self.per_inhabitant
-
-    def publish_version(self, when) -> None:
-        """Make the current figure the one the public reads (the caller saves)."""
-        self.published_value, self.published_state, self.published_is_sample = self.value, self.state, self.is_sample
-        self.published_source, self.published_at = self.source, when
 
     @property
     def is_public(self) -> bool:

@@ -1,4 +1,7 @@
-"""Writes that span several rows: saving values with their revision history, changing status in bulk."""
+"""Writes that span several rows: saving values with their revision history, changing status in bulk.
+
+A value's status changes only through change_status(), and that is the one place a value is published.
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -268,12 +271,25 @@ def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, r
     )
 
 
+# What publishing writes besides the status: the version the public reads, and when it was (first) published.
+PUBLISHED_FIELDS = [
+    "first_published_at",
+    "revised_at",
+    "published_at",
+    "published_value",
+    "published_state",
+    "published_is_sample",
+    "published_source",
+]
+
+
 def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason: str, review_comment: str = "") -> int:
     """Move the values to the status in one transaction, with a revision for each; return how many moved.
 
-    Publishing makes the figure the one the public reads, records when it was first
-    published, and marks a figure that is published again with a different number as revised. The review comment is the
-    approver's reason for returning values; any other move clears it.
+    This is the only place a value is published. Publishing makes the figure the one the public reads, records when
+    it was first published, and marks a figure that is published again with a different number as revised. The review
+    comment is the approver's reason for returning values; any other move clears it. Which moves a user may make is
+    the caller's to check (the reporting round's review page, the admin's publish action).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -292,26 +308,15 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
                     value.first_published_at = now
                 elif (value.published_value, value.published_state) != (value.value, value.state):
                     value.revised_at = now
-                value.publish_version(now)
+                value.published_value, value.published_state = value.value, value.state
+                value.published_is_sample, value.published_source = value.is_sample, value.source
+                value.published_at = now
             value.version += 1
             moved.append(value)
             revisions.append(_revision(value, before=before, user=user, reason=reason, when=now))
         IndicatorValue.objects.bulk_update(
             moved,
-            [
-                "status",
-                "changed_by",
-                "changed_at",
-                "review_comment",
-                "first_published_at",
-                "revised_at",
-                "version",
-                "published_at",
-                "published_value",
-                "published_state",
-                "published_is_sample",
-                "published_source",
-            ],
+            ["status", "changed_by", "changed_at", "review_comment", "version", *PUBLISHED_FIELDS],
             batch_size=BATCH_SIZE,
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
@@ -320,15 +325,25 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
 
 
 def save_value(value: IndicatorValue, *, user, reason: str) -> bool:
-    """Save one edited value with a revision row; return False when nothing that is tracked changed."""
+    """Save one edited value with a revision row; return False when nothing that is tracked changed.
+
+    Its status is not the caller's to change (change_status() does that), except that a changed figure, state or
+    source goes back to draft, as in the reporting round: the public keeps reading the published version until the
+    change is approved and published.
+    """
     now = timezone.now()
     with transaction.atomic():
+        stored = IndicatorValue.objects.select_for_update().get(pk=value.pk) if value.pk else None
+        if value.status != (stored.status if stored else ValueStatus.DRAFT):
+            raise ValueError("save_value() keeps a value's status: move it with change_status().")
         before = None
-        if value.pk:
-            stored = IndicatorValue.objects.select_for_update().get(pk=value.pk)
+        if stored is not None:
             before = stored.snapshot()
-            if before == value.snapshot() and stored.comment == value.comment:
+            changed = value.snapshot() != before  # the figure, its state or its source: the status is the stored one
+            if not changed and stored.comment == value.comment:
                 return False
+            if changed:
+                value.status = ValueStatus.DRAFT
             value.version = stored.version + 1
         value.changed_by, value.changed_at = user, now
         value.full_clean()

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -421,7 +422,7 @@ def delete(request, kind: str, pk: int):
     reason = request.POST.get("reason", "").strip()[:300]
     if plan_chain.needs_explanation(plan) and not reason:
         messages.error(request, _("The plan is adopted: explain the change in one line."))
-        return redirect(request.POST.get("back") or _plan_url(plan))
+        return redirect(_local_address(request, request.POST.get("back"), fallback=_plan_url(plan)))
     if model is not Goal and obj.budget_lines.exists():
         messages.error(request, _("It has budget lines: delete or move them on the budget page first."))
         return redirect(_plan_url(plan))
@@ -441,3 +442,11 @@ def delete(request, kind: str, pk: int):
 
 def _plan_url(plan: Plan) -> str:
     return reverse("plan", args=[plan.municipality.kommunenummer, plan.pk])
+
+
+def _local_address(request, address: str | None, *, fallback: str) -> str:
+    """Return the address a request asked for if it stays on this site (by https if the request did), else fallback."""
+    # An address taken from a request is anyone's choice: never send a planner off the portal with it.
+    if url_has_allowed_host_and_scheme(address, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return address
+    return fallback

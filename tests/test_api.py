@@ -24,6 +24,8 @@ from indicators.models import (
 from indicators.services import ProposedValue, apply_values, change_status
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
 
+from factories import published_value
+
 API = "/api/v1/"
 NETWORK = "livskraftige-kommuner"
 # Figures and words that exist only in unpublished values, revisions and plans: none may appear in any response.
@@ -56,13 +58,12 @@ def municipality(name, *codes, **fields):
 
 
 def publish(indicator, m, year, value, *, source="SSB 07459", **fields):
-    """Store a value as published a month ago (save() fills in the published version)."""
-    return IndicatorValue.objects.create(
+    """Store a value as first published a month ago."""
+    return published_value(
         indicator=indicator,
         municipality=m,
         year=year,
         value=Decimal(value),
-        status=ValueStatus.PUBLISHED,
         source=source,
         first_published_at=timezone.now() - datetime.timedelta(days=30),
         **fields,

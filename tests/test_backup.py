@@ -64,6 +64,8 @@ from plans.models import (
     StrategicProject,
 )
 
+from factories import published_value
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UTC = datetime.UTC
@@ -208,19 +210,19 @@ def dataset(django_user_model, media_root):
     )
 
     def value(indicator, year, figure, status, state=ValueState.REPORTED, **fields):
-        return IndicatorValue.objects.create(
+        fields.update(
             indicator=indicator,
             municipality=kongsberg,
             year=year,
             value=None if figure is None else Decimal(figure),
             state=state,
-            status=status,
             source="SSB-tabell 12241",
             changed_by=planner,
             changed_at=PRECISE,
-            first_published_at=PRECISE if status == ValueStatus.PUBLISHED else None,
-            **fields,
         )
+        if status == ValueStatus.PUBLISHED:
+            return published_value(first_published_at=PRECISE, **fields)
+        return IndicatorValue.objects.create(status=status, **fields)
 
     for year in range(2019, 2024):
         value(population, year, 27000 + year, ValueStatus.PUBLISHED)

@@ -14,6 +14,8 @@ from core.cache import VERSION_KEY, RecentPages, files_digest
 from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, ValueStatus
 from indicators.services import change_status
 
+from factories import published_value
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
@@ -23,9 +25,7 @@ def rana(waste):
     MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
     population = Indicator.objects.population()
     for indicator, value in ((population, 26000), (waste, 10400)):
-        IndicatorValue.objects.create(
-            indicator=indicator, municipality=rana, year=2023, value=Decimal(value), status=ValueStatus.PUBLISHED
-        )
+        published_value(indicator=indicator, municipality=rana, year=2023, value=Decimal(value))
     return rana
 
 
@@ -47,10 +47,7 @@ def test_publishing_a_value_retires_the_stored_pages_at_once(client, rana, waste
     value = IndicatorValue.objects.create(
         indicator=waste, municipality=rana, year=2024, value=Decimal(9100), status=ValueStatus.APPROVED
     )
-    IndicatorValue.objects.create(
-        indicator=Indicator.objects.population(), municipality=rana, year=2024, value=Decimal(26000),
-        status=ValueStatus.PUBLISHED,
-    )  # fmt: skip
+    published_value(indicator=Indicator.objects.population(), municipality=rana, year=2024, value=Decimal(26000))
     change_status(
         values=IndicatorValue.objects.filter(pk=value.pk), status=ValueStatus.PUBLISHED, user=None, reason="Publisert"
     )

@@ -21,6 +21,8 @@ from indicators.models import (
     ValueStatus,
 )
 
+from factories import published_value
+
 # kg per inhabitant in 2023 for 1 000 inhabitants each: lower is better.
 FIGURES_2023 = {"Kongsberg": 380, "Rana": 350, "Oslo": 330, "Fjord": 420}
 
@@ -58,9 +60,7 @@ def network(waste):
 
     def publish(m, year, people, tonnes):
         for indicator, value in ((population, people), (waste, tonnes)):
-            IndicatorValue.objects.create(
-                indicator=indicator, municipality=m, year=year, value=Decimal(value), status=ValueStatus.PUBLISHED
-            )
+            published_value(indicator=indicator, municipality=m, year=year, value=Decimal(value))
 
     for name, kg in FIGURES_2023.items():
         publish(members[name], 2023, 1000, kg)  # tonnes for 1 000 people = kg per inhabitant
@@ -184,9 +184,7 @@ def test_comparison_queries_do_not_grow_with_members_or_years(client, network, w
         NetworkMembership.objects.create(network=network_obj, municipality=m, joined=datetime.date(2009, 1, 1))
         for year in range(2015, 2024):
             for indicator in (population, waste):
-                IndicatorValue.objects.create(
-                    indicator=indicator, municipality=m, year=year, value=Decimal(1000), status=ValueStatus.PUBLISHED
-                )
+                published_value(indicator=indicator, municipality=m, year=year, value=Decimal(1000))
     assert count() == before
 
 
@@ -194,9 +192,7 @@ def test_every_municipality_can_be_compared_not_only_the_network(client, network
     outsider = municipality("Bodø", "1804")
     population = Indicator.objects.population()
     for indicator, value in ((population, 1000), (waste, 300)):
-        IndicatorValue.objects.create(
-            indicator=indicator, municipality=outsider, year=2023, value=Decimal(value), status=ValueStatus.PUBLISHED
-        )
+        published_value(indicator=indicator, municipality=outsider, year=2023, value=Decimal(value))
     network_page = get(client, "/indikator/husholdningsavfall/").content.decode()
     assert "Bodø" not in [row[1] for row in ranking_rows(network_page)]
     everyone = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
@@ -214,17 +210,14 @@ def test_all_municipalities_are_read_for_the_year_shown_and_every_year_is_offere
     outsider = municipality("Bodø", "1804")
     for year, people, tonnes in ((2015, 1000, 310), (2023, 1000, 300)):
         for indicator, value in ((population, people), (waste, tonnes)):
-            IndicatorValue.objects.create(
+            published_value(
                 indicator=indicator,
                 municipality=outsider,
                 year=year,
                 value=Decimal(value),
-                status=ValueStatus.PUBLISHED,
             )
     # 2010: waste figures but no published population, so no figure per inhabitant can be shown for that year.
-    IndicatorValue.objects.create(
-        indicator=waste, municipality=outsider, year=2010, value=Decimal(320), status=ValueStatus.PUBLISHED
-    )
+    published_value(indicator=waste, municipality=outsider, year=2010, value=Decimal(320))
     latest = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
     assert "Ranking, 2023" in latest and '<option value="2023" selected>' in latest
     offered = re.findall(r'<option value="(\d{4})"', latest.split('name="ar"')[1].split("</select>")[0])

@@ -14,6 +14,8 @@ from indicators.models import Indicator, IndicatorValue, Municipality, Municipal
 from indicators.models import ValueStatus as S
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
 
+from factories import published_value
+
 THIS_YEAR = datetime.date.today().year
 
 
@@ -28,9 +30,7 @@ def rana(db):
 def population(rana):
     indicator = Indicator.objects.population()
     for year in range(2019, 2025):
-        IndicatorValue.objects.create(
-            indicator=indicator, municipality=rana, year=year, value=Decimal(26000), status=S.PUBLISHED
-        )
+        published_value(indicator=indicator, municipality=rana, year=year, value=Decimal(26000))
     return indicator
 
 
@@ -61,14 +61,12 @@ def plan(rana, waste):
 def add_waste(rana, waste, figures, status=S.PUBLISHED, **fields):
     """Store waste as tonnes for 26 000 inhabitants, given in kg per inhabitant."""
     for year, kg in figures.items():
-        IndicatorValue.objects.create(
-            indicator=waste,
-            municipality=rana,
-            year=year,
-            value=Decimal(kg) * 26,
-            status=status,
-            **fields,
-        )
+        if status == S.PUBLISHED:
+            published_value(indicator=waste, municipality=rana, year=year, value=Decimal(kg) * 26, **fields)
+        else:
+            IndicatorValue.objects.create(
+                indicator=waste, municipality=rana, year=year, value=Decimal(kg) * 26, status=status, **fields
+            )
 
 
 def page(client, language="en", url="/kommune/1833/"):
@@ -186,9 +184,7 @@ def test_dashboard_queries_do_not_grow_with_indicators_years_or_municipalities(c
             code=f"ekstra-{number}", name_nb=f"Ekstra {number}", unit="count", direction="higher", bottom_line="social"
         )
         for year in range(2010, 2025):
-            IndicatorValue.objects.create(
-                indicator=indicator, municipality=rana, year=year, value=Decimal(year), status=S.PUBLISHED
-            )
+            published_value(indicator=indicator, municipality=rana, year=year, value=Decimal(year))
     assert count() == before
 
 

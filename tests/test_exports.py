@@ -20,6 +20,8 @@ from indicators.models import (
     ValueStatus,
 )
 
+from factories import published_value
+
 pytestmark = pytest.mark.django_db
 
 
@@ -37,15 +39,12 @@ def published(waste):
     for m, people, tonnes in ((rana, 26000, 10400), (oslo, 700000, 266000)):
         NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(2009, 1, 1))
         for year, factor in ((2021, 1), (2022, 1), (2023, Decimal("0.97"))):
-            IndicatorValue.objects.create(
-                indicator=population, municipality=m, year=year, value=people, status=ValueStatus.PUBLISHED
-            )
-            IndicatorValue.objects.create(
+            published_value(indicator=population, municipality=m, year=year, value=people)
+            published_value(
                 indicator=waste,
                 municipality=m,
                 year=year,
                 value=Decimal(tonnes) * factor,
-                status=ValueStatus.PUBLISHED,
             )
     IndicatorValue.objects.filter(indicator=waste, municipality=oslo, year=2022).update(
         value=None, state=ValueState.CONFIDENTIAL, published_value=None, published_state=ValueState.CONFIDENTIAL

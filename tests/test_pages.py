@@ -25,6 +25,8 @@ from indicators.models import (
 from indicators.numbers import format_number
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
 
+from factories import published_value
+
 NBSP = "\xa0"
 
 
@@ -46,14 +48,12 @@ def make_municipality(name, codes, **fields):
 
 
 def add_value(indicator, municipality, year, value, *, status=ValueStatus.PUBLISHED, **fields):
-    return IndicatorValue.objects.create(
-        indicator=indicator,
-        municipality=municipality,
-        year=year,
-        value=None if value is None else Decimal(str(value)),
-        status=status,
-        **fields,
+    fields.update(
+        indicator=indicator, municipality=municipality, year=year, value=None if value is None else Decimal(str(value))
     )
+    if status == ValueStatus.PUBLISHED:
+        return published_value(**fields)
+    return IndicatorValue.objects.create(status=status, **fields)
 
 
 def add_plan(municipality, indicator, *, title="Kommuneplanens samfunnsdel", goals=1):

@@ -310,6 +310,24 @@ def test_deleting_is_explained_logged_and_refused_while_money_refers_to_it(clien
     assert FocusArea.objects.filter(pk=plans["carried"].pk).exists()
 
 
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example", "/\\evil.example", "http://testserver/"])
+def test_a_refused_delete_never_sends_the_planner_to_another_site(client, plans, rana, rana_planner, back):
+    """The "back" address is taken from the request: one leading off the portal (or off https) is ignored."""
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    goal = plans["goal"]
+    response = client.post(reverse("plan_delete", args=["mal", goal.pk]), {"back": back}, secure=True)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan", args=["1833", plans["okonomiplan"].pk])
+    assert Goal.objects.filter(pk=goal.pk).exists()
+
+
+def test_a_refused_delete_goes_back_to_the_page_on_the_portal_it_names(client, plans, rana, rana_planner):
+    client.force_login(role(rana_planner, rana, Role.PLANNER))
+    back = reverse("goal_edit", args=[plans["goal"].pk]) + "?fra=kjeden"
+    response = client.post(reverse("plan_delete", args=["mal", plans["goal"].pk]), {"back": back})
+    assert (response.status_code, response["Location"]) == (302, back)
+
+
 def test_goals_choose_from_shared_indicators_and_the_municipalitys_own(client, plans, rana, rana_planner, waste):
     from indicators.models import Indicator
 

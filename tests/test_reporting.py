@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +32,8 @@ from indicators.models import (
 )
 from indicators.numbers import NumberError, parse_number
 from indicators.services import change_status
+
+from factories import published_value
 
 YEAR = reporting_year()
 PASSWORD = "a-long-test-password"
@@ -67,12 +70,11 @@ def population(rana, oslo):
     indicator = Indicator.objects.population()
     for municipality, people in ((rana, 26000), (oslo, 717000)):
         for year in (YEAR - 1, YEAR):
-            IndicatorValue.objects.create(
+            published_value(
                 indicator=indicator,
                 municipality=municipality,
                 year=year,
                 value=Decimal(people),
-                status=ValueStatus.PUBLISHED,
             )
     return indicator
 
@@ -713,3 +715,124 @@ def test_the_public_keeps_reading_the_published_figure_while_a_revision_is_under
     assert shown(None, "/kommune/1833/") == {"53"}
     page = as_user(client, None).get("/kommune/1833/").content.decode()
     assert "Revised" in page and "Dobbeltelling rettet" in page
+
+
+# --- the admin ---------------------------------------------------------------------------------------------------
+
+ADMIN_VALUES = "/forvaltning/indicators/indicatorvalue/"
+
+
+def admin_form(page) -> dict:
+    """The admin's change form as the browser sends it: every field as the page shows it, inlines included."""
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            shown = form[name].value()
+            if shown is True:
+                data[form.add_prefix(name)] = "on"
+            elif shown not in (None, False):
+                data[form.add_prefix(name)] = shown
+    return data
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    return django_user_model.objects.create_superuser("forvalter", password=PASSWORD)
+
+
+def approved_value(rana, planner, approver, figure=30):
+    value = submitted_value(rana, planner, figure=figure)
+    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    return value
+
+
+def test_a_value_published_in_the_admin_is_published_as_in_the_reporting_round(
+    client, world, planner, approver, rana, administrator
+):
+    value = approved_value(rana, planner, approver, figure=4321)
+    assert "4\xa0321" not in as_user(client, None).get("/kommune/1833/").content.decode()  # now in the page cache
+    as_user(client, administrator)
+    response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]}, follow=True)
+    assert "Published 1 value." in response.content.decode()
+
+    value.refresh_from_db()
+    assert value.status == ValueStatus.PUBLISHED and value.first_published_at is not None
+    assert value.revisions.order_by("pk").last().changed_by == administrator
+    client.logout()
+    assert "4\xa0321" in as_user(client, None).get("/kommune/1833/").content.decode()
+    # A published figure is changed only with a reason the public can read.
+    as_user(client, planner)
+    response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "4400"}))
+    assert "This figure has been published: say why it changes." in response.content.decode()
+    value.refresh_from_db()
+    assert value.value == 4321
+
+
+def test_the_admins_change_form_cannot_publish(client, world, planner, approver, rana, administrator):
+    value = approved_value(rana, planner, approver, figure=4321)
+    as_user(client, administrator)
+    address = f"{ADMIN_VALUES}{value.pk}/change/"
+    data = admin_form(client.get(address)) | {"status": ValueStatus.PUBLISHED, "comment": "Sjekket", "reason": "x"}
+    assert client.post(address, data).status_code == 302
+    value.refresh_from_db()
+    assert (value.comment, value.status, value.published_at) == ("Sjekket", ValueStatus.APPROVED, None)
+    client.logout()
+    assert "4\xa0321" not in as_user(client, None).get("/kommune/1833/").content.decode()
+
+
+def test_a_published_figure_changed_in_the_admin_waits_for_approval(
+    client, world, planner, approver, rana, administrator
+):
+    value = approved_value(rana, planner, approver, figure=4321)
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    as_user(client, administrator)
+    address = f"{ADMIN_VALUES}{value.pk}/change/"
+    data = admin_form(client.get(address)) | {"value": "4400", "reason": "Rettet etter registeret"}
+    assert client.post(address, data).status_code == 302
+    value.refresh_from_db()
+    assert (value.value, value.status, value.published_value) == (4400, ValueStatus.DRAFT, 4321)
+    assert value.revisions.order_by("pk").last().reason == "Rettet etter registeret"
+    client.logout()
+    page = as_user(client, None).get("/kommune/1833/").content.decode()
+    assert "4\xa0321" in page and "4\xa0400" not in page
+
+
+def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_approves(
+    client, world, planner, approver, rana, oslo
+):
+    mine = approved_value(rana, planner, approver)
+    submitted = IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="husholdningsavfall"),
+        municipality=rana,
+        year=YEAR,
+        value=Decimal(9000),
+        status=ValueStatus.SUBMITTED,
+    )
+    other = IndicatorValue.objects.create(
+        indicator=mine.indicator, municipality=oslo, year=YEAR, value=Decimal(80), status=ValueStatus.APPROVED
+    )
+    approver.is_staff = True
+    approver.save()
+    approver.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_indicatorvalue", "change_indicatorvalue"])
+    )
+    as_user(client, approver)
+    chosen = [mine.pk, submitted.pk, other.pk]
+    response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": chosen}, follow=True)
+    assert "2 chosen values were not published" in response.content.decode()
+    statuses = dict(IndicatorValue.objects.filter(pk__in=chosen).values_list("pk", "status"))
+    assert statuses == {mine.pk: "published", submitted.pk: "submitted", other.pk: "approved"}
+
+
+def test_staff_without_the_change_permission_cannot_publish(client, world, planner, approver, rana):
+    value = approved_value(rana, planner, approver)
+    approver.is_staff = True
+    approver.save()
+    approver.user_permissions.add(Permission.objects.get(codename="view_indicatorvalue"))
+    as_user(client, approver)
+    client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]})
+    value.refresh_from_db()
+    assert (value.status, value.published_at) == (ValueStatus.APPROVED, None)

@@ -44,6 +44,8 @@ from plans.models import (
 )
 from plans.services import publish_report, save_report_texts
 
+from factories import published_value
+
 YEAR = 2023
 PASSWORD = "a-long-test-password"
 
@@ -59,12 +61,11 @@ def municipality(name, code, language_form=LanguageForm.BOKMAL):
 
 def publish(indicator, m, year, value, **fields):
     """Store a value as published a month ago."""
-    return IndicatorValue.objects.create(
+    return published_value(
         indicator=indicator,
         municipality=m,
         year=year,
         value=Decimal(value),
-        status=ValueStatus.PUBLISHED,
         first_published_at=timezone.now() - datetime.timedelta(days=30),
         **fields,
     )

@@ -19,6 +19,8 @@ from indicators.models import (
 )
 from indicators.services import ProposedValue, apply_values, change_status, save_value
 
+from factories import published_value
+
 
 @pytest.fixture(autouse=True)
 def _english():
@@ -85,7 +87,7 @@ def test_per_inhabitant_is_unknown_without_a_population(rana, waste):
 
 def test_public_per_inhabitant_never_rests_on_an_unpublished_population(rana, waste):
     value(Indicator.objects.population(), rana, 2023, Decimal(25980), status=ValueStatus.DRAFT)
-    value(waste, rana, 2023, Decimal(9829), status=ValueStatus.PUBLISHED)
+    published_value(indicator=waste, municipality=rana, year=2023, value=Decimal(9829))
     public = IndicatorValue.objects.published().with_population(published=True).get()
     assert public.per_inhabitant is None
 
@@ -161,6 +163,18 @@ def test_change_status_records_who_published(rana, waste, django_user_model):
         Decimal(10),
         Decimal(10),
     )
+
+
+def test_saving_never_publishes_a_value(rana, waste):
+    """Publishing is change_status()'s alone: neither save() nor save_value() makes a figure public."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        value(waste, rana, 2023, Decimal(10), status=ValueStatus.PUBLISHED)
+    stored = value(waste, rana, 2023, Decimal(10), status=ValueStatus.APPROVED)
+    stored.status = ValueStatus.PUBLISHED
+    with pytest.raises(ValueError, match="change_status"):
+        save_value(stored, user=None, reason="Publisert")
+    assert not IndicatorValue.objects.published().exists()
+    assert IndicatorValue.objects.get().status == ValueStatus.APPROVED
 
 
 def test_save_value_records_old_and_new(rana, waste, django_user_model):

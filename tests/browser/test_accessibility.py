@@ -11,14 +11,14 @@ from indicators.models import (
     BottomLine,
     Direction,
     Indicator,
-    IndicatorValue,
     Municipality,
     MunicipalityCode,
     Network,
     NetworkMembership,
     Unit,
-    ValueStatus,
 )
+
+from factories import published_value
 
 # (url name, args): the pages the public reaches first.
 PUBLIC_PAGES = [
@@ -76,12 +76,11 @@ def network():
     }
     for municipality, by_year in figures.items():
         for year, value in by_year.items():
-            IndicatorValue.objects.create(
+            published_value(
                 indicator=population,
                 municipality=municipality,
                 year=year,
                 value=Decimal(value),
-                status=ValueStatus.PUBLISHED,
                 source="SSB 07459",
             )
     return network

@@ -41,6 +41,8 @@ from plans.models import (
 )
 from plans.services import publish_report, save_report_texts
 
+from factories import published_value
+
 YEAR = 2023
 PASSWORD = "a-long-test-password"
 KONGSBERG_REPORT = f"/kommune/3303/arsrapport/{YEAR}/"
@@ -69,12 +71,11 @@ def _publish_values(municipality: Municipality, rows: dict) -> None:
     """rows: {indicator: {year: value}}, every value published."""
     for indicator, by_year in rows.items():
         for year, value in by_year.items():
-            IndicatorValue.objects.create(
+            published_value(
                 indicator=indicator,
                 municipality=municipality,
                 year=year,
                 value=Decimal(value),
-                status=ValueStatus.PUBLISHED,
             )
 
 

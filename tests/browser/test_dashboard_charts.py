@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, ValueStatus
+from indicators.models import Indicator, Municipality, MunicipalityCode
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
+
+from factories import published_value
 
 THIS_YEAR = datetime.date.today().year
 
@@ -19,12 +21,11 @@ def rana(waste, lighthouses):
     population = Indicator.objects.population()
     for year, kg, count in ((2019, 412, 10), (2021, 400, 14), (2023, 380, 19)):
         for indicator, value in ((population, 26000), (waste, kg * 26), (lighthouses, count)):
-            IndicatorValue.objects.create(
+            published_value(
                 indicator=indicator,
                 municipality=rana,
                 year=year,
                 value=Decimal(value),
-                status=ValueStatus.PUBLISHED,
                 is_sample=indicator == lighthouses,
             )
     plan = Plan.objects.create(
@@ -88,9 +89,7 @@ def network(rana):
     population, waste = Indicator.objects.population(), Indicator.objects.get(code="husholdningsavfall")
     for year, kg in ((2019, 390), (2021, 370), (2023, 330)):
         for indicator, value in ((population, 700000), (waste, kg * 700)):
-            IndicatorValue.objects.create(
-                indicator=indicator, municipality=oslo, year=year, value=Decimal(value), status=ValueStatus.PUBLISHED
-            )
+            published_value(indicator=indicator, municipality=oslo, year=year, value=Decimal(value))
     for member in (rana, oslo):
         NetworkMembership.objects.create(network=network, municipality=member, joined=datetime.date(2009, 1, 1))
     return network

@@ -18,6 +18,8 @@ from indicators.models import (
     reporting_year,
 )
 
+from factories import published_value
+
 YEAR = reporting_year()
 PASSWORD = "a-long-test-password"
 
@@ -28,9 +30,7 @@ def rana(django_user_model, waste, lighthouses):
     MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
     population = Indicator.objects.population()
     for year in (YEAR - 1, YEAR):
-        IndicatorValue.objects.create(
-            indicator=population, municipality=rana, year=year, value=Decimal(26000), status=ValueStatus.PUBLISHED
-        )
+        published_value(indicator=population, municipality=rana, year=year, value=Decimal(26000))
     for username, role in (("planlegger-rana", Role.PLANNER), ("godkjenner-rana", Role.APPROVER)):
         user = django_user_model.objects.create_user(username=username, password=PASSWORD)
         MunicipalityRole.objects.create(user=user, municipality=rana, role=role)

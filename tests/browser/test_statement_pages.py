@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from indicators.models import (
     DataImport,
     Indicator,
-    IndicatorValue,
     LanguageForm,
     Municipality,
     MunicipalityCode,
@@ -20,12 +19,13 @@ from indicators.models import (
     NetworkCoordinator,
     NetworkMembership,
     Role,
-    ValueStatus,
     reporting_year,
 )
 from livskraft.accessibility import TESTED_PAGES
 from plans.models import AnnualReport, FocusArea, Goal, GoalIndicator, GoodExample, Plan, PlanStatus, PlanType
 from plans.services import publish_report, save_report_texts
+
+from factories import published_value
 
 PASSWORD = "a-long-test-password"
 YEAR = reporting_year()
@@ -47,9 +47,7 @@ def portal(django_user_model, waste, lighthouses):
         NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(2009, 1, 1))
         for year in range(YEAR - 3, YEAR + 1):
             for indicator, value in ((population, 27000), (waste, 11000 - 100 * (YEAR - year)), (lighthouses, 12)):
-                IndicatorValue.objects.create(
-                    indicator=indicator, municipality=m, year=year, value=Decimal(value), status=ValueStatus.PUBLISHED
-                )
+                published_value(indicator=indicator, municipality=m, year=year, value=Decimal(value))
         plan = Plan.objects.create(
             municipality=m,
             plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
