@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,8 @@ class NetworkAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    # An address typed without a scheme is read as https, as Django 6 will; the portal's own forms do the same.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name_nb", "unit", "computation", "direction", "bottom_line", "source"]
     list_filter = ["computation", "direction", "bottom_line"]
     search_fields = ["code", "name_nb", "name_nn", "name_en"]

@@ -1,9 +1,14 @@
 """The admin of the plan chain: plans, focus areas, goals, projects, reports and good examples."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from indicators.access import access_for
 from plans.models import (
     AnnualReport,
+    ExampleStatus,
     FocusArea,
     Goal,
     GoalIndicator,
@@ -12,6 +17,7 @@ from plans.models import (
     ReportText,
     StrategicProject,
 )
+from plans.services import set_example_status
 
 
 class FocusAreaInline(admin.TabularInline):
@@ -31,6 +37,10 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["plan_type", "status"]
     search_fields = ["title", "municipality__name", "decision_reference"]
     autocomplete_fields = ["municipality", "parent"]
+    # An address typed without a scheme is read as https, as Django 6 will; the portal's own forms do the same.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Adopting is one path: the plan page's "Adopt", which logs the decision and retires the earlier versions.
+    readonly_fields = ["status", "adopted_on", "decision_reference"]
     inlines = [FocusAreaInline, StrategicProjectInline]
 
 
@@ -96,4 +106,32 @@ class GoodExampleAdmin(admin.ModelAdmin):
     search_fields = ["title", "text", "municipality__name"]
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["indicators"]
-    readonly_fields = ["created_by", "created_at", "changed_by", "changed_at", "published_at"]
+    # Not the status: an example moves between statuses only through set_example_status() (the publish action).
+    readonly_fields = ["status", "created_by", "created_at", "changed_by", "changed_at", "published_at"]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected submitted examples"), permissions=["change"])
+    def publish(self, request, queryset):
+        """Publish what the coordinator could publish on the portal: submitted examples of her network's members."""
+        access = access_for(request.user)
+        chosen = list(queryset.exclude(status=ExampleStatus.PUBLISHED))
+        publishable = [
+            example
+            for example in chosen
+            if example.status == ExampleStatus.SUBMITTED and access.can_coordinate(example.municipality_id)
+        ]
+        for example in publishable:
+            set_example_status(example=example, status=ExampleStatus.PUBLISHED, user=request.user)
+        if publishable:
+            message = ngettext("Published %(count)s example.", "Published %(count)s examples.", len(publishable))
+            self.message_user(request, message % {"count": len(publishable)}, messages.SUCCESS)
+        if len(chosen) > len(publishable):
+            left = len(chosen) - len(publishable)
+            message = ngettext(
+                "%(count)s chosen example was not published: only a coordinator of its network can publish it, "
+                "once it is submitted.",
+                "%(count)s chosen examples were not published: only a coordinator of their network can publish "
+                "them, once they are submitted.",
+                left,
+            )
+            self.message_user(request, message % {"count": left}, messages.WARNING)

@@ -12,7 +12,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 # English is the source language: an empty English msgstr shows the source text, as intended.
 TRANSLATED = ["nb", "nn"]
 # The folders whose Python files and templates hold the strings users see.
-SOURCES = ["livskraft", "indicators", "plans", "templates"]
+SOURCES = [folder for folder in settings.LIVSKRAFT_RELEASE_FOLDERS if folder != "locale"]
 
 
 def catalog(locale_dir: Path, language: str) -> Path:
