@@ -327,8 +327,8 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
 def save_value(value: IndicatorValue, *, user, reason: str) -> bool:
     """Save one edited value with a revision row; return False when nothing that is tracked changed.
 
-    Its status is not the caller's to change (change_status() does that), except that a changed figure, state or
-    source goes back to draft, as in the reporting round: the public keeps reading the published version until the
+    Its status is not the caller's to change (change_status() does that), except that a changed figure, state,
+    source or sample flag goes back to draft, as in the reporting round: the public keeps reading the published version until the
     change is approved and published.
     """
     now = timezone.now()
@@ -339,7 +339,9 @@ def save_value(value: IndicatorValue, *, user, reason: str) -> bool:
         before = None
         if stored is not None:
             before = stored.snapshot()
-            changed = value.snapshot() != before  # the figure, its state or its source: the status is the stored one
+            # The figure, its state, its source or whether it is sample data: the public reads each in its
+            # published version until the change is published. The status compared is the stored one.
+            changed = value.snapshot() != before or value.is_sample != stored.is_sample
             if not changed and stored.comment == value.comment:
                 return False
             if changed:

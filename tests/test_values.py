@@ -177,6 +177,19 @@ def test_saving_never_publishes_a_value(rana, waste):
     assert IndicatorValue.objects.get().status == ValueStatus.APPROVED
 
 
+def test_marking_a_published_figure_as_sample_data_waits_for_publication(rana, waste, django_user_model):
+    """An edit that only changes the sample flag is saved, not silently dropped, and the public keeps the
+    published version until the change is published."""
+    administrator = django_user_model.objects.create_user("forvalter")
+    stored = published_value(indicator=waste, municipality=rana, year=2023, value=Decimal(10))
+    stored.is_sample = True
+    assert save_value(stored, user=administrator, reason="Tallet var oppdiktet") is True
+    stored.refresh_from_db()
+    assert (stored.is_sample, stored.status) == (True, ValueStatus.DRAFT)
+    assert stored.visible_to(can_read_unpublished=False).is_sample is False
+    assert stored.revisions.get().reason == "Tallet var oppdiktet"
+
+
 def test_save_value_records_old_and_new(rana, waste, django_user_model):
     planner = django_user_model.objects.create_user("planlegger-rana")
     stored = value(waste, rana, 2023, Decimal(10))
