@@ -1,6 +1,5 @@
 """Downloads in JSON-stat 2.0: valid, published figures only, and readable by our importer and by pyjstat."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,45 +11,25 @@ from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import (
     Indicator,
     IndicatorValue,
-    Municipality,
-    MunicipalityCode,
-    Network,
-    NetworkMembership,
     ValueState,
     ValueStatus,
 )
+from tests import factories as make
 
 pytestmark = pytest.mark.django_db
 
 
-def municipality(name, code):
-    m = Municipality.objects.create(name=name)
-    MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(1964, 1, 1))
-    return m
-
-
 @pytest.fixture
-def published(waste):
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    population = Indicator.objects.population()
-    rana, oslo = municipality("Rana", "1833"), municipality("Oslo", "0301")
+def published(waste, rana, oslo):
+    make.network(members=[rana, oslo])
     for m, people, tonnes in ((rana, 26000, 10400), (oslo, 700000, 266000)):
-        NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(2009, 1, 1))
         for year, factor in ((2021, 1), (2022, 1), (2023, Decimal("0.97"))):
-            IndicatorValue.objects.create(
-                indicator=population, municipality=m, year=year, value=people, status=ValueStatus.PUBLISHED
-            )
-            IndicatorValue.objects.create(
-                indicator=waste,
-                municipality=m,
-                year=year,
-                value=Decimal(tonnes) * factor,
-                status=ValueStatus.PUBLISHED,
-            )
+            make.population(m, {year: people})
+            make.published_value(waste, m, year, Decimal(tonnes) * factor)
     IndicatorValue.objects.filter(indicator=waste, municipality=oslo, year=2022).update(
         value=None, state=ValueState.CONFIDENTIAL, published_value=None, published_state=ValueState.CONFIDENTIAL
     )
-    IndicatorValue.objects.create(indicator=waste, municipality=rana, year=2024, value=Decimal(777123))  # a draft
+    make.value(waste, rana, 2024, 777123)  # a draft
     return {"rana": rana, "oslo": oslo}
 
 
