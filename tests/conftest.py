@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole test suite: settings, municipalities, the personas and a real browser."""
+"""Fixtures shared by the whole test suite: settings, municipalities, the personas, a world for every page and a real
+browser."""
 
 import os
 import threading
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from indicators.models import Role
 from tests import factories as make
+from tests import pages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -184,6 +186,22 @@ def coordinator(network):
 def administrator(db):
     """Return the administrator: a superuser, who may do everything, such as loading a municipal reform."""
     return make.user("administrator", is_staff=True, is_superuser=True)
+
+
+# --- a world for every page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(rana, network, waste, lighthouses, rana_planner, coordinator):
+    """Return a small world in which every page has something to show, and the addresses of its pages."""
+    return pages.build_site(
+        rana=rana,
+        network=network,
+        waste=waste,
+        lighthouses=lighthouses,
+        rana_planner=rana_planner,
+        coordinator=coordinator,
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -21,6 +22,7 @@ from plans.models import (
     StrategicProject,
 )
 from tests import factories as make
+from tests import pages
 
 YEAR = reporting_year()
 NBSP = "\xa0"
@@ -283,12 +285,23 @@ def test_a_row_nobody_touched_keeps_a_colleagues_change(client, english, plans, 
 # --- permissions ------------------------------------------------------------------------------------------------
 
 
-PAGES = [
-    entry_url(),
-    f"{entry_url()}import/",
-    f"{entry_url()}mal.csv",
-    f"{entry_url()}mal.xlsx",
-]
+def year_pages() -> list[str]:
+    """Every address of Rana's budget year, found in the URL conf, so that a new one is guarded the day it is added."""
+    urls = []
+    for route in pages.walk():
+        if route.name.startswith("budget_") and {"code", "year"} <= set(route.converters):
+            for fmt in ("csv", "xlsx") if "fmt" in route.converters else (None,):
+                kwargs = {"code": "1833", "year": YEAR} | ({"fmt": fmt} if fmt else {})
+                urls.append(reverse(route.name, kwargs=kwargs))
+    return urls
+
+
+PAGES = year_pages()
+
+
+def test_the_walk_finds_the_entry_import_and_template_pages():
+    """The permission tests below run on what the walk finds: it must find at least the pages known today."""
+    assert {entry_url(), f"{entry_url()}import/", f"{entry_url()}mal.csv", f"{entry_url()}mal.xlsx"} <= set(PAGES)
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -370,32 +370,7 @@ def test_municipality_page_shows_adopted_plans_only(client, kongsberg, waste):
     assert f"350{NBSP}kg per inhabitant (2030)" in html
 
 
-# --- every page: one h1, a title, lang, skip link ---------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/kommune/3303/", "/indikator/husholdningsavfall/", "/kilder/", "/logg-inn/"])
-def test_page_has_the_accessible_frame(client, kongsberg, population, waste, url):
-    make.published_value(population, kongsberg, 2024, 28404)
-    make.published_value(waste, kongsberg, 2024, 10650)
-    add_plan(kongsberg, waste)
-    response = get(client, url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert h1_count(response) == 1
-    assert re.search(r"<title>[^<]+ – Livskraft</title>", html)
-    assert '<html lang="nb">' in html
-    # The skip link comes before any other link or control and targets the main landmark.
-    first_focusable = re.search(r"<(a|button|input|select)\b[^>]*>", html).group(0)
-    assert 'href="#main"' in first_focusable
-    assert '<main id="main" tabindex="-1"' in html
-    assert "autofocus" not in html  # focus starts at the top, where the skip link is
-    assert "<script>" not in html  # no inline scripts: a Content Security Policy will forbid them
-    # Nothing loads from another site: every script, style sheet and image comes from the portal.
-    assert re.findall(r'<(?:script|link|img)\b[^>]*(?:src|href)="(?:https?:)?//', html) == []
-    for table in re.findall(r"<table.*?</table>", html, re.S):
-        assert "<caption>" in table
-        assert re.findall(r"<th(?=[\s>])(?![^>]*scope=)", table) == []
+# --- the language switcher (every page's frame is checked in tests/test_every_page.py) -------------------------
 
 
 @pytest.mark.django_db
