@@ -1,8 +1,9 @@
 """Every page of the site, found by walking the URL conf, with its address filled from a small demo world.
 
-The guard tests (tests/test_every_page.py) take their pages from here, so a new page is checked the day it is
-added: a route whose address cannot be filled from the world, or that asks the public to log in without naming
-the persona who may see it, fails with a message naming it instead of being skipped.
+The guard tests (tests/test_every_page.py) and the browser's axe check (tests/browser/test_axe_on_every_page.py)
+take their pages from here, so a new page is checked the day it is added: a route whose address cannot be filled
+from the world, or that asks the public to log in without naming the persona who may see it, fails with a message
+naming it instead of being skipped.
 """
 
 import datetime

@@ -8,7 +8,7 @@ from django.urls import reverse
 from indicators.models import BottomLine, Direction, Indicator, Unit
 from tests import factories as make
 
-# (url name, args): the pages the public reaches first.
+# (url name, args): the pages the public reaches first. Every page is checked by axe in test_axe_on_every_page.py.
 PUBLIC_PAGES = [
     pytest.param("home", [], id="home"),
     pytest.param("municipality", ["3303"], id="municipality-kongsberg"),
