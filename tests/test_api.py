@@ -605,14 +605,30 @@ def test_filters_are_kept_in_the_page_links(client, waste):
     assert data["next"] == f"http://testserver{API}values/?fra=2001&page=2"
 
 
-# count + page + the municipalities' codes; each filter naming something adds the query that looks it up.
+# Each filter that names something adds the query that looks it up.
 @pytest.mark.parametrize(("municipalities", "years"), [(1, 5), (25, 5)])
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         ("", 3),
+        # 1. the count of published values in the years
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         ("?fra=2001&til=2003", 3),
+        # 1. the network by its slug
+        # 2. the count of published values of its members while they were members
+        # 3. the page of values with their indicator, municipality and published population
+        # 4. their municipalities' numbers
         ("?nettverk=nettverk", 4),
+        # 1. the municipality by its number
+        # 2. the indicator by its code
+        # 3. the network by its slug
+        # 4. the count of the values left by the filters
+        # 5. the page of values with their indicator, municipality and published population
+        # 6. their municipalities' numbers
         ("?kommune=5000&indikator=husholdningsavfall&fra=2000&til=2004&nettverk=nettverk", 6),
     ],
 )
@@ -630,6 +646,9 @@ def test_a_page_of_values_takes_the_same_queries_however_many_values(
 def test_every_page_of_250_values_takes_3_queries(client, waste, django_assert_num_queries):
     many_values(waste, municipalities=25, years=5)
     for page in (1, 2, 3):
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         with django_assert_num_queries(3):
             assert client.get(f"{API}values/?page={page}").status_code == 200
 
@@ -637,19 +656,57 @@ def test_every_page_of_250_values_takes_3_queries(client, waste, django_assert_n
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # count, municipalities (with successor), codes, successors' codes, predecessors, their codes
+        # 1. the count of municipalities
+        # 2. the page of municipalities with their successors
+        # 3. their numbers
+        # 4. their successors' numbers
+        # 5. their predecessors
+        # 6. the predecessors' numbers
         (f"{API}municipalities/", 6),
-        # by_code, the municipality (with successor), codes, predecessors, their codes; Fjord has no successor
+        # 1. the municipality's number, with the municipality
+        # 2. the municipality with its successor (Fjord has none, so no successor's numbers)
+        # 3. its numbers
+        # 4. its predecessors
+        # 5. the predecessors' numbers
         (f"{API}municipalities/1578/", 5),
-        # count, networks, memberships with municipalities, their codes
+        # 1. the count of networks
+        # 2. the page of networks
+        # 3. their memberships with the municipalities
+        # 4. the municipalities' numbers
         (f"{API}networks/", 4),
+        # 1. the network by its slug
+        # 2. its memberships with the municipalities
+        # 3. the municipalities' numbers
         (f"{API}networks/{NETWORK}/", 3),
+        # 1. the count of indicators
+        # 2. the page of indicators
         (f"{API}indicators/", 2),
+        # 1. the indicator by its code
         (f"{API}indicators/husholdningsavfall/", 1),
-        # count, plans (with municipality and parent), codes, focus areas, goals, goal indicators
+        # 1. the count of adopted plans
+        # 2. the page of plans with their municipality and the plan above
+        # 3. the municipalities' numbers
+        # 4. the focus areas
+        # 5. their goals
+        # 6. the goals' indicators, with the indicator
         (f"{API}plans/", 6),
+        # 1. the municipality by its number
+        # 2. the count of its adopted plans
+        # 3. the page of plans with their municipality and the plan above
+        # 4. the municipality's numbers
+        # 5. the focus areas
+        # 6. their goals
+        # 7. the goals' indicators, with the indicator
         (f"{API}plans/?kommune=3303", 7),
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         (f"{API}values/", 3),
+        # 1. the municipality by its old number
+        # 2. the network by its slug
+        # 3. the count of the municipality's published values from its years in the network
+        # 4. the page of values with their indicator, municipality and published population
+        # 5. their municipalities' numbers
         (f"{API}values/?kommune=0604&nettverk={NETWORK}", 5),
     ],
 )

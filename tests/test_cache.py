@@ -28,6 +28,7 @@ def rana(rana, waste):
 def test_a_second_visitor_gets_the_stored_page_without_touching_the_database(client, rana, django_assert_num_queries):
     first = client.get("/kommune/1833/")
     assert first["X-Cache"] == "miss"
+    # No queries: the stored page is served before the session or anything else is read.
     with django_assert_num_queries(0):
         second = client.get("/kommune/1833/")
     assert second["X-Cache"] == "hit" and second.content == first.content

@@ -120,7 +120,12 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
         source="Utkast",
         reason="Retting",
     )
-    # Indicators, municipalities, their numbers, the published population, the values: however many there are.
+    # However many there are:
+    # 1. the indicators
+    # 2. the municipalities
+    # 3. their numbers
+    # 4. the published population
+    # 5. the published values
     with django_assert_num_queries(5):
         response = client.get("/data/alle-publiserte-tall.csv")
         body = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -138,6 +143,12 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
 def test_the_bulk_json_stat_file_holds_every_published_figure_and_reads_back(
     client, published, waste, django_assert_num_queries
 ):
+    # The same as the CSV file's, however many there are:
+    # 1. the indicators
+    # 2. the municipalities
+    # 3. their numbers
+    # 4. the published population
+    # 5. the published values
     with django_assert_num_queries(5):
         response = client.get(reverse("bulk_download_json"))
     assert 'filename="livskraft-alle-publiserte-tall.json"' in response["Content-Disposition"]
@@ -197,7 +208,15 @@ def test_a_bad_selection_is_explained(client, published, query, message):
 
 
 def test_a_selections_queries_do_not_grow_with_its_size(client, published, django_assert_num_queries):
-    # The form's municipalities, their numbers and the indicators; then the five of published_records().
+    # 1. the form's municipalities with published values
+    # 2. their numbers
+    # 3. the form's indicators
+    # then published_records():
+    # 4. the indicators
+    # 5. the municipalities
+    # 6. their numbers
+    # 7. the published population
+    # 8. the published values
     with django_assert_num_queries(8):
         response = client.get("/data/?format=csv")
         b"".join(response.streaming_content)

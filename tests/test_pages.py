@@ -426,34 +426,49 @@ def add_members(network, population, count, start):
 
 @pytest.mark.django_db
 def test_front_page_query_count_is_constant(client, network, population, django_assert_num_queries):
+    def front_page():
+        # 1. the networks with their member counts
+        # 2. the network's municipalities
+        # 3. their numbers
+        # 4. each one's latest published population
+        with django_assert_num_queries(4):
+            response = get(client, "/")
+        assert response.status_code == 200
+        return response
+
     add_members(network, population, 2, start=1000)
     Network.objects.create(name="Klimanettverket", slug="klima")
-    # 1 networks with their member counts, 2 the network's municipalities,
-    # 3 their codes, 4 each one's latest published population.
-    with django_assert_num_queries(4):
-        assert get(client, "/").status_code == 200
-
+    front_page()
     add_members(network, population, 10, start=2000)
-    with django_assert_num_queries(4):
-        response = get(client, "/")
-    assert response.content.decode().count('<th scope="row">') == 12
+    assert front_page().content.decode().count('<th scope="row">') == 12
 
 
 @pytest.mark.django_db
 def test_municipality_page_query_count_is_constant(
     client, kongsberg, population, waste, emissions, django_assert_num_queries
 ):
+    def dashboard():
+        # 1. the number with its municipality
+        # 2. the municipality's numbers
+        # 3. the municipalities it was formed from (their numbers are not fetched when there are none)
+        # 4. its network memberships with their networks
+        # 5. its published population by year
+        # 6. the indicators
+        # 7. its published values
+        # 8. its adopted kommuneplans
+        # 9. their focus areas
+        # 10. their goals
+        # 11. the goals' indicators, with the indicator
+        # 12. the focus areas carrying the plan's
+        # 13. their budget lines, and their projects', for the years shown
+        # 14. its published annual reports
+        with django_assert_num_queries(14):
+            assert get(client, "/kommune/3303/").status_code == 200
+
     make.published_value(population, kongsberg, 2024, 28404)
     make.published_value(waste, kongsberg, 2024, 10650)
     add_plan(kongsberg, waste)
-    # 1 the code with its municipality, 2 the municipality's codes, 3 the municipalities it was formed from
-    # (their codes are not fetched when there are none), 4 network memberships with their networks,
-    # 5 population by year, 6 indicators, 7 each indicator's latest published value with the population,
-    # 8 adopted plans, 9 focus areas, 10 goals, 11 goal indicators with their indicators,
-    # 12 the years of its published annual reports, 13 the focus areas carrying the plan's, 14 their budget lines.
-    with django_assert_num_queries(14):
-        assert get(client, "/kommune/3303/").status_code == 200
-
+    dashboard()
     for year in range(2000, 2024):
         make.published_value(population, kongsberg, year, 25000 + year)
         make.published_value(waste, kongsberg, year, 10000 + year)
@@ -461,42 +476,62 @@ def test_municipality_page_query_count_is_constant(
     for number in range(3):
         add_plan(kongsberg, emissions, title=f"Klima- og energiplan {number}", goals=3)
     make.network("Klimanettverket", slug="klima", members=[kongsberg], joined=datetime.date(2015, 1, 1))
-    with django_assert_num_queries(14):
-        assert get(client, "/kommune/3303/").status_code == 200
+    dashboard()
 
 
 @pytest.mark.django_db
 def test_merged_municipality_page_query_count_is_constant(client, fjord, django_assert_num_queries):
-    # 1 the code, 2 its codes, 3 predecessors, 4 their codes, 5 memberships, 6 population,
-    # 7 indicators (none, so no values are fetched), 8 plans (none, so no focus areas), 9 annual reports.
-    with django_assert_num_queries(10):
-        assert get(client, "/kommune/1578/").status_code == 200
+    def dashboard():
+        # 1. the number with its municipality
+        # 2. the municipality's numbers
+        # 3. the municipalities it was formed from
+        # 4. their numbers
+        # 5. its network memberships with their networks
+        # 6. its published population by year
+        # 7. the indicators (there are none)
+        # 8. its published values
+        # 9. its adopted kommuneplans (none, so no focus areas, goals or money)
+        # 10. its published annual reports
+        with django_assert_num_queries(10):
+            assert get(client, "/kommune/1578/").status_code == 200
+
+    dashboard()
     make.municipality("Sylte", codes=[("1527", 1838, 1964)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
-    with django_assert_num_queries(10):
-        assert get(client, "/kommune/1578/").status_code == 200
+    dashboard()
 
 
 @pytest.mark.django_db
 def test_old_code_redirect_takes_two_queries(client, kongsberg, django_assert_num_queries):
-    # 1 the code with its municipality, 2 the municipality's codes to find the current one.
+    # 1. the number with its municipality
+    # 2. the municipality's numbers, to find the current one
     with django_assert_num_queries(2):
         assert get(client, "/kommune/0604/").status_code == 301
 
 
 @pytest.mark.django_db
 def test_indicator_page_query_count_is_constant(client, network, population, waste, django_assert_num_queries):
+    def indicator_page():
+        # 1. the indicator by its code
+        # 2. the network
+        # 3. its members
+        # 4. their numbers
+        # 5. their predecessors
+        # 6. the population indicator
+        # 7. the members' published values of both
+        with django_assert_num_queries(7):
+            response = get(client, "/indikator/husholdningsavfall/")
+        assert response.status_code == 200
+        return response
+
     add_members(network, population, 2, start=1000)
     for municipality in Municipality.objects.all():
         make.published_value(waste, municipality, 2024, 500)
-    # The indicator, the network, its members, their codes, their predecessors, the population indicator, the values.
-    with django_assert_num_queries(7):
-        assert get(client, "/indikator/husholdningsavfall/").status_code == 200
-    add_members(network, population, 48, start=2000)  # 7 members, then more than 50
+    indicator_page()
+    add_members(network, population, 48, start=2000)  # 2 members, then 50
     for municipality in Municipality.objects.exclude(values__indicator=waste):
         make.published_value(waste, municipality, 2023, 400)
         make.published_value(waste, municipality, 2024, 450)
-    with django_assert_num_queries(7):
-        response = get(client, "/indikator/husholdningsavfall/")
+    response = indicator_page()
     ranking = re.search(r'<h2 id="ranking">.*?</tbody>', response.content.decode(), re.S)[0]
     assert ranking.count("<tr") - 1 == Municipality.objects.count() == 50  # every member is ranked
 
