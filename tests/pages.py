@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, StringConverter
 
 from indicators.models import DataImport, ValueImport, ValueStatus
-from indicators.reporting import reporting_year
+from indicators.models import reporting_year
 from plans.models import AnnualReport, BudgetImport, ExampleStatus, GoodExample, PlanStatus, PlanType
 from plans.services import publish_report, save_report_texts
 from tests import factories as make

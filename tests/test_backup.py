@@ -512,7 +512,7 @@ def test_a_restore_into_an_empty_database_brings_back_every_row_field_and_file(d
     settings.MEDIA_ROOT = tmp_path / "new-server-media"
     call_command("restore", str(backup), "--check", stdout=io.StringIO())
     assert not any(everything().values()), "--check wrote something"
-    from livskraft.cache import data_version
+    from core.cache import data_version
 
     version = data_version()
     assert "Restored" in restore(backup)

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from indicators.models import IndicatorValue, Municipality, ValueRevision
-from livskraft.benchmark.safety import refusal
+from tools.benchmark.safety import refusal
 from plans.models import AnnualReport
 
 on_postgresql = pytest.mark.skipif(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from indicators.models import MunicipalityRole, Role
-from indicators.reporting import reporting_year
+from indicators.models import reporting_year
 from plans.models import (
     BudgetImport,
     BudgetLine,

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from indicators.models import IndicatorValue, ValueStatus
 from indicators.services import change_status
-from livskraft.cache import VERSION_KEY, RecentPages, files_digest
+from core.cache import VERSION_KEY, RecentPages, files_digest
 from tests import factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -120,7 +120,7 @@ def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(cli
         if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}:
             pytest.fail("Redis is not answering on 127.0.0.1:6379 (CI is set, so this is a failure)", pytrace=False)
         pytest.skip("Redis is not answering on 127.0.0.1:6379")
-    redis = {"default": {"BACKEND": "livskraft.redis_cache.ReusingRedisCache", "LOCATION": location}}
+    redis = {"default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": location}}
     with override_settings(CACHES=redis):
         caches["default"].clear()
         try:
@@ -131,7 +131,7 @@ def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(cli
             other_worker = RedisCache(location, {})
             before = other_worker.get("livskraft:data-version")
             IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
-            from livskraft.cache import bump
+            from core.cache import bump
 
             bump()
             assert other_worker.get("livskraft:data-version") == before + 1

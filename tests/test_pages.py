@@ -19,7 +19,7 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
-from livskraft.templatetags.livskraft import format_number
+from indicators.numbers import format_number
 from plans.models import PlanStatus
 from tests import factories as make
 
@@ -268,7 +268,7 @@ def test_number_format(value, decimals, shown):
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_number_filter_ignores_the_language(language):
-    template = Template("{% load livskraft %}{{ a|number:1 }} {{ b|number }} {{ c|number }}")
+    template = Template("{% load figures %}{{ a|number:1 }} {{ b|number }} {{ c|number }}")
     with translation.override(language):
         shown = template.render(Context({"a": Decimal("1234.5"), "b": 709037, "c": None}))
     assert shown == f"1{NBSP}234,5 709{NBSP}037 –"

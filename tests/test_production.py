@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 from django.utils import translation
 
-from livskraft.throttle import LoginRefused, LoginThrottle
+from core.throttle import LoginRefused, LoginThrottle
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "livskraft-test"
@@ -185,7 +185,7 @@ def test_an_unreachable_database_shows_a_503_page(english, language, tmp_path, c
     broken = original.__class__(unreachable_database(tmp_path), alias="default")
     connections["default"] = broken
     try:
-        with caplog.at_level(logging.ERROR, logger="livskraft.middleware"):
+        with caplog.at_level(logging.ERROR, logger="core.middleware"):
             response = visitor(language).get("/")
     finally:
         broken.close()
@@ -196,7 +196,7 @@ def test_an_unreachable_database_shows_a_503_page(english, language, tmp_path, c
     if language == "en":
         assert "The portal is temporarily unavailable" in page
     assert "OperationalError" not in page and "unable to open" not in page
-    logged = [record for record in caplog.records if record.name == "livskraft.middleware"]
+    logged = [record for record in caplog.records if record.name == "core.middleware"]
     assert len(logged) == 1 and logged[0].levelno == logging.ERROR
     assert "Database unavailable while answering GET /" in logged[0].getMessage()
     assert logged[0].exc_info is not None  # the error itself, for whoever is on call
@@ -225,7 +225,7 @@ def test_five_wrong_passwords_lock_the_user_name(client, english, planner, caplo
         assert response.status_code == 200
         assert "Please enter a correct username and password" in html(response)
 
-    with caplog.at_level(logging.WARNING, logger="livskraft.throttle"):
+    with caplog.at_level(logging.WARNING, logger="core.throttle"):
         response = log_in(client, "planlegger", PASSWORD)  # the right password, now refused unchecked
     assert response.status_code == 429
     assert "Too many failed attempts. Wait 15 minutes and try again." in html(response)
@@ -233,7 +233,7 @@ def test_five_wrong_passwords_lock_the_user_name(client, english, planner, caplo
     assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
     assert not logged_in(client)
     assert "Logged in as" not in html(client.get("/"))
-    refusals = [record for record in caplog.records if record.name == "livskraft.throttle"]
+    refusals = [record for record in caplog.records if record.name == "core.throttle"]
     assert len(refusals) == 1 and refusals[0].levelno == logging.WARNING
     assert "'planlegger'" in refusals[0].getMessage()
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.progress import Progress, assess, fit_slope
+from plans.progress import Progress, assess, fit_slope
 
 # Household waste in kg per inhabitant, lower is better: 431 kg in 2021, target 350 kg in 2030.
 GOAL = {"baseline_year": 2021, "baseline_value": Decimal(431), "target_year": 2030, "target_value": Decimal(350)}

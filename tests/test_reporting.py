@@ -23,7 +23,7 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.numbers import NumberError, parse_number
-from indicators.reporting import reporting_year
+from indicators.models import reporting_year
 from indicators.services import change_status
 from tests import factories as make
 

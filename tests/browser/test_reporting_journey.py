@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import IndicatorValue
-from indicators.reporting import reporting_year
+from indicators.models import reporting_year
 from tests import factories as make
 
 YEAR = reporting_year()
