@@ -1,6 +1,6 @@
-"""Fixtures shared by the whole test suite: settings, people and a real browser."""
+"""Fixtures shared by the whole test suite: settings, municipalities, the personas, a world for every page and a real
+browser."""
 
-import datetime
 import os
 import threading
 from dataclasses import dataclass
@@ -12,6 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.utils import translation
+
+from indicators.models import Role
+from tests import factories as make
+from tests import pages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -118,32 +122,86 @@ def lighthouses(db):
     )
 
 
-def _user(django_user_model, username: str):
-    return django_user_model.objects.create_user(username=username, password="livskraft-test")
+# --- the municipalities the personas work in -------------------------------------------------------------------
 
 
 @pytest.fixture
-def rana_planner(django_user_model):
-    """Return the planner in Rana."""
-    return _user(django_user_model, "planlegger-rana")
+def oslo(db):
+    """Oslo, 0301 since 1838."""
+    return make.municipality("Oslo", "0301", since=1838)
 
 
 @pytest.fixture
-def oslo_planner(django_user_model):
+def kongsberg(oslo):
+    """Kongsberg with its three numbers (0604, 3006, 3303), and Oslo with one; returns Kongsberg."""
+    return make.municipality("Kongsberg", codes=[("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)])
+
+
+@pytest.fixture
+def rana(db):
+    """Rana, 1833 since 1964."""
+    return make.municipality("Rana", "1833")
+
+
+@pytest.fixture
+def network(kongsberg):
+    """The Livskraftige kommuner network; Kongsberg is a member, Oslo is not."""
+    return make.network(members=[kongsberg])
+
+
+# --- the personas: who they are is what they may do ------------------------------------------------------------
+
+
+@pytest.fixture
+def rana_planner(rana):
+    """Return the planner in Rana: enters Rana's values and plans, and nothing of any other municipality."""
+    return make.role(make.user("planlegger-rana"), rana, Role.PLANNER)
+
+
+@pytest.fixture
+def rana_approver(rana):
+    """Return the approver in Rana: approves, returns and publishes Rana's values, but enters none."""
+    return make.role(make.user("godkjenner-rana"), rana, Role.APPROVER)
+
+
+@pytest.fixture
+def oslo_planner(oslo):
     """Return the planner in Oslo."""
-    return _user(django_user_model, "planlegger-oslo")
+    return make.role(make.user("planlegger-oslo"), oslo, Role.PLANNER)
 
 
 @pytest.fixture
-def politician(django_user_model):
-    """Return a member of a municipal council who reads the dashboards."""
-    return _user(django_user_model, "politiker")
+def politician(kongsberg):
+    """Return a member of Kongsberg's council: a reader there, who sees drafts but changes nothing (as in the demo)."""
+    return make.role(make.user("politiker"), kongsberg, Role.READER)
 
 
 @pytest.fixture
-def coordinator(django_user_model):
-    """Return the network coordinator."""
-    return _user(django_user_model, "koordinator")
+def coordinator(network):
+    """Return the coordinator of the network: follows every member's reporting and imports open data for them."""
+    return make.coordinator(make.user("koordinator"), network)
+
+
+@pytest.fixture
+def administrator(db):
+    """Return the administrator: a superuser, who may do everything, such as loading a municipal reform."""
+    return make.user("administrator", is_staff=True, is_superuser=True)
+
+
+# --- a world for every page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(rana, network, waste, lighthouses, rana_planner, coordinator):
+    """Return a small world in which every page has something to show, and the addresses of its pages."""
+    return pages.build_site(
+        rana=rana,
+        network=network,
+        waste=waste,
+        lighthouses=lighthouses,
+        rana_planner=rana_planner,
+        coordinator=coordinator,
+    )
 
 
 @pytest.fixture
@@ -152,36 +210,6 @@ def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def kongsberg(db):
-    """Kongsberg with its three numbers (0604, 3006, 3303), and Oslo with one; returns Kongsberg."""
-    from indicators.models import Municipality, MunicipalityCode
-
-    kongsberg = Municipality.objects.create(name="Kongsberg")
-    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
-        MunicipalityCode.objects.create(
-            municipality=kongsberg,
-            code=code,
-            name="Kongsberg",
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    oslo = Municipality.objects.create(name="Oslo")
-    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
-    return kongsberg
-
-
-@pytest.fixture
-def coordinator_of_kongsberg(kongsberg, coordinator):
-    """The coordinator of a network Kongsberg belongs to (Oslo does not)."""
-    from indicators.models import Network, NetworkCoordinator, NetworkMembership
-
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2009, 1, 1))
-    NetworkCoordinator.objects.create(user=coordinator, network=network)
-    return coordinator
 
 
 @dataclass(frozen=True)

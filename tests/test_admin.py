@@ -41,14 +41,15 @@ def change_form(client, address) -> dict:
 
 
 @pytest.fixture
-def coordinator_in_admin(coordinator_of_kongsberg):
-    """The network's coordinator, with the admin's permission to change good examples (and no more)."""
-    coordinator_of_kongsberg.is_staff = True
-    coordinator_of_kongsberg.save()
-    coordinator_of_kongsberg.user_permissions.add(
+def coordinator_in_admin(coordinator):
+    """The network's coordinator (Kongsberg is a member, Oslo is not), with the admin's permission to change good
+    examples and no more."""
+    coordinator.is_staff = True
+    coordinator.save()
+    coordinator.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_goodexample", "change_goodexample"])
     )
-    return coordinator_of_kongsberg
+    return coordinator
 
 
 def test_an_example_published_in_the_admin_is_published_as_on_the_portal(client, kongsberg, coordinator_in_admin):
@@ -66,9 +67,8 @@ def test_an_example_published_in_the_admin_is_published_as_on_the_portal(client,
 
 
 def test_the_admin_publishes_only_submitted_examples_of_the_coordinators_network(
-    client, kongsberg, coordinator_in_admin
+    client, kongsberg, oslo, coordinator_in_admin
 ):
-    oslo = kongsberg.__class__.objects.by_code("0301")
     draft, elsewhere = example(kongsberg, ExampleStatus.DRAFT, "Utkast"), example(oslo, title="Oslo sitt")
     client.force_login(coordinator_in_admin)
     response = client.post(

@@ -13,18 +13,13 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
-    Network,
-    NetworkMembership,
     Role,
     ValueState,
     ValueStatus,
 )
 from indicators.services import ProposedValue, apply_values, change_status
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
-
-from factories import published_value
+from plans.models import Plan, PlanStatus
+from tests import factories as make
 
 API = "/api/v1/"
 NETWORK = "livskraftige-kommuner"
@@ -43,37 +38,14 @@ NEVER_PUBLISHED = {
 # --- test data -------------------------------------------------------------------------------------------------
 
 
-def municipality(name, *codes, **fields):
-    """Create a municipality with its numbers: (code, first year, last year or None)."""
-    m = Municipality.objects.create(name=name, **fields)
-    for code, first, last in codes:
-        MunicipalityCode.objects.create(
-            municipality=m,
-            code=code,
-            name=name,
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    return m
-
-
 def publish(indicator, m, year, value, *, source="SSB 07459", **fields):
-    """Store a value as first published a month ago."""
-    return published_value(
-        indicator=indicator,
-        municipality=m,
-        year=year,
-        value=Decimal(value),
-        source=source,
-        first_published_at=timezone.now() - datetime.timedelta(days=30),
-        **fields,
-    )
+    """Store a value as published a month ago (save() fills in the published version)."""
+    a_month_ago = timezone.now() - datetime.timedelta(days=30)
+    return make.published_value(indicator, m, year, value, source=source, first_published_at=a_month_ago, **fields)
 
 
 def unpublished(indicator, m, year, value, status):
-    return IndicatorValue.objects.create(
-        indicator=indicator, municipality=m, year=year, value=Decimal(value), status=status, source="HEMMELIG fil"
-    )
+    return make.value(indicator, m, year, value, status=status, source="HEMMELIG fil")
 
 
 def revise(indicator, m, year, value, user, *, source="HEMMELIG regneark", is_sample=False):
@@ -89,49 +61,34 @@ def revise(indicator, m, year, value, user, *, source="HEMMELIG regneark", is_sa
 
 
 def plan(m, status, *, title, baseline=420, parent=None, indicator):
-    p = Plan.objects.create(
-        municipality=m,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title=title,
-        period_start=2020,
-        period_end=2032,
-        status=status,
-        adopted_on=datetime.date(2020, 6, 1) if status in (PlanStatus.ADOPTED, PlanStatus.REPEALED) else None,
-        parent=parent,
-    )
-    area = FocusArea.objects.create(plan=p, title=f"Innsatsområde for {title}", order=1)
-    goal = Goal.objects.create(focus_area=area, title=f"Mål for {title}")
-    GoalIndicator.objects.create(
-        goal=goal,
-        indicator=indicator,
-        baseline_year=2020,
-        baseline_value=Decimal(baseline),
-        target_year=2030,
-        target_value=Decimal(350),
-    )
+    """A kommuneplan 2020–2032 (adopted or repealed ones on 1 June 2020) with one goal measured by the indicator."""
+    adopted_on = datetime.date(2020, 6, 1) if status in (PlanStatus.ADOPTED, PlanStatus.REPEALED) else None
+    p = make.plan(m, title=title, status=status, adopted_on=adopted_on, parent=parent)
+    area = make.focus_area(p, f"Innsatsområde for {title}", order=1)
+    make.goal(area, f"Mål for {title}", indicator=indicator, baseline=(2020, baseline), target=(2030, 350))
     return p
 
 
 @pytest.fixture
-def planner(django_user_model):
-    return django_user_model.objects.create_user(username="planlegger-kongsberg", password="livskraft-test")
+def planner(db):
+    """Kongsberg's planner, who revises its figures (the world gives her the role)."""
+    return make.user("planlegger-kongsberg")
 
 
 @pytest.fixture
 def world(waste, lighthouses, planner):
     """Kongsberg (0604 → 3006 → 3303), Rana, the Fjord merger; published, unpublished and revised values; plans."""
-    kongsberg = municipality("Kongsberg", ("0604", 1838, 2019), ("3006", 2020, 2023), ("3303", 2024, None))
-    rana = municipality("Rana", ("1833", 1964, None))
-    fjord = municipality("Fjord", ("1578", 2020, None), established=datetime.date(2020, 1, 1))
+    kongsberg = make.municipality("Kongsberg", codes=[("0604", 1838, 2019), ("3006", 2020, 2023), ("3303", 2024, None)])
+    make.role(planner, kongsberg, Role.PLANNER)
+    rana = make.municipality("Rana", "1833")
+    fjord = make.municipality("Fjord", "1578", established=datetime.date(2020, 1, 1))
     for name, code in (("Norddal", "1524"), ("Stordal", "1526")):
-        municipality(name, (code, 1838, 2019), dissolved=datetime.date(2020, 1, 1), successor=fjord)
-    network = Network.objects.create(name="Livskraftige kommuner", slug=NETWORK, description="Nettverket.")
-    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2019, 1, 1))
-    NetworkMembership.objects.create(network=network, municipality=rana, joined=datetime.date(2022, 3, 1))
-    coast = Network.objects.create(name="Kystnettverket", slug="kyst")
-    NetworkMembership.objects.create(
-        network=coast, municipality=rana, joined=datetime.date(2020, 1, 1), left=datetime.date(2021, 6, 30)
-    )
+        make.municipality(name, codes=[(code, 1838, 2019)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
+    network = make.network(slug=NETWORK, description="Nettverket.")
+    make.membership(network, kongsberg, joined=datetime.date(2019, 1, 1))
+    make.membership(network, rana, joined=datetime.date(2022, 3, 1))
+    coast = make.network("Kystnettverket", slug="kyst")
+    make.membership(coast, rana, joined=datetime.date(2020, 1, 1), left=datetime.date(2021, 6, 30))
 
     population = Indicator.objects.population()
     for year, people in ((2020, 27000), (2021, 27200), (2022, 27500)):
@@ -320,11 +277,9 @@ def test_sample_data_and_figures_without_a_known_licence_have_no_licence(client,
     }
 
 
-def test_a_logged_in_reader_sees_no_more_than_the_public(client, world, django_user_model):
+def test_a_logged_in_reader_sees_no_more_than_the_public(client, world):
     """The portal shows readers approved figures; the API has no sessions, so it never does."""
-    reader = django_user_model.objects.create_user(username="leser", password="livskraft-test")
-    MunicipalityRole.objects.create(user=reader, municipality=world["kongsberg"], role=Role.READER)
-    client.force_login(reader)
+    client.force_login(make.role(make.user("leser"), world["kongsberg"], Role.READER))
     body = client.get(f"{API}values/?kommune=3303").content
     assert b"77734503" not in body
     assert b"11340" in body
@@ -601,7 +556,7 @@ def many_values(waste, municipalities: int, years: int):
     now = timezone.now()
     rows = []
     for n in range(municipalities):
-        m = municipality(f"Kommune {n:03}", (f"{5000 + n}", 2020, None))
+        m = make.municipality(f"Kommune {n:03}", f"{5000 + n}", since=2020)
         for year in range(2000, 2000 + years):
             for indicator, value in ((population, 10000 + n), (waste, 4000 + n)):
                 rows.append(
@@ -650,14 +605,30 @@ def test_filters_are_kept_in_the_page_links(client, waste):
     assert data["next"] == f"http://testserver{API}values/?fra=2001&page=2"
 
 
-# count + page + the municipalities' codes; each filter naming something adds the query that looks it up.
+# Each filter that names something adds the query that looks it up.
 @pytest.mark.parametrize(("municipalities", "years"), [(1, 5), (25, 5)])
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         ("", 3),
+        # 1. the count of published values in the years
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         ("?fra=2001&til=2003", 3),
+        # 1. the network by its slug
+        # 2. the count of published values of its members while they were members
+        # 3. the page of values with their indicator, municipality and published population
+        # 4. their municipalities' numbers
         ("?nettverk=nettverk", 4),
+        # 1. the municipality by its number
+        # 2. the indicator by its code
+        # 3. the network by its slug
+        # 4. the count of the values left by the filters
+        # 5. the page of values with their indicator, municipality and published population
+        # 6. their municipalities' numbers
         ("?kommune=5000&indikator=husholdningsavfall&fra=2000&til=2004&nettverk=nettverk", 6),
     ],
 )
@@ -665,9 +636,7 @@ def test_a_page_of_values_takes_the_same_queries_however_many_values(
     client, waste, django_assert_num_queries, municipalities, years, query, queries
 ):
     assert many_values(waste, municipalities=municipalities, years=years) == 2 * municipalities * years
-    network = Network.objects.create(name="Nettverk", slug="nettverk")
-    for m in Municipality.objects.all():
-        NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(1990, 1, 1))
+    make.network("Nettverk", slug="nettverk", members=Municipality.objects.all(), joined=datetime.date(1990, 1, 1))
     with django_assert_num_queries(queries):
         response = client.get(f"{API}values/{query}")
     assert response.status_code == 200
@@ -677,6 +646,9 @@ def test_a_page_of_values_takes_the_same_queries_however_many_values(
 def test_every_page_of_250_values_takes_3_queries(client, waste, django_assert_num_queries):
     many_values(waste, municipalities=25, years=5)
     for page in (1, 2, 3):
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         with django_assert_num_queries(3):
             assert client.get(f"{API}values/?page={page}").status_code == 200
 
@@ -684,19 +656,57 @@ def test_every_page_of_250_values_takes_3_queries(client, waste, django_assert_n
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # count, municipalities (with successor), codes, successors' codes, predecessors, their codes
+        # 1. the count of municipalities
+        # 2. the page of municipalities with their successors
+        # 3. their numbers
+        # 4. their successors' numbers
+        # 5. their predecessors
+        # 6. the predecessors' numbers
         (f"{API}municipalities/", 6),
-        # by_code, the municipality (with successor), codes, predecessors, their codes; Fjord has no successor
+        # 1. the municipality's number, with the municipality
+        # 2. the municipality with its successor (Fjord has none, so no successor's numbers)
+        # 3. its numbers
+        # 4. its predecessors
+        # 5. the predecessors' numbers
         (f"{API}municipalities/1578/", 5),
-        # count, networks, memberships with municipalities, their codes
+        # 1. the count of networks
+        # 2. the page of networks
+        # 3. their memberships with the municipalities
+        # 4. the municipalities' numbers
         (f"{API}networks/", 4),
+        # 1. the network by its slug
+        # 2. its memberships with the municipalities
+        # 3. the municipalities' numbers
         (f"{API}networks/{NETWORK}/", 3),
+        # 1. the count of indicators
+        # 2. the page of indicators
         (f"{API}indicators/", 2),
+        # 1. the indicator by its code
         (f"{API}indicators/husholdningsavfall/", 1),
-        # count, plans (with municipality and parent), codes, focus areas, goals, goal indicators
+        # 1. the count of adopted plans
+        # 2. the page of plans with their municipality and the plan above
+        # 3. the municipalities' numbers
+        # 4. the focus areas
+        # 5. their goals
+        # 6. the goals' indicators, with the indicator
         (f"{API}plans/", 6),
+        # 1. the municipality by its number
+        # 2. the count of its adopted plans
+        # 3. the page of plans with their municipality and the plan above
+        # 4. the municipality's numbers
+        # 5. the focus areas
+        # 6. their goals
+        # 7. the goals' indicators, with the indicator
         (f"{API}plans/?kommune=3303", 7),
+        # 1. the count of published values
+        # 2. the page of values with their indicator, municipality and published population
+        # 3. their municipalities' numbers
         (f"{API}values/", 3),
+        # 1. the municipality by its old number
+        # 2. the network by its slug
+        # 3. the count of the municipality's published values from its years in the network
+        # 4. the page of values with their indicator, municipality and published population
+        # 5. their municipalities' numbers
         (f"{API}values/?kommune=0604&nettverk={NETWORK}", 5),
     ],
 )
@@ -724,12 +734,12 @@ WRITE_URLS = [
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("url", WRITE_URLS)
-def test_writes_are_refused(world, django_user_model, method, url):
+def test_writes_are_refused(world, administrator, method, url):
     from django.test import Client
 
     # CSRF checks on, as in production: the refusal is 405, not a CSRF failure.
     client = Client(enforce_csrf_checks=True)
-    client.force_login(django_user_model.objects.create_superuser(username="admin", password="livskraft-test"))
+    client.force_login(administrator)
     response = getattr(client, method)(url, data={"value": "1"}, content_type="application/json")
     assert response.status_code == 405
     assert "POST" not in response.get("Allow", "")

@@ -34,11 +34,6 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
-    Network,
-    NetworkCoordinator,
-    NetworkMembership,
     Role,
     ValueImport,
     ValueRevision,
@@ -63,8 +58,7 @@ from plans.models import (
     ReportTextRevision,
     StrategicProject,
 )
-
-from factories import published_value
+from tests import factories as make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,38 +145,20 @@ def dataset(django_user_model, media_root):
     )
 
     # Kongsberg through its three numbers, and a merger: Norddal and Stordal became Fjord in 2020.
-    kongsberg = Municipality.objects.create(name="Kongsberg", established=datetime.date(1837, 1, 1))
-    for code, first, last in (("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)):
-        MunicipalityCode.objects.create(
-            municipality=kongsberg,
-            code=code,
-            name="Kongsberg",
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    fjord = Municipality.objects.create(name="Fjord", language_form="nn", established=datetime.date(2020, 1, 1))
-    MunicipalityCode.objects.create(municipality=fjord, code="1578", name="Fjord", valid_from=datetime.date(2020, 1, 1))
-    for name, code in (("Norddal", "1524"), ("Stordal", "1526")):
-        old = Municipality.objects.create(name=name, dissolved=datetime.date(2020, 1, 1), successor=fjord)
-        MunicipalityCode.objects.create(
-            municipality=old,
-            code=code,
-            name=name,
-            valid_from=datetime.date(1977, 1, 1),
-            valid_to=datetime.date(2019, 12, 31),
-        )
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner", description="Nettverk")
-    NetworkMembership.objects.create(network=network, municipality=kongsberg, joined=datetime.date(2009, 1, 1))
-    NetworkMembership.objects.create(
-        network=network,
-        municipality=fjord,
-        joined=datetime.date(2020, 1, 1),
-        left=datetime.date(2023, 12, 31),
+    kongsberg = make.municipality(
+        "Kongsberg",
+        codes=[("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)],
+        established=datetime.date(1837, 1, 1),
     )
-    NetworkCoordinator.objects.create(user=coordinator, network=network)
-    MunicipalityRole.objects.create(user=planner, municipality=kongsberg, role=Role.PLANNER)
-    MunicipalityRole.objects.create(user=approver, municipality=kongsberg, role=Role.APPROVER)
-    MunicipalityRole.objects.create(user=users["leser-peder"], municipality=kongsberg, role=Role.READER)
+    fjord = make.municipality("Fjord", "1578", language_form="nn", established=datetime.date(2020, 1, 1))
+    for name, code in (("Norddal", "1524"), ("Stordal", "1526")):
+        make.municipality(name, codes=[(code, 1977, 2019)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
+    network = make.network(description="Nettverk", members=[kongsberg])
+    make.membership(network, fjord, joined=datetime.date(2020, 1, 1), left=datetime.date(2023, 12, 31))
+    make.coordinator(coordinator, network)
+    make.role(planner, kongsberg, Role.PLANNER)
+    make.role(approver, kongsberg, Role.APPROVER)
+    make.role(users["leser-peder"], kongsberg, Role.READER)
 
     population = Indicator.objects.population()
     waste = Indicator.objects.create(
@@ -210,19 +186,20 @@ def dataset(django_user_model, media_root):
     )
 
     def value(indicator, year, figure, status, state=ValueState.REPORTED, **fields):
-        fields.update(
-            indicator=indicator,
-            municipality=kongsberg,
-            year=year,
-            value=None if figure is None else Decimal(figure),
+        if status == ValueStatus.PUBLISHED:
+            fields["first_published_at"] = PRECISE
+        return make.value(
+            indicator,
+            kongsberg,
+            year,
+            figure,
+            status=status,
             state=state,
             source="SSB-tabell 12241",
             changed_by=planner,
             changed_at=PRECISE,
+            **fields,
         )
-        if status == ValueStatus.PUBLISHED:
-            return published_value(first_published_at=PRECISE, **fields)
-        return IndicatorValue.objects.create(status=status, **fields)
 
     for year in range(2019, 2024):
         value(population, year, 27000 + year, ValueStatus.PUBLISHED)

@@ -1,6 +1,5 @@
 """The public page cache: visitors without a session get stored pages, and any change to the data retires them."""
 
-import datetime
 import os
 import time
 from decimal import Decimal
@@ -11,27 +10,25 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from core.cache import VERSION_KEY, RecentPages, files_digest
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, ValueStatus
+from indicators.models import IndicatorValue, ValueStatus
 from indicators.services import change_status
-
-from factories import published_value
+from tests import factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def rana(waste):
-    rana = Municipality.objects.create(name="Rana")
-    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
-    population = Indicator.objects.population()
-    for indicator, value in ((population, 26000), (waste, 10400)):
-        published_value(indicator=indicator, municipality=rana, year=2023, value=Decimal(value))
+def rana(rana, waste):
+    """Rana with its population and household waste published for 2023: 400 kg per inhabitant."""
+    make.population(rana, {2023: 26000})
+    make.published_value(waste, rana, 2023, 10400)
     return rana
 
 
 def test_a_second_visitor_gets_the_stored_page_without_touching_the_database(client, rana, django_assert_num_queries):
     first = client.get("/kommune/1833/")
     assert first["X-Cache"] == "miss"
+    # No queries: the stored page is served before the session or anything else is read.
     with django_assert_num_queries(0):
         second = client.get("/kommune/1833/")
     assert second["X-Cache"] == "hit" and second.content == first.content
@@ -42,12 +39,10 @@ def test_a_second_visitor_gets_the_stored_page_without_touching_the_database(cli
     assert "Cookie" in second["Vary"]
 
 
-def test_publishing_a_value_retires_the_stored_pages_at_once(client, rana, waste, django_user_model):
+def test_publishing_a_value_retires_the_stored_pages_at_once(client, rana, waste):
     assert "400" in client.get("/kommune/1833/").content.decode()  # 10 400 t / 26 000 people = 400 kg
-    value = IndicatorValue.objects.create(
-        indicator=waste, municipality=rana, year=2024, value=Decimal(9100), status=ValueStatus.APPROVED
-    )
-    published_value(indicator=Indicator.objects.population(), municipality=rana, year=2024, value=Decimal(26000))
+    value = make.value(waste, rana, 2024, 9100, status=ValueStatus.APPROVED)
+    make.population(rana, {2024: 26000})
     change_status(
         values=IndicatorValue.objects.filter(pk=value.pk), status=ValueStatus.PUBLISHED, user=None, reason="Publisert"
     )
@@ -62,9 +57,8 @@ def test_each_language_has_its_own_stored_page(client, rana):
     assert nynorsk["X-Cache"] == "miss" and 'lang="nn"' in nynorsk.content.decode() and 'lang="en"' in english
 
 
-def test_logged_in_people_always_get_a_fresh_page(client, rana, waste, django_user_model):
-    reader = django_user_model.objects.create_user(username="leser", password="a-long-test-password")
-    MunicipalityRole.objects.create(user=reader, municipality=rana, role="reader")
+def test_logged_in_people_always_get_a_fresh_page(client, rana, waste, politician):
+    reader = make.role(politician, rana, "reader")
     client.get("/kommune/1833/")
     client.force_login(reader)
     page = client.get("/kommune/1833/")

@@ -10,50 +10,26 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode, MunicipalityRole, Role
+from indicators.models import Indicator, Role
 from indicators.models import ValueStatus as S
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
-
-from factories import published_value
+from tests import factories as make
 
 THIS_YEAR = datetime.date.today().year
 
 
 @pytest.fixture
-def rana(db):
-    rana = Municipality.objects.create(name="Rana")
-    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
-    return rana
-
-
-@pytest.fixture
 def population(rana):
-    indicator = Indicator.objects.population()
-    for year in range(2019, 2025):
-        published_value(indicator=indicator, municipality=rana, year=year, value=Decimal(26000))
-    return indicator
+    return make.population(rana, dict.fromkeys(range(2019, 2025), 26000))
 
 
 @pytest.fixture
 def plan(rana, waste):
-    plan = Plan.objects.create(
-        municipality=rana,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title="Kommuneplanens samfunnsdel 2020–2032",
-        period_start=2020,
-        period_end=THIS_YEAR + 6,
-        status=PlanStatus.ADOPTED,
-        adopted_on=datetime.date(2020, 6, 18),
+    plan = make.plan(
+        rana, title="Kommuneplanens samfunnsdel 2020–2032", last=THIS_YEAR + 6, adopted_on=datetime.date(2020, 6, 18)
     )
-    area = FocusArea.objects.create(plan=plan, title="Natur, miljø og bærekraftig utvikling")
-    goal = Goal.objects.create(focus_area=area, title="Mindre avfall fra husholdningene")
-    GoalIndicator.objects.create(
-        goal=goal,
-        indicator=waste,
-        baseline_year=2019,
-        baseline_value=Decimal(412),
-        target_year=THIS_YEAR + 2,
-        target_value=Decimal(350),
+    area = make.focus_area(plan, "Natur, miljø og bærekraftig utvikling")
+    make.goal(
+        area, "Mindre avfall fra husholdningene", indicator=waste, baseline=(2019, 412), target=(THIS_YEAR + 2, 350)
     )
     return plan
 
@@ -61,12 +37,7 @@ def plan(rana, waste):
 def add_waste(rana, waste, figures, status=S.PUBLISHED, **fields):
     """Store waste as tonnes for 26 000 inhabitants, given in kg per inhabitant."""
     for year, kg in figures.items():
-        if status == S.PUBLISHED:
-            published_value(indicator=waste, municipality=rana, year=year, value=Decimal(kg) * 26, **fields)
-        else:
-            IndicatorValue.objects.create(
-                indicator=waste, municipality=rana, year=year, value=Decimal(kg) * 26, status=status, **fields
-            )
+        make.value(waste, rana, year, Decimal(kg) * 26, status=status, **fields)
 
 
 def page(client, language="en", url="/kommune/1833/"):
@@ -135,15 +106,11 @@ def test_the_public_sees_published_values_only(client, population, waste, rana):
     assert "not published" not in html
 
 
-def test_readers_of_the_municipality_also_see_approved_values_marked(
-    client, population, waste, rana, django_user_model
-):
+def test_readers_of_the_municipality_also_see_approved_values_marked(client, population, waste, rana, oslo, politician):
     add_waste(rana, waste, {2022: 400})
     add_waste(rana, waste, {2023: 777}, status=S.APPROVED)
     add_waste(rana, waste, {2024: 888}, status=S.DRAFT)
-    reader = django_user_model.objects.create_user("politiker", password="a-long-test-password")
-    MunicipalityRole.objects.create(user=reader, municipality=rana, role=Role.READER)
-    client.force_login(reader)
+    client.force_login(make.role(politician, rana, Role.READER))
     section = re.search(r'<section[^>]*id="indicator-husholdningsavfall".*?</section>', page(client), re.S)[0]
     assert "777\xa0kg" in section
     rows = re.findall(r'<th scope="row">(\d+)</th>\s*<td[^>]*>(.*?)</td>', section, re.S)
@@ -151,11 +118,7 @@ def test_readers_of_the_municipality_also_see_approved_values_marked(
     assert "not published" in rows[0][1] and "not published" not in rows[1][1]
     assert "888" not in section  # drafts are not for the dashboard
     # A reader in Rana is a member of the public elsewhere.
-    other = Municipality.objects.create(name="Oslo")
-    MunicipalityCode.objects.create(municipality=other, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
-    IndicatorValue.objects.create(
-        indicator=waste, municipality=other, year=2023, value=Decimal(5555), status=S.APPROVED
-    )
+    make.value(waste, oslo, 2023, 5555, status=S.APPROVED)
     assert "5\xa0555" not in page(client, url="/kommune/0301/")
 
 
@@ -175,16 +138,12 @@ def test_dashboard_queries_do_not_grow_with_indicators_years_or_municipalities(c
 
     before = count()
     for number in range(50):
-        other = Municipality.objects.create(name=f"Kommune {number}")
-        MunicipalityCode.objects.create(
-            municipality=other, code=f"{5000 + number}", name=other.name, valid_from=datetime.date(2020, 1, 1)
-        )
+        make.municipality(f"Kommune {number}", f"{5000 + number}", since=2020)
     for number in range(5):
         indicator = Indicator.objects.create(
             code=f"ekstra-{number}", name_nb=f"Ekstra {number}", unit="count", direction="higher", bottom_line="social"
         )
-        for year in range(2010, 2025):
-            published_value(indicator=indicator, municipality=rana, year=year, value=Decimal(year))
+        make.published_values(indicator, rana, {year: year for year in range(2010, 2025)})
     assert count() == before
 
 

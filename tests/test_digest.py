@@ -12,9 +12,6 @@ from django.utils import timezone, translation
 from indicators.models import (
     Indicator,
     IndicatorValue,
-    Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
     Role,
     ValueRevision,
     ValueStatus,
@@ -33,6 +30,7 @@ from plans.models import (
     PlanType,
     StrategicProject,
 )
+from tests import factories as make
 
 NBSP = "\xa0"
 URL = "/kommune/1833/endringer/"
@@ -92,73 +90,33 @@ def backdate(when):
     PlanChange.objects.update(changed_at=when)
 
 
-def with_role(user, municipality, role):
-    MunicipalityRole.objects.create(user=user, municipality=municipality, role=role)
-    return user
-
-
 # --- the municipality and its history ------------------------------------------------------------------------
 
 
 @pytest.fixture
-def rana(db):
-    rana = Municipality.objects.create(name="Rana")
-    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
-    return rana
-
-
-@pytest.fixture
-def planner(rana, rana_planner):
-    return with_role(rana_planner, rana, Role.PLANNER)
-
-
-@pytest.fixture
-def approver(rana, django_user_model):
-    user = django_user_model.objects.create_user(username="godkjenner-rana", password="livskraft-test")
-    return with_role(user, rana, Role.APPROVER)
-
-
-@pytest.fixture
 def reader(rana, politician):
-    """A council member with the reader role: sees what is on its way to publication."""
-    return with_role(politician, rana, Role.READER)
+    """The politician, with a reader's role in Rana too: sees what is on its way to publication."""
+    return make.role(politician, rana, Role.READER)
 
 
 @pytest.fixture
 def kommuneplan(rana, waste):
     """The kommuneplan in force: less household waste, from 412 kg in 2019 to 350 kg in 2028."""
-    plan = Plan.objects.create(
-        municipality=rana,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title="Kommuneplanens samfunnsdel 2020–2032",
-        period_start=2020,
-        period_end=2032,
-        status=PlanStatus.ADOPTED,
-        adopted_on=datetime.date(2020, 6, 18),
-    )
-    area = FocusArea.objects.create(plan=plan, title="Natur, miljø og bærekraftig utvikling")
-    goal = Goal.objects.create(focus_area=area, title="Mindre avfall fra husholdningene")
-    GoalIndicator.objects.create(
-        goal=goal,
-        indicator=waste,
-        baseline_year=2019,
-        baseline_value=Decimal(412),
-        target_year=2028,
-        target_value=Decimal(350),
-    )
+    plan = make.plan(rana, title="Kommuneplanens samfunnsdel 2020–2032", adopted_on=datetime.date(2020, 6, 18))
+    area = make.focus_area(plan, "Natur, miljø og bærekraftig utvikling")
+    make.goal(area, "Mindre avfall fra husholdningene", indicator=waste, baseline=(2019, 412), target=(2028, 350))
     return plan
 
 
 @pytest.fixture
 def okonomiplan(rana, kommuneplan):
     """The adopted økonomiplan with a strategic project planned for 2025–2026."""
-    plan = Plan.objects.create(
-        municipality=rana,
-        plan_type=PlanType.OKONOMIPLAN,
+    plan = make.plan(
+        rana,
+        PlanType.OKONOMIPLAN,
+        first=2025,
+        last=2028,
         title="Økonomiplan 2025–2028",
-        period_start=2025,
-        period_end=2028,
-        status=PlanStatus.ADOPTED,
         adopted_on=datetime.date(2024, 12, 12),
         parent=kommuneplan,
     )
@@ -169,19 +127,26 @@ def okonomiplan(rana, kommuneplan):
 
 
 @pytest.fixture
-def history(rana, waste, planner, approver, kommuneplan, okonomiplan):
+def history(rana, waste, rana_planner, rana_approver, kommuneplan, okonomiplan):
     """Figures published long ago, falling 10 kg a year (on track for the goal), and the reports since.
 
     The annual report for 2023 was published long ago, the one for 2024 thirty days ago.
     """
     population = Indicator.objects.population()
-    enter(population, rana, dict.fromkeys(range(2019, 2025), PEOPLE), planner=planner, approver=approver, reason="SSB")
+    enter(
+        population,
+        rana,
+        dict.fromkeys(range(2019, 2025), PEOPLE),
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="SSB",
+    )
     enter(
         waste,
         rana,
         {2019: 412, 2020: 402, 2021: 392, 2022: 382, 2023: 372, 2024: 362},
-        planner=planner,
-        approver=approver,
+        planner=rana_planner,
+        approver=rana_approver,
         reason="Fra KOSTRA",
     )
     backdate(LONG_AGO)
@@ -268,9 +233,16 @@ def test_a_bad_date_is_refused_with_the_form_and_a_message(client, english, rana
 
 
 def test_a_published_revision_shows_old_and_new_figure_who_when_and_why(
-    client, english, history, waste, planner, approver
+    client, english, history, waste, rana_planner, rana_approver
 ):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil i tonnasjen fra renovasjonen")
+    enter(
+        waste,
+        history,
+        {2024: 380},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Feil i tonnasjen fra renovasjonen",
+    )
     response = client.get(URL)
     values = section(response, "values")
     today = shown(timezone.localdate())
@@ -283,8 +255,8 @@ def test_a_published_revision_shows_old_and_new_figure_who_when_and_why(
     assert "not yet published" not in values
 
 
-def test_a_figure_published_for_the_first_time_is_new(client, english, history, waste, planner, approver):
-    enter(waste, history, {2025: 355}, planner=planner, approver=approver, reason="Årets tall")
+def test_a_figure_published_for_the_first_time_is_new(client, english, history, waste, rana_planner, rana_approver):
+    enter(waste, history, {2025: 355}, planner=rana_planner, approver=rana_approver, reason="Årets tall")
     values = section(client.get(URL), "values")
     # No population is published for 2025 yet: the total is shown, and said to be only that.
     assert (
@@ -295,13 +267,29 @@ def test_a_figure_published_for_the_first_time_is_new(client, english, history, 
 
 
 def test_figures_not_yet_published_are_shown_marked_to_readers_with_a_role_only(
-    client, english, history, waste, planner, approver, reader
+    client, english, history, waste, rana_planner, rana_approver, reader
 ):
     enter(
-        waste, history, {2023: 500}, planner=planner, approver=approver, reason="Ny metode", until=ValueStatus.APPROVED
+        waste,
+        history,
+        {2023: 500},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Ny metode",
+        until=ValueStatus.APPROVED,
     )
-    enter(waste, history, {2022: 450}, planner=planner, approver=approver, reason="Sendt", until=ValueStatus.SUBMITTED)
-    enter(waste, history, {2021: 600}, planner=planner, approver=approver, reason="Bare et utkast", until=None)
+    enter(
+        waste,
+        history,
+        {2022: 450},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Sendt",
+        until=ValueStatus.SUBMITTED,
+    )
+    enter(
+        waste, history, {2021: 600}, planner=rana_planner, approver=rana_approver, reason="Bare et utkast", until=None
+    )
 
     public = client.get(URL)
     assert "No figures have been published or revised since" in section(public, "values")
@@ -322,18 +310,20 @@ def test_figures_not_yet_published_are_shown_marked_to_readers_with_a_role_only(
 
 
 def test_the_public_reads_the_explanation_of_the_published_figure_not_of_a_later_draft(
-    client, english, history, waste, planner, approver
+    client, english, history, waste, rana_planner, rana_approver
 ):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil i tonnasjen")
-    enter(waste, history, {2024: 999}, planner=planner, approver=approver, reason="Hemmelig utkast", until=None)
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil i tonnasjen")
+    enter(
+        waste, history, {2024: 999}, planner=rana_planner, approver=rana_approver, reason="Hemmelig utkast", until=None
+    )
     values = section(client.get(URL), "values")
     assert "Feil i tonnasjen" in values and f"380{NBSP}kg" in values
     assert "Hemmelig utkast" not in values and "999" not in values
 
 
-def test_a_figure_published_again_unchanged_is_not_listed(client, english, history, waste, planner, approver):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil")
-    enter(waste, history, {2024: 362}, planner=planner, approver=approver, reason="Feil likevel, tilbake")
+def test_a_figure_published_again_unchanged_is_not_listed(client, english, history, waste, rana_planner, rana_approver):
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil")
+    enter(waste, history, {2024: 362}, planner=rana_planner, approver=rana_approver, reason="Feil likevel, tilbake")
     assert "No figures have been published or revised since" in section(client.get(URL), "values")
 
 
@@ -341,11 +331,11 @@ def test_a_figure_published_again_unchanged_is_not_listed(client, english, histo
 
 
 def test_a_goal_that_went_off_track_is_listed_with_its_progress_then_and_now(
-    client, english, history, waste, planner, approver
+    client, english, history, waste, rana_planner, rana_approver
 ):
     assert "No goal has changed its progress since" in section(client.get(URL), "goals")
     # 2024 is revised from 362 to 380 kg: the trend no longer reaches 350 kg by 2028.
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil i tonnasjen")
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil i tonnasjen")
     goals = section(client.get(URL), "goals")
     assert "Goals whose progress has changed (1)" in goals
     assert (
@@ -355,9 +345,17 @@ def test_a_goal_that_went_off_track_is_listed_with_its_progress_then_and_now(
 
 
 def test_the_public_goal_status_ignores_approved_figures_readers_with_a_role_see_them_marked(
-    client, english, history, waste, planner, approver, reader
+    client, english, history, waste, rana_planner, rana_approver, reader
 ):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil", until=ValueStatus.APPROVED)
+    enter(
+        waste,
+        history,
+        {2024: 380},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Feil",
+        until=ValueStatus.APPROVED,
+    )
     assert "No goal has changed its progress since" in section(client.get(URL), "goals")
     client.force_login(reader)
     goals = section(client.get(URL), "goals")
@@ -372,9 +370,9 @@ def test_without_a_kommuneplan_there_are_no_goals_to_follow(client, english, ran
 
 
 def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
-    client, english, history, okonomiplan, planner, approver
+    client, english, history, okonomiplan, rana_planner, rana_approver
 ):
-    slip(okonomiplan, user=planner, last_year=2028, reason="Anbudet må lyses ut på nytt")
+    slip(okonomiplan, user=rana_planner, last_year=2028, reason="Anbudet må lyses ut på nytt")
     klimaplan = Plan.objects.create(
         municipality=history,
         plan_type=PlanType.TEMAPLAN,
@@ -388,7 +386,7 @@ def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
         klimaplan,
         adopted_on=adopted_on,
         decision_reference="K-sak 12/2026",
-        user=approver,
+        user=rana_approver,
         reason="Vedtatt med nytt tiltak for fjernvarme",
     )
     response = client.get(URL)
@@ -414,8 +412,8 @@ def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
     assert "No other changes to the plans since" in section(response, "other")
 
 
-def test_an_earlier_start_or_a_shorter_project_is_no_slip(client, english, history, okonomiplan, planner):
-    slip(okonomiplan, user=planner, last_year=2025, reason="Ferdig tidligere", language="en")
+def test_an_earlier_start_or_a_shorter_project_is_no_slip(client, english, history, okonomiplan, rana_planner):
+    slip(okonomiplan, user=rana_planner, last_year=2025, reason="Ferdig tidligere", language="en")
     response = client.get(URL)
     assert "No strategic project has been postponed since" in section(response, "slipped")
     other = section(response, "other")
@@ -438,7 +436,7 @@ def test_a_plan_registered_as_adopted_without_a_log_entry_is_listed(client, engl
     assert "Plans adopted (1)" in adopted and "Plan for idrett og friluftsliv" in adopted and "K-sak 3/2026" in adopted
 
 
-def test_the_public_reads_the_log_of_adopted_plans_only(client, english, history, okonomiplan, planner, reader):
+def test_the_public_reads_the_log_of_adopted_plans_only(client, english, history, okonomiplan, rana_planner, reader):
     draft = Plan.objects.create(
         municipality=history,
         plan_type=PlanType.OKONOMIPLAN,
@@ -447,12 +445,12 @@ def test_the_public_reads_the_log_of_adopted_plans_only(client, english, history
         period_end=2029,
         previous_version=okonomiplan,
     )
-    record(draft, PlanChange.Action.CREATED, "Innsatsområde: Hemmelig satsing", user=planner, reason="Utkast")
+    record(draft, PlanChange.Action.CREATED, "Innsatsområde: Hemmelig satsing", user=rana_planner, reason="Utkast")
     record(
         okonomiplan,
         PlanChange.Action.CHANGED,
         "Tittel rettet",
-        user=planner,
+        user=rana_planner,
         reason="Skrivefeil",
         details=[["Title", "Økonomiplan", "Økonomiplan 2025–2028"]],
     )
@@ -468,8 +466,8 @@ def test_the_public_reads_the_log_of_adopted_plans_only(client, english, history
     assert "Created: Innsatsområde: Hemmelig satsing Økonomiplan 2026–2029 (Draft)" in insider
 
 
-def test_changes_before_the_date_are_left_out(client, english, history, okonomiplan, planner):
-    slip(okonomiplan, user=planner, last_year=2028, reason="Anbud")
+def test_changes_before_the_date_are_left_out(client, english, history, okonomiplan, rana_planner):
+    slip(okonomiplan, user=rana_planner, last_year=2028, reason="Anbud")
     backdate(LONG_AGO)
     response = client.get(URL)
     assert "No strategic project has been postponed since" in section(response, "slipped")
@@ -484,8 +482,10 @@ def test_changes_before_the_date_are_left_out(client, english, history, okonomip
 # --- the page ------------------------------------------------------------------------------------------------
 
 
-def test_the_page_is_accessible_and_leads_back_to_the_dashboard(client, english, history, waste, planner, approver):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil")
+def test_the_page_is_accessible_and_leads_back_to_the_dashboard(
+    client, english, history, waste, rana_planner, rana_approver
+):
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil")
     html = client.get(URL).content.decode()
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     assert re.findall(r"<h(\d)", html)[:6] == ["1", "2", "2", "2", "2", "2"]
@@ -521,23 +521,36 @@ def queries(client) -> int:
 
 
 def test_the_digest_needs_the_same_queries_however_much_has_changed(
-    client, history, waste, lighthouses, okonomiplan, planner, approver, reader
+    client, history, waste, lighthouses, okonomiplan, rana_planner, rana_approver, reader
 ):
-    enter(waste, history, {2024: 380}, planner=planner, approver=approver, reason="Feil")
-    slip(okonomiplan, user=planner, last_year=2027, reason="Anbud")
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil")
+    slip(okonomiplan, user=rana_planner, last_year=2027, reason="Anbud")
     few = queries(client)
     client.force_login(reader)
     few_inside = queries(client)
     client.logout()
 
     # Many more figures, revisions, goals and log entries, published, approved and in draft.
-    enter(waste, history, {2023: 377, 2022: 390, 2025: 350}, planner=planner, approver=approver, reason="Nye tall")
     enter(
-        waste, history, {2021: 395}, planner=planner, approver=approver, reason="Godkjent", until=ValueStatus.APPROVED
+        waste,
+        history,
+        {2023: 377, 2022: 390, 2025: 350},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Nye tall",
+    )
+    enter(
+        waste,
+        history,
+        {2021: 395},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Godkjent",
+        until=ValueStatus.APPROVED,
     )
     figures = {year: 10 + year % 7 for year in range(2010, 2025)}
-    enter(lighthouses, history, figures, planner=planner, approver=approver, reason="Miljøfyrtårn")
-    enter(lighthouses, history, {2024: 30, 2023: 29}, planner=planner, approver=approver, reason="Rettet")
+    enter(lighthouses, history, figures, planner=rana_planner, approver=rana_approver, reason="Miljøfyrtårn")
+    enter(lighthouses, history, {2024: 30, 2023: 29}, planner=rana_planner, approver=rana_approver, reason="Rettet")
     area = FocusArea.objects.create(plan=okonomiplan.parent, title="Næring")
     for n in range(3):
         goal = Goal.objects.create(focus_area=area, title=f"Flere sertifiserte virksomheter {n}")
@@ -549,14 +562,16 @@ def test_the_digest_needs_the_same_queries_however_much_has_changed(
             target_year=2030,
             target_value=40 + n,
         )
-    slip(okonomiplan, user=planner, last_year=2028, reason="Anbud igjen")
+    slip(okonomiplan, user=rana_planner, last_year=2028, reason="Anbud igjen")
     for n in range(5):
-        record(okonomiplan, PlanChange.Action.CHANGED, f"Endring {n}", user=planner, reason=f"Fordi {n}")
+        record(okonomiplan, PlanChange.Action.CHANGED, f"Endring {n}", user=rana_planner, reason=f"Fordi {n}")
     draft = Plan.objects.create(
         municipality=history, plan_type=PlanType.ARSPLAN, title="Årsplan", period_start=2026, period_end=2026
     )
-    record(draft, PlanChange.Action.CREATED, "Årsplan", user=planner)
-    adopt(draft, adopted_on=timezone.localdate(), decision_reference="K-sak 1/2026", user=approver, reason="Vedtatt")
+    record(draft, PlanChange.Action.CREATED, "Årsplan", user=rana_planner)
+    adopt(
+        draft, adopted_on=timezone.localdate(), decision_reference="K-sak 1/2026", user=rana_approver, reason="Vedtatt"
+    )
 
     many = queries(client)
     assert "Feil" in client.get(URL).content.decode()

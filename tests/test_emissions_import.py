@@ -360,9 +360,9 @@ def upload(client, data, indicator):
     return client.post(reverse("emissions_upload"), {"file": file, "indicator": indicator.pk})
 
 
-def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordinator_of_kongsberg, total):
+def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordinator, total):
     sea = emissions_indicator("klimagassutslipp-sjofart", name_nb="Sjøfart")
-    client.force_login(coordinator_of_kongsberg)
+    client.force_login(coordinator)
     form = client.get(reverse("emissions_upload")).content.decode()
     assert f'<option value="{total.pk}" selected>' in form  # the usual total indicator is chosen already
     response = upload(client, workbook(), total)
@@ -376,7 +376,7 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     assert figures(total) == {("Kongsberg", 2019): Decimal("74500"), ("Kongsberg", 2024): Decimal("36200.125")}
     assert figures(sea) == {("Kongsberg", 2024): Decimal("1200.125")}
     value = IndicatorValue.objects.get(indicator=sea)
-    assert (value.status, value.changed_by) == ("draft", coordinator_of_kongsberg)
+    assert (value.status, value.changed_by) == ("draft", coordinator)
     assert "klimagassutslipp.xlsx" in value.source
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "3 new values, 0 changed, 0 unchanged" in page
@@ -384,8 +384,8 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     assert ValueRevision.objects.count() == 3
 
 
-def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordinator_of_kongsberg, total):
-    client.force_login(coordinator_of_kongsberg)
+def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordinator, total):
+    client.force_login(coordinator)
     bad = [*ROWS, ["Viken", "0604", "Kongsberg", 2019, "Avfall", "Deponi", "CH4", "mye"]]
     location = upload(client, workbook(bad), total)["Location"]
     page = html.unescape(client.get(location).content.decode())
@@ -394,8 +394,8 @@ def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordin
     assert not IndicatorValue.objects.exists()
 
 
-def test_only_indicators_in_tonnes_can_take_emissions(client, coordinator_of_kongsberg, total, waste):
-    client.force_login(coordinator_of_kongsberg)
+def test_only_indicators_in_tonnes_can_take_emissions(client, coordinator, total, waste):
+    client.force_login(coordinator)
     response = upload(client, workbook(), waste)
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not IndicatorValue.objects.exists()

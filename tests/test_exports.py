@@ -1,6 +1,5 @@
 """Downloads in JSON-stat 2.0: valid, published figures only, and readable by our importer and by pyjstat."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,44 +11,25 @@ from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import (
     Indicator,
     IndicatorValue,
-    Municipality,
-    MunicipalityCode,
-    Network,
-    NetworkMembership,
     ValueState,
     ValueStatus,
 )
-
-from factories import published_value
+from tests import factories as make
 
 pytestmark = pytest.mark.django_db
 
 
-def municipality(name, code):
-    m = Municipality.objects.create(name=name)
-    MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(1964, 1, 1))
-    return m
-
-
 @pytest.fixture
-def published(waste):
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    population = Indicator.objects.population()
-    rana, oslo = municipality("Rana", "1833"), municipality("Oslo", "0301")
+def published(waste, rana, oslo):
+    make.network(members=[rana, oslo])
     for m, people, tonnes in ((rana, 26000, 10400), (oslo, 700000, 266000)):
-        NetworkMembership.objects.create(network=network, municipality=m, joined=datetime.date(2009, 1, 1))
         for year, factor in ((2021, 1), (2022, 1), (2023, Decimal("0.97"))):
-            published_value(indicator=population, municipality=m, year=year, value=people)
-            published_value(
-                indicator=waste,
-                municipality=m,
-                year=year,
-                value=Decimal(tonnes) * factor,
-            )
+            make.population(m, {year: people})
+            make.published_value(waste, m, year, Decimal(tonnes) * factor)
     IndicatorValue.objects.filter(indicator=waste, municipality=oslo, year=2022).update(
         value=None, state=ValueState.CONFIDENTIAL, published_value=None, published_state=ValueState.CONFIDENTIAL
     )
-    IndicatorValue.objects.create(indicator=waste, municipality=rana, year=2024, value=Decimal(777123))  # a draft
+    make.value(waste, rana, 2024, 777123)  # a draft
     return {"rana": rana, "oslo": oslo}
 
 
@@ -140,7 +120,12 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
         source="Utkast",
         reason="Retting",
     )
-    # Indicators, municipalities, their numbers, the published population, the values: however many there are.
+    # However many there are:
+    # 1. the indicators
+    # 2. the municipalities
+    # 3. their numbers
+    # 4. the published population
+    # 5. the published values
     with django_assert_num_queries(5):
         response = client.get("/data/alle-publiserte-tall.csv")
         body = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -158,6 +143,12 @@ def test_the_bulk_download_has_every_published_figure_as_published_and_nothing_e
 def test_the_bulk_json_stat_file_holds_every_published_figure_and_reads_back(
     client, published, waste, django_assert_num_queries
 ):
+    # The same as the CSV file's, however many there are:
+    # 1. the indicators
+    # 2. the municipalities
+    # 3. their numbers
+    # 4. the published population
+    # 5. the published values
     with django_assert_num_queries(5):
         response = client.get(reverse("bulk_download_json"))
     assert 'filename="livskraft-alle-publiserte-tall.json"' in response["Content-Disposition"]
@@ -217,7 +208,15 @@ def test_a_bad_selection_is_explained(client, published, query, message):
 
 
 def test_a_selections_queries_do_not_grow_with_its_size(client, published, django_assert_num_queries):
-    # The form's municipalities, their numbers and the indicators; then the five of published_records().
+    # 1. the form's municipalities with published values
+    # 2. their numbers
+    # 3. the form's indicators
+    # then published_records():
+    # 4. the indicators
+    # 5. the municipalities
+    # 6. their numbers
+    # 7. the published population
+    # 8. the published values
     with django_assert_num_queries(8):
         response = client.get("/data/?format=csv")
         b"".join(response.streaming_content)

@@ -14,6 +14,7 @@ from indicators import jsonstat
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState
+from tests import factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -222,8 +223,8 @@ def upload(client, data, **fields):
     return client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
 
 
-def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordinator_of_kongsberg, kongsberg):
-    client.force_login(coordinator_of_kongsberg)
+def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordinator, kongsberg):
+    client.force_login(coordinator)
     data = table_07459(
         {("0301", "Personer1", "2024"): 717710, ("3303", "Personer1", "2024"): 28180},
         regions=[("0301", "Oslo"), ("3303", "Kongsberg")],
@@ -238,14 +239,14 @@ def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordina
     client.post(response["Location"])
     value = IndicatorValue.objects.get()
     assert (value.municipality, value.value, value.status) == (kongsberg, 28180, "draft")
-    assert value.changed_by == coordinator_of_kongsberg
+    assert value.changed_by == coordinator
     # Confirming again imports nothing more.
     client.post(response["Location"])
     assert ValueRevision.objects.count() == 1
 
 
-def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator_of_kongsberg):
-    client.force_login(coordinator_of_kongsberg)
+def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator):
+    client.force_login(coordinator)
     response = upload(client, b'{"version": "1.0", "class": "dataset"}')
     page = client.get(response["Location"]).content.decode()
     assert "Nothing is imported from this file" in page and "2.0" in page
@@ -253,20 +254,16 @@ def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator
     assert not IndicatorValue.objects.exists()
 
 
-def test_planners_and_the_public_cannot_import_open_data(client, kongsberg, django_user_model):
-    from indicators.models import MunicipalityRole
-
-    planner = django_user_model.objects.create_user(username="planlegger", password="x-long-password")
-    MunicipalityRole.objects.create(user=planner, municipality=kongsberg, role="planner")
+def test_planners_and_the_public_cannot_import_open_data(client, kongsberg):
+    planner = make.role(make.user("planlegger-kongsberg"), kongsberg, "planner")
     assert client.get("/rapportering/ssb/").status_code == 302  # to the login page
     client.force_login(planner)
     assert client.get("/rapportering/ssb/").status_code == 404
     assert upload(client, table_07459({})).status_code == 404
 
 
-def test_someone_elses_upload_is_not_found(client, coordinator_of_kongsberg, django_user_model):
-    client.force_login(coordinator_of_kongsberg)
+def test_someone_elses_upload_is_not_found(client, coordinator, administrator):
+    client.force_login(coordinator)
     location = upload(client, table_07459({("3303", "Personer1", "2024"): 1}))["Location"]
-    other = django_user_model.objects.create_superuser(username="admin", password="x-long-password")
-    client.force_login(other)
+    client.force_login(administrator)
     assert client.get(location).status_code == 404

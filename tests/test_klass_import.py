@@ -17,6 +17,7 @@ from indicators.importers.klass_json import (
     read_codes,
 )
 from indicators.models import Municipality, MunicipalityCode
+from tests import factories as make
 
 # Messages are compared in English, the source language, whatever the catalogs hold.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -73,19 +74,13 @@ FJORD = answer(
 RANA = answer(change("1833", "Rana", "1833", "Rana - Raane", "2024-01-01"))
 
 
-def municipality(name, number, since=FIRST_DAY):
-    m = Municipality.objects.create(name=name, established=since)
-    MunicipalityCode.objects.create(municipality=m, code=number, name=name, valid_from=since)
-    return m
-
-
 @pytest.fixture
 def before_2020():
     return {
-        "Kongsberg": municipality("Kongsberg", "0604"),
-        "Norddal": municipality("Norddal", "1524"),
-        "Stordal": municipality("Stordal", "1526"),
-        "Rana": municipality("Rana", "1833"),
+        "Kongsberg": make.municipality("Kongsberg", "0604", established=FIRST_DAY),
+        "Norddal": make.municipality("Norddal", "1524", established=FIRST_DAY),
+        "Stordal": make.municipality("Stordal", "1526", established=FIRST_DAY),
+        "Rana": make.municipality("Rana", "1833", established=FIRST_DAY),
     }
 
 
@@ -344,7 +339,7 @@ def test_a_malformed_codes_answer_is_refused(before_2020):
 )
 def test_changes_that_do_not_fit_the_database_are_refused_and_nothing_is_written(before_2020, entries, expected):
     if entries[0]["oldCode"] == "1507":
-        municipality("Ålesund", "1507", D(2020, 1, 1))
+        make.municipality("Ålesund", "1507", established=D(2020, 1, 1))
     before = snapshot()
     with pytest.raises(ImportRejected) as rejected:
         import_reform(answer(*entries))

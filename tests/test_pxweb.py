@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from indicators import jsonstat
 from indicators.importers import pxweb
-from indicators.models import Indicator, IndicatorValue, Municipality, MunicipalityCode
+from indicators.models import Indicator, IndicatorValue
+from tests import factories as make
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -106,11 +107,8 @@ def test_an_unreachable_api_says_so(settings):
 
 @pytest.mark.django_db
 def test_the_command_fetches_checks_and_imports_in_one_go(ssb):
-    import datetime
-
     for name, code in (("Oslo", "0301"), ("Kongsberg", "3303")):
-        m = Municipality.objects.create(name=name)
-        MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(2020, 1, 1))
+        make.municipality(name, code, since=2020)
     Indicator.objects.population()
     out = StringIO()
     call_command(

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from indicators.models import DataImport, Municipality, MunicipalityCode
+from tests import factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -36,15 +37,7 @@ FJORD = {
 @pytest.fixture
 def norddal_and_stordal(db):
     for name, number in (("Norddal", "1524"), ("Stordal", "1526")):
-        municipality = Municipality.objects.create(name=name, established=datetime.date(1838, 1, 1))
-        MunicipalityCode.objects.create(
-            municipality=municipality, code=number, name=name, valid_from=datetime.date(1838, 1, 1)
-        )
-
-
-@pytest.fixture
-def administrator(django_user_model):
-    return django_user_model.objects.create_superuser(username="admin", password="x-long-password")
+        make.municipality(name, number, established=datetime.date(1838, 1, 1))
 
 
 def upload(client, changes, codes=None):
@@ -93,11 +86,11 @@ def test_a_broken_answer_is_refused_with_a_clear_message(client, administrator, 
     assert MunicipalityCode.objects.count() == 2
 
 
-def test_coordinators_and_planners_cannot_load_reforms(client, coordinator_of_kongsberg, rana_planner):
-    for user in (coordinator_of_kongsberg, rana_planner):
+def test_coordinators_and_planners_cannot_load_reforms(client, coordinator, rana_planner):
+    for user in (coordinator, rana_planner):
         client.force_login(user)
         assert client.get(reverse("reform_upload")).status_code == 404
         assert upload(client, FJORD).status_code == 404
     assert not DataImport.objects.exists()
-    client.force_login(coordinator_of_kongsberg)
+    client.force_login(coordinator)
     assert reverse("reform_upload") not in client.get(reverse("reporting_start")).content.decode()

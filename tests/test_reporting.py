@@ -1,6 +1,5 @@
 """The reporting round, per role: entering, submitting, approving, publishing, importing, and who may do what."""
 
-import datetime
 import io
 import re
 from decimal import Decimal
@@ -18,11 +17,7 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
     Network,
-    NetworkCoordinator,
-    NetworkMembership,
     Role,
     ValueImport,
     ValueRevision,
@@ -32,85 +27,28 @@ from indicators.models import (
 )
 from indicators.numbers import NumberError, parse_number
 from indicators.services import change_status
-
-from factories import published_value
+from tests import factories as make
 
 YEAR = reporting_year()
-PASSWORD = "a-long-test-password"
-
-
-def make_municipality(name, code, first=2020):
-    municipality = Municipality.objects.create(name=name)
-    MunicipalityCode.objects.create(
-        municipality=municipality, code=code, name=name, valid_from=datetime.date(first, 1, 1)
-    )
-    return municipality
-
-
-@pytest.fixture
-def rana(db):
-    return make_municipality("Rana", "1833")
-
-
-@pytest.fixture
-def oslo(db):
-    return make_municipality("Oslo", "0301")
 
 
 @pytest.fixture
 def network(rana, oslo):
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    for municipality in (rana, oslo):
-        NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2009, 1, 1))
-    return network
+    """The network with Rana and Oslo: the coordinator follows both."""
+    return make.network(members=[rana, oslo])
 
 
 @pytest.fixture
 def population(rana, oslo):
-    indicator = Indicator.objects.population()
     for municipality, people in ((rana, 26000), (oslo, 717000)):
-        for year in (YEAR - 1, YEAR):
-            published_value(
-                indicator=indicator,
-                municipality=municipality,
-                year=year,
-                value=Decimal(people),
-            )
-    return indicator
-
-
-def person(django_user_model, username, *roles):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
-    for municipality, role in roles:
-        MunicipalityRole.objects.create(user=user, municipality=municipality, role=role)
-    return user
+        make.population(municipality, dict.fromkeys((YEAR - 1, YEAR), people))
+    return Indicator.objects.population()
 
 
 @pytest.fixture
-def planner(django_user_model, rana):
-    return person(django_user_model, "planlegger-rana", (rana, Role.PLANNER))
-
-
-@pytest.fixture
-def oslo_planner(django_user_model, oslo):
-    return person(django_user_model, "planlegger-oslo", (oslo, Role.PLANNER))
-
-
-@pytest.fixture
-def approver(django_user_model, rana):
-    return person(django_user_model, "godkjenner-rana", (rana, Role.APPROVER))
-
-
-@pytest.fixture
-def politician(django_user_model, rana):
-    return person(django_user_model, "politiker", (rana, Role.READER))
-
-
-@pytest.fixture
-def coordinator(django_user_model, network):
-    user = person(django_user_model, "koordinator")
-    NetworkCoordinator.objects.create(user=user, network=network)
-    return user
+def politician(politician, rana):
+    """The politician reads Rana's figures too: this reporting round is Rana's."""
+    return make.role(politician, rana, Role.READER)
 
 
 @pytest.fixture
@@ -203,21 +141,21 @@ def test_anonymous_post_writes_nothing(client, world):
     assert snapshot() == before
 
 
-def test_a_planner_cannot_see_another_municipalitys_year(client, world, planner, oslo):
+def test_a_planner_cannot_see_another_municipalitys_year(client, world, rana_planner, oslo):
     IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="miljofyrtarn"), municipality=oslo, year=YEAR, value=Decimal(77)
     )
-    as_user(client, planner)
+    as_user(client, rana_planner)
     assert client.get(entry_url("0301")).status_code == 404
     assert client.get(f"{entry_url('0301')}godkjenning/").status_code == 404
     assert client.get(f"{entry_url('0301')}mal.csv").status_code == 404
 
 
-def test_a_planner_cannot_change_another_municipalitys_values_by_tampering(client, world, planner, oslo):
+def test_a_planner_cannot_change_another_municipalitys_values_by_tampering(client, world, rana_planner, oslo):
     oslo_value = IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="miljofyrtarn"), municipality=oslo, year=YEAR, value=Decimal(77)
     )
-    as_user(client, planner)
+    as_user(client, rana_planner)
     before = snapshot()
     # Her own form, posted to Oslo's address.
     assert client.post(entry_url("0301"), full_form(client, miljofyrtarn={"value": "1"})).status_code == 404
@@ -228,20 +166,20 @@ def test_a_planner_cannot_change_another_municipalitys_values_by_tampering(clien
     assert snapshot() == before
 
 
-def test_an_approvers_form_only_moves_values_of_her_own_municipality(client, world, approver, oslo, rana):
+def test_an_approvers_form_only_moves_values_of_her_own_municipality(client, world, rana_approver, oslo, rana):
     lighthouses = Indicator.objects.get(code="miljofyrtarn")
     oslo_value = IndicatorValue.objects.create(
         indicator=lighthouses, municipality=oslo, year=YEAR, value=Decimal(77), status=ValueStatus.APPROVED
     )
-    as_user(client, approver)
+    as_user(client, rana_approver)
     # Rana's approval page, with Oslo's value id slipped into the form.
     client.post(f"{entry_url()}godkjenning/", {"action": "publish", "value": [oslo_value.pk]})
     oslo_value.refresh_from_db()
     assert oslo_value.status == ValueStatus.APPROVED
 
 
-def test_a_planner_cannot_approve(client, world, planner):
-    as_user(client, planner)
+def test_a_planner_cannot_approve(client, world, rana_planner):
+    as_user(client, rana_planner)
     assert client.get(f"{entry_url()}godkjenning/").status_code == 404
 
 
@@ -268,8 +206,8 @@ def test_the_public_never_sees_drafts(client, world, rana):
 # --- yearly entry ----------------------------------------------------------------------------------------------
 
 
-def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, planner, rana):
-    as_user(client, planner, "nb")
+def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, rana_planner, rana):
+    as_user(client, rana_planner, "nb")
     response = client.post(
         entry_url(),
         full_form(
@@ -280,24 +218,24 @@ def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, planner, 
     waste = IndicatorValue.objects.get(indicator__code="husholdningsavfall", municipality=rana, year=YEAR)
     assert waste.value == Decimal("11234.5")
     assert waste.status == ValueStatus.DRAFT
-    assert waste.changed_by == planner
+    assert waste.changed_by == rana_planner
     assert waste.source
     lighthouses = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
     assert lighthouses.comment == "Fire nye."
-    assert ValueRevision.objects.filter(indicator_value=lighthouses, changed_by=planner).count() == 1
+    assert ValueRevision.objects.filter(indicator_value=lighthouses, changed_by=rana_planner).count() == 1
     page = client.get(entry_url()).content.decode()
     # The computed per-inhabitant figure: 11 234,5 tonnes × 1000 / 26 000 inhabitants = 432 kg.
     assert "432\xa0kg" in page
 
 
-def test_blank_fields_create_no_values(client, world, planner):
-    as_user(client, planner)
+def test_blank_fields_create_no_values(client, world, rana_planner):
+    as_user(client, rana_planner)
     client.post(entry_url(), full_form(client))
     assert not IndicatorValue.objects.filter(year=YEAR).exclude(indicator__is_population=True).exists()
 
 
-def test_missing_is_an_explicit_choice(client, world, planner, rana):
-    as_user(client, planner)
+def test_missing_is_an_explicit_choice(client, world, rana_planner, rana):
+    as_user(client, rana_planner)
     client.post(entry_url(), full_form(client, miljofyrtarn={"state": "missing"}))
     value = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
     assert value.state == ValueState.MISSING
@@ -313,8 +251,8 @@ def test_missing_is_an_explicit_choice(client, world, planner, rana):
         ({"state": "missing", "value": "4"}, "Leave the figure empty"),
     ],
 )
-def test_bad_input_is_explained_and_nothing_is_saved(client, world, planner, fields, message):
-    as_user(client, planner)
+def test_bad_input_is_explained_and_nothing_is_saved(client, world, rana_planner, fields, message):
+    as_user(client, rana_planner)
     before = snapshot()
     response = client.post(entry_url(), full_form(client, miljofyrtarn=fields, husholdningsavfall={"value": "10000"}))
     assert response.status_code == 200
@@ -323,8 +261,8 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, world, planner, fie
     assert snapshot() == before
 
 
-def test_an_implausible_figure_needs_an_explanation_before_it_is_submitted(client, world, planner, rana):
-    as_user(client, planner)
+def test_an_implausible_figure_needs_an_explanation_before_it_is_submitted(client, world, rana_planner, rana):
+    as_user(client, rana_planner)
     # 52 000 tonnes for 26 000 inhabitants is 2 000 kg each: above the plausible 1 000 kg.
     response = client.post(entry_url(), full_form(client, husholdningsavfall={"value": "52000"}, action="submit"))
     assert response.status_code == 200
@@ -345,10 +283,10 @@ def test_an_implausible_figure_needs_an_explanation_before_it_is_submitted(clien
     assert value.status == ValueStatus.SUBMITTED
 
 
-def test_a_large_change_from_last_year_needs_an_explanation(client, world, planner, rana):
+def test_a_large_change_from_last_year_needs_an_explanation(client, world, rana_planner, rana):
     lighthouses = Indicator.objects.get(code="miljofyrtarn")
     IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR - 1, value=Decimal(20))
-    as_user(client, planner)
+    as_user(client, rana_planner)
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "45"}, action="submit"))
     assert "+125 % change from last year" in response.content.decode()
     assert not IndicatorValue.objects.filter(indicator=lighthouses, year=YEAR).exists()
@@ -356,15 +294,15 @@ def test_a_large_change_from_last_year_needs_an_explanation(client, world, plann
     assert IndicatorValue.objects.get(indicator=lighthouses, year=YEAR).status == ValueStatus.SUBMITTED
 
 
-def test_the_second_of_two_planners_saving_the_same_value_is_refused(client, world, planner, rana, django_user_model):
-    colleague = person(django_user_model, "kollega-rana", (rana, Role.PLANNER))
+def test_the_second_of_two_planners_saving_the_same_value_is_refused(client, world, rana_planner, rana):
+    colleague = make.role(make.user("kollega-rana"), rana, Role.PLANNER)
     lighthouses = Indicator.objects.get(code="miljofyrtarn")
     value = IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(30))
     # Both open the page at version 1; the colleague saves first.
     as_user(client, colleague)
     client.post(entry_url(), full_form(client, miljofyrtarn={"value": "31", "version": 1}))
     client.logout()
-    as_user(client, planner)
+    as_user(client, rana_planner)
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "35", "version": 1}))
     page = response.content.decode()
     value.refresh_from_db()
@@ -383,21 +321,21 @@ def test_the_second_of_two_planners_saving_the_same_value_is_refused(client, wor
 # --- approval and publication ----------------------------------------------------------------------------------
 
 
-def submitted_value(rana, planner, figure=30):
+def submitted_value(rana, rana_planner, figure=30):
     value = IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="miljofyrtarn"),
         municipality=rana,
         year=YEAR,
         value=Decimal(figure),
         status=ValueStatus.SUBMITTED,
-        changed_by=planner,
+        changed_by=rana_planner,
     )
     return value
 
 
-def test_an_approver_returns_a_value_with_a_reason_the_planner_sees(client, world, planner, approver, rana):
-    value = submitted_value(rana, planner)
-    as_user(client, approver)
+def test_an_approver_returns_a_value_with_a_reason_the_planner_sees(client, world, rana_planner, rana_approver, rana):
+    value = submitted_value(rana, rana_planner)
+    as_user(client, rana_approver)
     refused = client.post(f"{entry_url()}godkjenning/", {"action": "return", "value": [value.pk], "reason": ""})
     value.refresh_from_db()
     assert value.status == ValueStatus.SUBMITTED
@@ -409,13 +347,13 @@ def test_an_approver_returns_a_value_with_a_reason_the_planner_sees(client, worl
     value.refresh_from_db()
     assert value.status == ValueStatus.DRAFT
     client.logout()
-    as_user(client, planner)
+    as_user(client, rana_planner)
     assert "Tallet gjelder 2023, ikke 2024." in client.get(entry_url()).content.decode()
 
 
-def test_approve_then_publish_shows_the_value_to_the_public(client, world, planner, approver, rana):
-    value = submitted_value(rana, planner, figure=4321)
-    as_user(client, approver)
+def test_approve_then_publish_shows_the_value_to_the_public(client, world, rana_planner, rana_approver, rana):
+    value = submitted_value(rana, rana_planner, figure=4321)
+    as_user(client, rana_approver)
     client.post(f"{entry_url()}godkjenning/", {"action": "publish", "value": [value.pk]})
     value.refresh_from_db()
     assert value.status == ValueStatus.SUBMITTED  # a submitted value must be approved before it is published
@@ -432,25 +370,25 @@ def test_approve_then_publish_shows_the_value_to_the_public(client, world, plann
     assert statuses == ["approved", "published"]
 
 
-def test_a_revised_published_value_is_marked_revised_on_public_pages(client, world, planner, approver, rana):
-    value = submitted_value(rana, planner)
-    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+def test_a_revised_published_value_is_marked_revised_on_public_pages(client, world, rana_planner, rana_approver, rana):
+    value = submitted_value(rana, rana_planner)
+    change_status(values=[value], status=ValueStatus.APPROVED, user=rana_approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
     assert "Revised" not in as_user(client, None).get("/kommune/1833/").content.decode()
-    as_user(client, planner)
+    as_user(client, rana_planner)
     client.post(entry_url(), full_form(client, miljofyrtarn={"value": "33", "reason": "Retting av registeret"}))
     value.refresh_from_db()
     assert value.status == ValueStatus.DRAFT
-    change_status(values=[value], status=ValueStatus.SUBMITTED, user=planner, reason="ok")
-    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.SUBMITTED, user=rana_planner, reason="ok")
+    change_status(values=[value], status=ValueStatus.APPROVED, user=rana_approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
     client.logout()
     assert "Revised" in as_user(client, None).get("/kommune/1833/").content.decode()
     assert "Retting av registeret" in client.get("/kommune/1833/").content.decode()
 
 
-def test_the_history_shows_every_change_with_who_and_why(client, world, planner, rana):
-    as_user(client, planner)
+def test_the_history_shows_every_change_with_who_and_why(client, world, rana_planner, rana):
+    as_user(client, rana_planner)
     client.post(entry_url(), full_form(client, miljofyrtarn={"value": "30"}))
     value = IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR)
     client.post(
@@ -482,14 +420,16 @@ def test_the_coordinator_sees_who_has_reported_what(client, world, coordinator, 
     assert rows["Oslo"] == {"draft": 0, "submitted": 0, "approved": 0, "published": 1, "missing": 2}
 
 
-def test_planners_and_politicians_do_not_see_the_network_overview(client, world, planner, politician, approver):
-    for user in (planner, politician):
+def test_planners_and_politicians_do_not_see_the_network_overview(
+    client, world, rana_planner, politician, rana_approver
+):
+    for user in (rana_planner, politician):
         assert as_user(client, user).get(f"/rapportering/oversikt/{YEAR}/").status_code == 404
         client.logout()
-    assert as_user(client, approver).get(f"/rapportering/oversikt/{YEAR}/").status_code == 200
+    assert as_user(client, rana_approver).get(f"/rapportering/oversikt/{YEAR}/").status_code == 200
 
 
-def test_query_counts_do_not_grow_with_the_data(client, world, coordinator, planner, django_user_model):
+def test_query_counts_do_not_grow_with_the_data(client, world, coordinator, rana_planner):
     def count(url, user):
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
@@ -497,16 +437,15 @@ def test_query_counts_do_not_grow_with_the_data(client, world, coordinator, plan
         return len(queries)
 
     overview = count(f"/rapportering/oversikt/{YEAR}/", coordinator)
-    entry = count(entry_url(), planner)
+    entry = count(entry_url(), rana_planner)
     network = Network.objects.get()
     for number in range(5):
-        extra = make_municipality(f"Kommune {number}", f"50{number:02d}")
-        NetworkMembership.objects.create(network=network, municipality=extra, joined=datetime.date(2009, 1, 1))
+        make.membership(network, make.municipality(f"Kommune {number}", f"50{number:02d}"))
         Indicator.objects.create(
             code=f"ekstra-{number}", name_nb=f"Ekstra {number}", unit="count", direction="higher", bottom_line="social"
         )
     assert count(f"/rapportering/oversikt/{YEAR}/", coordinator) == overview
-    assert count(entry_url(), planner) == entry
+    assert count(entry_url(), rana_planner) == entry
     assert entry <= 15
 
 
@@ -527,8 +466,8 @@ def upload(client, file):
 GOOD_CSV = f"kommunenummer;indikator;år;verdi;tilstand;kommentar\n1833;miljofyrtarn;{YEAR};12;;\n1833;husholdningsavfall;{YEAR};10 400,5;;Ny ordning\n"
 
 
-def test_a_spreadsheet_is_previewed_then_imported_as_drafts(client, world, planner, rana):
-    as_user(client, planner)
+def test_a_spreadsheet_is_previewed_then_imported_as_drafts(client, world, rana_planner, rana):
+    as_user(client, rana_planner)
     preview = upload(client, csv_file(GOOD_CSV))
     assert preview.status_code == 200
     assert "2 valid rows" in preview.content.decode()
@@ -546,7 +485,7 @@ def test_a_spreadsheet_is_previewed_then_imported_as_drafts(client, world, plann
     assert ValueRevision.objects.filter(indicator_value=waste).count() == 1
 
 
-def test_an_xlsx_spreadsheet_is_read(client, world, planner):
+def test_an_xlsx_spreadsheet_is_read(client, world, rana_planner):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["kommunenummer", "indikator", "år", "verdi"])
@@ -554,7 +493,7 @@ def test_an_xlsx_spreadsheet_is_read(client, world, planner):
     sheet.append([1833, "husholdningsavfall", YEAR, 10400.25])
     data = io.BytesIO()
     workbook.save(data)
-    as_user(client, planner)
+    as_user(client, rana_planner)
     upload(client, SimpleUploadedFile("verdier.xlsx", data.getvalue()))
     client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
     assert IndicatorValue.objects.get(indicator__code="husholdningsavfall", year=YEAR).value == Decimal("10400.25")
@@ -579,13 +518,13 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_FILES)
-def test_a_bad_spreadsheet_is_explained_and_nothing_is_written(client, world, planner, text, message):
+def test_a_bad_spreadsheet_is_explained_and_nothing_is_written(client, world, rana_planner, text, message):
     # One good row first: a file is imported whole or not at all.
     good = f"1833;husholdningsavfall;{YEAR};10000\n"
     if "\n" in text:
         header, rest = text.split("\n", 1)
         text = f"{header}\n{good}{rest}" if "verdi" in header else text
-    as_user(client, planner)
+    as_user(client, rana_planner)
     before = snapshot()
     response = client.post(f"{entry_url()}import/", {"file": csv_file(text)})
     page = (client.get(response.url) if response.status_code == 302 else response).content.decode()
@@ -595,8 +534,8 @@ def test_a_bad_spreadsheet_is_explained_and_nothing_is_written(client, world, pl
     assert snapshot() == before
 
 
-def test_a_file_with_more_problems_than_the_page_lists_says_how_many_it_left_out(client, world, planner):
-    as_user(client, planner)
+def test_a_file_with_more_problems_than_the_page_lists_says_how_many_it_left_out(client, world, rana_planner):
+    as_user(client, rana_planner)
     rows = "".join(f"1833;ukjent-{number};{YEAR};3\n" for number in range(MAX_PROBLEMS + 1))
     page = upload(client, csv_file(f"kommunenummer;indikator;år;verdi\n{rows}")).content.decode()
     assert f"The file cannot be imported: {MAX_PROBLEMS + 1} problems." in page
@@ -604,16 +543,16 @@ def test_a_file_with_more_problems_than_the_page_lists_says_how_many_it_left_out
     assert f"Only the first {MAX_PROBLEMS} problems are listed." in page
 
 
-def test_a_binary_file_renamed_csv_is_refused(client, world, planner):
-    as_user(client, planner)
+def test_a_binary_file_renamed_csv_is_refused(client, world, rana_planner):
+    as_user(client, rana_planner)
     before = snapshot()
     page = upload(client, SimpleUploadedFile("verdier.csv", bytes(range(256)) * 40)).content.decode()
     assert "not a text file" in page
     assert snapshot() == before
 
 
-def test_a_50_mb_file_is_refused_before_it_is_stored(client, world, planner):
-    as_user(client, planner)
+def test_a_50_mb_file_is_refused_before_it_is_stored(client, world, rana_planner):
+    as_user(client, rana_planner)
     big = SimpleUploadedFile("stor.csv", b"kommunenummer;indikator;\xc3\xa5r;verdi\n" + b"1833;x;2024;1\n" * 4_000_000)
     assert big.size > 50 * 2**20
     response = client.post(f"{entry_url()}import/", {"file": big})
@@ -622,19 +561,19 @@ def test_a_50_mb_file_is_refused_before_it_is_stored(client, world, planner):
     assert not ValueImport.objects.exists()
 
 
-def test_another_users_upload_cannot_be_seen_or_confirmed(client, world, planner, rana, django_user_model):
-    colleague = person(django_user_model, "kollega-rana", (rana, Role.PLANNER))
+def test_another_users_upload_cannot_be_seen_or_confirmed(client, world, rana_planner, rana):
+    colleague = make.role(make.user("kollega-rana"), rana, Role.PLANNER)
     as_user(client, colleague)
     upload(client, csv_file(GOOD_CSV))
     client.logout()
-    as_user(client, planner)
+    as_user(client, rana_planner)
     stored = ValueImport.objects.get()
     assert client.get(f"/rapportering/import/{stored.pk}/").status_code == 404
     assert client.post(f"/rapportering/import/{stored.pk}/").status_code == 404
     assert stored.confirmed_at is None
 
 
-def test_the_template_neutralises_formulas(client, world, planner, rana):
+def test_the_template_neutralises_formulas(client, world, rana_planner, rana):
     IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="miljofyrtarn"),
         municipality=rana,
@@ -642,7 +581,7 @@ def test_the_template_neutralises_formulas(client, world, planner, rana):
         value=Decimal(-0) + 5,
         comment='=HYPERLINK("http://example.invalid","klikk")',
     )
-    as_user(client, planner)
+    as_user(client, rana_planner)
     text = client.get(f"{entry_url()}mal.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "\r\n1833;miljofyrtarn;" in text
@@ -651,9 +590,9 @@ def test_the_template_neutralises_formulas(client, world, planner, rana):
     assert '\'=HYPERLINK("http://example.invalid","klikk")' in comments
 
 
-def test_the_template_round_trips(client, world, planner):
+def test_the_template_round_trips(client, world, rana_planner):
     """A planner downloads the template, fills in a figure, and uploads it again."""
-    as_user(client, planner)
+    as_user(client, rana_planner)
     template = client.get(f"{entry_url()}mal.csv").content.decode("utf-8-sig")
     lines = template.strip().split("\r\n")
     filled = [lines[0]] + [line.replace(f";{YEAR};;", f";{YEAR};7;") for line in lines[1:] if "miljofyrtarn" in line]
@@ -662,12 +601,14 @@ def test_the_template_round_trips(client, world, planner):
     assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 7
 
 
-def test_changing_a_published_figure_needs_a_reason_that_the_public_then_sees(client, world, planner, approver):
+def test_changing_a_published_figure_needs_a_reason_that_the_public_then_sees(
+    client, world, rana_planner, rana_approver
+):
     lighthouses = Indicator.objects.get(code="miljofyrtarn")
     rana = Municipality.objects.get(name="Rana")
     value = IndicatorValue.objects.create(indicator=lighthouses, municipality=rana, year=YEAR, value=Decimal(12))
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="Publisert")
-    as_user(client, planner)
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="Publisert")
+    as_user(client, rana_planner)
     before = snapshot()
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "14"}))
     assert response.status_code == 200
@@ -686,12 +627,12 @@ def test_changing_a_published_figure_needs_a_reason_that_the_public_then_sees(cl
 
 
 def test_the_public_keeps_reading_the_published_figure_while_a_revision_is_under_way(
-    client, world, planner, approver, rana
+    client, world, rana_planner, rana_approver, rana
 ):
-    value = submitted_value(rana, planner, figure=31)
-    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
-    as_user(client, planner)
+    value = submitted_value(rana, rana_planner, figure=31)
+    change_status(values=[value], status=ValueStatus.APPROVED, user=rana_approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
+    as_user(client, rana_planner)
     client.post(entry_url(), full_form(client, miljofyrtarn={"value": "53", "reason": "Dobbeltelling rettet"}))
     value.refresh_from_db()
     assert (value.value, value.status, value.published_value) == (53, ValueStatus.DRAFT, 31)
@@ -707,11 +648,11 @@ def test_the_public_keeps_reading_the_published_figure_while_a_revision_is_under
     for url in ["/kommune/1833/", "/indikator/miljofyrtarn/", "/kommune/1833/data.csv"]:
         assert shown(None, url) == {"31"}, url
     # Approved: the municipality's readers see the new figure; the public still reads the published one.
-    change_status(values=[value], status=ValueStatus.SUBMITTED, user=planner, reason="ok")
-    change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
+    change_status(values=[value], status=ValueStatus.SUBMITTED, user=rana_planner, reason="ok")
+    change_status(values=[value], status=ValueStatus.APPROVED, user=rana_approver, reason="ok")
     assert shown(None, "/kommune/1833/") == {"31"}
-    assert shown(approver, "/kommune/1833/") == {"53"}
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    assert shown(rana_approver, "/kommune/1833/") == {"53"}
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
     assert shown(None, "/kommune/1833/") == {"53"}
     page = as_user(client, None).get("/kommune/1833/").content.decode()
     assert "Revised" in page and "Dobbeltelling rettet" in page
@@ -738,11 +679,6 @@ def admin_form(page) -> dict:
     return data
 
 
-@pytest.fixture
-def administrator(django_user_model):
-    return django_user_model.objects.create_superuser("forvalter", password=PASSWORD)
-
-
 def approved_value(rana, planner, approver, figure=30):
     value = submitted_value(rana, planner, figure=figure)
     change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
@@ -750,9 +686,9 @@ def approved_value(rana, planner, approver, figure=30):
 
 
 def test_a_value_published_in_the_admin_is_published_as_in_the_reporting_round(
-    client, world, planner, approver, rana, administrator
+    client, world, rana_planner, rana_approver, rana, administrator
 ):
-    value = approved_value(rana, planner, approver, figure=4321)
+    value = approved_value(rana, rana_planner, rana_approver, figure=4321)
     assert "4\xa0321" not in as_user(client, None).get("/kommune/1833/").content.decode()  # now in the page cache
     as_user(client, administrator)
     response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]}, follow=True)
@@ -764,15 +700,15 @@ def test_a_value_published_in_the_admin_is_published_as_in_the_reporting_round(
     client.logout()
     assert "4\xa0321" in as_user(client, None).get("/kommune/1833/").content.decode()
     # A published figure is changed only with a reason the public can read.
-    as_user(client, planner)
+    as_user(client, rana_planner)
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "4400"}))
     assert "This figure has been published: say why it changes." in response.content.decode()
     value.refresh_from_db()
     assert value.value == 4321
 
 
-def test_the_admins_change_form_cannot_publish(client, world, planner, approver, rana, administrator):
-    value = approved_value(rana, planner, approver, figure=4321)
+def test_the_admins_change_form_cannot_publish(client, world, rana_planner, rana_approver, rana, administrator):
+    value = approved_value(rana, rana_planner, rana_approver, figure=4321)
     as_user(client, administrator)
     address = f"{ADMIN_VALUES}{value.pk}/change/"
     data = admin_form(client.get(address)) | {"status": ValueStatus.PUBLISHED, "comment": "Sjekket", "reason": "x"}
@@ -784,10 +720,10 @@ def test_the_admins_change_form_cannot_publish(client, world, planner, approver,
 
 
 def test_a_published_figure_changed_in_the_admin_waits_for_approval(
-    client, world, planner, approver, rana, administrator
+    client, world, rana_planner, rana_approver, rana, administrator
 ):
-    value = approved_value(rana, planner, approver, figure=4321)
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=approver, reason="ok")
+    value = approved_value(rana, rana_planner, rana_approver, figure=4321)
+    change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
     as_user(client, administrator)
     address = f"{ADMIN_VALUES}{value.pk}/change/"
     data = admin_form(client.get(address)) | {"value": "4400", "reason": "Rettet etter registeret"}
@@ -801,9 +737,9 @@ def test_a_published_figure_changed_in_the_admin_waits_for_approval(
 
 
 def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_approves(
-    client, world, planner, approver, rana, oslo
+    client, world, rana_planner, rana_approver, rana, oslo
 ):
-    mine = approved_value(rana, planner, approver)
+    mine = approved_value(rana, rana_planner, rana_approver)
     submitted = IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="husholdningsavfall"),
         municipality=rana,
@@ -814,12 +750,12 @@ def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_app
     other = IndicatorValue.objects.create(
         indicator=mine.indicator, municipality=oslo, year=YEAR, value=Decimal(80), status=ValueStatus.APPROVED
     )
-    approver.is_staff = True
-    approver.save()
-    approver.user_permissions.add(
+    rana_approver.is_staff = True
+    rana_approver.save()
+    rana_approver.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_indicatorvalue", "change_indicatorvalue"])
     )
-    as_user(client, approver)
+    as_user(client, rana_approver)
     chosen = [mine.pk, submitted.pk, other.pk]
     response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": chosen}, follow=True)
     assert "2 chosen values were not published" in response.content.decode()
@@ -827,12 +763,12 @@ def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_app
     assert statuses == {mine.pk: "published", submitted.pk: "submitted", other.pk: "approved"}
 
 
-def test_staff_without_the_change_permission_cannot_publish(client, world, planner, approver, rana):
-    value = approved_value(rana, planner, approver)
-    approver.is_staff = True
-    approver.save()
-    approver.user_permissions.add(Permission.objects.get(codename="view_indicatorvalue"))
-    as_user(client, approver)
+def test_staff_without_the_change_permission_cannot_publish(client, world, rana_planner, rana_approver, rana):
+    value = approved_value(rana, rana_planner, rana_approver)
+    rana_approver.is_staff = True
+    rana_approver.save()
+    rana_approver.user_permissions.add(Permission.objects.get(codename="view_indicatorvalue"))
+    as_user(client, rana_approver)
     client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]})
     value.refresh_from_db()
     assert (value.status, value.published_at) == (ValueStatus.APPROVED, None)

@@ -18,11 +18,6 @@ from indicators.models import (
     IndicatorValue,
     LanguageForm,
     Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
-    Network,
-    NetworkCoordinator,
-    NetworkMembership,
     Role,
     ValueStatus,
 )
@@ -36,69 +31,31 @@ from plans.models import (
     GoalIndicator,
     GoodExample,
     Plan,
-    PlanStatus,
-    PlanType,
     ReportText,
     ReportTextRevision,
     StrategicProject,
 )
 from plans.services import publish_report, save_report_texts
-
-from factories import published_value
+from tests import factories as make
 
 YEAR = 2023
-PASSWORD = "a-long-test-password"
 
 
 # --- test data -------------------------------------------------------------------------------------------------
 
 
-def municipality(name, code, language_form=LanguageForm.BOKMAL):
-    m = Municipality.objects.create(name=name, language_form=language_form)
-    MunicipalityCode.objects.create(municipality=m, code=code, name=name, valid_from=datetime.date(2020, 1, 1))
-    return m
-
-
 def publish(indicator, m, year, value, **fields):
     """Store a value as published a month ago."""
-    return published_value(
-        indicator=indicator,
-        municipality=m,
-        year=year,
-        value=Decimal(value),
-        first_published_at=timezone.now() - datetime.timedelta(days=30),
-        **fields,
-    )
+    a_month_ago = timezone.now() - datetime.timedelta(days=30)
+    return make.published_value(indicator, m, year, value, first_published_at=a_month_ago, **fields)
 
 
 def kommuneplan(m, indicator, *, focus_areas=2):
-    plan = Plan.objects.create(
-        municipality=m,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title=f"Kommuneplanens samfunnsdel for {m.name}",
-        period_start=2020,
-        period_end=2032,
-        status=PlanStatus.ADOPTED,
-        adopted_on=datetime.date(2020, 6, 1),
-    )
-    areas = [FocusArea.objects.create(plan=plan, title=f"Innsatsområde {n}", order=n) for n in range(focus_areas)]
-    goal = Goal.objects.create(focus_area=areas[0], title="Mindre avfall per innbygger")
-    GoalIndicator.objects.create(
-        goal=goal,
-        indicator=indicator,
-        baseline_year=2020,
-        baseline_value=Decimal(420),
-        target_year=2030,
-        target_value=Decimal(350),
-    )
+    """An adopted kommuneplan 2020–2032; its first focus area's goal takes the indicator from 420 (2020) to 350."""
+    plan = make.plan(m, title=f"Kommuneplanens samfunnsdel for {m.name}", adopted_on=datetime.date(2020, 6, 1))
+    areas = [make.focus_area(plan, f"Innsatsområde {n}", order=n) for n in range(focus_areas)]
+    make.goal(areas[0], "Mindre avfall per innbygger", indicator=indicator, baseline=(2020, 420), target=(2030, 350))
     return plan
-
-
-def user_with_role(django_user_model, username, m, *roles):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
-    for role in roles:
-        MunicipalityRole.objects.create(user=user, municipality=m, role=role)
-    return user
 
 
 def report_with(m, user, bodies, *, published=True):
@@ -116,7 +73,7 @@ def text_of(response) -> str:
 
 @pytest.fixture
 def kongsberg(waste, lighthouses):
-    k = municipality("Kongsberg", "3303")
+    k = make.municipality("Kongsberg", "3303", since=2020)
     population = Indicator.objects.population()
     for year, people, tonnes, count in ((2020, 27000, 11340, 10), (2021, 27200, 11152, 14), (2023, 27900, 10881, 19)):
         publish(population, k, year, people, source="SSB 07459")
@@ -127,13 +84,14 @@ def kongsberg(waste, lighthouses):
 
 
 @pytest.fixture
-def planner(django_user_model, kongsberg):
-    return user_with_role(django_user_model, "planlegger-kongsberg", kongsberg, Role.PLANNER)
+def planner(kongsberg):
+    """Kongsberg's planner: this module's reports are Kongsberg's."""
+    return make.role(make.user("planlegger-kongsberg"), kongsberg, Role.PLANNER)
 
 
 @pytest.fixture
-def approver(django_user_model, kongsberg):
-    return user_with_role(django_user_model, "godkjenner-kongsberg", kongsberg, Role.APPROVER)
+def approver(kongsberg):
+    return make.role(make.user("godkjenner-kongsberg"), kongsberg, Role.APPROVER)
 
 
 def report_url(code="3303", year=YEAR):
@@ -265,13 +223,7 @@ def test_a_revised_value_carries_the_date_and_the_reason(client, kongsberg, plan
 
 
 def test_an_old_municipality_number_leads_to_the_report_under_todays_number(client, kongsberg, planner):
-    MunicipalityCode.objects.create(
-        municipality=kongsberg,
-        code="0604",
-        name="Kongsberg",
-        valid_from=datetime.date(1964, 1, 1),
-        valid_to=datetime.date(2019, 12, 31),
-    )
+    make.municipality_code(kongsberg, "0604", 1964, 2019)
     report_with(kongsberg, planner, {"introduction": "Innledning."})
     response = client.get("/kommune/0604/arsrapport/2023/?lang=en")
     assert response.status_code == 301
@@ -279,7 +231,7 @@ def test_an_old_municipality_number_leads_to_the_report_under_todays_number(clie
 
 
 def test_a_nynorsk_municipalitys_report_is_in_nynorsk_and_can_be_read_in_english(client, waste):
-    masfjorden = municipality("Masfjorden", "4634", LanguageForm.NYNORSK)
+    masfjorden = make.municipality("Masfjorden", "4634", since=2020, language_form=LanguageForm.NYNORSK)
     publish(Indicator.objects.population(), masfjorden, YEAR, 1650)
     publish(waste, masfjorden, YEAR, 700)
     kommuneplan(masfjorden, waste)
@@ -422,18 +374,15 @@ def test_a_text_that_is_too_long_saves_nothing(client, kongsberg, planner):
     assert not ReportText.objects.exists()
 
 
-def test_a_planner_cannot_write_another_municipalitys_report(client, kongsberg, django_user_model, waste):
-    oslo = municipality("Oslo", "0301")
-    oslo_planner = user_with_role(django_user_model, "planlegger-oslo", oslo, Role.PLANNER)
+def test_a_planner_cannot_write_another_municipalitys_report(client, kongsberg, oslo_planner):
     client.force_login(oslo_planner)
     assert client.get(edit_url()).status_code == 404
     assert client.post(edit_url(), {"introduction": "Innbrudd", "action": "save"}).status_code == 404
     assert not ReportText.objects.exists()
 
 
-def test_a_reader_previews_but_cannot_write(client, kongsberg, django_user_model):
-    reader = user_with_role(django_user_model, "politiker", kongsberg, Role.READER)
-    client.force_login(reader)
+def test_a_reader_previews_but_cannot_write(client, kongsberg, politician):
+    client.force_login(politician)
     assert client.get(edit_url()).status_code == 404
     assert client.get(report_url()).status_code == 200  # the preview of an unpublished report
 
@@ -447,15 +396,15 @@ def test_the_public_cannot_reach_the_editor(client, kongsberg):
 
 
 @pytest.fixture
-def network(kongsberg, waste):
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    rana = municipality("Rana", "1833")
+def network(kongsberg, rana, waste):
+    """The network of Kongsberg and Rana, with Rana's figures for 2021 and 2023."""
+    network = make.network()
     population = Indicator.objects.population()
     for year, people, tonnes in ((2021, 26000, 10400), (2023, 26500, 10070)):
         publish(population, rana, year, people)
         publish(waste, rana, year, tonnes)
     for member in (kongsberg, rana):
-        NetworkMembership.objects.create(network=network, municipality=member, joined=datetime.date(2009, 1, 1))
+        make.membership(network, member)
     return network
 
 
@@ -596,8 +545,7 @@ def test_an_unpublished_example_and_its_image_are_hidden_from_the_public(client,
     assert "Bruktbu" not in text_of(client.get("/gode-eksempler/"))
 
 
-def test_the_coordinator_publishes_an_example_and_the_public_sees_it(client, planner, media, network, coordinator):
-    NetworkCoordinator.objects.create(user=coordinator, network=network)
+def test_the_coordinator_publishes_an_example_and_the_public_sees_it(client, planner, media, coordinator):
     client.force_login(planner)
     new_example(
         client,
@@ -618,8 +566,7 @@ def test_the_coordinator_publishes_an_example_and_the_public_sees_it(client, pla
     assert b"".join(image.streaming_content) == png()
 
 
-def test_a_returned_example_goes_back_to_the_planner_with_the_reason(client, planner, network, coordinator):
-    NetworkCoordinator.objects.create(user=coordinator, network=network)
+def test_a_returned_example_goes_back_to_the_planner_with_the_reason(client, planner, coordinator):
     client.force_login(planner)
     new_example(client, action="submit")
     example = GoodExample.objects.get()
@@ -634,8 +581,7 @@ def test_a_returned_example_goes_back_to_the_planner_with_the_reason(client, pla
     assert "Mer tall" in text_of(client.get(f"/rapportering/gode-eksempler/{example.pk}/"))
 
 
-def test_a_planner_cannot_publish_or_edit_elsewhere(client, planner, django_user_model, waste):
-    oslo = municipality("Oslo", "0301")
+def test_a_planner_cannot_publish_or_edit_elsewhere(client, planner, oslo, waste):
     example = GoodExample.objects.create(municipality=oslo, year=YEAR, title="Oslo", text="x", status="submitted")
     draft = GoodExample.objects.create(municipality=oslo, year=YEAR, title="Utkast", text="x")
     client.force_login(planner)
@@ -648,9 +594,8 @@ def test_a_planner_cannot_publish_or_edit_elsewhere(client, planner, django_user
     assert example.status == ExampleStatus.SUBMITTED
 
 
-def test_a_coordinator_of_another_network_cannot_publish(client, network, coordinator):
-    other = Network.objects.create(name="Annet nettverk", slug="annet")
-    NetworkCoordinator.objects.create(user=coordinator, network=other)
+def test_a_coordinator_of_another_network_cannot_publish(client, network):
+    coordinator = make.coordinator(make.user("koordinator-annet"), make.network("Annet nettverk", slug="annet"))
     example = GoodExample.objects.create(
         municipality=Municipality.objects.get(name="Rana"), year=YEAR, title="Rana", text="x", status="submitted"
     )

@@ -1,6 +1,5 @@
 """Indicator values: one per year, explicit states, per-inhabitant figures computed, every change traced."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,14 +11,11 @@ from indicators.models import (
     Computation,
     Indicator,
     IndicatorValue,
-    Municipality,
-    MunicipalityCode,
     ValueState,
     ValueStatus,
 )
 from indicators.services import ProposedValue, apply_values, change_status, save_value
-
-from factories import published_value
+from tests import factories as make
 
 
 @pytest.fixture(autouse=True)
@@ -32,29 +28,14 @@ def _english():
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rana():
-    municipality = Municipality.objects.create(name="Rana")
-    MunicipalityCode.objects.create(
-        municipality=municipality, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1)
-    )
-    return municipality
-
-
-def value(indicator, municipality, year, number, **fields):
-    return IndicatorValue.objects.create(
-        indicator=indicator, municipality=municipality, year=year, value=number, **fields
-    )
-
-
 def test_one_value_per_indicator_municipality_and_year(rana, waste):
-    value(waste, rana, 2023, Decimal(10))
+    make.value(waste, rana, 2023, Decimal(10))
     with pytest.raises(IntegrityError), transaction.atomic():
-        value(waste, rana, 2023, Decimal(11))
+        make.value(waste, rana, 2023, Decimal(11))
 
 
 def test_the_form_rule_matches_the_database_rule(rana, waste):
-    value(waste, rana, 2023, Decimal(10))
+    make.value(waste, rana, 2023, Decimal(10))
     duplicate = IndicatorValue(indicator=waste, municipality=rana, year=2023, value=Decimal(11))
     with pytest.raises(ValidationError, match="already has a value"):
         duplicate.full_clean()
@@ -62,10 +43,10 @@ def test_the_form_rule_matches_the_database_rule(rana, waste):
 
 def test_a_reported_value_needs_a_number_and_a_state_has_none(rana, waste):
     with pytest.raises(IntegrityError), transaction.atomic():
-        value(waste, rana, 2023, None)
+        make.value(waste, rana, 2023, None)
     with pytest.raises(IntegrityError), transaction.atomic():
-        value(waste, rana, 2022, Decimal(1), state=ValueState.MISSING)
-    value(waste, rana, 2021, None, state=ValueState.CONFIDENTIAL)
+        make.value(waste, rana, 2022, Decimal(1), state=ValueState.MISSING)
+    make.value(waste, rana, 2021, None, state=ValueState.CONFIDENTIAL)
     blank = IndicatorValue(indicator=waste, municipality=rana, year=2020, value=None)
     with pytest.raises(ValidationError, match="choose missing, not applicable or confidential"):
         blank.full_clean()
@@ -73,21 +54,21 @@ def test_a_reported_value_needs_a_number_and_a_state_has_none(rana, waste):
 
 def test_per_inhabitant_is_computed_from_the_population(rana, waste):
     population = Indicator.objects.population()
-    value(population, rana, 2023, Decimal(25980))
-    value(waste, rana, 2023, Decimal("9829.767"))
+    make.value(population, rana, 2023, Decimal(25980))
+    make.value(waste, rana, 2023, Decimal("9829.767"))
     stored = IndicatorValue.objects.with_population().get(indicator=waste)
     assert stored.population == Decimal(25980)
     assert round(stored.per_inhabitant, 1) == Decimal("378.4")  # kg per inhabitant
 
 
 def test_per_inhabitant_is_unknown_without_a_population(rana, waste):
-    value(waste, rana, 2023, Decimal("9829.767"))
+    make.value(waste, rana, 2023, Decimal("9829.767"))
     assert IndicatorValue.objects.with_population().get(indicator=waste).per_inhabitant is None
 
 
 def test_public_per_inhabitant_never_rests_on_an_unpublished_population(rana, waste):
-    value(Indicator.objects.population(), rana, 2023, Decimal(25980), status=ValueStatus.DRAFT)
-    published_value(indicator=waste, municipality=rana, year=2023, value=Decimal(9829))
+    make.value(Indicator.objects.population(), rana, 2023, Decimal(25980), status=ValueStatus.DRAFT)
+    make.value(waste, rana, 2023, Decimal(9829), status=ValueStatus.PUBLISHED)
     public = IndicatorValue.objects.published().with_population(published=True).get()
     assert public.per_inhabitant is None
 
@@ -123,12 +104,11 @@ def test_names_follow_the_language_and_fall_back_to_bokmal(waste, settings):
         assert waste.name == "Husholdningsavfall per innbygger"
 
 
-def test_apply_values_writes_drafts_with_a_revision_each(rana, waste, django_user_model):
-    planner = django_user_model.objects.create_user("planlegger-rana")
+def test_apply_values_writes_drafts_with_a_revision_each(rana, waste, rana_planner):
     result = apply_values(
         indicator=waste,
         proposed=[ProposedValue(rana.pk, 2022, Decimal(10)), ProposedValue(rana.pk, 2023, None, ValueState.MISSING)],
-        user=planner,
+        user=rana_planner,
         source="avfall.csv",
         reason="Import",
     )
@@ -137,7 +117,7 @@ def test_apply_values_writes_drafts_with_a_revision_each(rana, waste, django_use
     assert missing.state == ValueState.MISSING and missing.status == ValueStatus.DRAFT
     revision = missing.revisions.get()
     assert (revision.changed_by, revision.old_state, revision.new_state, revision.source, revision.reason) == (
-        planner,
+        rana_planner,
         "",
         ValueState.MISSING,
         "avfall.csv",
@@ -145,9 +125,8 @@ def test_apply_values_writes_drafts_with_a_revision_each(rana, waste, django_use
     )
 
 
-def test_change_status_records_who_published(rana, waste, django_user_model):
-    coordinator = django_user_model.objects.create_user("koordinator")
-    stored = value(waste, rana, 2023, Decimal(10))
+def test_change_status_records_who_published(rana, waste, coordinator):
+    stored = make.value(waste, rana, 2023, Decimal(10))
     moved = change_status(values=[stored], status=ValueStatus.PUBLISHED, user=coordinator, reason="Publisert")
     assert moved == 1
     assert (
@@ -168,8 +147,10 @@ def test_change_status_records_who_published(rana, waste, django_user_model):
 def test_saving_never_publishes_a_value(rana, waste):
     """Publishing is change_status()'s alone: neither save() nor save_value() makes a figure public."""
     with pytest.raises(IntegrityError), transaction.atomic():
-        value(waste, rana, 2023, Decimal(10), status=ValueStatus.PUBLISHED)
-    stored = value(waste, rana, 2023, Decimal(10), status=ValueStatus.APPROVED)
+        IndicatorValue.objects.create(
+            indicator=waste, municipality=rana, year=2023, value=Decimal(10), status=ValueStatus.PUBLISHED
+        )
+    stored = make.value(waste, rana, 2023, Decimal(10), status=ValueStatus.APPROVED)
     stored.status = ValueStatus.PUBLISHED
     with pytest.raises(ValueError, match="change_status"):
         save_value(stored, user=None, reason="Publisert")
@@ -177,11 +158,10 @@ def test_saving_never_publishes_a_value(rana, waste):
     assert IndicatorValue.objects.get().status == ValueStatus.APPROVED
 
 
-def test_marking_a_published_figure_as_sample_data_waits_for_publication(rana, waste, django_user_model):
+def test_marking_a_published_figure_as_sample_data_waits_for_publication(rana, waste, administrator):
     """An edit that only changes the sample flag is saved, not silently dropped, and the public keeps the
     published version until the change is published."""
-    administrator = django_user_model.objects.create_user("forvalter")
-    stored = published_value(indicator=waste, municipality=rana, year=2023, value=Decimal(10))
+    stored = make.published_value(waste, rana, 2023, Decimal(10))
     stored.is_sample = True
     assert save_value(stored, user=administrator, reason="Tallet var oppdiktet") is True
     stored.refresh_from_db()
@@ -190,16 +170,15 @@ def test_marking_a_published_figure_as_sample_data_waits_for_publication(rana, w
     assert stored.revisions.get().reason == "Tallet var oppdiktet"
 
 
-def test_save_value_records_old_and_new(rana, waste, django_user_model):
-    planner = django_user_model.objects.create_user("planlegger-rana")
-    stored = value(waste, rana, 2023, Decimal(10))
+def test_save_value_records_old_and_new(rana, waste, rana_planner):
+    stored = make.value(waste, rana, 2023, Decimal(10))
     stored.value = Decimal("12.5")
-    assert save_value(stored, user=planner, reason="Rettet etter ny rapport") is True
-    assert save_value(stored, user=planner, reason="Ingen endring") is False
+    assert save_value(stored, user=rana_planner, reason="Rettet etter ny rapport") is True
+    assert save_value(stored, user=rana_planner, reason="Ingen endring") is False
     revision = stored.revisions.get()
     assert (revision.old_value, revision.new_value, revision.reason, revision.changed_by) == (
         Decimal(10),
         Decimal("12.5"),
         "Rettet etter ny rapport",
-        planner,
+        rana_planner,
     )

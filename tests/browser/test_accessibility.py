@@ -1,26 +1,14 @@
 """Real-browser checks of the public pages: WCAG 2.1 AA by axe, headings, keyboard use and language."""
 
-import datetime
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from indicators.models import (
-    BottomLine,
-    Direction,
-    Indicator,
-    Municipality,
-    MunicipalityCode,
-    Network,
-    NetworkMembership,
-    Unit,
-)
+from indicators.models import BottomLine, Direction, Indicator, Unit
+from tests import factories as make
 
-from factories import published_value
-
-# (url name, args): the pages the public reaches first.
+# (url name, args): the pages the public reaches first. Every page is checked by axe in test_axe_on_every_page.py.
 PUBLIC_PAGES = [
     pytest.param("home", [], id="home"),
     pytest.param("municipality", ["3303"], id="municipality-kongsberg"),
@@ -28,36 +16,15 @@ PUBLIC_PAGES = [
 ]
 
 
-def _municipality(name: str, codes: list[tuple[str, str, int, int | None]]) -> Municipality:
-    """Create a municipality with its code history: (code, name, first year, last year or None)."""
-    municipality = Municipality.objects.create(name=name)
-    for code, code_name, first, last in codes:
-        MunicipalityCode.objects.create(
-            municipality=municipality,
-            code=code,
-            name=code_name,
-            valid_from=datetime.date(first, 1, 1),
-            valid_to=datetime.date(last, 12, 31) if last else None,
-        )
-    return municipality
-
-
 @pytest.fixture
 def network():
     """Create the Livskraftige kommuner network with Kongsberg, Rana and Oslo and their published population."""
-    network = Network.objects.create(
-        name="Livskraftige kommuner",
-        slug="livskraftige-kommuner",
-        description="Kommunenettverk for miljø og samfunnsutvikling.",
+    kongsberg = make.municipality("Kongsberg", codes=[("0604", 1964, 2019), ("3006", 2020, 2023), ("3303", 2024, None)])
+    rana = make.municipality("Rana - Raane", codes=[("1833", 1964, 2023, "Rana"), ("1833", 2024, None)])
+    oslo = make.municipality("Oslo - Oslove", codes=[("0301", 1838, 2023, "Oslo"), ("0301", 2024, None)])
+    network = make.network(
+        description="Kommunenettverk for miljø og samfunnsutvikling.", members=[kongsberg, rana, oslo]
     )
-    kongsberg = _municipality(
-        "Kongsberg",
-        [("0604", "Kongsberg", 1964, 2019), ("3006", "Kongsberg", 2020, 2023), ("3303", "Kongsberg", 2024, None)],
-    )
-    rana = _municipality("Rana - Raane", [("1833", "Rana", 1964, 2023), ("1833", "Rana - Raane", 2024, None)])
-    oslo = _municipality("Oslo - Oslove", [("0301", "Oslo", 1838, 2023), ("0301", "Oslo - Oslove", 2024, None)])
-    for municipality in (kongsberg, rana, oslo):
-        NetworkMembership.objects.create(network=network, municipality=municipality, joined=datetime.date(2009, 1, 1))
     population = Indicator.objects.create(
         code="folkemengde",
         name_nb="Folkemengde",
@@ -75,14 +42,7 @@ def network():
         oslo: {2022: 699_827, 2023: 709_037, 2024: 717_710},
     }
     for municipality, by_year in figures.items():
-        for year, value in by_year.items():
-            published_value(
-                indicator=population,
-                municipality=municipality,
-                year=year,
-                value=Decimal(value),
-                source="SSB 07459",
-            )
+        make.published_values(population, municipality, by_year, source="SSB 07459")
     return network
 
 

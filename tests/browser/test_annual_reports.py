@@ -9,7 +9,6 @@ the tests themselves create; only the login page is found by its (translated) la
 
 import datetime
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,12 +18,7 @@ from pypdf import PdfReader
 
 from indicators.models import (
     Indicator,
-    IndicatorValue,
     Municipality,
-    MunicipalityCode,
-    MunicipalityRole,
-    Network,
-    NetworkMembership,
     Role,
     ValueStatus,
 )
@@ -32,19 +26,12 @@ from plans.models import (
     AnnualReport,
     ExampleStatus,
     FocusArea,
-    Goal,
-    GoalIndicator,
     GoodExample,
-    Plan,
-    PlanStatus,
-    PlanType,
 )
 from plans.services import publish_report, save_report_texts
-
-from factories import published_value
+from tests import factories as make
 
 YEAR = 2023
-PASSWORD = "a-long-test-password"
 KONGSBERG_REPORT = f"/kommune/3303/arsrapport/{YEAR}/"
 MASFJORDEN_REPORT = f"/kommune/4634/arsrapport/{YEAR}/"
 INTRODUCTION = "Kongsberg kom godt i gang med avfallsplanen i 2023."
@@ -59,37 +46,17 @@ def png(width: int = 48, height: int = 32) -> bytes:
     return buffer.getvalue()
 
 
-def _municipality(name: str, code: str, language_form: str) -> Municipality:
-    municipality = Municipality.objects.create(name=name, language_form=language_form)
-    MunicipalityCode.objects.create(
-        municipality=municipality, code=code, name=name, valid_from=datetime.date(1964, 1, 1)
-    )
-    return municipality
-
-
 def _publish_values(municipality: Municipality, rows: dict) -> None:
     """rows: {indicator: {year: value}}, every value published."""
     for indicator, by_year in rows.items():
-        for year, value in by_year.items():
-            published_value(
-                indicator=indicator,
-                municipality=municipality,
-                year=year,
-                value=Decimal(value),
-            )
+        make.published_values(indicator, municipality, by_year)
 
 
 def _kommuneplan(municipality: Municipality, focus_areas: list[str]) -> list[FocusArea]:
-    plan = Plan.objects.create(
-        municipality=municipality,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title="Kommuneplanens samfunnsdel",
-        period_start=2019,
-        period_end=2030,
-        status=PlanStatus.ADOPTED,
-        adopted_on=datetime.date(2019, 6, 13),
+    plan = make.plan(
+        municipality, title="Kommuneplanens samfunnsdel", first=2019, last=2030, adopted_on=datetime.date(2019, 6, 13)
     )
-    return [FocusArea.objects.create(plan=plan, title=title, order=n) for n, title in enumerate(focus_areas)]
+    return [make.focus_area(plan, title, order=n) for n, title in enumerate(focus_areas)]
 
 
 @pytest.fixture
@@ -99,7 +66,7 @@ def reports(settings, tmp_path, waste, lighthouses):
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the working tree
     population = Indicator.objects.population()
 
-    kongsberg = _municipality("Kongsberg", "3303", "nb")
+    kongsberg = make.municipality("Kongsberg", "3303", language_form="nb")
     years = range(2019, 2024)
     _publish_values(
         kongsberg,
@@ -114,14 +81,7 @@ def reports(settings, tmp_path, waste, lighthouses):
         (waste, "Mindre restavfall", 430, 350),
         (lighthouses, "Flere miljøfyrtårn", 20, 60),
     ):
-        GoalIndicator.objects.create(
-            goal=Goal.objects.create(focus_area=climate, title=title),
-            indicator=indicator,
-            baseline_year=2019,
-            baseline_value=Decimal(baseline),
-            target_year=2030,
-            target_value=Decimal(target),
-        )
+        make.goal(climate, title, indicator=indicator, baseline=(2019, baseline), target=(2030, target))
     kongsberg_report = AnnualReport.objects.create(municipality=kongsberg, year=YEAR)
     save_report_texts(
         report=kongsberg_report,
@@ -130,12 +90,10 @@ def reports(settings, tmp_path, waste, lighthouses):
     )
     publish_report(report=kongsberg_report, user=None)
 
-    masfjorden = _municipality("Masfjorden", "4634", "nn")
+    masfjorden = make.municipality("Masfjorden", "4634", language_form="nn")
     _publish_values(masfjorden, {population: {2022: 1_640, 2023: 1_650}, waste: {2022: 700, 2023: 690}})
     # Submitted but not yet published: no report may show it.
-    IndicatorValue.objects.create(
-        indicator=lighthouses, municipality=masfjorden, year=YEAR, value=Decimal(4), status=ValueStatus.SUBMITTED
-    )
+    make.value(lighthouses, masfjorden, YEAR, 4, status=ValueStatus.SUBMITTED)
     _kommuneplan(masfjorden, ["Berekraftig næringsliv", "Gode bumiljø"])
     masfjorden_report = AnnualReport.objects.create(municipality=masfjorden, year=YEAR)
     save_report_texts(
@@ -143,9 +101,7 @@ def reports(settings, tmp_path, waste, lighthouses):
     )
     publish_report(report=masfjorden_report, user=None)
 
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    for member in (kongsberg, masfjorden):
-        NetworkMembership.objects.create(network=network, municipality=member, joined=datetime.date(2009, 1, 1))
+    make.network(members=[kongsberg, masfjorden])
 
     example = GoodExample(
         municipality=kongsberg,
@@ -164,10 +120,8 @@ def reports(settings, tmp_path, waste, lighthouses):
 
 
 @pytest.fixture
-def kongsberg_planner(reports, django_user_model):
-    user = django_user_model.objects.create_user(username="planlegger-kongsberg", password=PASSWORD)
-    MunicipalityRole.objects.create(user=user, municipality=reports["kongsberg"], role=Role.PLANNER)
-    return user
+def kongsberg_planner(reports):
+    return make.role(make.user("planlegger-kongsberg"), reports["kongsberg"], Role.PLANNER)
 
 
 def html_lang(page) -> str | None:
@@ -192,7 +146,7 @@ def wait_for_charts(page) -> int:
 def log_in(page, username: str) -> None:
     page.goto("/logg-inn/")
     page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_label("Passord").fill(make.PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url("**/rapportering/")
 

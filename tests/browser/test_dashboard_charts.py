@@ -1,52 +1,34 @@
 """The dashboard in real Chromium: plotly draws each chart from local plotly.js, and axe finds nothing."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
-from indicators.models import Indicator, Municipality, MunicipalityCode
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
-
-from factories import published_value
+from indicators.models import Indicator
+from tests import factories as make
 
 THIS_YEAR = datetime.date.today().year
 
 
 @pytest.fixture
 def rana(waste, lighthouses):
-    rana = Municipality.objects.create(name="Rana - Raane")
-    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
+    """Rana under its name in both languages (its number still named Rana), with three years of figures and a goal."""
+    rana = make.municipality("Rana - Raane", codes=[("1833", 1964, None, "Rana")])
     population = Indicator.objects.population()
     for year, kg, count in ((2019, 412, 10), (2021, 400, 14), (2023, 380, 19)):
-        for indicator, value in ((population, 26000), (waste, kg * 26), (lighthouses, count)):
-            published_value(
-                indicator=indicator,
-                municipality=rana,
-                year=year,
-                value=Decimal(value),
-                is_sample=indicator == lighthouses,
-            )
-    plan = Plan.objects.create(
-        municipality=rana,
-        plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-        title="Kommuneplanens samfunnsdel",
-        period_start=2019,
-        period_end=THIS_YEAR + 5,
-        status=PlanStatus.ADOPTED,
-        adopted_on=datetime.date(2019, 6, 1),
+        make.published_value(population, rana, year, 26000)
+        make.published_value(waste, rana, year, kg * 26)
+        make.published_value(lighthouses, rana, year, count, is_sample=True)
+    plan = make.plan(
+        rana, title="Kommuneplanens samfunnsdel", first=2019, last=THIS_YEAR + 5, adopted_on=datetime.date(2019, 6, 1)
     )
-    goal = Goal.objects.create(
-        focus_area=FocusArea.objects.create(plan=plan, title="Natur og miljø"), title="Mindre avfall"
-    )
-    GoalIndicator.objects.create(
-        goal=goal,
+    make.goal(
+        make.focus_area(plan, "Natur og miljø"),
+        "Mindre avfall",
         indicator=waste,
-        baseline_year=2019,
-        baseline_value=Decimal(412),
-        target_year=THIS_YEAR + 3,
-        target_value=Decimal(350),
+        baseline=(2019, 412),
+        target=(THIS_YEAR + 3, 350),
     )
     return rana
 
@@ -81,18 +63,12 @@ def test_the_dashboard_draws_its_charts_and_passes_axe(page, axe, rana):
 
 @pytest.fixture
 def network(rana):
-    from indicators.models import Network, NetworkMembership
-
-    network = Network.objects.create(name="Livskraftige kommuner", slug="livskraftige-kommuner")
-    oslo = Municipality.objects.create(name="Oslo - Oslove")
-    MunicipalityCode.objects.create(municipality=oslo, code="0301", name="Oslo", valid_from=datetime.date(1838, 1, 1))
+    oslo = make.municipality("Oslo - Oslove", codes=[("0301", 1838, None, "Oslo")])
     population, waste = Indicator.objects.population(), Indicator.objects.get(code="husholdningsavfall")
     for year, kg in ((2019, 390), (2021, 370), (2023, 330)):
-        for indicator, value in ((population, 700000), (waste, kg * 700)):
-            published_value(indicator=indicator, municipality=oslo, year=year, value=Decimal(value))
-    for member in (rana, oslo):
-        NetworkMembership.objects.create(network=network, municipality=member, joined=datetime.date(2009, 1, 1))
-    return network
+        make.published_value(population, oslo, year, 700000)
+        make.published_value(waste, oslo, year, kg * 700)
+    return make.network(members=[rana, oslo])
 
 
 def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, network, live_server):

@@ -8,46 +8,46 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from indicators.models import Municipality, MunicipalityCode, MunicipalityRole, Role
-from plans.models import BudgetLine, FocusArea, Plan, PlanStatus, PlanType
+from indicators.models import Role
+from plans.models import BudgetLine, Plan, PlanStatus, PlanType
+from tests import factories as make
 
-PASSWORD = "a-long-test-password"
 YEAR = datetime.date.today().year
 
 
 @pytest.fixture
-def rana(django_user_model, waste):
-    rana = Municipality.objects.create(name="Rana")
-    MunicipalityCode.objects.create(municipality=rana, code="1833", name="Rana", valid_from=datetime.date(1964, 1, 1))
-    for username, role in (("planlegger-rana", Role.PLANNER), ("politiker-rana", Role.READER)):
-        user = django_user_model.objects.create_user(username=username, password=PASSWORD)
-        MunicipalityRole.objects.create(user=user, municipality=rana, role=role)
-    kommuneplan = Plan.objects.create(
-        municipality=rana, plan_type=PlanType.KOMMUNEPLAN_SAMFUNN, title="Kommuneplanens samfunnsdel 2020–2032",
-        period_start=2020, period_end=2032, status=PlanStatus.ADOPTED, adopted_on=datetime.date(2020, 6, 16),
+def chain(rana):
+    """Rana's kommuneplan with two focus areas, and an adopted økonomiplan carrying one of them."""
+    kommuneplan = make.plan(rana, title="Kommuneplanens samfunnsdel 2020–2032", adopted_on=datetime.date(2020, 6, 16))
+    climate = make.focus_area(kommuneplan, "Klima og miljø", order=1)
+    make.focus_area(kommuneplan, "Folkehelse", order=2)
+    okonomiplan = make.plan(
+        rana, PlanType.OKONOMIPLAN, first=YEAR, last=YEAR + 3, title=f"Økonomiplan {YEAR}–{YEAR + 3}",
+        adopted_on=datetime.date(YEAR - 1, 12, 12), parent=kommuneplan,
     )  # fmt: skip
-    climate = FocusArea.objects.create(plan=kommuneplan, title="Klima og miljø", order=1)
-    FocusArea.objects.create(plan=kommuneplan, title="Folkehelse", order=2)
-    okonomiplan = Plan.objects.create(
-        municipality=rana, plan_type=PlanType.OKONOMIPLAN, title=f"Økonomiplan {YEAR}–{YEAR + 3}",
-        period_start=YEAR, period_end=YEAR + 3, status=PlanStatus.ADOPTED, adopted_on=datetime.date(YEAR - 1, 12, 12),
-        parent=kommuneplan,
-    )  # fmt: skip
-    FocusArea.objects.create(plan=okonomiplan, title="Klima og miljø i økonomiplanen", carries=climate)
-    return rana
+    make.focus_area(okonomiplan, "Klima og miljø i økonomiplanen", carries=climate)
+    return kommuneplan
 
 
-def log_in(page, live_server, username):
+@pytest.fixture
+def politician(politician, rana):
+    """The politician reads Rana's drafts too, such as a rolled plan not yet adopted."""
+    return make.role(politician, rana, Role.READER)
+
+
+def log_in(page, live_server, user):
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
     page.goto("/logg-inn/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(make.PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My reporting")
 
 
-def test_a_planner_changes_the_chain_and_the_politician_sees_it(page, axe, live_server, rana, waste):
-    log_in(page, live_server, "planlegger-rana")
+def test_a_planner_changes_the_chain_and_the_politician_sees_it(
+    page, axe, live_server, chain, rana_planner, politician, waste
+):
+    log_in(page, live_server, rana_planner)
     page.goto("/kommune/1833/planer/")
     expect(page.get_by_role("note")).to_contain_text("Folkehelse")  # carried by no økonomiplan
     axe.assert_no_violations(page)
@@ -88,7 +88,7 @@ def test_a_planner_changes_the_chain_and_the_politician_sees_it(page, axe, live_
     page.get_by_role("button", name="Log out").click()
 
     # The politician's digest shows the new goal with its explanation, and the rolled plan.
-    log_in(page, live_server, "politiker-rana")
+    log_in(page, live_server, politician)
     page.goto("/kommune/1833/endringer/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("What has changed in Rana")
     expect(page.locator("main")).to_contain_text("Nytt mål etter bystyrets klimavedtak")
