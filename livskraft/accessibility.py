@@ -1,8 +1,8 @@
 """The accessibility statement (tilgjengelighetserklæring), and the facts it states.
 
-The pages listed in TESTED_PAGES are exactly the pages the browser tests check
-with axe-core (tests/browser/test_accessibility.py reads this list), so the
-statement cannot claim a test that does not run. The deviations are the known
+Every page listed in TESTED_PAGES is among the pages the browser tests check with axe-core
+(tests/browser/test_axe_on_every_page.py, which walks the URL conf and fails on a listed page it did not check),
+so the statement cannot claim a test that does not run. The deviations are the known
 gaps, each with the WCAG 2.1 success criterion, why, and what a reader can do instead.
 """
 
