@@ -18,6 +18,8 @@ MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 LIMIT = Decimal("1e14")
 # Units that count or weigh something: a negative figure is a typing error.
 NON_NEGATIVE_UNITS = {"persons", "count", "kg", "tonnes", "m2", "km2"}
+# A share in per cent is at most the whole. It may be negative: a net operating result in per cent of income can be.
+PERCENT_MAX = Decimal(100)
 
 
 class NumberError(ValueError):
@@ -59,6 +61,8 @@ def amount_problem(number: Decimal, unit: str) -> str | None:
         return _("The number is too large.")
     if number < 0 and unit in NON_NEGATIVE_UNITS:
         return _("The number cannot be negative.")
+    if unit == Unit.PERCENT and number > PERCENT_MAX:
+        return _("A share cannot be above 100 %. Write it in per cent, e.g. 95,5.")
     return None
 
 
