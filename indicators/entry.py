@@ -10,14 +10,37 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
-from indicators.numbers import NumberError, amount_problem, decimals_for, format_number, parse_number, quantity
+from indicators.models import Indicator, IndicatorValue, Municipality, Unit, ValueState, ValueStatus
+from indicators.numbers import (
+    DECIMALS_BY_UNIT,
+    NON_NEGATIVE_UNITS,
+    PERCENT_MAX,
+    NumberError,
+    amount_problem,
+    decimals_for,
+    exact,
+    format_number,
+    parse_number,
+    percent,
+    quantity,
+    unit_name,
+    unit_suffix,
+)
 from plans.models import GoalIndicator
 
 SIX_DECIMALS = Decimal("0.000001")
+
+# The plausibility rules' words, said by the server on saving and by entry.js while she types (see hint_words()).
+NOT_A_NUMBER = gettext_lazy("“%(text)s” is not a number. Write it like 1 234,5.")
+BELOW = gettext_lazy("%(figure)s is below the lowest plausible figure, %(limit)s.")
+ABOVE = gettext_lazy("%(figure)s is above the highest plausible figure, %(limit)s.")
+CHANGE = gettext_lazy(
+    "%(change)s change from the last published figure, %(previous)s in %(year)s; more than %(limit)s is unusual."
+)
 
 
 def read_amount(text: str, indicator: Indicator) -> Decimal:
@@ -25,9 +48,7 @@ def read_amount(text: str, indicator: Indicator) -> Decimal:
     try:
         number = parse_number(text)
     except NumberError:
-        raise forms.ValidationError(
-            _("“%(text)s” is not a number. Write it like 1 234,5.") % {"text": text.strip()}, code="not_a_number"
-        ) from None
+        raise forms.ValidationError(NOT_A_NUMBER % {"text": text.strip()}, code="not_a_number") from None
     problem = amount_problem(number, indicator.entry_unit)
     if problem:
         raise forms.ValidationError(problem, code="implausible")
@@ -63,18 +84,36 @@ class ValueForm(forms.Form):
             if indicator.is_per_inhabitant
             else _("Figure (%(unit)s)") % {"unit": indicator.get_unit_display()}
         )
-        self.fields["value"].widget.attrs.update(
-            {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", "class": "entry-amount"}
-        )
+        attrs = self.fields["value"].widget.attrs
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", "class": "entry-amount"})
+        # What entry.js needs to show the per-inhabitant figure and the plausibility hint while she types; the
+        # server checks the same rules again when she saves.
+        attrs.update(row.hint_data())
+        if indicator.is_population:
+            attrs["data-population-input"] = ""
         if indicator.is_per_inhabitant:
-            self.fields["value"].widget.attrs.update(
+            attrs.update(
                 {
                     "data-population": "" if row.population is None else str(row.population),
                     "data-factor": str(indicator.per_inhabitant_factor),
-                    "data-decimals": str(row.decimals),
-                    "aria-describedby": f"{self.prefix}-per-inhabitant",
                 }
             )
+        # The hint (and the per-inhabitant figure) describe the field; full_clean() adds the error.
+        attrs["aria-describedby"] = " ".join(self.descriptions())
+
+    def descriptions(self) -> list[str]:
+        """Return the ids of the elements that describe the figure's field."""
+        ids = [f"{self.prefix}-hint"]
+        if self.row.indicator.is_per_inhabitant:
+            ids.append(f"{self.prefix}-per-inhabitant")
+        return ids
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "value" in self.errors:
+            # Crispy renders the field's error as <div id="<auto_id>_error">; tie it to the field.
+            error_id = f"{self['value'].auto_id}_error"
+            self.fields["value"].widget.attrs["aria-describedby"] = " ".join([*self.descriptions(), error_id])
 
     def clean_value(self):
         text = self.cleaned_data["value"].strip()
@@ -113,27 +152,151 @@ class ValueForm(forms.Form):
 
     def warnings(self) -> list[str]:
         """Return why the figure looks implausible: the one typed, or for an unbound form the one stored."""
-        if self.is_bound:
-            data = getattr(self, "cleaned_data", {})
-            state, amount = data.get("state"), data.get("value")
-        elif self.row.value is not None:
-            state, amount = self.row.value.state, self.row.value.value
-        else:
-            return []
-        if state != ValueState.REPORTED or amount is None:
-            return []
-        return plausibility_warnings(self.row, amount)
+        amount = self.row.shown_amount()
+        return (
+            []
+            if amount is None
+            else figure_warnings(self.row.indicator, amount, self.row.population, self.row.published)
+        )
+
+
+@dataclass(frozen=True)
+class Published:
+    """The newest figure the public reads for an indicator before a year: what a new figure is compared with."""
+
+    indicator: Indicator
+    year: int
+    amount: Decimal
+    population: Decimal | None
+
+    @property
+    def figure(self) -> Decimal | None:
+        """The figure in the indicator's unit: per inhabitant, on the population published for its year."""
+        if self.indicator.is_per_inhabitant:
+            return self.indicator.per_inhabitant(self.amount, self.population)
+        return self.amount
+
+    @property
+    def text(self) -> str:
+        """The figure with its unit, or for a per-inhabitant figure without a published population, the amount."""
+        if self.figure is None:
+            return amount_text(self.amount, self.indicator)
+        return quantity(self.figure, self.indicator)
+
+
+def latest_published(municipality: Municipality, before: int, indicators: dict[int, Indicator]) -> dict[int, Published]:
+    """Return each indicator's newest published figure from a year before `before`, by indicator id: one query.
+
+    The figure is the published version (a value under revision keeps it), divided by the published population of
+    its year where the indicator is per inhabitant: what the public reads.
+    """
+    rows = (
+        IndicatorValue.objects.filter(municipality=municipality, indicator__in=list(indicators))
+        .latest_published(year__lt=before, published_state=ValueState.REPORTED)
+        .with_population(published=True)
+        .values_list("indicator_id", "year", "published_value", "population")
+    )
+    return {
+        indicator_id: Published(indicators[indicator_id], year, amount, population)
+        for indicator_id, year, amount, population in rows
+    }
+
+
+def amount_text(amount: Decimal, indicator: Indicator) -> str:
+    """Format a total amount as a planner types it for a per-inhabitant indicator: 10 336,0 tonnes."""
+    unit = indicator.entry_unit
+    return f"{format_number(amount, DECIMALS_BY_UNIT.get(unit, 1))}\xa0{unit_name(unit)}"
+
+
+def amount_with_unit(amount: Decimal, indicator: Indicator) -> str:
+    """Format an amount as typed, with every decimal it has and the unit it is typed in: 10 400,5 tonnes, 12."""
+    unit = indicator.entry_unit
+    return f"{exact(amount)}{unit_suffix(unit, False, get_language())}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """How far a figure moved from the last published one, as a share of it."""
+
+    share: Decimal
+    published: Published
+    compared_with: str  # the published figure it is compared with, with its unit
+
+    @property
+    def percent(self) -> str:
+        return percent(self.share)
+
+
+def change_from(indicator: Indicator, amount: Decimal, population: Decimal | None, published) -> Change | None:
+    """Return the change from the last published figure, or None when there is none to compare with.
+
+    Like is compared with like: per-inhabitant figures where both populations are known, else the amounts.
+    """
+    if published is None or amount is None:
+        return None
+    previous, current = published.figure, figure_of(indicator, amount, population)
+    compared_with = published.text
+    if indicator.is_per_inhabitant and (previous is None or current is None):
+        previous, current = published.amount, amount
+        compared_with = amount_text(published.amount, indicator)
+    if not previous:
+        return None
+    return Change((current - previous) / abs(previous), published, compared_with)
+
+
+def change_limit(indicator: Indicator) -> Decimal:
+    """The largest change from the last published figure that needs no explanation, as a share."""
+    return indicator.max_change if indicator.max_change is not None else settings.LIVSKRAFT_MAX_CHANGE
+
+
+def figure_of(indicator: Indicator, amount: Decimal | None, population: Decimal | None) -> Decimal | None:
+    """Return the figure in the indicator's unit for an amount as typed: per inhabitant where it is."""
+    if amount is None:
+        return None
+    if indicator.is_per_inhabitant:
+        return indicator.per_inhabitant(amount, population)
+    return amount
+
+
+def figure_warnings(indicator: Indicator, amount: Decimal, population: Decimal | None, published) -> list[str]:
+    """Return why a figure looks implausible: outside the indicator's plausible range, or far from the last
+    published figure. A planner explains such a figure before she submits it; entry.js shows the same hints."""
+    warnings = []
+    figure = figure_of(indicator, amount, population)
+    if figure is not None:
+        if indicator.plausible_min is not None and figure < indicator.plausible_min:
+            warnings.append(
+                BELOW % {"figure": quantity(figure, indicator), "limit": quantity(indicator.plausible_min, indicator)}
+            )
+        if indicator.plausible_max is not None and figure > indicator.plausible_max:
+            warnings.append(
+                ABOVE % {"figure": quantity(figure, indicator), "limit": quantity(indicator.plausible_max, indicator)}
+            )
+    change = change_from(indicator, amount, population, published)
+    limit = change_limit(indicator)
+    if change is not None and abs(change.share) > limit:
+        warnings.append(change_message(change, limit))
+    return warnings
+
+
+def change_message(change: Change, limit: Decimal) -> str:
+    return CHANGE % {
+        "change": change.percent,
+        "previous": change.compared_with,
+        "year": change.published.year,
+        "limit": f"{format_number(limit * 100, 0)}\xa0%",
+    }
 
 
 @dataclass
 class EntryRow:
-    """One indicator on a municipality's year page: the stored value and last year's, for comparison."""
+    """One indicator on a municipality's year page: the stored value, last year's, and the last published figure."""
 
     indicator: Indicator
     value: IndicatorValue | None
     previous: IndicatorValue | None
+    published: Published | None
     population: Decimal | None
-    previous_population: Decimal | None
     form: ValueForm | None = None
     conflict: IndicatorValue | None = None
 
@@ -142,62 +305,67 @@ class EntryRow:
         return decimals_for(self.indicator)
 
     def figure(self, amount: Decimal | None, population: Decimal | None) -> Decimal | None:
-        if amount is None:
-            return None
-        if self.indicator.is_per_inhabitant:
-            return self.indicator.per_inhabitant(amount, population)
-        return amount
+        return figure_of(self.indicator, amount, population)
 
     @property
-    def previous_figure(self) -> Decimal | None:
-        if self.previous is None or self.previous.state != ValueState.REPORTED:
+    def previous_is_unpublished(self) -> bool:
+        """Last year has a figure the public does not read yet (a draft, or one awaiting approval or publication)."""
+        previous = self.previous
+        return previous is not None and (
+            previous.status != ValueStatus.PUBLISHED or self.published is None or self.published.year != previous.year
+        )
+
+    def shown_amount(self) -> Decimal | None:
+        """The amount the page shows: the one typed in a bound form, else the stored one; None without a figure."""
+        form = self.form
+        if form is not None and form.is_bound:
+            data = getattr(form, "cleaned_data", {})
+            state, amount = data.get("state"), data.get("value")
+        elif self.value is not None:
+            state, amount = self.value.state, self.value.value
+        else:
             return None
-        return self.figure(self.previous.value, self.previous_population)
+        return amount if state == ValueState.REPORTED else None
 
     @property
-    def current_figure(self) -> Decimal | None:
-        if self.value is None or self.value.state != ValueState.REPORTED:
-            return None
-        return self.figure(self.value.value, self.population)
+    def shown_figure(self) -> Decimal | None:
+        """The figure in the indicator's unit for the amount the page shows, on the population the page shows."""
+        return self.figure(self.shown_amount(), self.population)
+
+    def hint_data(self) -> dict[str, str]:
+        """The data entry.js checks a typed figure against, as attributes of its field (plain decimals)."""
+        indicator = self.indicator
+        language = get_language()
+        data = {
+            "data-decimals": str(self.decimals),
+            "data-unit": unit_suffix(indicator.unit, indicator.is_per_inhabitant, language),
+            "data-max-change": str(change_limit(indicator)),
+        }
+        if indicator.plausible_min is not None:
+            data["data-min"] = str(indicator.plausible_min)
+            data["data-min-text"] = quantity(indicator.plausible_min, indicator)
+        if indicator.plausible_max is not None:
+            data["data-max"] = str(indicator.plausible_max)
+            data["data-max-text"] = quantity(indicator.plausible_max, indicator)
+        if indicator.entry_unit == Unit.PERCENT:
+            data["data-share"] = str(PERCENT_MAX)
+        if indicator.entry_unit in NON_NEGATIVE_UNITS:
+            data["data-non-negative"] = ""
+        published = self.published
+        if published is not None:
+            data["data-published-year"] = str(published.year)
+            data["data-published-amount"] = str(published.amount)
+            data["data-published-amount-text"] = amount_text(published.amount, indicator)
+            if published.figure is not None:
+                data["data-published-figure"] = str(published.figure)
+                data["data-published-text"] = published.text
+        return data
 
 
 @dataclass
 class EntryGroup:
     title: str
     rows: list[EntryRow] = field(default_factory=list)
-
-
-def plausibility_warnings(row: EntryRow, amount: Decimal) -> list[str]:
-    indicator, warnings = row.indicator, []
-    figure = row.figure(amount, row.population)
-    if figure is not None:
-        if indicator.plausible_min is not None and figure < indicator.plausible_min:
-            warnings.append(
-                _("%(figure)s is below the lowest plausible figure, %(limit)s.")
-                % {"figure": quantity(figure, indicator), "limit": quantity(indicator.plausible_min, indicator)}
-            )
-        if indicator.plausible_max is not None and figure > indicator.plausible_max:
-            warnings.append(
-                _("%(figure)s is above the highest plausible figure, %(limit)s.")
-                % {"figure": quantity(figure, indicator), "limit": quantity(indicator.plausible_max, indicator)}
-            )
-    # Compare like with like: per-inhabitant figures where both populations are known, else the amounts.
-    previous, current = row.previous_figure, figure
-    if indicator.is_per_inhabitant and (previous is None or current is None):
-        previous = row.previous.value if row.previous and row.previous.state == ValueState.REPORTED else None
-        current = amount
-    limit = indicator.max_change if indicator.max_change is not None else settings.LIVSKRAFT_MAX_CHANGE
-    if previous is not None and current is not None and previous != 0:
-        change = (current - previous) / abs(previous)
-        if abs(change) > limit:
-            warnings.append(
-                _("%(change)s %% change from last year; more than %(limit)s %% is unusual.")
-                % {
-                    "change": ("+" if change > 0 else "") + format_number(change * 100, 0),
-                    "limit": format_number(limit * 100, 0),
-                }
-            )
-    return warnings
 
 
 def entry_groups(municipality: Municipality, year: int) -> list[EntryGroup]:
@@ -213,22 +381,25 @@ def entry_groups(municipality: Municipality, year: int) -> list[EntryGroup]:
             "changed_by"
         )
     }
+    published = latest_published(municipality, year, {i.pk: i for i in indicators})
     population = next((i for i in indicators if i.is_population), None)
 
     def population_in(y: int) -> Decimal | None:
         stored = values.get((population.pk, y)) if population else None
         return stored.value if stored and stored.state == ValueState.REPORTED else None
 
-    rows = {
-        i.pk: EntryRow(
-            indicator=i,
-            value=values.get((i.pk, year)),
-            previous=values.get((i.pk, year - 1)),
+    rows = {}
+    for indicator in indicators:
+        previous = values.get((indicator.pk, year - 1))
+        if previous is not None:
+            previous.population = population_in(year - 1)  # what value_cell() divides by
+        rows[indicator.pk] = EntryRow(
+            indicator=indicator,
+            value=values.get((indicator.pk, year)),
+            previous=previous,
+            published=published.get(indicator.pk),
             population=population_in(year),
-            previous_population=population_in(year - 1),
         )
-        for i in indicators
-    }
     groups: dict[int, EntryGroup] = {}
     placed = set()
     measures = (
@@ -249,12 +420,68 @@ def entry_groups(municipality: Municipality, year: int) -> list[EntryGroup]:
     return [*groups.values(), *([others] if others.rows else [])]
 
 
-def previous_amount_text(row: EntryRow) -> str:
-    if row.previous is None:
-        return ""
-    if row.previous.state != ValueState.REPORTED:
-        return row.previous.get_state_display()
-    return format_number(row.previous.value, row.decimals)
+def use_typed_population(rows: list[EntryRow]) -> None:
+    """Divide by the population typed in the same form, as entry.js does on the page.
+
+    Call it once every form is validated. A population left blank, or typed wrongly, leaves the stored one; one
+    reported as missing (or not applicable, or confidential) leaves no population to divide by.
+    """
+    row = next((r for r in rows if r.indicator.is_population), None)
+    if row is None or row.form is None or not row.form.is_bound or row.form.errors:
+        return
+    data = row.form.cleaned_data
+    state, amount = data.get("state"), data.get("value")
+    if state == ValueState.REPORTED and amount is None:
+        return
+    population = amount if state == ValueState.REPORTED else None
+    for other in rows:
+        other.population = population
+
+
+def hint_words() -> dict[str, str]:
+    """The words entry.js writes beside a field while the planner types, in her language, with %(name)s slots."""
+    return {
+        # How the portal writes 1234.5 in this language: entry.js takes its separators from it.
+        "sample": format_number(Decimal("1234.5"), 1),
+        "below": str(BELOW),
+        "above": str(ABOVE),
+        "change": str(CHANGE),
+        "not_a_number": str(NOT_A_NUMBER),
+        "negative": amount_problem(Decimal(-1), Unit.COUNT),
+        "share": amount_problem(PERCENT_MAX + 1, Unit.PERCENT),
+        "check": _("Check the figure:"),
+        "error": _("Correct the figure:"),
+        "explain": _("Explain the figure in the comment before you submit it."),
+        "population": _("Population: %(population)s"),
+        "no_population": _("The population for the year is not known yet; the figure is computed when it is."),
+    }
+
+
+def require_explanations(rows: list[EntryRow]) -> None:
+    """Before figures are submitted: each one that looks implausible needs a comment that explains it.
+
+    Call it once every form is validated (and the typed population applied), so that the error summary lists
+    every problem on the page at once.
+    """
+    for row in rows:
+        form = row.form
+        if "value" in form.errors or "state" in form.errors or form.is_blank:
+            continue
+        if form.warnings() and not form.cleaned_data.get("comment", "").strip():
+            form.add_error("comment", _("Explain the figure before you submit it: it looks implausible."))
+
+
+def problem_links(rows: list[EntryRow]) -> list[dict]:
+    """Return every problem on the page for the error summary: where it is (a field's id) and what it is."""
+    problems = []
+    for row in rows:
+        form = row.form
+        if form is None or not form.is_bound:
+            continue
+        for name, errors in form.errors.items():
+            target = f"indicator-{row.indicator.code}" if name == NON_FIELD_ERRORS else form[name].auto_id
+            problems.extend({"target": target, "text": f"{row.indicator.name}: {error}"} for error in errors)
+    return problems
 
 
 class ImportForm(forms.Form):

@@ -5,6 +5,8 @@ has no role in is a 404, not a 403, so the pages do not reveal what exists.
 """
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +15,32 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from indicators.access import Access, access_for, municipality_for_user, object_for_user
-from indicators.entry import ImportForm, ValueForm, entry_groups
+from indicators.entry import (
+    ImportForm,
+    Published,
+    ValueForm,
+    amount_with_unit,
+    change_from,
+    entry_groups,
+    figure_warnings,
+    hint_words,
+    latest_published,
+    problem_links,
+    require_explanations,
+    use_typed_population,
+)
 from indicators.importers.base import MAX_PROBLEMS, ImportRejected
-from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, download_response, read_values
+from indicators.importers.spreadsheet import (
+    STATE_NAMES_BY_LANGUAGE,
+    TEMPLATE_COLUMNS,
+    Template,
+    read_values,
+    template_response,
+)
 from indicators.models import (
     FIRST_YEAR,
     NETWORK_SLUG,
@@ -27,13 +48,14 @@ from indicators.models import (
     IndicatorValue,
     Municipality,
     Network,
+    Unit,
     ValueImport,
     ValueRevision,
     ValueState,
     ValueStatus,
     reporting_year,
 )
-from indicators.numbers import exact
+from indicators.numbers import exact, quantity, unit_label
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
 
 
@@ -88,6 +110,7 @@ def entry(request, code: str, year: int):
     can_enter = access.can_enter(municipality.pk)
     groups = entry_groups(municipality, year)
     rows = [row for group in groups for row in group.rows]
+    summary = None
     if request.method == "POST":
         if not can_enter:
             raise Http404
@@ -96,11 +119,16 @@ def entry(request, code: str, year: int):
             row.form = ValueForm(request.POST, row=row, prefix=f"i{row.indicator.pk}")
         # Check every form, not just up to the first invalid one, so every error is shown at once.
         results = [row.form.is_valid() for row in rows]
-        valid = all(results)
-        if not valid:
-            messages.error(request, _("Nothing was saved. Correct the fields marked below."))
-        elif _save_entries(request, municipality, year, rows, action):
-            return redirect("entry", municipality.kommunenummer, year)
+        use_typed_population(rows)
+        if action == "submit":
+            require_explanations(rows)
+        if all(results) and not any(row.form.errors for row in rows):
+            summary = _save_entries(request, municipality, year, rows, action)
+            if summary is None:
+                return redirect("entry", municipality.kommunenummer, year)
+        else:
+            summary = {"title": _("Nothing was saved")}
+        summary["problems"] = problem_links(rows)
     else:
         for row in rows:
             initial = {"state": ValueState.REPORTED, "version": 0}
@@ -127,13 +155,17 @@ def entry(request, code: str, year: int):
             "can_approve": access.can_approve(municipality.pk),
             "counts": counts,
             "not_entered": sum(1 for row in rows if row.value is None),
-            "has_errors": request.method == "POST",
+            "summary": summary,
+            "hint_words": hint_words(),
         },
     )
 
 
-def _save_entries(request, municipality, year, rows, action) -> bool:
-    """Save the changed values as drafts and, for action "submit", submit every draft; False on a problem."""
+def _save_entries(request, municipality, year, rows, action) -> dict | None:
+    """Save the changed values (every form valid) as drafts and, for action "submit", submit every draft.
+
+    Return None when saved, or the error summary's title and lead when nothing was saved.
+    """
     submitting = action == "submit"
     proposed = []
     for row in rows:
@@ -142,8 +174,6 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
             continue
         data = form.cleaned_data
         comment = data["comment"].strip()
-        if submitting and form.warnings() and not comment:
-            form.add_error("comment", _("Explain the figure before you submit it: it looks implausible."))
         proposed.append(
             ProposedValue(
                 indicator_id=row.indicator.pk,
@@ -156,17 +186,15 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
                 reason=data["reason"].strip() or None,
             )
         )
-    if any(row.form.errors for row in rows):
-        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
-        return False
     try:
         with transaction.atomic():
             result = apply_values(
                 proposed=proposed, user=request.user, source=_("Entered in the portal"), reason=_("Entered")
             )
-            submitted = 0
+            submitted, sent = 0, set()
             if submitting:
                 drafts = IndicatorValue.objects.filter(municipality=municipality, year=year, status=ValueStatus.DRAFT)
+                sent = set(drafts.values_list("indicator_id", flat=True))
                 submitted = change_status(
                     values=drafts, status=ValueStatus.SUBMITTED, user=request.user, reason=_("Submitted for approval")
                 )
@@ -182,31 +210,73 @@ def _save_entries(request, municipality, year, rows, action) -> bool:
             data[row.form.add_prefix("version")] = conflict.stored.version if conflict.stored else 0
             row.form.data = data
             row.form.add_error(None, _("Someone else saved this value while you were editing it."))
-        messages.error(
-            request,
-            _(
-                "Nothing was saved: someone else changed values while you were editing. Compare the values "
-                "marked below and save again to keep yours."
+        return {
+            "title": _("Nothing was saved"),
+            "lead": _(
+                "Someone else changed values while you were editing. Compare the values marked below and save "
+                "again to keep yours."
             ),
-        )
-        return False
+        }
     if submitting:
-        messages.success(
-            request,
-            ngettext(
-                "Saved. %(count)s value was submitted for approval.",
-                "Saved. %(count)s values were submitted for approval.",
+        warned = sum(1 for row in rows if row.indicator.pk in sent and row.form.warnings())
+        if submitted:
+            message = ngettext(
+                "%(count)s figure is saved and submitted for approval.",
+                "%(count)s figures are saved and submitted for approval.",
                 submitted,
-            )
-            % {"count": submitted},
-        )
+            ) % {"count": submitted}
+        else:
+            message = _("Saved. There were no drafts to submit.")
+        if warned:
+            message += " " + ngettext(
+                "%(count)s of them carries a warning; the approver sees it with your comment.",
+                "%(count)s of them carry warnings; the approver sees them with your comments.",
+                warned,
+            ) % {"count": warned}
     else:
-        messages.success(
-            request,
-            ngettext("Saved %(count)s value as draft.", "Saved %(count)s values as drafts.", result.written)
-            % {"count": result.written},
-        )
-    return True
+        warned = sum(1 for row in rows if row.form.warnings())
+        message = ngettext("Saved %(count)s value as draft.", "Saved %(count)s values as drafts.", result.written) % {
+            "count": result.written
+        }
+        if warned:
+            message += " " + ngettext(
+                "%(count)s figure on the page carries a warning: explain it before you submit.",
+                "%(count)s figures on the page carry warnings: explain them before you submit.",
+                warned,
+            ) % {"count": warned}
+    messages.success(request, message)
+    return None
+
+
+# The longest reason for returning a figure the approver's page takes: a sentence or two for the planner.
+RETURN_REASON_LENGTH = 1000
+
+
+@dataclass
+class ReviewRow:
+    """One figure on the approver's page, with what she needs to judge it: the last published figure, the change
+    from it, the plausibility warnings and the planner's comment; and, after a post, her choice and reason."""
+
+    value: IndicatorValue
+    published: Published | None
+    chosen: bool = False
+    reason: str = ""
+    error: str = ""
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.value.value if self.value.state == ValueState.REPORTED else None
+
+    @property
+    def change(self):
+        return change_from(self.value.indicator, self.amount, self.value.population, self.published)
+
+    @property
+    def warnings(self) -> list[str]:
+        amount = self.amount
+        if amount is None:
+            return []
+        return figure_warnings(self.value.indicator, amount, self.value.population, self.published)
 
 
 @login_required
@@ -220,52 +290,134 @@ def review(request, code: str, year: int):
         .with_population()
         .order_by("indicator__order", "indicator__code")
     )
+    rows = [ReviewRow(value, None) for value in values]
+    published = latest_published(municipality, year, {row.value.indicator_id: row.value.indicator for row in rows})
+    for row in rows:
+        row.published = published.get(row.value.indicator_id)
+    summary = None
     if request.method == "POST":
         action = request.POST.get("action")
-        chosen = values.filter(pk__in=[v for v in request.POST.getlist("value") if v.isdigit()])
-        reason = request.POST.get("reason", "").strip()
-        if action == "approve":
-            moved = change_status(
-                values=chosen.filter(status=ValueStatus.SUBMITTED),
-                status=ValueStatus.APPROVED,
-                user=request.user,
-                reason=_("Approved"),
-            )
-            message = ngettext("Approved %(count)s value.", "Approved %(count)s values.", moved)
-        elif action == "return":
-            if not reason:
-                messages.error(request, _("Write why the values are returned, so the planner can correct them."))
-                return redirect("review", municipality.kommunenummer, year)
-            moved = change_status(
-                values=chosen.exclude(status=ValueStatus.PUBLISHED),
-                status=ValueStatus.DRAFT,
-                user=request.user,
-                reason=reason,
-                review_comment=reason,
-            )
-            message = ngettext(
-                "Returned %(count)s value to the planner.", "Returned %(count)s values to the planner.", moved
-            )
-        elif action == "publish":
-            moved = change_status(
-                values=chosen.filter(status=ValueStatus.APPROVED),
-                status=ValueStatus.PUBLISHED,
-                user=request.user,
-                reason=_("Published"),
-            )
-            message = ngettext("Published %(count)s value.", "Published %(count)s values.", moved)
-        else:
+        if action not in ("approve", "return", "publish"):
             raise Http404
-        if moved:
-            messages.success(request, message % {"count": moved})
-        else:
-            messages.warning(request, _("Choose one or more values that can take this step."))
-        return redirect("review", municipality.kommunenummer, year)
+        chosen_ids = set(request.POST.getlist("value"))
+        for row in rows:
+            row.chosen = str(row.value.pk) in chosen_ids
+            row.reason = request.POST.get(f"reason-{row.value.pk}", "").strip()
+        chosen = [row for row in rows if row.chosen]
+        if not chosen:
+            messages.warning(request, _("Choose one or more figures first."))
+            return redirect("review", municipality.kommunenummer, year)
+        if action == "return":
+            summary = _check_reasons(chosen)
+        if summary is None:
+            _move(request, action, chosen)
+            return redirect("review", municipality.kommunenummer, year)
+    counts = dict.fromkeys(ValueStatus.values, 0)
+    for row in rows:
+        counts[row.value.status] += 1
     return render(
         request,
         "indicators/reporting/review.html",
-        {"municipality": municipality, "year": year, "values": values},
+        {"municipality": municipality, "year": year, "rows": rows, "counts": counts, "summary": summary},
     )
+
+
+def _check_reasons(chosen: list[ReviewRow]) -> dict | None:
+    """Give each chosen row without a usable reason its error; return the error summary, or None when all have one."""
+    problems = []
+    for row in chosen:
+        name = row.value.indicator.name
+        if row.value.status == ValueStatus.PUBLISHED:
+            continue  # published figures are not returned; _move() says so
+        if not row.reason:
+            row.error = _("Write why you return this figure, so the planner can correct it.")
+        elif len(row.reason) > RETURN_REASON_LENGTH:
+            row.error = _("Write the reason in at most %(max)s characters (it has %(count)s).") % {
+                "max": RETURN_REASON_LENGTH,
+                "count": len(row.reason),
+            }
+        if row.error:
+            problems.append({"target": f"reason-{row.value.pk}", "text": f"{name}: {row.error}"})
+    if not problems:
+        return None
+    return {"title": _("Nothing was returned"), "problems": problems}
+
+
+def _move(request, action: str, chosen: list[ReviewRow]) -> None:
+    """Take the step on every chosen figure that can take it, and say plainly what happened to the others."""
+    user = request.user
+    steps = {
+        # action: (the status a figure must have, the status it moves to)
+        "approve": (ValueStatus.SUBMITTED, ValueStatus.APPROVED),
+        "publish": (ValueStatus.APPROVED, ValueStatus.PUBLISHED),
+        "return": (None, ValueStatus.DRAFT),
+    }
+    required, target = steps[action]
+    if action == "return":
+        able = [row for row in chosen if row.value.status != ValueStatus.PUBLISHED]
+    else:
+        able = [row for row in chosen if row.value.status == required]
+    left = [row for row in chosen if row not in able]
+    moved = 0
+    with transaction.atomic():
+        if action == "return":
+            # Each figure goes back with its own reason, which the planner reads beside it.
+            for row in able:
+                moved += change_status(
+                    values=IndicatorValue.objects.filter(pk=row.value.pk).exclude(status=ValueStatus.PUBLISHED),
+                    status=target,
+                    user=user,
+                    reason=row.reason,
+                    review_comment=row.reason,
+                )
+        elif able:
+            moved = change_status(
+                values=IndicatorValue.objects.filter(pk__in=[row.value.pk for row in able], status=required),
+                status=target,
+                user=user,
+                reason=_("Approved") if action == "approve" else _("Published"),
+            )
+    if moved:
+        done = {
+            "approve": ngettext(
+                "Approved %(count)s figure. Publish it when it may be shown to the public.",
+                "Approved %(count)s figures. Publish them when they may be shown to the public.",
+                moved,
+            ),
+            "publish": ngettext(
+                "Published %(count)s figure: the public pages show it now.",
+                "Published %(count)s figures: the public pages show them now.",
+                moved,
+            ),
+            "return": ngettext(
+                "Returned %(count)s figure to the planner with your reason.",
+                "Returned %(count)s figures to the planner with your reasons.",
+                moved,
+            ),
+        }[action]
+        messages.success(request, done % {"count": moved})
+    if left:
+        names = ", ".join(row.value.indicator.name for row in left)
+        why = {
+            "approve": ngettext(
+                "Not approved, because it is not submitted for approval: %(names)s.",
+                "Not approved, because they are not submitted for approval: %(names)s.",
+                len(left),
+            ),
+            "publish": ngettext(
+                "Not published, because it is not approved yet: %(names)s. Approve it first, then publish it.",
+                "Not published, because they are not approved yet: %(names)s. Approve them first, then publish them.",
+                len(left),
+            ),
+            "return": ngettext(
+                "Not returned, because it is published: %(names)s. The planner changes a published figure on the "
+                "entry page, with a reason.",
+                "Not returned, because they are published: %(names)s. The planner changes a published figure on "
+                "the entry page, with a reason.",
+                len(left),
+            ),
+        }[action]
+        messages.warning(request, why % {"names": names})
 
 
 @login_required
@@ -311,8 +463,19 @@ def overview(request, year: int):
             status = statuses.get((municipality.pk, indicator.pk), "missing")
             cells.append({"status": status, "label": labels.get(status, missing), "indicator": indicator})
             counts[status] += 1
-            totals[status] += 1
-        rows.append({"municipality": municipality, "cells": cells, "counts": counts})
+        entered = len(indicators) - counts["missing"]
+        sent = counts[ValueStatus.SUBMITTED] + counts[ValueStatus.APPROVED] + counts[ValueStatus.PUBLISHED]
+        rows.append({"municipality": municipality, "cells": cells, "counts": counts, "entered": entered, "sent": sent})
+    # Who has not reported comes first: the fewest figures entered, then the fewest sent on.
+    behind = sorted(
+        (row for row in rows if row["counts"]["missing"]),
+        key=lambda row: (row["entered"], row["sent"], row["municipality"].name),
+    )
+    only_missing = request.GET.get("vis") == "mangler"
+    shown = behind if only_missing else rows
+    for row in shown:
+        for status, count in row["counts"].items():
+            totals[status] += count
     return render(
         request,
         "indicators/reporting/overview.html",
@@ -320,7 +483,11 @@ def overview(request, year: int):
             "year": year,
             "network": network,
             "indicators": indicators,
-            "rows": rows,
+            "rows": shown,
+            "behind": behind,
+            "complete": len(rows) - len(behind),
+            "member_count": len(rows),
+            "only_missing": only_missing,
             "totals": totals,
             "legend": [*ValueStatus.choices, ("missing", missing)],
             "years": range(reporting_year(), reporting_year() - 5, -1),
@@ -328,25 +495,81 @@ def overview(request, year: int):
     )
 
 
-def _template_rows(municipality, year) -> list[list]:
-    """The import template: every indicator for the municipality and year, with any value already stored."""
-    header = list(COLUMNS)
-    rows = [header]
+def _template(municipality, year) -> Template:
+    """The import template, in the planner's language: every indicator she reports for the year, with any figure
+    already stored. The population is left out: it comes from SSB."""
+    language = (get_language() or "nb")[:2]
+    states = STATE_NAMES_BY_LANGUAGE.get(language, STATE_NAMES_BY_LANGUAGE["nb"])
+    rows = [list(TEMPLATE_COLUMNS)]
     code = municipality.kommunenummer
     for group in entry_groups(municipality, year):
         for row in group.rows:
-            value = row.value
+            indicator, value = row.indicator, row.value
+            if indicator.is_population:
+                continue
             rows.append(
                 [
                     code,
-                    row.indicator.code,
+                    indicator.code,
+                    indicator.name,
+                    template_unit(indicator),
                     year,
                     value.value if value else None,
-                    "" if value is None or value.state == ValueState.REPORTED else STATE_NAMES[value.state],
+                    "" if value is None or value.state == ValueState.REPORTED else states[value.state],
                     value.comment if value else "",
                 ]
             )
-    return rows
+    names = ", ".join(states.values())
+    return Template(
+        title=_("Figures %(year)s") % {"year": year},
+        rows=rows,
+        instructions_title=_("Instructions"),
+        instructions=[
+            _("How to fill in the figures for %(municipality)s, %(year)s")
+            % {"municipality": municipality.name, "year": year},
+            _(
+                "Write each figure in the column “verdi”, one row per indicator. Do not change the columns "
+                "kommunenummer, indikator and år: they tell the portal which figure a row is."
+            ),
+            _("The columns indikatornavn and enhet tell you what each row is and which unit to write it in."),
+            _(
+                "Where the unit says “total for the municipality”, write the total amount, for example tonnes of "
+                "household waste or km² of built-up land. The portal divides it by the population and shows the "
+                "figure per inhabitant."
+            ),
+            _("The population is not in the template: the portal takes it from Statistics Norway (SSB)."),
+            _("Numbers may be written 1 234,5 or 1234.5. A share in per cent is at most 100."),
+            _(
+                "If there is no figure, leave “verdi” empty and choose in “tilstand”: %(states)s. Leave “tilstand” "
+                "empty when you write a figure."
+            )
+            % {"states": names},
+            _(
+                "Write in “kommentar” what moved since last year, and why. A figure that looks implausible needs a "
+                "comment before it is submitted."
+            ),
+            _(
+                "Upload the file on the import page. The portal shows every change, or every problem, before "
+                "anything is stored. Imported figures become drafts, which you submit for approval on the entry page."
+            ),
+        ],
+        states=list(states.values()),
+        state_prompt=_("Leave empty when you write a figure; otherwise choose why there is none: %(states)s.")
+        % {"states": names},
+        state_error=_("Choose %(states)s, or leave the cell empty.") % {"states": names},
+    )
+
+
+def template_unit(indicator: Indicator) -> str:
+    """What the template's enhet column says: the unit to write, and for a total what the portal computes."""
+    if indicator.is_per_inhabitant:
+        return _("%(amount_unit)s, total for the municipality (the portal computes %(unit)s)") % {
+            "amount_unit": indicator.get_amount_unit_display(),
+            "unit": unit_label(indicator),
+        }
+    if indicator.unit == Unit.PERCENT:
+        return _("per cent (at most 100)")
+    return indicator.get_unit_display()
 
 
 @login_required
@@ -354,7 +577,7 @@ def import_template(request, code: str, year: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     municipality, access = municipality_for_user(request, code, may=Access.can_enter, year=year)
-    return download_response(_template_rows(municipality, year), f"livskraft-{municipality.kommunenummer}-{year}", fmt)
+    return template_response(_template(municipality, year), f"livskraft-{municipality.kommunenummer}-{year}", fmt)
 
 
 @login_required
@@ -378,6 +601,40 @@ def import_values(request, code: str, year: int):
         "indicators/reporting/import.html",
         {"municipality": municipality, "year": year, "form": form, "recent": recent},
     )
+
+
+def _import_populations(rows) -> dict[tuple[int, int], Decimal]:
+    """The population each row's per-inhabitant figure divides by: one typed in the file itself, as on the entry
+    page, else the one stored for the municipality and year (one query)."""
+    wanted = {(r.municipality_id, r.year) for r in rows if r.indicator.is_per_inhabitant}
+    if not wanted:
+        return {}
+    stored = IndicatorValue.objects.filter(
+        indicator__is_population=True,
+        state=ValueState.REPORTED,
+        municipality_id__in={m for m, _year in wanted},
+        year__in={y for _m, y in wanted},
+    ).values_list("municipality_id", "year", "value")
+    populations = {(m, y): people for m, y, people in stored}
+    for row in rows:
+        if row.indicator.is_population:
+            if row.state == ValueState.REPORTED:
+                populations[(row.municipality_id, row.year)] = row.value
+            else:
+                populations.pop((row.municipality_id, row.year), None)
+    return populations
+
+
+def _preview_text(amount, state_label: str, indicator: Indicator, population) -> dict:
+    """A figure in the import preview: the amount with its unit and, for a per-inhabitant indicator, the figure per
+    inhabitant it gives (or why it gives none yet)."""
+    if amount is None:
+        return {"amount": state_label}
+    text = {"amount": amount_with_unit(amount, indicator)}
+    if indicator.is_per_inhabitant:
+        figure = indicator.per_inhabitant(amount, population)
+        text["figure"] = quantity(figure, indicator) if figure is not None else None
+    return text
 
 
 @login_required
@@ -435,7 +692,21 @@ def import_preview(request, pk: int):
             year__in={r.year for r in rows},
         )
     }
-    preview = [{"row": row, "current": existing.get((row.municipality_id, row.indicator.pk, row.year))} for row in rows]
+    populations = _import_populations(rows)
+    preview = []
+    for row in rows:
+        current = existing.get((row.municipality_id, row.indicator.pk, row.year))
+        population = populations.get((row.municipality_id, row.year))
+        preview.append(
+            {
+                "row": row,
+                "current": current,
+                "current_text": _preview_text(current.value, current.get_state_display(), row.indicator, population)
+                if current
+                else None,
+                "file_text": _preview_text(row.value, row.state_label, row.indicator, population),
+            }
+        )
     return render(
         request,
         "indicators/reporting/import_preview.html",

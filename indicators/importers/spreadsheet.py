@@ -1,20 +1,25 @@
 """Planners' spreadsheets: one row per municipality, indicator and year, as CSV or XLSX.
 
 read_values() checks the whole file and returns every problem at once, or the
-values to store; nothing is written here. export_rows() writes the same layout,
-with text that a spreadsheet would run as a formula neutralised.
+values to store; nothing is written here. export_csv() and export_xlsx() write the same layout,
+with text that a spreadsheet would run as a formula neutralised; template_xlsx() writes the
+planner's template: the figures sheet first (the sheet read_values() reads), its
+instructions on a second sheet, and a list to choose the state from.
 """
 
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.importers.base import CodeTable, ImportRejected, Problem, decode_text
 from indicators.models import FIRST_YEAR, Indicator, ValueState
@@ -45,12 +50,29 @@ STATES = {
     "konfidensiell": ValueState.CONFIDENTIAL,
     "confidential": ValueState.CONFIDENTIAL,
 }
-# The name the template writes for each state without a figure.
-STATE_NAMES = {
-    ValueState.MISSING: "mangler",
-    ValueState.NOT_APPLICABLE: "ikke relevant",
-    ValueState.CONFIDENTIAL: "skjermet",
+# The name the template writes for each state without a figure, in the planner's language; STATES reads them all.
+STATE_NAMES_BY_LANGUAGE = {
+    "nb": {
+        ValueState.MISSING: "mangler",
+        ValueState.NOT_APPLICABLE: "ikke relevant",
+        ValueState.CONFIDENTIAL: "skjermet",
+    },
+    "nn": {
+        ValueState.MISSING: "manglar",
+        ValueState.NOT_APPLICABLE: "ikkje relevant",
+        ValueState.CONFIDENTIAL: "skjerma",
+    },
+    "en": {
+        ValueState.MISSING: "missing",
+        ValueState.NOT_APPLICABLE: "not applicable",
+        ValueState.CONFIDENTIAL: "confidential",
+    },
 }
+STATE_NAMES = STATE_NAMES_BY_LANGUAGE["nb"]
+# The template's columns: those read_values() reads, and two (indikatornavn, enhet) that only tell the planner what
+# each row is; the reader passes over columns it does not know, so templates with or without them are read alike.
+TEMPLATE_COLUMNS = ["kommunenummer", "indikator", "indikatornavn", "enhet", "år", "verdi", "tilstand", "kommentar"]
+INFORMATIVE_COLUMNS = {"indikatornavn", "enhet"}
 MAX_ROWS = 50_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -307,13 +329,92 @@ def export_xlsx(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def download_response(rows: list[list], name: str, fmt: str) -> HttpResponse:
     """Send rows (header first) as a CSV or XLSX attachment called name.fmt."""
     if fmt == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(export_xlsx(rows), content_type=XLSX_TYPE)
     else:
         response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@dataclass
+class Template:
+    """A planner's template, in her language: the figures (TEMPLATE_COLUMNS, header first) and how to fill them in."""
+
+    title: str  # the figures sheet's name, e.g. "Tall 2025"
+    rows: list[list]
+    instructions_title: str  # the instructions sheet's name, e.g. "Veiledning"
+    instructions: list[str] = field(default_factory=list)  # one paragraph a row, the first a heading
+    states: list[str] = field(default_factory=list)  # what the tilstand column's list offers
+    state_prompt: str = ""  # shown when the tilstand cell is chosen
+    state_error: str = ""  # shown when something else is typed there
+
+
+GREY = PatternFill("solid", fgColor="EEEEEE")  # the columns that only inform: black text on it is 18:1
+WIDTHS = {"kommunenummer": 15, "indikator": 24, "indikatornavn": 40, "enhet": 40, "år": 7, "verdi": 14}
+
+
+def template_xlsx(template: Template) -> bytes:
+    """Write the template as a workbook: the figures sheet first, the instructions second."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name(template.title)
+    header = template.rows[0]
+    for row in template.rows:
+        sheet.append(
+            [neutralise(c) if isinstance(c, str) else (float(c) if isinstance(c, Decimal) else c) for c in row]
+        )
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = WIDTHS.get(name, 28)
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        if name in INFORMATIVE_COLUMNS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.fill = GREY
+    if "tilstand" in header and template.states and len(template.rows) > 1:
+        letter = get_column_letter(header.index("tilstand") + 1)
+        # A list to choose from; a blank cell means the figure is reported.
+        choices = DataValidation(
+            type="list",
+            formula1='"' + ",".join(template.states) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=bool(template.state_prompt),
+            errorTitle=template.title[:32],
+            error=template.state_error[:255],
+            promptTitle="tilstand",
+            prompt=template.state_prompt[:255],
+        )
+        choices.add(f"{letter}2:{letter}{len(template.rows)}")
+        sheet.add_data_validation(choices)
+    guide = workbook.create_sheet(sheet_name(template.instructions_title))
+    guide.column_dimensions["A"].width = 100
+    for number, paragraph in enumerate(template.instructions, start=1):
+        cell = guide.cell(row=number, column=1, value=neutralise(paragraph))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if number == 1:
+            cell.font = Font(bold=True, size=14)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def sheet_name(title: str) -> str:
+    """Return the title as a worksheet may be named: at most 31 characters, none of []:*?/\\."""
+    return "".join(" " if c in "[]:*?/\\" else c for c in title)[:31].strip() or "Sheet"
+
+
+def template_response(template: Template, name: str, fmt: str) -> HttpResponse:
+    """Send the template as name.xlsx (with its instructions and list), or as name.csv (the figures only)."""
+    if fmt == "xlsx":
+        response = HttpResponse(template_xlsx(template), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(export_csv(template.rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
