@@ -556,7 +556,7 @@ def _template(municipality, year) -> Template:
         states=list(states.values()),
         state_prompt=_("Leave empty when you write a figure; otherwise choose why there is none: %(states)s.")
         % {"states": names},
-        state_error=_("Choose %(states)s, or leave the cell empty.") % {"states": names},
+        state_error=_("Choose one of these: %(states)s. Or leave the cell empty.") % {"states": names},
     )
 
 
