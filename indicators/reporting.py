@@ -396,28 +396,40 @@ def _move(request, action: str, chosen: list[ReviewRow]) -> None:
             ),
         }[action]
         messages.success(request, done % {"count": moved})
-    if left:
-        names = ", ".join(row.value.indicator.name for row in left)
-        why = {
-            "approve": ngettext(
-                "Not approved, because it is not submitted for approval: %(names)s.",
-                "Not approved, because they are not submitted for approval: %(names)s.",
-                len(left),
-            ),
-            "publish": ngettext(
+    # Say plainly what happened to the chosen figures that could not take the step, and why.
+    if action == "approve":
+        _tell(request, left, _("Already approved: %(names)s."))
+    elif action == "publish":
+        already = [row for row in left if row.value.status == ValueStatus.PUBLISHED]
+        waiting = [row for row in left if row not in already]
+        _tell(
+            request,
+            waiting,
+            ngettext(
                 "Not published, because it is not approved yet: %(names)s. Approve it first, then publish it.",
                 "Not published, because they are not approved yet: %(names)s. Approve them first, then publish them.",
-                len(left),
+                len(waiting),
             ),
-            "return": ngettext(
+        )
+        _tell(request, already, _("Already published: %(names)s."))
+    else:
+        _tell(
+            request,
+            left,
+            ngettext(
                 "Not returned, because it is published: %(names)s. The planner changes a published figure on the "
                 "entry page, with a reason.",
                 "Not returned, because they are published: %(names)s. The planner changes a published figure on "
                 "the entry page, with a reason.",
                 len(left),
             ),
-        }[action]
-        messages.warning(request, why % {"names": names})
+        )
+
+
+def _tell(request, rows: list[ReviewRow], message: str) -> None:
+    """Warn about the rows (if any) with the message, naming their indicators."""
+    if rows:
+        messages.warning(request, message % {"names": ", ".join(row.value.indicator.name for row in rows)})
 
 
 @login_required

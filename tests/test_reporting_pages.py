@@ -249,7 +249,7 @@ def test_a_refused_submit_lists_every_problem_at_the_top_with_a_link_to_its_fiel
     assert 'tabindex="-1"' in summary.group(0) and "data-error-summary" in summary.group(0)
     assert page.index("error-summary") < page.index("<h1>")
     assert "Nothing was saved" in summary.group(1)
-    assert "Correct the 2 problems below" in summary.group(1)
+    assert "Correct the 2 problems below, then try again." in summary.group(1)
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
     assert (
         f"id_i{lighthouses.pk}-value",
@@ -421,13 +421,24 @@ def test_publishing_acts_only_on_approved_figures_and_says_what_happened(client,
     )
 
 
+def test_publishing_again_says_the_figure_is_already_published(client, submitted, rana_approver):
+    waste, lighthouses = submitted["waste"], submitted["lighthouses"]
+    as_user(client, rana_approver)
+    client.post(REVIEW, {"action": "approve", "value": [lighthouses.pk]}, follow=True)
+    client.post(REVIEW, {"action": "publish", "value": [lighthouses.pk]}, follow=True)
+    page = page_of(client.post(REVIEW, {"action": "publish", "value": [waste.pk, lighthouses.pk]}, follow=True))
+    assert "Already published: Eco-Lighthouse certified businesses." in page
+    assert "Not published, because it is not approved yet: Household waste per inhabitant." in page
+    assert "Published 1 figure" not in page
+
+
 def test_approving_says_what_was_left(client, submitted, rana_approver):
     waste, lighthouses = submitted["waste"], submitted["lighthouses"]
     as_user(client, rana_approver)
     client.post(REVIEW, {"action": "approve", "value": [lighthouses.pk]})
     page = page_of(client.post(REVIEW, {"action": "approve", "value": [waste.pk, lighthouses.pk]}, follow=True))
     assert "Approved 1 figure. Publish it when it may be shown to the public." in page
-    assert "Not approved, because it is not submitted for approval: Eco-Lighthouse certified businesses." in page
+    assert "Already approved: Eco-Lighthouse certified businesses." in page
 
 
 def test_choosing_nothing_is_explained(client, submitted, rana_approver):
