@@ -194,7 +194,8 @@ def _stored(request):
         response[name] = value
     response["X-Cache"] = "hit"
     response["Content-Language"] = chosen_language(request)
-    patch_vary_headers(response, ["Cookie"])  # the language, and whether there is a session, come from cookies
+    # The language comes from the cookie or the browser's Accept-Language; whether there is a session, from cookies.
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response, request._page_cache_key
 
 

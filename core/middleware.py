@@ -1,4 +1,4 @@
-"""Choose the page language (the visitor's own choice, else bokmål), turn a raised Redirect into a redirect,
+"""Choose the page language (the visitor's own choice, else her browser's, else bokmål), turn a raised Redirect into a redirect,
 and answer 503 when the database is down."""
 
 import logging
@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import trans_real
 
@@ -17,19 +18,36 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_SECONDS = 60
 
 
+# Browsers name Norwegian in several ways; "no" (Norwegian, unspecified) means bokmål for most people.
+LANGUAGE_ALIASES = {"no": "nb", "nb-no": "nb", "no-no": "nb", "nn-no": "nn"}
+
+
 def chosen_language(request) -> str:
-    """The language the visitor chose with the language switcher (its cookie), else bokmål."""
+    """The language the visitor chose with the language switcher (its cookie); else the first language her browser
+    asks for that the portal speaks (Accept-Language); else bokmål."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    language = chosen if chosen and trans_real.check_for_language(chosen) else settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    if chosen in dict(settings.LANGUAGES) and trans_real.check_for_language(chosen):
+        return chosen
+    return browser_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def browser_language(header: str) -> str:
+    """The first language in an Accept-Language header that the portal speaks (by preference), else bokmål."""
+    spoken = dict(settings.LANGUAGES)
+    for asked, _quality in trans_real.parse_accept_lang_header(header[:200]):
+        asked = asked.lower()
+        for candidate in (LANGUAGE_ALIASES.get(asked, asked), asked.split("-")[0]):
+            candidate = LANGUAGE_ALIASES.get(candidate, candidate)
+            if candidate in spoken:
+                return candidate
+    return settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware(MiddlewareMixin):
-    """Speak bokmål unless the visitor picked another language with the language switcher.
+    """Speak the language the visitor chose with the language switcher, else her browser's, else bokmål.
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language, so most
-    visitors with an English browser would get English; a Norwegian public portal
-    speaks Norwegian first and leaves English to those who ask for it.
+    The switcher's cookie always wins, so a visitor whose browser asks for English can read the portal in
+    Norwegian and the other way round. Pages say Vary: Accept-Language, Cookie, as both decide the language.
     """
 
     def process_request(self, request):
@@ -39,6 +57,7 @@ class LanguageMiddleware(MiddlewareMixin):
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
         return response
 
 

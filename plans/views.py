@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.middleware import chosen_language
 from indicators import comparison, series
 from indicators.access import Access, access_for, municipality_for_user
 from indicators.models import (
@@ -110,13 +111,14 @@ def _money_years(request, plan) -> list[int]:
 
 
 def report_language(request, municipality: Municipality) -> str:
-    """The language of a municipality's report: one asked for in the address, English if the visitor chose it,
-    otherwise the municipality's own written form (a nynorsk municipality's report is in nynorsk)."""
+    """The language of a municipality's report: one asked for in the address, English if the visitor reads the
+    portal in English (her choice or her browser's), otherwise the municipality's own written form (a nynorsk
+    municipality's report is in nynorsk)."""
     languages = dict(settings.LANGUAGES)
     asked = request.GET.get("lang", "")
     if asked in languages:
         return asked
-    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) == "en":
+    if chosen_language(request) == "en":
         return "en"
     return municipality.language_form
 

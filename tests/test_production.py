@@ -91,9 +91,10 @@ def test_the_404_page_speaks_the_visitors_language(language):
 
 
 @pytest.mark.django_db
-def test_the_404_page_is_bokmal_without_a_choice():
-    response = Client().get("/no-such-page/", headers={"accept-language": "en"})
-    assert_friendly(response, 404, "nb")
+def test_the_404_page_speaks_the_browsers_language_and_bokmal_without_one():
+    assert_friendly(Client().get("/no-such-page/", headers={"accept-language": "nn"}), 404, "nn")
+    assert_friendly(Client().get("/no-such-page/", headers={"accept-language": "de"}), 404, "nb")
+    assert_friendly(Client().get("/no-such-page/"), 404, "nb")
 
 
 @pytest.mark.django_db

@@ -88,6 +88,43 @@ def test_pages_speak_the_chosen_language(client, language, skip_link, login):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [
+        ("nn-NO,nn;q=0.9,nb;q=0.8", "nn"),
+        ("nn", "nn"),
+        ("nb-NO,nb;q=0.9", "nb"),
+        ("no", "nb"),
+        ("en-GB,en;q=0.9", "en"),
+        ("de-DE,de;q=0.9,nn;q=0.5", "nn"),
+        ("de-DE,fr;q=0.5", "nb"),
+        ("", "nb"),
+    ],
+)
+def test_a_first_visit_speaks_the_browsers_language_when_the_portal_does(client, accept_language, language):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert response["Content-Language"] == language
+    assert {"Accept-Language", "Cookie"} <= {part.strip() for part in response["Vary"].split(",")}
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_wins_over_the_browser(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    assert '<html lang="nb">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    assert '<html lang="nn">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cached_page_is_served_in_each_browsers_language(client):
+    """The page cache keys pages by the language decided, so a nynorsk browser never gets a stored bokmål page."""
+    assert '<html lang="nb">' in client.get("/kilder/").content.decode()
+    second = client.get("/kilder/", HTTP_ACCEPT_LANGUAGE="nn")
+    assert '<html lang="nn">' in second.content.decode() and "Datakjelder" in second.content.decode()
+
+
+@pytest.mark.django_db
 def test_bokmal_and_nynorsk_differ_where_the_languages_do(client):
     """A catalog copied from the other written form would pass the checks above; this would not."""
     pages = {}
