@@ -431,7 +431,8 @@ def test_front_page_query_count_is_constant(client, network, population, django_
         # 2. the network's municipalities
         # 3. their numbers
         # 4. each one's latest published population
-        with django_assert_num_queries(4):
+        # 5. the indicators, for what is measured
+        with django_assert_num_queries(5):
             response = get(client, "/")
         assert response.status_code == 200
         return response
