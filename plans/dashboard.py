@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.charts import every_year, figure, trace
+from core.charts import axis_unit, every_year, figure, trace
 from indicators.models import (
     Direction,
     Indicator,
@@ -231,15 +231,17 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
             )
     return figure(
         data,
-        # Room on the left for the tick labels and the axis title; automargin widens it where they need more.
-        margin={"l": 70, "r": 10, "t": 10, "b": 40},
+        # The unit stands above the axis, where it reads across and never runs out of room however short a
+        # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
         height=320,
         separators=", ",
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         showlegend=True,
-        legend={"orientation": "h", "y": -0.15, "yanchor": "top"},
+        # The legend at the foot of the figure, below the years: plotly makes room for it however short the chart.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 12}},
+        annotations=[axis_unit(unit_label(indicator))],
         yaxis={
-            "title": {"text": unit_label(indicator), "standoff": 8},
             "rangemode": "tozero",
             "separatethousands": True,
             "automargin": True,
