@@ -34,3 +34,36 @@ def vertical_line(x: float, *, line: dict, text: str) -> tuple[dict, dict]:
         "showarrow": False, "xanchor": "left", "yanchor": "top",
     }  # fmt: skip
     return shape, annotation
+
+
+def every_year(points: dict[int, object]) -> tuple[list[int], list]:
+    """The years from the first to the last of the points, and each year's value, None where a year has none.
+
+    A line through the points then breaks where a year is missing (plotly leaves a gap at None, with
+    connectgaps false), instead of joining 2014 to 2020 as if the years between had been measured.
+    """
+    if not points:
+        return [], []
+    years = list(range(min(points), max(points) + 1))
+    return years, [points.get(year) for year in years]
+
+
+def axis_unit(text: str) -> dict:
+    """The unit of the vertical axis as a label above it, reading across (an annotation for layout.annotations).
+
+    Unlike an axis title along the axis, it needs no more height than one line, so a short printed chart cannot
+    cut it off; the figure's top margin must leave that line room (30 px).
+    """
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 1,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "xshift": -40,
+        "yshift": 8,
+        "showarrow": False,
+        "name": "axis-unit",
+    }

@@ -3,6 +3,10 @@
 A member formed by a merger (Fjord, 2020) is shown before its establishment by the
 sum of the municipalities it was formed from (Norddal and Stordal), marked as such:
 amounts and populations add up, and the per-inhabitant figure is computed from the sums.
+
+One early publisher must not empty the public views: without a year asked for, a comparison shows the latest year
+in which most members (more than half) have a figure, not the latest year anyone published; and a median is
+shown only for a year in which enough members have a figure (enough_for_median()).
 """
 
 import functools
@@ -12,11 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.charts import colorscale, figure, trace, vertical_line
+from core.charts import colorscale, every_year, figure, trace, vertical_line
 from indicators.exports import licence
 from indicators.models import (
     NETWORK_SLUG,
@@ -30,7 +35,7 @@ from indicators.models import (
     Unit,
     ValueState,
 )
-from indicators.numbers import decimals_for, format_number, unit_label
+from indicators.numbers import DECIMALS_BY_UNIT, decimals_for, format_number, unit_label
 
 # Units whose amounts add up across municipalities; other figures are averaged by population.
 ADDITIVE_UNITS = {Unit.PERSONS, Unit.COUNT, Unit.KG, Unit.TONNES, Unit.TONNES_CO2E, Unit.SQUARE_METRES,
@@ -43,6 +48,26 @@ MEDIAN_COLOUR = "#212529"
 LINE_COLOURS = ["#1b4d36", "#a4262c", "#4a4a8a", "#8a4b00", "#005f73", "#6d2e7a", "#3d5a1e", "#7a3b2e"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x", "star"]
+# The fewest figures a median is taken of, however small the network: the median of two is only their mean.
+MEDIAN_MIN_FIGURES = 3
+
+
+def enough_for_median(figures: int, members: int) -> bool:
+    """Whether a median of this many figures says something about the members: at least half of them, at least 3."""
+    return figures >= MEDIAN_MIN_FIGURES and 2 * figures >= members
+
+
+def most_members(figures: int, members: int) -> bool:
+    """Whether more than half of the members have a figure."""
+    return 2 * figures > members
+
+
+def default_year(counts: dict[int, int], members: int) -> int | None:
+    """The year a page shows when none is asked for: the latest in which most members have a figure, else the
+    latest with any figure (counts: year → how many members have a figure)."""
+    years = sorted(y for y, n in counts.items() if n)
+    most = [y for y in years if most_members(counts[y], members)]
+    return most[-1] if most else (years[-1] if years else None)
 
 
 @dataclass(slots=True)
@@ -55,6 +80,8 @@ class Cell:
     is_sample: bool = False
     from_predecessors: bool = False
     state: str = ValueState.REPORTED
+    source: str = ""  # where the figure came from, as published (the value's own source)
+    population_source: str = ""  # where the population it was divided by came from
 
     @property
     def state_label(self) -> str:
@@ -85,7 +112,50 @@ class Comparison:
     per_inhabitant: bool
     ranking: list[tuple[int, Member, Cell]] = field(default_factory=list)
     median: Decimal | None = None
-    medians: dict[int, Decimal] = field(default_factory=dict)
+    medians: dict[int, Decimal] = field(default_factory=dict)  # only the years with enough figures for a median
+    counts: dict[int, int] = field(default_factory=dict)  # year → how many members have a figure
+
+    @property
+    def member_count(self) -> int:
+        return len(self.members)
+
+    @property
+    def median_floor(self) -> int:
+        return MEDIAN_MIN_FIGURES
+
+    @property
+    def median_minimum(self) -> int:
+        """The fewest figures a median of the members is shown for."""
+        return max(MEDIAN_MIN_FIGURES, (self.member_count + 1) // 2)
+
+    @property
+    def has_sample(self) -> bool:
+        """Whether any figure compared is sample data (a table then explains its marker once)."""
+        return any(c.is_sample for m in self.members for c in m.cells.values())
+
+    @property
+    def ranking_has_sample(self) -> bool:
+        return any(c.is_sample for _r, _m, c in self.ranking)
+
+    @property
+    def amount_decimals(self) -> int:
+        """The decimals of the totals per inhabitant figures are computed from (tonnes: 1)."""
+        return DECIMALS_BY_UNIT.get(self.indicator.amount_unit, 1)
+
+    @property
+    def shows_totals(self) -> bool:
+        """Whether the figures are per inhabitant, with the totals they were computed from beside them."""
+        return self.per_inhabitant and self.indicator.is_per_inhabitant
+
+    @property
+    def medians_missing(self) -> bool:
+        """Whether some year with figures has too few of them for a median."""
+        return any(y not in self.medians for y in self.years)
+
+    @property
+    def median_missing(self) -> bool:
+        """Whether the year shown has figures but too few for a median."""
+        return self.year is not None and bool(self.ranking) and self.median is None
 
     @property
     def unit(self) -> str:
@@ -126,10 +196,8 @@ def compare_all(
     figures. Comparison.years still lists every year with published figures, and medians has the one year.
     """
     network = Network.objects.filter(slug=network_slug).first() if network_slug else None
-    today = timezone.localdate()
     if network is not None:
-        memberships = NetworkMembership.objects.filter(network=network, joined__lte=today).exclude(left__lt=today)
-        municipalities = Municipality.objects.filter(memberships__in=memberships)
+        municipalities = current_members(network)
     else:
         municipalities = Municipality.objects.filter(
             values__indicator__in=indicators, values__published_at__isnull=False
@@ -163,20 +231,28 @@ def compare_all(
         .filter(indicator__in=[*indicators, population], municipality_id__in=ids)
         .order_by()  # read into dictionaries: sorting by the model's ordering (joins, names) is wasted
         .values_list(
-            "indicator_id", "municipality_id", "year", "published_value", "published_state", "published_is_sample"
+            "indicator_id",
+            "municipality_id",
+            "year",
+            "published_value",
+            "published_state",
+            "published_is_sample",
+            "published_source",
         )
     )
     shown: dict[int, tuple[list[int], int | None]] = {}
     if not every_year:
-        shown = _years_shown(indicators, year, population_id, per_inhabitant)
+        shown = _years_shown(indicators, year, population_id, per_inhabitant, members=len(municipalities))
         values = values.filter(year__in={y for _years, y in shown.values()})
     people: dict[tuple[int, int], Decimal] = {}
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
-    for indicator_id, municipality_id, y, value, state, is_sample in values:
+    people_sources: dict[tuple[int, int], str] = {}
+    for indicator_id, municipality_id, y, value, state, is_sample, source in values:
         if indicator_id == population_id and state == ValueState.REPORTED:
             people[(municipality_id, y)] = value
+            people_sources[(municipality_id, y)] = source or population.source
         if indicator_id in amounts:
-            amounts[indicator_id][(municipality_id, y)] = (value, state, is_sample)
+            amounts[indicator_id][(municipality_id, y)] = (value, state, is_sample, source)
     comparisons = []
     for indicator in indicators:
         comparison = _comparison(
@@ -189,6 +265,7 @@ def compare_all(
             predecessor_of=predecessor_of,
             amounts=amounts[indicator.pk],
             people=people,
+            people_sources=people_sources,
             year=shown[indicator.pk][1] if shown else year,
             per_inhabitant=per_inhabitant and indicator.is_per_inhabitant,
         )
@@ -198,35 +275,67 @@ def compare_all(
     return comparisons
 
 
+def current_members(network: Network):
+    """The municipalities that are members of the network today (the ones a comparison sets side by side)."""
+    today = timezone.localdate()
+    memberships = NetworkMembership.objects.filter(network=network, joined__lte=today).exclude(left__lt=today)
+    return Municipality.objects.filter(memberships__in=memberships, dissolved__isnull=True).distinct()
+
+
+def members_with_figures(network: Network) -> tuple[dict[int, int], int]:
+    """For each year, how many of the network's members have a published figure of any indicator but the
+    population (before a merger, the municipalities a member was formed from speak for it); and how many members
+    there are. Three queries, however many figures."""
+    member_ids = set(current_members(network).values_list("pk", flat=True))
+    successor_of = dict(Municipality.objects.filter(successor_id__in=member_ids).values_list("pk", "successor_id"))
+    found: dict[int, set[int]] = {}
+    for y, municipality_id in (
+        IndicatorValue.objects.published()
+        .filter(
+            indicator__is_population=False,
+            published_state=ValueState.REPORTED,
+            municipality_id__in=member_ids | set(successor_of),
+        )
+        .order_by()
+        .values_list("year", "municipality_id")
+        .distinct()
+    ):
+        found.setdefault(y, set()).add(successor_of.get(municipality_id, municipality_id))
+    return {y: len(members) for y, members in found.items()}, len(member_ids)
+
+
 def _years_shown(
-    indicators: list[Indicator], year: int | None, population_id: int, per_inhabitant: bool
+    indicators: list[Indicator], year: int | None, population_id: int, per_inhabitant: bool, *, members: int
 ) -> dict[int, tuple[list[int], int | None]]:
-    """For each indicator, the years with a published figure, and the one to show: the asked year, else the latest.
+    """For each indicator, the years with a published figure, and the one to show: the asked year, else the latest
+    in which most of the members compared have a figure (default_year()), else the latest.
 
     A figure per inhabitant needs the population of its year, so those years must have a published population.
+    The figures are counted per municipality as stored: before a merger the merged municipalities count one each.
     """
-    found: dict[int, set[int]] = {}
-    for indicator_id, y in (
+    found: dict[int, dict[int, int]] = {}
+    for indicator_id, y, count in (
         IndicatorValue.objects.published()
         .filter(indicator__in=[*indicators, population_id], published_state=ValueState.REPORTED)
         .order_by()
-        .values_list("indicator_id", "year")
-        .distinct()
+        .values("indicator_id", "year")
+        .annotate(count=Count("id"))
+        .values_list("indicator_id", "year", "count")
     ):
-        found.setdefault(indicator_id, set()).add(y)
+        found.setdefault(indicator_id, {})[y] = count
     shown = {}
     for indicator in indicators:
-        years = found.get(indicator.pk, set())
+        counts = found.get(indicator.pk, {})
         if per_inhabitant and indicator.is_per_inhabitant:
-            years &= found.get(population_id, set())
-        ordered = sorted(years)
-        shown[indicator.pk] = (ordered, year if year in years else (ordered[-1] if ordered else None))
+            counts = {y: n for y, n in counts.items() if y in found.get(population_id, {})}
+        ordered = sorted(counts)
+        shown[indicator.pk] = (ordered, year if year in counts else default_year(counts, members))
     return shown
 
 
 def _comparison(
-    indicator, *, network, municipalities, codes, urls, predecessors, predecessor_of, amounts, people, year,
-    per_inhabitant,
+    indicator, *, network, municipalities, codes, urls, predecessors, predecessor_of, amounts, people, people_sources,
+    year, per_inhabitant,
 ) -> Comparison:  # fmt: skip
     """Build one indicator's comparison from figures already read."""
     members = [
@@ -240,17 +349,21 @@ def _comparison(
         for m in municipalities
     ]
     by_id = {m.municipality.pk: m for m in members}
-    for (municipality_id, y), (value, state, is_sample) in amounts.items():
+    for (municipality_id, y), (value, state, is_sample, source) in amounts.items():
         member = by_id.get(municipality_id)
         if member is None:
             continue
         established = member.municipality.established
         if established and y < established.year:
             continue  # before it existed; its predecessors speak for it below
-        member.cells[y] = _cell(indicator, value, state, people.get((municipality_id, y)), per_inhabitant, is_sample)
+        cell = _cell(indicator, value, state, people.get((municipality_id, y)), per_inhabitant, is_sample)
+        cell.source = source
+        if per_inhabitant:
+            cell.population_source = people_sources.get((municipality_id, y), "")
+        member.cells[y] = cell
     # Before a merger: the predecessors' amounts and populations added up.
     grouped: dict[tuple[int, int], list] = {}
-    for (municipality_id, y), (value, state, is_sample) in amounts.items():
+    for (municipality_id, y), (value, state, is_sample, _source) in amounts.items():
         successor = predecessor_of.get(municipality_id)
         if successor is None:
             continue
@@ -266,18 +379,27 @@ def _comparison(
             continue  # a sum of some of the parts would mislead
         cell = _combined(indicator, parts, per_inhabitant)
         if cell is not None:
+            ids = [pk for pk in member.predecessor_ids if (pk, y) in amounts]
+            cell.source = "; ".join(dict.fromkeys(amounts[(pk, y)][3] for pk in ids if amounts[(pk, y)][3]))
+            if per_inhabitant:
+                cell.population_source = "; ".join(
+                    dict.fromkeys(people_sources[(pk, y)] for pk in ids if people_sources.get((pk, y)))
+                )
             member.cells[y] = cell
 
-    years = sorted({y for m in members for y, c in m.cells.items() if c.figure is not None})
-    if year is None or year not in years:
-        year = years[-1] if years else None
-    comparison = Comparison(indicator, network, members, years, year, per_inhabitant)
     by_year: dict[int, list[Decimal]] = {}
     for m in members:
         for y, cell in m.cells.items():
             if cell.figure is not None:
                 by_year.setdefault(y, []).append(cell.figure)
-    comparison.medians = {y: statistics.median(by_year[y]) for y in years}
+    years = sorted(by_year)
+    counts = {y: len(figures) for y, figures in by_year.items()}
+    if year is None or year not in by_year:
+        year = default_year(counts, len(members))
+    comparison = Comparison(indicator, network, members, years, year, per_inhabitant, counts=counts)
+    comparison.medians = {
+        y: statistics.median(by_year[y]) for y in years if enough_for_median(len(by_year[y]), len(members))
+    }
     if year is not None:
         ranked = sorted(
             ((m, m.cells[year]) for m in members if m.figure(year) is not None),
@@ -309,6 +431,37 @@ def _combined(indicator, parts, per_inhabitant) -> Cell | None:
         figure = sum(v * p for v, p in zip(values, populations, strict=True)) / known_population
         return Cell(figure, None, known_population, is_sample, from_predecessors=True)
     return None
+
+
+@dataclass
+class SourceUse:
+    """A source the figures shown came from, and whose figures: every member's, or the named ones'."""
+
+    source: str
+    names: list[str]
+    everyone: bool
+
+
+def sources(comparison: Comparison, years: list[int]) -> dict[str, list[SourceUse]]:
+    """Where the figures shown for the years came from: the values' own sources ("values") and, for figures per
+    inhabitant, the populations' ("population"); a value without a source of its own has the indicator's."""
+    found: dict[str, dict[str, dict[str, None]]] = {"values": {}, "population": {}}
+    members_shown: dict[str, None] = {}
+    for member in comparison.members:
+        for y in years:
+            cell = member.cells.get(y)
+            if cell is None:
+                continue
+            members_shown[member.municipality.name] = None
+            source = cell.source or comparison.indicator.source
+            if source:
+                found["values"].setdefault(source, {})[member.municipality.name] = None
+            if comparison.per_inhabitant and cell.population_source:
+                found["population"].setdefault(cell.population_source, {})[member.municipality.name] = None
+    return {
+        kind: [SourceUse(source, list(names), len(names) == len(members_shown)) for source, names in by_source.items()]
+        for kind, by_source in found.items()
+    }
 
 
 def position_sentence(comparison: Comparison, member: Member) -> str:
@@ -363,8 +516,31 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
             },
             hovertemplate="%{y}: %{text}<extra></extra>",
             name=comparison.unit,
+            showlegend=False,
+            cliponaxis=False,
         )
     ]
+    # Each hatch has a legend entry that says what it means (an empty bar of that hatch, drawn nowhere).
+    for shown, shape, name in (
+        (any(c.is_sample for *_x, c in rows), "/", _("Hatched: sample data, not real figures")),
+        (
+            any(c.from_predecessors for *_x, c in rows),
+            ".",
+            _("Dotted: computed from the municipalities a member was formed from"),
+        ),
+    ):
+        if shown:
+            bars.append(
+                trace(
+                    "bar",
+                    orientation="h",
+                    x=[None],
+                    y=[None],
+                    name=name,
+                    marker={"color": BAR_COLOUR, "pattern": {"shape": shape}},
+                    hoverinfo="skip",
+                )
+            )
     shapes, annotations = [], []
     if comparison.median is not None:
         shape, annotation = vertical_line(
@@ -375,29 +551,36 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
         shapes, annotations = [shape], [annotation]
     return _figure(
         bars,
-        height=max(220, 40 * len(rows) + 80),
-        margin={"l": 200, "r": 60, "t": 30, "b": 40},
-        xaxis={"title": {"text": comparison.unit}, "rangemode": "tozero"},
-        showlegend=False,
+        height=max(260, 40 * len(rows) + 140),
+        # automargin gives the names on the left the room they need, at a phone's width too.
+        margin={"l": 10, "r": 50, "t": 30, "b": 50},
+        xaxis={"title": {"text": comparison.unit}, "rangemode": "tozero", "automargin": True},
+        yaxis={"automargin": True},
+        showlegend=len(bars) > 1,
+        legend={"orientation": "h", "y": -0.25, "yanchor": "top"},
         shapes=shapes,
         annotations=annotations,
     )
 
 
 def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
+    """Every member's line over time and the median's; a line breaks at a year without a figure (or median)."""
     data = []
     for index, member in enumerate(comparison.members):
-        years = [y for y in comparison.years if member.figure(y) is not None]
-        if not years:
+        figures = {y: member.figure(y) for y in comparison.years if member.figure(y) is not None}
+        if not figures:
             continue
+        years, values = every_year(figures)
         emphasised = member is highlight
+        symbol = SYMBOLS[index % len(SYMBOLS)]
         data.append(
             trace(
                 "scatter",
                 x=years,
-                y=[float(member.figure(y)) for y in years],
+                y=[float(v) if v is not None else None for v in values],
                 name=member.municipality.name,
                 mode="lines+markers",
+                connectgaps=False,
                 line={
                     "color": LINE_COLOURS[index % len(LINE_COLOURS)],
                     "dash": DASHES[index % len(DASHES)],
@@ -405,37 +588,55 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
                 },
                 marker={
                     "symbol": [
-                        f"{SYMBOLS[index % len(SYMBOLS)]}-open"
-                        if member.cells[y].from_predecessors
-                        else SYMBOLS[index % len(SYMBOLS)]
+                        f"{symbol}-open" if y in member.cells and member.cells[y].from_predecessors else symbol
                         for y in years
                     ],
                     "size": 8,
                 },
-                text=[format_number(member.figure(y), comparison.decimals) for y in years],
+                text=[format_number(v, comparison.decimals) if v is not None else "" for v in values],
                 hovertemplate=member.municipality.name + " %{x}: %{text}<extra></extra>",
             )
         )
-    if comparison.medians:
-        years = sorted(comparison.medians)
+    if comparison.medians and comparison.years:
+        years = list(range(comparison.years[0], comparison.years[-1] + 1))
+        medians = [comparison.medians.get(y) for y in years]
         data.append(
             trace(
                 "scatter",
                 x=years,
-                y=[float(comparison.medians[y]) for y in years],
-                name=_("Network median"),
+                y=[float(m) if m is not None else None for m in medians],
+                name=_("Network median") if comparison.network else _("Median"),
                 mode="lines",
+                connectgaps=False,
                 line={"color": MEDIAN_COLOUR, "dash": "dash", "width": 3},
-                text=[format_number(comparison.medians[y], comparison.decimals) for y in years],
+                text=[format_number(m, comparison.decimals) if m is not None else "" for m in medians],
                 hovertemplate=_("Median") + " %{x}: %{text}<extra></extra>",
+            )
+        )
+    if any(c.from_predecessors for m in comparison.members for c in m.cells.values()):
+        # The open markers' meaning, as a legend entry of its own (a point outside the plot draws nothing).
+        data.append(
+            trace(
+                "scatter",
+                x=[None],
+                y=[None],
+                name=_("Open marker: computed from the municipalities a member was formed from"),
+                mode="markers",
+                marker={"symbol": "circle-open", "size": 8, "color": MEDIAN_COLOUR},
+                hoverinfo="skip",
             )
         )
     return _figure(
         data,
-        height=380,
-        margin={"l": 60, "r": 10, "t": 10, "b": 40},
-        yaxis={"title": {"text": comparison.unit}, "rangemode": "tozero", "separatethousands": True},
-        xaxis={"tickformat": "d"},
+        height=420,
+        margin={"l": 70, "r": 10, "t": 10, "b": 40},
+        yaxis={
+            "title": {"text": comparison.unit},
+            "rangemode": "tozero",
+            "separatethousands": True,
+            "automargin": True,
+        },
+        xaxis={"tickformat": "d", "automargin": True},
         legend={"orientation": "h", "y": -0.2},
     )
 

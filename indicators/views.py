@@ -7,11 +7,12 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import comparison, exports, series
+from indicators import comparison, exports, search, series
 from indicators.access import Access, municipality_for_user
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
     NETWORK_SLUG,
+    BottomLine,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -69,7 +70,34 @@ def home(request):
             "members": members,
             "former_members": former_members,
             "other_networks": [n for n in networks if n is not network],
+            "indicator_groups": indicators_by_bottom_line(),
         },
+    )
+
+
+def indicators_by_bottom_line() -> list[tuple[str, list[Indicator]]]:
+    """Every indicator, grouped by the bottom line it measures (ecological, social, economic), in their order."""
+    indicators = list(Indicator.objects.select_related("owner"))
+    return [
+        (label, [i for i in indicators if i.bottom_line == value])
+        for value, label in BottomLine.choices
+        if any(i.bottom_line == value for i in indicators)
+    ]
+
+
+def indicators(request):
+    """What is measured: every indicator by bottom line, each leading to its comparison across municipalities."""
+    return render(request, "indicators/indicators.html", {"indicator_groups": indicators_by_bottom_line()})
+
+
+def municipality_search(request):
+    """Find a municipality by name or number, today's or a former one (?q=0604 finds Kongsberg)."""
+    text = request.GET.get("q", "").strip()[:100]
+    results, total = search.find(text) if text else ([], 0)
+    return render(
+        request,
+        "indicators/search.html",
+        {"q": text, "results": results, "total": total, "limit": search.MAX_RESULTS},
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.charts import figure, trace
+from core.charts import axis_unit, every_year, figure, trace
 from indicators.models import (
     Direction,
     Indicator,
@@ -148,32 +148,52 @@ def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
 
 
 def chart(series: Series, progress: GoalProgress | None = None) -> dict:
-    """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend."""
+    """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend.
+
+    A line breaks at a year without a figure. Every pattern has a legend entry that says what it means: sample
+    data (diamonds), figures not yet published (open markers), the path to the target (dashed), the trend (dotted).
+    """
     indicator = series.indicator
     decimals = {"kg": 0, "count": 0, "persons": 0, "m2": 0}.get(indicator.unit, 1)
     data = []
     groups = [
         (_("Figures"), [p for p in series.reported if not p.is_sample], VALUE_COLOUR, "circle"),
-        (_("Sample data"), [p for p in series.reported if p.is_sample], SAMPLE_COLOUR, "diamond"),
+        (_("Sample data, not real figures"), [p for p in series.reported if p.is_sample], SAMPLE_COLOUR, "diamond"),
     ]
     for name, points, colour, symbol in groups:
         if not points:
             continue
+        by_year = {p.year: p for p in points}
+        years, shown = every_year(by_year)
         data.append(
             trace(
                 "scatter",
-                x=[p.year for p in points],
-                y=[float(p.figure) for p in points],
+                x=years,
+                y=[float(p.figure) if p else None for p in shown],
                 name=name,
                 mode="lines+markers",
+                connectgaps=False,
                 line={"color": colour, "width": 2},
                 marker={
                     "color": colour,
                     "size": 9,
-                    "symbol": [f"{symbol}-open" if p.is_unpublished else symbol for p in points],
+                    "symbol": [f"{symbol}-open" if p and p.is_unpublished else symbol for p in shown],
                 },
-                text=[format_number(p.figure, decimals) for p in points],
+                text=[format_number(p.figure, decimals) if p else "" for p in shown],
                 hovertemplate="%{x}: %{text}<extra></extra>",
+            )
+        )
+    if any(p.is_unpublished for p in series.reported):
+        # What an open marker means, as a legend entry of its own (a point outside the plot draws nothing).
+        data.append(
+            trace(
+                "scatter",
+                x=[None],
+                y=[None],
+                name=_("Open marker: approved, not yet published"),
+                mode="markers",
+                marker={"color": VALUE_COLOUR, "size": 9, "symbol": "circle-open"},
+                hoverinfo="skip",
             )
         )
     measure = progress.measure if progress else None
@@ -185,7 +205,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                 "scatter",
                 x=[x for x, _ in start + target],
                 y=[y for _, y in start + target],
-                name=_("Path to the target"),
+                name=_("Target: straight path from the baseline") if start else _("Target"),
                 mode="lines+markers",
                 line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
                 marker={"color": TARGET_COLOUR, "symbol": "star", "size": 13},
@@ -202,7 +222,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                     "scatter",
                     x=years,
                     y=trend,
-                    name=_("Trend"),
+                    name=_("Trend projected to the target year"),
                     mode="lines",
                     line={"color": TREND_COLOUR, "dash": "dot", "width": 2},
                     text=[format_number(y, decimals) for y in trend],
@@ -211,14 +231,22 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
             )
     return figure(
         data,
-        margin={"l": 60, "r": 10, "t": 10, "b": 40},
-        height=300,
+        # The unit stands above the axis, where it reads across and never runs out of room however short a
+        # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        height=320,
         separators=", ",
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         showlegend=True,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": {"text": unit_label(indicator)}, "rangemode": "tozero", "separatethousands": True},
-        xaxis={"tickformat": "d", "dtick": 1 if _span(series, measure) <= 12 else 2},
+        # The legend at the foot of the figure, below the years: plotly makes room for it however short the chart.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 12}},
+        annotations=[axis_unit(unit_label(indicator))],
+        yaxis={
+            "rangemode": "tozero",
+            "separatethousands": True,
+            "automargin": True,
+        },
+        xaxis={"tickformat": "d", "dtick": 1 if _span(series, measure) <= 12 else 2, "automargin": True},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )

@@ -1,12 +1,11 @@
 """Public pages that read figures through the plan chain: the municipality dashboard, the annual reports (a
 municipality's year, the network's year) and the good examples."""
 
-import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.db.models.query import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -178,6 +177,7 @@ class NetworkRow:
     change_share: object
     rank: int | None
     cell: comparison.Cell | None
+    previous_cell: comparison.Cell | None = None
 
 
 def network_rows(result: comparison.Comparison, year: int) -> list[NetworkRow]:
@@ -187,7 +187,11 @@ def network_rows(result: comparison.Comparison, year: int) -> list[NetworkRow]:
         figure, previous = member.figure(year), member.figure(year - 1)
         change = figure - previous if figure is not None and previous is not None else None
         share = change / abs(previous) if change is not None and previous else None
-        rows.append(NetworkRow(member, figure, previous, change, share, None, member.cells.get(year)))
+        rows.append(
+            NetworkRow(
+                member, figure, previous, change, share, None, member.cells.get(year), member.cells.get(year - 1)
+            )
+        )
     ranked = sorted(
         (r for r in rows if r.figure is not None), key=lambda r: r.figure, reverse=not result.lower_is_better
     )
@@ -198,11 +202,12 @@ def network_rows(result: comparison.Comparison, year: int) -> list[NetworkRow]:
 
 def network_report(request, slug: str, year: int):
     """The network's year: every member side by side per indicator, the change since last year, the median,
-    and the good examples of the year. Eight queries, however many members and indicators."""
+    and the good examples of the year. Thirteen queries, however many members and indicators."""
     _year_or_404(year)
     network = get_object_or_404(Network, slug=slug)
     indicators = list(Indicator.objects.filter(is_population=False))
     results = comparison.compare_all(indicators, year=year, network_slug=network.slug)
+    members = results[0].members if results else []
     panels = []
     for result in results:
         rows = network_rows(result, year)
@@ -212,12 +217,23 @@ def network_report(request, slug: str, year: int):
             {
                 "result": result,
                 "rows": rows,
-                "median": statistics.median(figures) if figures else None,
-                "previous_median": statistics.median(previous) if previous else None,
+                "median": result.medians.get(year),
+                "previous_median": result.medians.get(year - 1),
+                "median_missing": bool(figures) and year not in result.medians,
+                "previous_median_missing": bool(previous) and year - 1 not in result.medians,
                 "has_figures": bool(figures),
+                "has_sample": any(c.is_sample for r in rows for c in (r.cell, r.previous_cell) if c),
+                "sources": comparison.sources(result, [year, year - 1]),
             }
         )
-    members = results[0].members if results else []
+    # The years any member has a figure for (every year was read for the change since the year before): the
+    # year links lead only to those.
+    with_figures: dict[int, set[int]] = {}
+    for result in results:
+        for member in result.members:
+            for y, cell in member.cells.items():
+                if cell.figure is not None:
+                    with_figures.setdefault(y, set()).add(member.municipality.pk)
     # The members and the municipalities they were formed from: Norddal's examples belong to Fjord's network.
     member_ids = {m.municipality.pk for m in members} | {pk for m in members for pk in m.predecessor_ids}
     examples = (
@@ -244,19 +260,18 @@ def network_report(request, slug: str, year: int):
             "examples": examples,
             "reports": reports,
             "members": members,
-            "this_year": timezone.localdate().year,
+            "years": sorted(with_figures, reverse=True),
+            "median_minimum": results[0].median_minimum if results else comparison.MEDIAN_MIN_FIGURES,
         },
     )
 
 
 def network_report_latest(request, slug: str):
-    """The network's latest annual report: the last year any member has a published figure for."""
+    """The network's latest annual report: the last year in which most members (more than half) have published
+    figures, so that one early publisher does not leave the others empty; else the last year with any."""
     network = get_object_or_404(Network, slug=slug)
-    latest = (
-        IndicatorValue.objects.published()
-        .filter(indicator__is_population=False, municipality__memberships__network=network)
-        .aggregate(year=Max("year"))["year"]
-    )
+    counts, members = comparison.members_with_figures(network)
+    latest = comparison.default_year(counts, members)
     return redirect("network_report", network.slug, latest or timezone.localdate().year - 1)
 
 

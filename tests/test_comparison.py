@@ -84,14 +84,15 @@ def test_the_year_selector_changes_the_ranking(client, network):
 def test_a_merged_member_is_shown_as_the_sum_of_its_predecessors_before_the_merger(client, network):
     html = get(client, "/indikator/husholdningsavfall/?ar=2019&kommune=1578").content.decode()
     fjord = next(row for row in ranking_rows(html) if row[1] == "Fjord")
-    assert fjord[-1] == "420"  # (640 + 200) t × 1 000 / (1 600 + 400) people
+    assert fjord[-2:] == ["420", "840,0"]  # (640 + 200) t × 1 000 / (1 600 + 400) people; the total beside it
     assert "Computed from Norddal + Stordal, before the merger" in html
     assert "Fjord is number 4 of 4 in 2019" in html
 
 
 def test_totals_instead_of_per_inhabitant(client, network):
     html = get(client, "/indikator/husholdningsavfall/?visning=total").content.decode()
-    assert "2023, in tonnes." in html
+    assert '<th scope="col" class="text-end">tonnes</th>' in html  # the unit in the column header
+    assert "tonnes in total" not in html  # no second column of totals
     assert [row[-1] for row in ranking_rows(html)] == ["330,0", "350,0", "380,0", "420,0"]
 
 
@@ -118,7 +119,14 @@ def test_the_map_colours_members_by_their_current_number_from_the_served_borders
 def test_the_charts_hold_every_member_and_the_median(client, network):
     html = get(client, "/indikator/husholdningsavfall/").content.decode()
     lines = json.loads(re.search(r'<script id="chart-lines" type="application/json">(.*?)</script>', html, re.S)[1])
-    assert [trace["name"] for trace in lines["data"]] == ["Fjord", "Kongsberg", "Oslo", "Rana", "Network median"]
+    assert [trace["name"] for trace in lines["data"]] == [
+        "Fjord",
+        "Kongsberg",
+        "Oslo",
+        "Rana",
+        "Network median",
+        "Open marker: computed from the municipalities a member was formed from",  # Fjord in 2019
+    ]
     bars = json.loads(re.search(r'<script id="chart-ranking" type="application/json">(.*?)</script>', html, re.S)[1])
     assert bars["data"][0]["x"] == [420, 380, 350, 330]  # best at the top of the chart, i.e. last
 
@@ -206,3 +214,77 @@ def test_all_municipalities_are_read_for_the_year_shown_and_every_year_is_offere
     # 7. the figures of the year shown
     with django_assert_max_num_queries(7):
         get(client, "/indikator/husholdningsavfall/?utvalg=alle&ar=2015")
+
+
+# --- one early publisher must not empty the public views --------------------------------------------------------
+
+
+def years_offered(html: str) -> list[str]:
+    return re.findall(r'<option value="(\d{4})"', html.split('name="ar"')[1].split("</select>")[0])
+
+
+@pytest.fixture
+def early(network, waste):
+    """Rana publishes 2024 before the three other members."""
+    rana = network.members.get(name="Rana")
+    make.population(rana, {2024: 1000})
+    make.published_value(waste, rana, 2024, 340)
+    return network
+
+
+def test_the_comparison_shows_the_latest_year_most_members_have_published(client, early):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    assert "Ranking in Livskraftige kommuner, 2023" in html
+    assert [row[1] for row in ranking_rows(html)] == ["Oslo", "Rana", "Kongsberg", "Fjord"]
+    assert years_offered(html) == ["2024", "2023", "2019"]  # only years with figures; Rana's 2024 can be chosen
+    assert '<option value="2023" selected>' in html
+
+
+def test_the_early_year_asked_for_shows_its_one_figure_without_a_median(client, early):
+    html = get(client, "/indikator/husholdningsavfall/?ar=2024").content.decode()
+    assert [row[1] for row in ranking_rows(html)] == ["Rana"]
+    assert "Network median" not in html.split('id="over-time"')[0]
+    assert (
+        "No median is shown for a year in which fewer than 3 of the 4 municipalities compared have a figure "
+        "(a median needs at least half of them, and at least 3)." in html
+    )
+    ranking = json.loads(re.search(r'<script id="chart-ranking" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert ranking["layout"]["shapes"] == []  # no median line
+
+
+def test_a_median_needs_half_the_members_and_at_least_three(client, early, waste):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    assert re.search(r"Network median</th><td[^>]*>365<", html)  # four of four
+    # Oslo's 2023 figure withdrawn: three of four is still at least half and three.
+    IndicatorValue.objects.filter(indicator=waste, municipality__name="Oslo", year=2023).update(
+        published_at=None, published_value=None, published_state="", status=ValueStatus.APPROVED
+    )
+    cache.clear()
+    html = get(client, "/indikator/husholdningsavfall/?ar=2023").content.decode()
+    assert re.search(r"Network median</th><td[^>]*>380<", html)  # 350, 380, 420
+    # Two members in a network of four is too few: the table says why.
+    IndicatorValue.objects.filter(indicator=waste, municipality__name="Rana", year=2023).update(
+        published_at=None, published_value=None, published_state="", status=ValueStatus.APPROVED
+    )
+    cache.clear()
+    html = get(client, "/indikator/husholdningsavfall/?ar=2023").content.decode()
+    assert "Network median</th>" not in html.split('id="over-time"')[0]
+    assert "No median is shown for a year in which fewer than 3 of the 4" in html
+
+
+def test_the_median_over_time_is_left_out_for_years_with_too_few_figures(client, early):
+    html = get(client, "/indikator/husholdningsavfall/").content.decode()
+    lines = json.loads(re.search(r'<script id="chart-lines" type="application/json">(.*?)</script>', html, re.S)[1])
+    median = next(trace for trace in lines["data"] if trace["name"] == "Network median")
+    assert dict(zip(median["x"], median["y"], strict=True)) == {
+        2019: 385, 2020: None, 2021: None, 2022: None, 2023: 365, 2024: None
+    }  # fmt: skip
+    over_time = html.split('id="over-time"')[1]
+    row_2024 = re.search(r"<tr>\s*<th scope=\"row\">2024</th>.*?</tr>", over_time, re.S)[0]
+    assert row_2024.rstrip("</tr>").rstrip().endswith('<td class="text-end number">–</td>')
+
+
+def test_comparing_every_municipality_also_shows_the_year_most_have_published(client, early):
+    html = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
+    assert "Ranking, 2023" in html
+    assert years_offered(html) == ["2024", "2023", "2019"]

@@ -83,18 +83,42 @@ def test_the_chart_holds_the_figures_the_target_and_the_trend(client, population
     add_waste(rana, waste, {2019: 412, 2021: 400, 2023: 380})
     figure = chart_data(page(client), "husholdningsavfall")
     traces = {trace["name"]: trace for trace in figure["data"]}
-    assert traces["Figures"]["x"] == [2019, 2021, 2023]
-    assert traces["Figures"]["y"] == pytest.approx([412, 400, 380])
-    assert traces["Path to the target"]["x"] == [2019, THIS_YEAR + 2]
-    assert traces["Trend"]["x"] == [2023, THIS_YEAR + 2]
-    assert figure["layout"]["yaxis"]["title"]["text"] == "kg per inhabitant"
+    # Every year from the first to the last; the line breaks at a year without a figure.
+    assert traces["Figures"]["x"] == [2019, 2020, 2021, 2022, 2023]
+    assert traces["Figures"]["y"][::2] == pytest.approx([412, 400, 380])
+    assert traces["Figures"]["y"][1::2] == [None, None]
+    assert traces["Figures"]["connectgaps"] is False
+    assert traces["Target: straight path from the baseline"]["x"] == [2019, THIS_YEAR + 2]
+    assert traces["Target: straight path from the baseline"]["line"]["dash"] == "dash"
+    assert traces["Trend projected to the target year"]["x"] == [2023, THIS_YEAR + 2]
+    assert traces["Trend projected to the target year"]["line"]["dash"] == "dot"
+    # The unit above the axis, reading across: it needs one line of height, however short a printed chart is.
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["kg per inhabitant"]
+    assert figure["layout"]["yaxis"]["automargin"] is True  # room for the tick labels
 
 
 def test_sample_data_is_its_own_series_in_the_chart(client, population, waste, rana):
     add_waste(rana, waste, {2020: 400, 2021: 390}, is_sample=True)
     html = page(client)
     figure = chart_data(html, "husholdningsavfall")
-    assert [trace["name"] for trace in figure["data"]] == ["Sample data"]
+    assert [trace["name"] for trace in figure["data"]] == ["Sample data, not real figures"]
+    assert figure["data"][0]["marker"]["symbol"] == ["diamond", "diamond"]
+
+
+def test_an_open_marker_for_a_figure_not_yet_published_has_its_legend_entry(
+    client, population, waste, rana, politician
+):
+    add_waste(rana, waste, {2022: 400})
+    add_waste(rana, waste, {2023: 390}, status=S.APPROVED)
+    client.force_login(make.role(politician, rana, Role.READER))
+    figure = chart_data(page(client), "husholdningsavfall")
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    assert traces["Figures"]["marker"]["symbol"] == ["circle", "circle-open"]
+    legend = traces["Open marker: approved, not yet published"]
+    assert legend["marker"]["symbol"] == "circle-open" and legend["x"] == [None]
+    client.logout()
+    public = chart_data(page(client), "husholdningsavfall")
+    assert [trace["name"] for trace in public["data"]] == ["Figures"]  # the public sees no open markers
 
 
 def test_the_public_sees_published_values_only(client, population, waste, rana):
@@ -162,3 +186,38 @@ def test_the_dashboard_figures_download_with_units_sources_and_nothing_unpublish
     assert len(rows) == 2  # the approved 2023 figure is not public
     assert client.get("/kommune/1833/data.xlsx").status_code == 200
     assert client.get("/kommune/1833/data.pdf").status_code == 404
+
+
+def figures_table(html, code):
+    section = re.search(rf'<section[^>]*id="indicator-{code}".*?</section>', html, re.S)[0]
+    return re.search(r"<table.*?</table>", section, re.S)[0]
+
+
+def test_the_figures_table_has_its_units_in_the_headers_and_the_total_in_a_column_of_its_own(
+    client, population, waste, rana
+):
+    add_waste(rana, waste, {2022: 400, 2023: 380})
+    table = figures_table(page(client, "nb"), "husholdningsavfall")
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)
+    assert headers == ["År", "kg per innbygger", "tonn i alt"]
+    rows = re.findall(r'<th scope="row">(\d+)</th>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>', table, re.S)
+    # 380 kg for 26 000 people is 9 880 tonnes: each figure once, without its unit after it.
+    assert [(year, re.sub(r"<[^>]+>", "", figure), total) for year, figure, total in rows] == [
+        ("2023", "380", "9\xa0880,0"),
+        ("2022", "400", "10\xa0400,0"),
+    ]
+    assert "kg per innbygger" not in table.split("</thead>")[1]
+
+
+def test_sample_data_is_explained_once_per_table_and_marked_in_each_cell(client, population, waste, rana):
+    add_waste(rana, waste, {2021: 410}, is_sample=True)
+    add_waste(rana, waste, {2022: 400, 2023: 380})
+    table = figures_table(page(client, "nb"), "husholdningsavfall")
+    assert table.count("Eksempeldata: oppdiktede tall, ikke ekte tall.") == 1
+    assert "<caption>" in table and table.index("Eksempeldata") < table.index("</caption>")
+    assert table.count('class="sample-mark"') == 1 and "sample-badge" not in table
+    sample_row = re.search(r'<th scope="row">2021</th>.*?</tr>', table, re.S)[0]
+    assert '<span class="sample-mark" aria-hidden="true">*</span>' in sample_row and "(eksempeldata)" in sample_row
+    rana.values.filter(is_sample=True).delete()
+    real = figures_table(page(client, "nb"), "husholdningsavfall")
+    assert "Eksempeldata" not in real and "sample-mark" not in real

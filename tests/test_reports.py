@@ -433,7 +433,9 @@ def test_the_network_report_sets_the_members_side_by_side_with_the_change_and_th
     assert "\u221220 (\u22125\xa0%)" in rana_row
     kongsberg_row = next(r for r in rows if "Kongsberg" in r)
     assert "\u221210" in kongsberg_row
-    assert "385" in section  # the median of 380 and 390
+    # A median of two figures would be only their mean: it needs at least 3 (and at least half the members).
+    assert "385" not in section
+    assert "Det vises ingen median: en median trenger tall fra minst 3 kommuner, og 2 sammenlignes." in section
     assert "999" not in html  # approved, not published
 
 
@@ -467,6 +469,77 @@ def test_the_network_report_needs_the_same_queries_for_more_indicators(client, n
     # 7 the population indicator, 8 the values; 9 the year's good examples, 10 their indicators, 11 their
     # municipalities' codes; 12 the members' published reports, 13 their municipalities' codes.
     assert len(many) == 13
+
+
+@pytest.fixture
+def four_members(network, waste, oslo):
+    """The network of Kongsberg and Rana (2023: 390 and 380 kg) with Oslo and Masfjorden (2023: 360 and 435 kg),
+    their figures with sources of their own; and Rana's 2024 figures, published before anyone else's."""
+    population = Indicator.objects.population()
+    masfjorden = make.municipality("Masfjorden", "4634")
+    for m, tonnes, source in ((oslo, 9000, "SSB 13136"), (masfjorden, 10875, "Kommunens vektregistrering")):
+        make.membership(network, m)
+        publish(population, m, 2023, 25000, source="SSB 07459, 2023")
+        publish(waste, m, 2023, tonnes, source=source)
+    rana = network.members.get(name="Rana")
+    publish(population, rana, 2024, 26600, source="SSB 07459, 2024")
+    publish(waste, rana, 2024, 10000, source="SSB 13136")
+    return network
+
+
+def test_the_latest_network_report_is_the_year_most_members_have_published(client, four_members):
+    response = client.get("/nettverk/livskraftige-kommuner/arsrapport/")
+    assert response.status_code == 302
+    assert response["Location"] == "/nettverk/livskraftige-kommuner/arsrapport/2023/"  # not Rana's early 2024
+
+
+def test_the_latest_network_report_falls_back_on_the_latest_year_with_any_figure(client, network):
+    # Two members, only Rana has figures: no year has most of them, so the last year with any.
+    assert client.get("/nettverk/livskraftige-kommuner/arsrapport/")["Location"].endswith("/2023/")
+
+
+def test_the_network_report_links_only_to_years_with_figures(client, four_members):
+    html = text_of(client.get("/nettverk/livskraftige-kommuner/arsrapport/2023/"))
+    years = re.search(r'<nav class="[^"]*report-years".*?</nav>', html, re.S)[0]
+    assert re.findall(r"/arsrapport/(\d{4})/", years) == ["2024", "2023", "2021", "2020"]  # Rana is early in 2024
+    assert "/arsrapport/2022/" not in html
+
+
+def test_the_network_report_shows_a_median_of_enough_members_only(client, four_members):
+    html = text_of(client.get("/nettverk/livskraftige-kommuner/arsrapport/2023/"))
+    section = re.search(r'id="indikator-husholdningsavfall".*?</section>', html, re.S)[0]
+    median = re.search(r"Nettverkets median</th>\s*<td[^>]*>(.*?)</td>", section, re.S)[1]
+    assert median == "385"  # of 360, 380, 390 and 435 kg: four of four members
+    early = text_of(client.get("/nettverk/livskraftige-kommuner/arsrapport/2024/"))
+    section = re.search(r'id="indikator-husholdningsavfall".*?</section>', early, re.S)[0]
+    assert re.search(r"Nettverkets median</th>\s*<td[^>]*>–", section)
+    assert "Det vises ingen median for et år der færre enn 3 av de 4 kommunene som sammenlignes, har tall" in section
+
+
+def test_the_network_report_names_the_sources_of_its_figures(client, four_members):
+    html = text_of(client.get("/nettverk/livskraftige-kommuner/arsrapport/2023/"))
+    section = re.search(r'id="indikator-husholdningsavfall".*?</section>', html, re.S)[0]
+    sources = re.search(r'<div class="chart-source figure-sources">.*?</div>', section, re.S)[0]
+    plain = re.sub(r"<[^>]+>|\s+", " ", sources)
+    assert "Kilde: SSB, KOSTRA tabell 12241" in plain  # the indicator's
+    # Each source the figures were published with, and whose: a value without one has the indicator's.
+    assert "SSB, KOSTRA tabell 12241 (Kongsberg, Rana)" in plain
+    assert "SSB 13136 (Oslo)" in plain and "Kommunens vektregistrering (Masfjorden)" in plain
+    # The population the figures per inhabitant are divided by, for 2023 and the year before (Rana's 2022: none).
+    assert "SSB 07459, 2023 (Masfjorden, Oslo)" in plain and "SSB 07459 (Kongsberg)" in plain
+    assert "SSB, tabell 07459 (Rana)" in plain  # the population indicator's own source
+    assert "2024" not in plain  # sources of the years shown only
+
+
+def test_a_sample_figure_is_marked_in_its_cell_and_explained_once_per_table(client, four_members, waste):
+    IndicatorValue.objects.filter(indicator=waste, municipality__name="Oslo").update(published_is_sample=True)
+    html = text_of(client.get("/nettverk/livskraftige-kommuner/arsrapport/2023/"))
+    section = re.search(r'id="indikator-husholdningsavfall".*?</section>', html, re.S)[0]
+    assert section.count("Eksempeldata: oppdiktede tall, ikke ekte tall.") == 1
+    assert section.count('<span class="sample-mark" aria-hidden="true">*</span>') == 1  # Oslo's cell
+    assert "sample-badge" not in section
+    oslo = next(row for row in re.findall(r"<tr>(.*?)</tr>", section, re.S) if "Oslo" in row)
+    assert "(eksempeldata)" in oslo
 
 
 def test_an_unknown_network_is_not_found(client, network):

@@ -75,6 +75,11 @@ def _cell_words(language: str | None) -> dict[str, str]:
         "revised": escape(gettext("Revised %(date)s")),
         "sample": escape(gettext("Sample data")),
         "not_published": escape(gettext("not published")),
+        # The marker of a sample figure in a table whose caption explains it once; words for a screen reader.
+        "sample_mark": (
+            '<span class="sample-mark" aria-hidden="true">*</span>'
+            f'<span class="visually-hidden"> ({escape(gettext("sample data"))})</span>'
+        ),
     }
 
 
@@ -91,8 +96,10 @@ def value_cell(value):
 
 @register.simple_tag
 def value_rows(points):
-    """The rows of a figures table, one per dashboard Point in the order given: the year, and the value's cell
-    with a "not published" badge where it is not.
+    """The rows of a figures table, one per dashboard Point in the order given: the year, the figure, and for
+    figures per inhabitant the total in a column of its own. The units are in the column headers
+    (includes/_value_table.html), not after each figure; sample data has a marker (*) in its cell, which the
+    table's caption explains once; a figure not yet published has a "not published" badge.
 
     One call for the whole table: a national dashboard has a thousand rows, and a template loop over them cost
     as much again as the cells themselves.
@@ -101,14 +108,58 @@ def value_rows(points):
     words = _cell_words(language)
     rows = []
     for point in points:
+        value = point.value
         badge = (
             f' <span class="badge text-bg-secondary">{words["not_published"]}</span>' if point.is_unpublished else ""
         )
+        figure, total = _row_cells(value, language, words)
         rows.append(
             f'<tr>\n<th scope="row">{int(point.year)}</th>\n'
-            f'<td class="text-end number">{_cell(point.value, language, words)}{badge}</td>\n</tr>'
+            f'<td class="text-end number">{figure}{badge}</td>\n{total}</tr>'
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - the year is a number, _cell() escapes every part
+    return mark_safe("\n".join(rows))  # noqa: S308 - the year is a number, _row_cells() escapes every part
+
+
+@register.filter
+def has_sample(points) -> bool:
+    """Whether any of the Points is sample data: the table then explains its marker once, in its caption."""
+    return any(point.value.is_sample for point in points)
+
+
+@register.filter
+def amount_unit(indicator) -> str:
+    """The unit of a per-inhabitant indicator's total, e.g. "tonnes"."""
+    return choice_label(Unit, indicator.amount_unit, get_language())
+
+
+def _row_cells(value, language: str | None, words: dict[str, str]) -> tuple[str, str]:
+    """value_rows()'s figure cell contents and, for figures per inhabitant, the whole total cell; no units."""
+    indicator = value.indicator
+    per_inhabitant = indicator.is_per_inhabitant
+    decimals, _label, amount_decimals, _amount_label = _figure_style(
+        indicator.unit, per_inhabitant, indicator.amount_unit, language
+    )
+    total = ""
+    if value.state == ValueState.REPORTED:
+        shown = value.display_value
+        if shown is not None:
+            html = f'<span class="figure">{format_number(shown, decimals)}</span>'
+        else:
+            html = f'<span>–</span> <span class="value-note">{words["no_population"]}</span>'
+        if per_inhabitant:
+            total = f'<td class="text-end number">{format_number(value.value, amount_decimals)}</td>\n'
+    else:
+        html = f'<span class="value-state">{escape(choice_label(ValueState, value.state, language))}</span>'
+        if per_inhabitant:
+            total = '<td class="text-end number">–</td>\n'
+    if value.is_sample:
+        html += words["sample_mark"]
+    revised_at = getattr(value, "revised_at", None)
+    if revised_at:
+        revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+        reason = getattr(value, "revision_reason", "")
+        html += f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
+    return html, total
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,7 +9,10 @@
   function draw(element, figure) {
     Plotly.newPlot(element, figure.data, figure.layout, config);
     var years = [];
-    figure.data.forEach(function (trace) { years = years.concat(trace.x || []); });
+    // Legend-only entries have no year (x: [null]); leave them out of the span.
+    figure.data.forEach(function (trace) {
+      years = years.concat((trace.x || []).filter(function (x) { return typeof x === "number"; }));
+    });
     var span = years.length ? Math.max.apply(null, years) - Math.min.apply(null, years) : 0;
     drawn.push({
       element: element,
