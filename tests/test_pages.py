@@ -538,8 +538,8 @@ def test_indicator_page_query_count_is_constant(client, network, population, was
 
 
 @pytest.mark.django_db
-def test_bokmal_is_the_default_whatever_the_browser_asks_for(client):
-    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+def test_bokmal_is_the_default_when_the_browser_asks_for_no_language_the_portal_speaks(client):
+    response = client.get("/", headers={"accept-language": "de-DE,de;q=0.9,sv;q=0.8"})
     assert '<html lang="nb">' in response.content.decode()
     assert response.headers["Content-Language"] == "nb"
 
