@@ -38,6 +38,12 @@ class GoalProgress:
     def indicator(self) -> Indicator:
         return self.measure.indicator
 
+    @property
+    def latest_is_unpublished(self) -> bool:
+        """The latest figure the assessment rests on is approved, not yet published (readers with a role only)."""
+        year = self.assessment.latest_year
+        return any(p.year == year and p.is_unpublished for p in self.series.points)
+
 
 def current_plan(municipality: Municipality, year: int | None = None) -> tuple[Plan | None, bool]:
     """Return the kommuneplan in force in the year (this year by default), or the latest adopted one before it.
