@@ -60,6 +60,11 @@ def municipality(request, code):
     progress = dashboard.goal_progress(plan, figures)
     by_indicator = {p.measure.indicator_id: p for p in progress.values()}
     money_years = _money_years(request, plan)
+    reports = list(
+        municipality.annual_reports.filter(published_at__isnull=False)
+        .order_by("-year")
+        .values_list("year", "published_at")
+    )
     panels = [
         {
             "series": s,
@@ -85,9 +90,10 @@ def municipality(request, code):
             "money_years": money_years,
             "can_read_unpublished": can_read_unpublished,
             "statuses": dashboard.Progress.choices,
-            "report_years": municipality.annual_reports.filter(published_at__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True),
+            "report_years": [year for year, _published_at in reports],
+            "summary": dashboard.summary(
+                progress, figures, population, reports=reports, can_read_unpublished=can_read_unpublished
+            ),
         },
     )
 
