@@ -5,6 +5,7 @@ import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db.models import Max, Prefetch, Q
 from django.db.models.query import prefetch_related_objects
@@ -33,6 +34,28 @@ from plans.models import AnnualReport, ExampleStatus, GoodExample
 
 # The stored image's suffix → the type the browser is told, for each format the form takes.
 IMAGE_TYPES = dict(IMAGE_FORMATS.values())
+
+
+@login_required
+def start(request):
+    """Where a user lands after logging in (settings.LOGIN_REDIRECT_URL; a safe ?next= wins, as Django does).
+
+    A politician, who only reads her municipality's figures, lands on its dashboard, or chooses among her
+    municipalities when she reads several. Everyone else lands on Min rapportering, as before.
+    """
+    access = access_for(request.user)
+    if not access.reads_only:
+        return redirect("reporting_start")
+    municipalities = [
+        m
+        for m in Municipality.objects.filter(pk__in=access.municipality_ids).prefetch_related("codes").order_by("name")
+        if m.get_absolute_url()  # a municipality without a number left has no dashboard
+    ]
+    if not municipalities:
+        return redirect("reporting_start")
+    if len(municipalities) == 1:
+        return redirect(municipalities[0].get_absolute_url())
+    return render(request, "plans/start.html", {"municipalities": municipalities})
 
 
 def municipality(request, code):
