@@ -349,8 +349,8 @@ def test_a_goal_that_went_off_track_is_listed_with_its_progress_then_and_now(
     goals = section(client.get(URL), "goals")
     assert "Goals whose progress has changed (1)" in goals
     assert (
-        f"Mindre avfall fra husholdningene Household waste per inhabitant On track Latest figure: 362{NBSP}kg per "
-        f"inhabitant (2024) Off track Latest figure: 380{NBSP}kg per inhabitant (2024)"
+        f"Mindre avfall fra husholdningene Indicator: Household waste per inhabitant On track Latest figure: "
+        f"362{NBSP}kg per inhabitant (2024) Off track Latest figure: 380{NBSP}kg per inhabitant (2024)"
     ) in goals
 
 
@@ -548,7 +548,9 @@ def test_new_figures_are_counted_per_indicator_with_their_years(
     # One row for the indicator, linked to its comparison with Rana marked; every figure only on request.
     assert len(re.findall(r'<tr class="figure-group">', html)) == 1
     assert '<a href="/indikator/miljofyrtarn/?kommune=1833">Eco-Lighthouse certified businesses</a>' in html
-    assert re.search(r"<details class=\"mb-3\">\s*<summary>Show each of the 4 new figures</summary>", html)
+    assert re.search(
+        r'<details class="mb-3">\s*<summary id="new-figures">Show each of the 4 new figures</summary>', html
+    )
 
 
 def test_routine_series_such_as_the_population_fold_away(client, english, history, rana_planner, rana_approver):
