@@ -66,6 +66,16 @@ class Access:
         return self.is_superuser or self.is_coordinator or any(Role.APPROVER in r for r in self.roles.values())
 
     @property
+    def reads_only(self) -> bool:
+        """A politician: a reader of one or more municipalities, with no other role, coordinating no network."""
+        return (
+            not self.is_superuser
+            and not self.is_coordinator
+            and bool(self.roles)
+            and all(roles == {Role.READER} for roles in self.roles.values())
+        )
+
+    @property
     def municipality_ids(self) -> set[int]:
         """The municipalities the user works with through a role (not as coordinator)."""
         return set(self.roles)

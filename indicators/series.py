@@ -107,6 +107,32 @@ def municipality_series(
     return list(by_indicator.values())
 
 
+def recorded_figures(municipality: Municipality) -> dict[int, dict[int, tuple[Decimal, str]]]:
+    """Every reported figure the municipality's planners have recorded, whatever its status (their working
+    version, drafts included), in the indicator's unit (per inhabitant where it is): indicator id → year →
+    (figure, status). For checking what a planner types against it; never for public pages. One query."""
+    values = (
+        IndicatorValue.objects.filter(municipality=municipality, state=ValueState.REPORTED, value__isnull=False)
+        .select_related("indicator")
+        .order_by("year")
+    )
+    values = list(values)
+    population = {v.year: v.value for v in values if v.indicator.is_population}
+    figures: dict[int, dict[int, tuple[Decimal, str]]] = {}
+    for value in values:
+        indicator = value.indicator
+        if indicator.is_population:
+            continue
+        figure = (
+            indicator.per_inhabitant(value.value, population.get(value.year))
+            if indicator.is_per_inhabitant
+            else value.value
+        )
+        if figure is not None:
+            figures.setdefault(indicator.pk, {})[value.year] = (figure, value.status)
+    return figures
+
+
 def mark_revisions(series: list[Series]) -> None:
     """Give every published value revised after publication the reason for its last change (one query)."""
     revised = {p.value.pk: p.value for s in series for p in s.points if p.value.revised_at}

@@ -4,17 +4,21 @@ The figures come from indicators.series (two queries) plus the plan's goals, how
 there are.
 """
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.charts import axis_unit, every_year, figure, trace
 from indicators.models import (
     Direction,
     Indicator,
+    IndicatorValue,
     Municipality,
+    ValueStatus,
 )
 from indicators.numbers import format_number, quantity, unit_label
 from indicators.series import Series
@@ -37,6 +41,12 @@ class GoalProgress:
     @property
     def indicator(self) -> Indicator:
         return self.measure.indicator
+
+    @property
+    def latest_is_unpublished(self) -> bool:
+        """The latest figure the assessment rests on is approved, not yet published (readers with a role only)."""
+        year = self.assessment.latest_year
+        return any(p.year == year and p.is_unpublished for p in self.series.points)
 
 
 def current_plan(municipality: Municipality, year: int | None = None) -> tuple[Plan | None, bool]:
@@ -108,6 +118,131 @@ def goals_by_focus_area(plan: Plan | None, progress: dict[int, GoalProgress]) ->
         ]
         for focus_area in plan.focus_areas.all()
     }
+
+
+# --- the summary at the top of the dashboard ---------------------------------------------------------------------
+
+
+def news_since(report_published_at: datetime.datetime | None) -> datetime.date:
+    """The day from which figures are news: the day the last annual report was published, or a year ago."""
+    if report_published_at is not None:
+        return timezone.localdate(report_published_at)
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """The first moment of the day, in the portal's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class StatusCount:
+    status: str
+    count: int
+
+    @property
+    def text(self) -> str:
+        """The count in words, as the summary shows it: "2 on track"."""
+        words = {
+            Progress.REACHED: _("%(count)s reached"),
+            Progress.ON_TRACK: _("%(count)s on track"),
+            Progress.OFF_TRACK: _("%(count)s off track"),
+            Progress.WRONG_WAY: _("%(count)s moving the wrong way"),
+            Progress.NOT_ENOUGH_DATA: _("%(count)s without enough data"),
+        }
+        return words[self.status] % {"count": self.count}
+
+
+@dataclass
+class Summary:
+    """What a politician reads first: how the goals stand, what is new, and what waits for publication."""
+
+    since: datetime.date
+    report_year: int | None  # the annual report whose publication `since` is; None: `since` is a year ago
+    new: int = 0  # figures published for the first time since then
+    revised: int = 0  # published figures changed since then
+    awaiting: int | None = None  # approved, not yet published; None when the reader may not know
+    statuses: list[StatusCount] = field(default_factory=list)
+
+    @property
+    def measured(self) -> int:
+        return sum(s.count for s in self.statuses)
+
+    @property
+    def goals_text(self) -> str:
+        return ngettext(
+            "Progress on %(count)s measured target:", "Progress on %(count)s measured targets:", self.measured
+        ) % {"count": self.measured}
+
+    @property
+    def news_text(self) -> str:
+        count = self.new + self.revised
+        values = {"count": count, "year": str(self.report_year), "date": _day(self.since)}
+        if self.report_year is None:
+            text = ngettext(
+                "%(count)s figure published in the last year", "%(count)s figures published in the last year", count
+            )
+        else:
+            text = ngettext(
+                "%(count)s figure published since the annual report for %(year)s came out on %(date)s",
+                "%(count)s figures published since the annual report for %(year)s came out on %(date)s",
+                count,
+            )
+        text = text % values
+        if self.revised:
+            text += " " + _("(%(new)s new, %(revised)s revised)") % {"new": self.new, "revised": self.revised}
+        return text + "."
+
+    @property
+    def awaiting_text(self) -> str:
+        return ngettext(
+            "%(count)s figure is approved and waits to be published.",
+            "%(count)s figures are approved and wait to be published.",
+            self.awaiting or 0,
+        ) % {"count": self.awaiting or 0}
+
+
+def _day(day: datetime.date) -> str:
+    """A date the way the pages write it: 6.12.2026."""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def summary(
+    progress: dict[int, GoalProgress],
+    series: list[Series],
+    population: list[IndicatorValue],
+    *,
+    reports: list[tuple[int, datetime.datetime]],
+    can_read_unpublished: bool,
+) -> Summary:
+    """Sum up the dashboard from what it has already read: no query of its own.
+
+    progress: goal_progress(); series and population: the figures the reader sees; reports: (year, published
+    at) of the municipality's published annual reports.
+    """
+    last = max(reports, key=lambda r: r[1], default=None)
+    since = news_since(last[1] if last else None)
+    result = Summary(since=since, report_year=last[0] if last else None)
+    counts = dict.fromkeys(Progress.values, 0)
+    for item in progress.values():
+        counts[item.assessment.status] += 1
+    result.statuses = [StatusCount(status, count) for status, count in counts.items() if count]
+    moment = start_of(since)
+    values = [p.value for s in series for p in s.points]
+    for value in values:
+        if value.published_at is None or value.published_at < moment:
+            continue
+        if value.first_published_at is not None and value.first_published_at >= moment:
+            result.new += 1
+        elif value.revised_at is not None and value.revised_at >= moment:
+            result.revised += 1
+    if can_read_unpublished:
+        result.awaiting = sum(1 for v in [*values, *population] if v.status == ValueStatus.APPROVED)
+    return result
 
 
 def sentence(series: Series, measure: GoalIndicator | None = None) -> str:

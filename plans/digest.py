@@ -4,17 +4,22 @@ The reader picks a date (?siden=YYYY-MM-DD or dd.mm.yyyy); by default it is the 
 municipality's last annual report was published, or a year ago when none has been. The page
 then lists, each with a count:
 
-1. figures published since the date, old → new, with who changed them and why; readers with
-   a role also see figures submitted or approved since, marked as not yet published;
-2. goals of the current kommuneplan whose progress changed: assessed on the figures that were
+0. a summary of everything below, in a few lines;
+1. goals of the current kommuneplan whose progress changed: assessed on the figures that were
    published at the date (rebuilt from the values' revisions) and on the figures the reader
    sees now, as the dashboard assesses them;
+2. figures published since the date, grouped per indicator: how many new ones and for which years,
+   and every revised figure old → new with when and why; readers with a role also see figures
+   submitted or approved since, marked as not yet published. Routine series (the population) fold
+   away under their own heading;
 3. strategic projects whose first or last budget year moved later;
 4. plans adopted since the date;
 5. every other entry in the plans' log.
 
-The public sees published figures and the log of adopted plans only. The page needs the same
-queries however many values, revisions and log entries there are.
+The public sees published figures and the log of adopted plans only, and never the names of the
+people who changed them: it reads the municipality's name instead. Only readers with a role in the
+municipality see who did what. The page needs the same queries however many values, revisions and
+log entries there are.
 """
 
 import datetime
@@ -29,10 +34,10 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from indicators.access import Access, municipality_for_user
-from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
+from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Role, ValueRevision, ValueState, ValueStatus
 from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
 from indicators.series import Point, Series
 from plans import dashboard
@@ -84,7 +89,7 @@ class ValueChange:
     before: str  # empty for a new figure
     after: str
     status: str  # empty when the figure is published; else its status ("Approved")
-    changed_by: str
+    changed_by: str  # a person's name for readers with a role; the municipality for everyone else
     changed_at: datetime.datetime | None
     published_at: datetime.datetime | None
     reason: str
@@ -159,6 +164,22 @@ def _who(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def organisation(municipality) -> str:
+    """Who changed something, as the public reads it: the municipality, never one of its people."""
+    return _("%(name)s municipality") % {"name": municipality.name}
+
+
+def year_spans(years) -> str:
+    """Years as runs: 2005–2014, 2020–2021, 2023."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
+
+
 def _series(entries, population: dict[int, Decimal]) -> list[Series]:
     """Series per indicator (the population aside) from (value, version, point value) in year order."""
     by_indicator: dict[int, Series] = {}
@@ -179,8 +200,10 @@ class Figures:
     series_now: list[Series]
 
 
-def figures(municipality, since, *, can_read: bool) -> Figures:
+def figures(municipality, since, *, can_read: bool, show_people: bool = False) -> Figures:
     """The figures changed since `since`, and the series as published then and as the reader sees them now.
+
+    show_people: name who changed each figure (readers with a role), rather than the municipality.
 
     Two queries: every value of the municipality with its indicator, and the revisions of those touched since.
     """
@@ -238,7 +261,7 @@ def figures(municipality, since, *, can_read: bool) -> Figures:
                 before="" if before is None else _shown(indicator, before, population_then.get(value.year)),
                 after=_shown(indicator, now, population_now.get(value.year)),
                 status=value.get_status_display() if pending else "",
-                changed_by=_who(change.changed_by) if change else "",
+                changed_by=(_who(change.changed_by) if show_people else organisation(municipality)) if change else "",
                 changed_at=change.changed_at if change else None,
                 published_at=None if pending else value.published_at,
                 reason=change.reason if change else "",
@@ -252,6 +275,80 @@ def figures(municipality, since, *, can_read: bool) -> Figures:
         population_now,
     )
     return Figures(changes, series_then, series_now)
+
+
+@dataclass
+class FigureGroup:
+    """One indicator's changed figures: the new ones counted with their years, the revised ones each."""
+
+    indicator: Indicator
+    new: list[ValueChange] = field(default_factory=list)
+    revised: list[ValueChange] = field(default_factory=list)
+
+    @property
+    def years(self) -> str:
+        return year_spans(change.year for change in self.new)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for change in self.new + self.revised if change.is_unpublished)
+
+    @property
+    def latest(self) -> ValueChange:
+        return max(self.new + self.revised, key=lambda change: change.year)
+
+    @property
+    def new_text(self) -> str:
+        """The group in a line: 8 new figures for Household waste per inhabitant, 2010–2023."""
+        return ngettext(
+            "%(count)s new figure for %(indicator)s, %(years)s",
+            "%(count)s new figures for %(indicator)s, %(years)s",
+            len(self.new),
+        ) % {"count": len(self.new), "indicator": self.indicator.name, "years": self.years}
+
+    @property
+    def revised_text(self) -> str:
+        """The revisions in a line: 2 revised figures for Population 1 January."""
+        return ngettext(
+            "%(count)s revised figure for %(indicator)s",
+            "%(count)s revised figures for %(indicator)s",
+            len(self.revised),
+        ) % {"count": len(self.revised), "indicator": self.indicator.name}
+
+
+@dataclass
+class FigureGroups:
+    groups: list[FigureGroup]  # the indicators a reader follows, in the indicators' order
+    routine: list[FigureGroup]  # routine series (the population), folded away on the page
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.new) + len(g.revised) for g in self.groups)
+
+    @property
+    def routine_count(self) -> int:
+        return sum(len(g.new) + len(g.revised) for g in self.routine)
+
+    @property
+    def revised(self) -> list[ValueChange]:
+        return [change for group in self.groups for change in group.revised]
+
+    @property
+    def new(self) -> list[ValueChange]:
+        return [change for group in self.groups for change in group.new]
+
+
+def group_figures(changes: list[ValueChange]) -> FigureGroups:
+    """Group the changed figures per indicator, routine series (the population) apart."""
+    by_indicator: dict[int, FigureGroup] = {}
+    for change in changes:
+        group = by_indicator.setdefault(change.indicator.pk, FigureGroup(change.indicator))
+        (group.new if change.is_new else group.revised).append(change)
+    groups = list(by_indicator.values())
+    return FigureGroups(
+        groups=[g for g in groups if not g.indicator.is_population],
+        routine=[g for g in groups if g.indicator.is_population],
+    )
 
 
 # --- goals --------------------------------------------------------------------------------------------------------
@@ -280,7 +377,7 @@ def goal_changes(plan: Plan | None, series_then, series_now) -> list[GoalChange]
         for goal in focus_area.goals.all():
             for measure in goal.measures.all():
                 before, after = then[measure.pk], now[measure.pk]
-                if before.assessment.status != after.assessment.status:
+                if before.assessment.verdict != after.assessment.verdict:
                     changed.append(
                         GoalChange(goal, measure, before.assessment, after.assessment, after.series.has_unpublished)
                     )
@@ -295,10 +392,7 @@ class LogEntry:
     change: PlanChange
     details: list[tuple[str, str, str]]
     moved: list[tuple[str, str, str]]  # budget years that moved later
-
-    @property
-    def who(self) -> str:
-        return _who(self.change.changed_by)
+    who: str = ""  # a person's name for readers with a role; the municipality for everyone else
 
     @property
     def plan(self) -> Plan:
@@ -350,8 +444,11 @@ class Log:
     other: list[LogEntry] = field(default_factory=list)
 
 
-def plan_log(municipality, day: datetime.date, since, *, can_read: bool) -> Log:
-    """The plans' log since `since`, sorted into slipped projects, adopted plans and the rest (two queries)."""
+def plan_log(municipality, day: datetime.date, since, *, can_read: bool, show_people: bool = False) -> Log:
+    """The plans' log since `since`, sorted into slipped projects, adopted plans and the rest (two queries).
+
+    show_people: name who made each change (readers with a role), rather than the municipality.
+    """
     changes = (
         PlanChange.objects.filter(plan__municipality=municipality, changed_at__gte=since)
         .select_related("plan", "changed_by")
@@ -364,7 +461,8 @@ def plan_log(municipality, day: datetime.date, since, *, can_read: bool) -> Log:
     adopted: dict[int, AdoptedPlan] = {}
     for change in changes:
         details = _details(change.details)
-        entry = LogEntry(change, details, _moved_later(details, labels))
+        who = _who(change.changed_by) if show_people else organisation(municipality)
+        entry = LogEntry(change, details, _moved_later(details, labels), who)
         if change.action == PlanChange.Action.ADOPTED:
             found = adopted.setdefault(change.plan_id, AdoptedPlan(change.plan))
             found.entry = found.entry or entry  # the newest adoption's explanation
@@ -384,17 +482,12 @@ def plan_log(municipality, day: datetime.date, since, *, can_read: bool) -> Log:
 # --- the page -----------------------------------------------------------------------------------------------------
 
 
-def _a_year_before(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def digest(request, code):
     """What changed in the municipality since a date: figures, goals, projects, adopted plans and other changes."""
     municipality, access = municipality_for_user(request, code, may=Access.anyone)
     can_read = access.can_read(municipality.pk)
+    # Who changed what is for the municipality's own people; the network's coordinators read as the public does.
+    show_people = access.has_role(municipality.pk, *Role.values)
     report = (
         AnnualReport.objects.filter(municipality=municipality, published_at__isnull=False)
         .order_by("-published_at")
@@ -412,23 +505,20 @@ def digest(request, code):
     if asked and not form.is_valid():
         context["asked"] = asked
         return render(request, "plans/digest.html", context, status=400)
-    if asked:
-        day = form.cleaned_data["siden"]
-    elif report is not None:
-        day = timezone.localdate(report.published_at)
-    else:
-        day = _a_year_before(timezone.localdate())
-    since = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    # By default, as the dashboard's summary counts: since the day the last report was published, or a year ago.
+    day = form.cleaned_data["siden"] if asked else dashboard.news_since(report.published_at if report else None)
+    since = dashboard.start_of(day)
 
-    found = figures(municipality, since, can_read=can_read)
+    found = figures(municipality, since, can_read=can_read, show_people=show_people)
     plan, _in_force = dashboard.current_plan(municipality)
-    log = plan_log(municipality, day, since, can_read=can_read)
+    log = plan_log(municipality, day, since, can_read=can_read, show_people=show_people)
     context.update(
         {
             "day": day,
             "asked": day.isoformat(),
             "is_default": not asked,
             "values": found.changes,
+            "figures": group_figures(found.changes),
             "plan": plan,
             "goals": goal_changes(plan, found.series_then, found.series_now),
             "slipped": log.slipped,

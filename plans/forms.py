@@ -1,14 +1,21 @@
 """Forms for the annual report's texts and the good examples."""
 
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from indicators.models import FIRST_YEAR, Indicator
-from indicators.numbers import format_number
+from indicators.models import FIRST_YEAR, Indicator, ValueStatus
+from indicators.numbers import choice_label, format_number, unit_suffix
+from indicators.series import recorded_figures
 from plans.models import FocusArea, Goal, GoodExample, Plan, PlanType, StrategicProject
 
 MAX_TEXT_LENGTH = 10_000
@@ -185,8 +192,64 @@ class FocusAreaForm(ExplainedForm):
             self.fields["carries"].help_text = _("A focus area of %(plan)s that this one follows up.") % {"plan": above}
 
 
+# What the goal form says beside the baseline; the script that keeps it current fills in the same words.
+BASELINE_DIFFERS = gettext_lazy(
+    "The figure recorded for %(year)s is %(figure)s (%(status)s), not %(typed)s. Correct the baseline, or keep it "
+    "if it is meant to differ."
+)
+BASELINE_RECORDED = gettext_lazy("The figure recorded for %(year)s is %(figure)s (%(status)s).")
+
+
+def _shown(number: Decimal, indicator: Indicator | None = None) -> str:
+    """A figure as typed or recorded, with up to three decimals and no trailing zeros, and the indicator's unit."""
+    decimals = min(3, max(0, -number.normalize().as_tuple().exponent))
+    text = format_number(number, decimals)
+    if indicator is not None:
+        text += unit_suffix(indicator.unit, indicator.is_per_inhabitant, get_language())
+    return text
+
+
+@dataclass(frozen=True)
+class BaselineCheck:
+    """The figure recorded for the baseline year beside the baseline typed for it."""
+
+    indicator: Indicator
+    year: int
+    recorded: Decimal
+    status: str  # the recorded figure's status: a draft counts too, for the planner who typed it
+    typed: Decimal | None
+
+    @property
+    def differs(self) -> bool:
+        """The typed baseline is not the recorded figure, rounded to as many decimals as were typed."""
+        if self.typed is None:
+            return False
+        # As typed: a stored 417.500000 was typed 417.5. (normalize() turns 420 into 4.2E+2: no decimals.)
+        decimals = max(0, -self.typed.normalize().as_tuple().exponent)
+        return abs(self.recorded - self.typed) > Decimal(5).scaleb(-decimals - 1)  # more than half the last digit
+
+    @property
+    def message(self) -> str:
+        """The warning when the baseline differs; the recorded figure when none is typed yet; else nothing."""
+        words = {
+            "year": self.year,
+            "figure": _shown(self.recorded, self.indicator),
+            "status": choice_label(ValueStatus, self.status, get_language()).lower(),
+        }
+        if self.typed is None:
+            return BASELINE_RECORDED % words
+        if self.differs:
+            return BASELINE_DIFFERS % {**words, "typed": _shown(self.typed)}
+        return ""
+
+
 class GoalForm(ExplainedForm):
-    """A goal and how it is measured: the indicator with its baseline and target."""
+    """A goal and how it is measured: the indicator with its baseline and target.
+
+    A baseline that disagrees with the figure the municipality has recorded for its year is
+    warned about beside the field (and after saving), never refused: a plan may have fixed its
+    baseline before a figure was revised, and the planner decides which one stands.
+    """
 
     indicator = forms.ModelChoiceField(
         label=gettext_lazy("Indicator"),
@@ -196,7 +259,11 @@ class GoalForm(ExplainedForm):
     )
     baseline_year = forms.IntegerField(label=gettext_lazy("Baseline year"), required=False, min_value=FIRST_YEAR)
     baseline_value = forms.DecimalField(
-        label=gettext_lazy("Baseline value"), required=False, max_digits=20, decimal_places=6
+        label=gettext_lazy("Baseline value"),
+        required=False,
+        max_digits=20,
+        decimal_places=6,
+        help_text=gettext_lazy("The indicator's figure in the baseline year, in its unit."),
     )
     target_year = forms.IntegerField(label=gettext_lazy("Target year"), required=False, min_value=FIRST_YEAR)
     target_value = forms.DecimalField(
@@ -235,6 +302,59 @@ class GoalForm(ExplainedForm):
         else:
             self.fields["carries"].queryset = Goal.objects.filter(focus_area__plan=above)
         self.order_fields(["title", "carries", *self.MEASURE_FIELDS, "order", "reason"])
+        self.recorded = recorded_figures(plan.municipality)
+        self._describe_baseline()
+
+    def _typed(self, name: str):
+        """A measure field as typed (or, unbound, as stored), or None when it cannot be read."""
+        field = self.fields[name]
+        if self.is_bound:
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        else:
+            raw = self.get_initial_for_field(field, name)
+        # Not through self[name]: a bound field made now would keep the help text from before the check.
+        try:
+            return field.to_python(raw)
+        except (ValidationError, TypeError, ValueError, InvalidOperation):
+            return None
+
+    def baseline_check(self) -> BaselineCheck | None:
+        """The recorded figure for the chosen indicator and baseline year, beside the baseline typed; None if none."""
+        chosen = self._typed("indicator")  # the indicator (one query), or None
+        found = self.recorded.get(chosen.pk, {}).get(self._typed("baseline_year")) if chosen else None
+        if found is None:
+            return None
+        figure, status = found
+        return BaselineCheck(chosen, self._typed("baseline_year"), figure, status, self._typed("baseline_value"))
+
+    def _describe_baseline(self) -> None:
+        """Put the check beside the baseline field, with every recorded figure for the script that keeps it
+        current while the planner types (static/js/baseline-check.js)."""
+        check = self.baseline_check()
+        indicators = {i.pk: i for i in self.fields["indicator"].queryset}
+        recorded = {
+            str(pk): {
+                str(year): [
+                    format(figure.quantize(Decimal("0.000001")).normalize(), "f"),
+                    _shown(figure, indicators[pk]),
+                    choice_label(ValueStatus, status, get_language()).lower(),
+                ]
+                for year, (figure, status) in years.items()
+            }
+            for pk, years in self.recorded.items()
+            if pk in indicators
+        }
+        field = self.fields["baseline_value"]
+        field.help_text = format_html(
+            '{} <span class="baseline-check{}" data-recorded="{}" data-differs="{}" data-known="{}" '
+            'aria-live="polite">{}</span>',
+            field.help_text,
+            " baseline-differs" if check is not None and check.differs else "",
+            json.dumps(recorded, separators=(",", ":"), ensure_ascii=False),
+            str(BASELINE_DIFFERS),
+            str(BASELINE_RECORDED),
+            check.message if check is not None else "",
+        )
 
     def indicator_has_values(self) -> bool:
         """Values are reported against the goal's current indicator: changing it needs an explanation."""

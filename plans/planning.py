@@ -254,11 +254,15 @@ def plan_adopt(request, pk: int):
     )
 
 
-def _item_form(request, plan: Plan, form, *, save, done: str, title: str, delete_url: str = ""):
-    """A focus area's, goal's or project's form page: on a valid POST, save(form), say done and go to the plan."""
+def _item_form(request, plan: Plan, form, *, save, done: str, title: str, delete_url: str = "", warn=None):
+    """A focus area's, goal's or project's form page: on a valid POST, save(form), say done (and warn(form), if it
+    has something to say) and go to the plan."""
     if request.method == "POST" and form.is_valid():
         save(form)
         messages.success(request, done)
+        warning = warn(form) if warn else ""
+        if warning:
+            messages.warning(request, warning)
         return redirect(_plan_url(plan))
     return _form_page(
         request,
@@ -304,6 +308,12 @@ def focus_area_edit(request, pk: int):
     )
 
 
+def _baseline_warning(form: GoalForm) -> str:
+    """A goal was saved with a baseline that differs from the figure recorded for its year: say so (not refused)."""
+    check = form.baseline_check()
+    return check.message if check is not None and check.differs else ""
+
+
 def _save_goal(request, form: GoalForm, plan: Plan, *, created: bool) -> Goal:
     details = [] if created else plan_chain.form_details(form)
     with transaction.atomic():
@@ -347,6 +357,7 @@ def goal_create(request, pk: int):
         form,
         save=lambda form: _save_goal(request, form, plan, created=True),
         done=_("The goal was added."),
+        warn=_baseline_warning,
         title=_("New goal under “%(area)s”") % {"area": area},
     )
 
@@ -368,6 +379,7 @@ def goal_edit(request, pk: int):
         form,
         save=lambda form: _save_goal(request, form, plan, created=False),
         done=_("The goal was saved."),
+        warn=_baseline_warning,
         title=_("Edit the goal"),
         delete_url=reverse("plan_delete", args=["mal", goal.pk]),
     )

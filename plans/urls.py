@@ -6,6 +6,8 @@ from core.cache import public_page
 from plans import budget, digest, editing, planning, views
 
 urlpatterns = [
+    # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
+    path("start/", views.start, name="start"),
     # The municipality dashboard: its goals and figures, read through the plan in force.
     path("kommune/<str:code>/", public_page(views.municipality), name="municipality"),
     # The plan chain (public: adopted plans; readers with a role also see drafts).

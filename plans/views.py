@@ -4,6 +4,7 @@ municipality's year, the network's year) and the good examples."""
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
 from django.db.models.query import prefetch_related_objects
@@ -35,6 +36,28 @@ from plans.models import AnnualReport, ExampleStatus, GoodExample
 IMAGE_TYPES = dict(IMAGE_FORMATS.values())
 
 
+@login_required
+def start(request):
+    """Where a user lands after logging in (settings.LOGIN_REDIRECT_URL; a safe ?next= wins, as Django does).
+
+    A politician, who only reads her municipality's figures, lands on its dashboard, or chooses among her
+    municipalities when she reads several. Everyone else lands on Min rapportering, as before.
+    """
+    access = access_for(request.user)
+    if not access.reads_only:
+        return redirect("reporting_start")
+    municipalities = [
+        m
+        for m in Municipality.objects.filter(pk__in=access.municipality_ids).prefetch_related("codes").order_by("name")
+        if m.get_absolute_url()  # a municipality without a number left has no dashboard
+    ]
+    if not municipalities:
+        return redirect("reporting_start")
+    if len(municipalities) == 1:
+        return redirect(municipalities[0].get_absolute_url())
+    return render(request, "plans/start.html", {"municipalities": municipalities})
+
+
 def municipality(request, code):
     """The municipality's dashboard: its goals and whether it is on track, and a chart per indicator.
 
@@ -60,6 +83,11 @@ def municipality(request, code):
     progress = dashboard.goal_progress(plan, figures)
     by_indicator = {p.measure.indicator_id: p for p in progress.values()}
     money_years = _money_years(request, plan)
+    reports = list(
+        municipality.annual_reports.filter(published_at__isnull=False)
+        .order_by("-year")
+        .values_list("year", "published_at")
+    )
     panels = [
         {
             "series": s,
@@ -85,9 +113,10 @@ def municipality(request, code):
             "money_years": money_years,
             "can_read_unpublished": can_read_unpublished,
             "statuses": dashboard.Progress.choices,
-            "report_years": municipality.annual_reports.filter(published_at__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True),
+            "report_years": [year for year, _published_at in reports],
+            "summary": dashboard.summary(
+                progress, figures, population, reports=reports, can_read_unpublished=can_read_unpublished
+            ),
         },
     )
 

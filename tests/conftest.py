@@ -177,6 +177,12 @@ def politician(kongsberg):
 
 
 @pytest.fixture
+def politician_of_two(politician, rana):
+    """Return the politician reading Rana's figures as well as Kongsberg's: after logging in she chooses a dashboard."""
+    return make.role(politician, rana, Role.READER)
+
+
+@pytest.fixture
 def coordinator(network):
     """Return the coordinator of the network: follows every member's reporting and imports open data for them."""
     return make.coordinator(make.user("koordinator"), network)

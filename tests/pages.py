@@ -55,6 +55,7 @@ REDIRECTS = {
 }
 # Pages behind the login, and the persona who may see them (a fixture in tests/conftest.py).
 PRIVATE = {
+    "start": "politician_of_two",  # others are sent on: a politician to her dashboard, the rest to Min rapportering
     "reporting_start": "rana_planner",
     "reporting_overview": "coordinator",
     "import_preview": "rana_planner",

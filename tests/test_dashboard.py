@@ -221,3 +221,98 @@ def test_sample_data_is_explained_once_per_table_and_marked_in_each_cell(client,
     rana.values.filter(is_sample=True).delete()
     real = figures_table(page(client, "nb"), "husholdningsavfall")
     assert "Eksempeldata" not in real and "sample-mark" not in real
+# --- what a politician reads first ----------------------------------------------------------------------------
+
+
+LONG_AGO = datetime.datetime(2020, 3, 1, 12, tzinfo=datetime.UTC)
+REPORT_DAY = datetime.datetime(2024, 5, 2, 10, tzinfo=datetime.UTC)
+
+
+def summary_of(html: str) -> str:
+    found = re.search(r'<section class="dashboard-summary".*?</section>', html, re.S)
+    assert found, "no summary"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[0]))
+
+
+@pytest.fixture
+def reported(rana, waste, lighthouses, plan, population):
+    """Figures published before and after the annual report for 2023, one of them revised since; a second goal."""
+    from plans.models import AnnualReport
+
+    long_ago = {"published_at": LONG_AGO, "first_published_at": LONG_AGO}
+    add_waste(rana, waste, {2019: 412, 2020: 400, 2021: 390}, **long_ago)
+    add_waste(rana, waste, {2022: 380}, **long_ago, revised_at=REPORT_DAY + datetime.timedelta(days=3))
+    waste.values.filter(year=2022).update(published_at=REPORT_DAY + datetime.timedelta(days=3))
+    add_waste(rana, waste, {2023: 370, 2024: 362})  # published now
+    add_waste(rana, waste, {2025: 355}, status=S.APPROVED)
+    make.published_value(population, rana, 2025, 26000, published_at=LONG_AGO, first_published_at=LONG_AGO)
+    make.published_values(lighthouses, rana, {2019: 10, 2023: 8}, **long_ago)
+    area = plan.focus_areas.get()
+    make.goal(area, "Flere miljøfyrtårn", indicator=lighthouses, baseline=(2019, 10), target=(THIS_YEAR + 2, 30))
+    AnnualReport.objects.create(municipality=rana, year=2023, published_at=REPORT_DAY, first_published_at=REPORT_DAY)
+    return rana
+
+
+def test_the_dashboard_opens_with_how_the_goals_stand_and_what_is_new(client, reported):
+    html = page(client)
+    assert html.index('id="summary"') < html.index('id="goals"')
+    text = summary_of(html)
+    assert "Progress on 2 measured targets:" in text
+    assert "1 on track" in text and "1 moving the wrong way" in text
+    # 2023 and 2024 are new since the report of 2.5.2024, 2022 was revised; the approved 2025 is not public.
+    assert "3 figures published since the annual report for 2023 came out on 2.5.2024 (2 new, 1 revised)." in text
+    assert 'href="/kommune/1833/endringer/"' in html
+    assert "approved" not in text
+
+
+def test_readers_with_a_role_also_read_how_many_figures_wait_to_be_published(client, reported, politician):
+    client.force_login(make.role(politician, reported, Role.READER))
+    html = page(client)
+    assert "1 figure is approved and waits to be published." in summary_of(html)
+    # The goal's latest figure is that approved one, and says so.
+    goals = re.search(r'<h2 id="goals">.*?<h2 id="indicators">', html, re.S)[0]
+    assert '355\xa0kg per inhabitant (2025) <span class="badge text-bg-secondary">not published</span>' in goals
+
+
+def test_the_summary_in_bokmal_and_nynorsk(client, reported):
+    assert "3 tall publisert siden årsrapporten for 2023 kom ut 2.5.2024 (2 nye, 1 reviderte)." in summary_of(
+        page(client, "nb")
+    )
+    assert "Framdrift for 2 talfeste mål:" in summary_of(page(client, "nn"))
+
+
+def test_without_an_annual_report_the_summary_counts_the_last_year(client, population, waste, rana):
+    add_waste(rana, waste, {2023: 370})
+    add_waste(rana, waste, {2022: 380}, published_at=LONG_AGO, first_published_at=LONG_AGO)
+    text = summary_of(page(client))
+    assert "1 figure published in the last year." in text
+    assert "measured target" not in text  # no plan, no goals to sum up
+
+
+def test_progress_is_a_chip_with_an_icon_and_words(client, reported):
+    html = page(client)
+    chips = re.findall(
+        r'<span class="progress-chip progress-([a-z_]+)"><svg [^>]*aria-hidden="true"[^>]*>.*?</svg>(.*?)</span>',
+        html,
+        re.S,
+    )
+    assert ("on_track", "On track") in chips
+    assert ("wrong_way", "Moving the wrong way") in chips
+    assert ("on_track", "1 on track") in chips  # the summary's counts are chips too
+
+
+def test_a_goal_past_its_deadline_says_whether_it_was_reached_by_it(client, population, waste, rana):
+    plan = make.plan(rana, first=2016, last=THIS_YEAR + 6)
+    area = make.focus_area(plan, "Natur")
+    make.goal(area, "Mindre avfall", indicator=waste, baseline=(2019, 412), target=(2021, 395))
+    add_waste(rana, waste, {2019: 412, 2021: 400, 2023: 390})
+    html = page(client)
+    assert "Reached in 2023, after the 2021 deadline" in html
+    assert "the figure of the target year decides" in html  # the method says how
+    bokmal = page(client, "nb")
+    assert "</svg>Nådd i 2023, etter fristen i 2021</span>" in bokmal and "</svg>Målet nådd</span>" not in bokmal
+
+
+def test_links_to_the_comparison_keep_the_municipality(client, reported):
+    html = page(client)
+    assert '<a href="/indikator/husholdningsavfall/?kommune=1833">Household waste per inhabitant</a>' in html

@@ -233,7 +233,7 @@ def test_a_bad_date_is_refused_with_the_form_and_a_message(client, english, rana
 
 
 def test_a_published_revision_shows_old_and_new_figure_who_when_and_why(
-    client, english, history, waste, rana_planner, rana_approver
+    client, english, history, waste, rana_planner, rana_approver, reader
 ):
     enter(
         waste,
@@ -247,12 +247,18 @@ def test_a_published_revision_shows_old_and_new_figure_who_when_and_why(
     values = section(response, "values")
     today = shown(timezone.localdate())
     assert "New and revised figures (1)" in values
+    # The public reads who changed it as the municipality, never as one of its people.
     assert (
         f"Household waste per inhabitant, 2024 362{NBSP}kg per inhabitant (total 9{NBSP}412,0{NBSP}tonnes) "
-        f"380{NBSP}kg per inhabitant (total 9{NBSP}880,0{NBSP}tonnes) planlegger-rana, {today} Published {today} "
+        f"380{NBSP}kg per inhabitant (total 9{NBSP}880,0{NBSP}tonnes) Rana municipality, {today} Published {today} "
         "Feil i tonnasjen fra renovasjonen"
     ) in values
     assert "not yet published" not in values
+    assert "planlegger-rana" not in text_of(response) and "godkjenner-rana" not in text_of(response)
+
+    # Those with a role in the municipality see who did it.
+    client.force_login(reader)
+    assert f"planlegger-rana, {today} Published {today}" in section(client.get(URL), "values")
 
 
 def test_a_figure_published_for_the_first_time_is_new(client, english, history, waste, rana_planner, rana_approver):
@@ -260,8 +266,12 @@ def test_a_figure_published_for_the_first_time_is_new(client, english, history, 
     values = section(client.get(URL), "values")
     # No population is published for 2025 yet: the total is shown, and said to be only that.
     assert (
-        f"Household waste per inhabitant, 2025 New figure total 9{NBSP}230,0{NBSP}tonnes "
+        f"Household waste per inhabitant 1 (2025) – 2025: total 9{NBSP}230,0{NBSP}tonnes "
         "(no published population for the year)"
+    ) in values
+    assert (
+        f"Household waste per inhabitant, 2025 total 9{NBSP}230,0{NBSP}tonnes (no published population for the year) "
+        f"Rana municipality, {shown(timezone.localdate())}"
     ) in values
     assert "Årets tall" in values
 
@@ -339,8 +349,8 @@ def test_a_goal_that_went_off_track_is_listed_with_its_progress_then_and_now(
     goals = section(client.get(URL), "goals")
     assert "Goals whose progress has changed (1)" in goals
     assert (
-        f"Mindre avfall fra husholdningene Household waste per inhabitant On track → Off track "
-        f"362{NBSP}kg per inhabitant (2024) 380{NBSP}kg per inhabitant (2024)"
+        f"Mindre avfall fra husholdningene Indicator: Household waste per inhabitant On track Latest figure: "
+        f"362{NBSP}kg per inhabitant (2024) Off track Latest figure: 380{NBSP}kg per inhabitant (2024)"
     ) in goals
 
 
@@ -359,7 +369,7 @@ def test_the_public_goal_status_ignores_approved_figures_readers_with_a_role_see
     assert "No goal has changed its progress since" in section(client.get(URL), "goals")
     client.force_login(reader)
     goals = section(client.get(URL), "goals")
-    assert "On track → Off track uses figures not yet published" in goals
+    assert f"Off track Latest figure: 380{NBSP}kg per inhabitant (2024) uses figures not yet published" in goals
 
 
 def test_without_a_kommuneplan_there_are_no_goals_to_follow(client, english, rana):
@@ -370,7 +380,7 @@ def test_without_a_kommuneplan_there_are_no_goals_to_follow(client, english, ran
 
 
 def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
-    client, english, history, okonomiplan, rana_planner, rana_approver
+    client, english, history, okonomiplan, rana_planner, rana_approver, reader
 ):
     slip(okonomiplan, user=rana_planner, last_year=2028, reason="Anbudet må lyses ut på nytt")
     klimaplan = Plan.objects.create(
@@ -396,7 +406,7 @@ def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
     assert "Strategic projects that slipped (1)" in slipped
     # Logged in bokmål, found on the English page all the same.
     assert (
-        f"Ny gjenvinningsstasjon Økonomiplan 2025–2028 Siste budsjettår: 2026 → 2028 planlegger-rana, {today} "
+        f"Ny gjenvinningsstasjon Økonomiplan 2025–2028 Siste budsjettår: 2026 → 2028 Rana municipality, {today} "
         "Anbudet må lyses ut på nytt"
     ) in slipped
 
@@ -404,12 +414,18 @@ def test_an_adopted_plan_and_a_slipped_project_show_with_their_explanation(
     assert "Plans adopted (1)" in adopted
     assert (
         f"Klima- og energiplan 2026–2030 (2026–2030) {shown(adopted_on)} K-sak 12/2026 "
-        f"Vedtatt med nytt tiltak for fjernvarme Registered by godkjenner-rana, {today}"
+        f"Vedtatt med nytt tiltak for fjernvarme Registered by Rana municipality, {today}"
     ) in adopted
     assert f'href="/kommune/1833/planer/{klimaplan.pk}/"' in response.content.decode()
 
     # Neither is repeated among the other changes.
     assert "No other changes to the plans since" in section(response, "other")
+    # Nobody is named to the public; those with a role in Rana see who.
+    assert "planlegger-rana" not in text_of(response) and "godkjenner-rana" not in text_of(response)
+    client.force_login(reader)
+    insider = client.get(URL)
+    assert f"2026 → 2028 planlegger-rana, {today}" in section(insider, "slipped")
+    assert f"Registered by godkjenner-rana, {today}" in section(insider, "adopted")
 
 
 def test_an_earlier_start_or_a_shorter_project_is_no_slip(client, english, history, okonomiplan, rana_planner):
@@ -475,8 +491,88 @@ def test_changes_before_the_date_are_left_out(client, english, history, okonomip
     # From a day before it all, everything is news.
     earlier = client.get(URL, {"siden": shown(timezone.localdate(LONG_AGO) - datetime.timedelta(days=1))})
     assert "Strategic projects that slipped (1)" in section(earlier, "slipped")
-    assert "New and revised figures (12)" in section(earlier, "values")
-    assert "Household waste per inhabitant, 2019 New figure" in section(earlier, "values")
+    # Six waste figures, and six of the population folded away as a routine series.
+    assert "New and revised figures (6)" in section(earlier, "values")
+    assert "Household waste per inhabitant 6 (2019–2024)" in section(earlier, "values")
+    assert "Routine series: 6 new figures for Population on 1 January, 2019–2024" in section(earlier, "values")
+
+
+# --- what comes first, and how figures are grouped ------------------------------------------------------------
+
+
+def test_the_summary_and_the_goals_whose_progress_changed_come_before_the_figures(
+    client, english, history, waste, okonomiplan, rana_planner, rana_approver
+):
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil i tonnasjen")
+    slip(okonomiplan, user=rana_planner, last_year=2028, reason="Anbud")
+    response = client.get(URL)
+    html = response.content.decode()
+    assert (
+        html.index('id="summary"') < html.index('id="goals"') < html.index('id="values"') < html.index('id="slipped"')
+    )
+    summary = section(response, "summary")
+    for line in (
+        "1 goal has changed its progress",
+        "1 new or revised figure",
+        "1 strategic project postponed",
+        "0 plans adopted",
+        "0 other changes to the plans",
+    ):
+        assert line in summary
+    with translation.override("nn"):
+        client.cookies["django_language"] = "nn"
+        nynorsk = section(client.get(URL), "summary")
+    assert (
+        "Kort fortalt" in nynorsk
+        and "1 mål har endra framdrift" in nynorsk
+        and "1 strategisk prosjekt utsett" in nynorsk
+    )
+
+
+def test_new_figures_are_counted_per_indicator_with_their_years(
+    client, english, history, waste, lighthouses, rana_planner, rana_approver
+):
+    enter(
+        lighthouses,
+        history,
+        {2010: 8, 2011: 9, 2012: 11, 2015: 14},
+        planner=rana_planner,
+        approver=rana_approver,
+        reason="Fra registeret",
+    )
+    response = client.get(URL)
+    values = section(response, "values")
+    assert "New and revised figures (4)" in values
+    assert "Eco-Lighthouse certified businesses 4 (2010–2012, 2015) – 2015: 14" in values
+    html = response.content.decode()
+    # One row for the indicator, linked to its comparison with Rana marked; every figure only on request.
+    assert len(re.findall(r'<tr class="figure-group">', html)) == 1
+    assert '<a href="/indikator/miljofyrtarn/?kommune=1833">Eco-Lighthouse certified businesses</a>' in html
+    assert re.search(
+        r'<details class="mb-3">\s*<summary id="new-figures">Show each of the 4 new figures</summary>', html
+    )
+
+
+def test_routine_series_such_as_the_population_fold_away(client, english, history, rana_planner, rana_approver):
+    population = Indicator.objects.population()
+    enter(population, history, {2025: 26100}, planner=rana_planner, approver=rana_approver, reason="SSB")
+    response = client.get(URL)
+    html = response.content.decode()
+    routine = re.search(r'<details class="mb-3 routine-figures">.*?</details>', html, re.S)[0]
+    assert '<details class="mb-3 routine-figures">' in routine  # closed: no "open"
+    assert "Routine series: 1 new figure for Population on 1 January, 2025" in routine
+    assert "No figures have been published or revised since" in section(response, "values")
+    assert "and 1 in routine series such as the population" in section(response, "summary")
+
+
+@pytest.mark.parametrize(
+    ("years", "spans"),
+    [([2015], "2015"), ([2010, 2011, 2012, 2015], "2010–2012, 2015"), ([2021, 2019, 2020, 2020], "2019–2021")],
+)
+def test_years_are_written_as_runs(years, spans):
+    from plans.digest import year_spans
+
+    assert year_spans(years) == spans
 
 
 # --- the page ------------------------------------------------------------------------------------------------
@@ -488,11 +584,11 @@ def test_the_page_is_accessible_and_leads_back_to_the_dashboard(
     enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil")
     html = client.get(URL).content.decode()
     assert len(re.findall(r"<h1[\s>]", html)) == 1
-    assert re.findall(r"<h(\d)", html)[:6] == ["1", "2", "2", "2", "2", "2"]
+    assert re.findall(r"<h(\d)", html)[:7] == ["1", "2", "2", "2", "3", "2", "2"]  # revised figures under figures
     breadcrumb = re.search(r'<nav aria-label="Breadcrumb">.*?</nav>', html, re.S).group(0)
     assert '<a href="/kommune/1833/">Rana</a>' in breadcrumb and 'aria-current="page"' in breadcrumb
     tables = re.findall(r"<table.*?</table>", html, re.S)
-    assert len(tables) == 2  # figures and goals
+    assert len(tables) == 3  # goals, figures per indicator, revised figures
     for table in tables:
         assert "<caption>" in table
         assert re.findall(r"<th(?=[\s>])(?![^>]*scope=)", table) == []

@@ -462,7 +462,8 @@ def test_municipality_page_query_count_is_constant(
         # 11. the goals' indicators, with the indicator
         # 12. the focus areas carrying the plan's
         # 13. their budget lines, and their projects', for the years shown
-        # 14. its published annual reports
+        # 14. its published annual reports: the years, and when each was published
+        # (the summary at the top counts goals, new figures and figures waiting from what these read: no query)
         with django_assert_num_queries(14):
             assert get(client, "/kommune/3303/").status_code == 200
 
@@ -478,6 +479,49 @@ def test_municipality_page_query_count_is_constant(
         add_plan(kongsberg, emissions, title=f"Klima- og energiplan {number}", goals=3)
     make.network("Klimanettverket", slug="klima", members=[kongsberg], joined=datetime.date(2015, 1, 1))
     dashboard()
+
+
+@pytest.mark.django_db
+def test_municipality_page_query_count_is_constant_for_a_reader_with_a_role(
+    client, kongsberg, politician, population, waste, django_assert_num_queries
+):
+    """The politician's dashboard: the same page and summary, with the figures waiting for publication counted."""
+
+    def dashboard():
+        # 1. her session
+        # 2. her user
+        # 3. the number with its municipality
+        # 4. her roles in municipalities
+        # 5. the municipalities of the networks she coordinates (none)
+        # 6. whether she coordinates any network (she does not)
+        # 7. the municipality's numbers
+        # 8. the municipalities it was formed from (their numbers are not fetched when there are none)
+        # 9. its network memberships with their networks
+        # 10. its population by year, published or approved
+        # 11. the indicators
+        # 12. its values, published or approved
+        # 13. its adopted kommuneplans
+        # 14. their focus areas
+        # 15. their goals
+        # 16. the goals' indicators, with the indicator
+        # 17. the focus areas carrying the plan's
+        # 18. their budget lines, and their projects', for the years shown
+        # 19. its published annual reports: the years, and when each was published
+        # (the figures waiting for publication are counted from 10 and 12: no query of their own)
+        with django_assert_num_queries(19):
+            response = get(client, "/kommune/3303/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    client.force_login(politician)
+    make.published_value(population, kongsberg, 2024, 28404)
+    make.published_value(waste, kongsberg, 2024, 10650)
+    add_plan(kongsberg, waste)
+    assert "0 tall er godkjent og venter på å bli publisert." in dashboard()
+    for year in range(2000, 2024):
+        make.value(population, kongsberg, year, 25000 + year, status=ValueStatus.APPROVED)
+        make.value(waste, kongsberg, year, 10000 + year, status=ValueStatus.APPROVED)
+    assert "48 tall er godkjent og venter på å bli publisert." in dashboard()
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from indicators.models import IndicatorValue, Role
+from indicators.numbers import format_number
 from plans.models import (
     BudgetLine,
     FocusArea,
@@ -321,3 +322,88 @@ def test_goals_choose_from_shared_indicators_and_the_municipalitys_own(client, p
     assert response.status_code == 200 and not Goal.objects.filter(title="Mål").exists()
     client.post(reverse("goal_create", args=[plans["carried"].pk]), {**data, "indicator": own.pk})
     assert GoalIndicator.objects.get(goal__title="Mål").indicator == own
+
+
+# --- the baseline beside the figure recorded for its year -------------------------------------------------------
+
+
+def baseline_note(text: str) -> str:
+    """What the goal form says beside the baseline: the recorded figure, a warning, or nothing."""
+    found = re.search(r'<span class="baseline-check[^"]*"[^>]*>(.*?)</span>', text, re.S)
+    assert found, "no baseline check on the form"
+    return found[1].strip()
+
+
+@pytest.fixture
+def measured(plans, rana, lighthouses):
+    """The goal measured by Miljøfyrtårn from 2020; Rana has published 12 businesses for 2020, and a draft for 2021."""
+    GoalIndicator.objects.create(
+        goal=plans["goal"], indicator=lighthouses, baseline_year=2020, baseline_value=12, target_year=2030,
+        target_value=40,
+    )  # fmt: skip
+    make.published_value(lighthouses, rana, 2020, 12)
+    make.value(lighthouses, rana, 2021, 15)
+    return plans["goal"]
+
+
+def goal_data(goal, lighthouses, **measure):
+    return {"title": goal.title, "indicator": lighthouses.pk, "baseline_year": 2020, "baseline_value": "12",
+            "target_year": 2030, "target_value": "40", "order": 0, "carries": "", "reason": "Rettet", **measure}  # fmt: skip
+
+
+def test_a_baseline_that_differs_from_the_recorded_figure_is_warned_about_beside_it(
+    client, measured, rana_planner, lighthouses
+):
+    client.force_login(rana_planner)
+    url = reverse("goal_edit", args=[measured.pk])
+    assert baseline_note(page(client, url)) == ""  # 12 is the published figure for 2020
+    GoalIndicator.objects.filter(goal=measured).update(baseline_value=10)
+    text = page(client, url)
+    assert baseline_note(text) == (
+        "The figure recorded for 2020 is 12 (published), not 10. Correct the baseline, or keep it if it is meant to "
+        "differ."
+    )
+    assert 'class="baseline-check baseline-differs"' in text
+    # It sits in the field's description, which the field points to.
+    assert re.search(r'aria-describedby="id_baseline_value_helptext"[^>]*id="id_baseline_value"', text)
+    assert '<script src="/static/js/baseline-check.js" defer></script>' in text
+
+
+def test_the_warning_does_not_stop_the_planner_and_is_repeated_after_saving(
+    client, measured, rana_planner, lighthouses
+):
+    client.force_login(rana_planner)
+    url = reverse("goal_edit", args=[measured.pk])
+    response = client.post(url, goal_data(measured, lighthouses, baseline_value="11.5"), follow=True)
+    text = html.unescape(response.content.decode())
+    assert GoalIndicator.objects.get(goal=measured).baseline_value == Decimal("11.5")
+    assert "The goal was saved." in text
+    assert f"The figure recorded for 2020 is 12 (published), not {format_number(Decimal('11.5'), 1)}." in text
+    response = client.post(url, goal_data(measured, lighthouses, baseline_value="10"), follow=True)
+    text = html.unescape(response.content.decode())
+    assert GoalIndicator.objects.get(goal=measured).baseline_value == 10
+    assert "The goal was saved." in text and "The figure recorded for 2020 is 12 (published), not 10." in text
+
+
+def test_a_baseline_within_its_rounding_is_no_disagreement(client, measured, rana_planner, lighthouses, rana, waste):
+    make.population(rana, {2020: 26000})
+    make.value(waste, rana, 2020, Decimal("10855.3"))  # 417.5115 kg per inhabitant, a draft
+    GoalIndicator.objects.filter(goal=measured).update(indicator=waste, baseline_value=Decimal("417.5"))
+    client.force_login(rana_planner)
+    url = reverse("goal_edit", args=[measured.pk])
+    assert baseline_note(page(client, url)) == ""
+    GoalIndicator.objects.filter(goal=measured).update(baseline_value=Decimal("418"))  # 417.5115 rounds to 418
+    assert baseline_note(page(client, url)) == ""
+    GoalIndicator.objects.filter(goal=measured).update(baseline_value=Decimal("417"))
+    # A draft counts for the planner: it is what she has recorded.
+    assert baseline_note(page(client, url)).startswith(
+        f"The figure recorded for 2020 is {format_number(Decimal('417.512'), 3)}\xa0kg per inhabitant (draft), not 417."
+    )
+
+
+def test_with_no_baseline_typed_the_form_tells_the_recorded_figure(client, measured, rana_planner, lighthouses):
+    GoalIndicator.objects.filter(goal=measured).update(baseline_year=2021, baseline_value=None)
+    client.force_login(rana_planner)
+    assert baseline_note(page(client, reverse("goal_edit", args=[measured.pk]))) == (
+        "The figure recorded for 2021 is 15 (draft)."
+    )

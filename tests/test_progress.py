@@ -3,11 +3,19 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from plans.progress import Progress, assess, fit_slope
 
 # Household waste in kg per inhabitant, lower is better: 431 kg in 2021, target 350 kg in 2030.
 GOAL = {"baseline_year": 2021, "baseline_value": Decimal(431), "target_year": 2030, "target_value": Decimal(350)}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels in English, the source language, unless a test asks for another."""
+    with translation.override("en"):
+        yield
 
 
 def waste(series):
@@ -75,3 +83,63 @@ def test_a_target_year_that_has_passed_unmet_is_off_track_without_a_projection()
     result = waste({2021: 431, 2025: 420, 2031: 400})
     assert result.status == Progress.OFF_TRACK
     assert result.slope is None
+
+
+# --- once the deadline has come: the verdict is on the target year ----------------------------------------------
+
+
+def test_a_target_met_in_its_year_is_reached_by_the_deadline():
+    result = waste({2021: 431, 2026: 380, 2030: 349, 2032: 340})
+    assert result.status == Progress.REACHED
+    assert (result.deadline, result.met_at_deadline, result.reached_in) == (2030, True, None)
+    assert result.label == "Target reached by 2030"
+
+
+def test_a_target_reached_only_after_its_deadline_names_the_year_it_was():
+    # 2030 missed (360 kg); 350 kg and below from 2032 on (2031 dipped below, then rose again).
+    result = waste({2021: 431, 2030: 360, 2031: 349, 2032: 351, 2033: 350, 2034: 345})
+    assert result.status == Progress.REACHED
+    assert (result.met_at_deadline, result.reached_in) == (False, 2033)
+    assert result.label == "Reached in 2033, after the 2030 deadline"
+
+
+def test_a_target_missed_at_its_deadline_and_since_is_not_reached_by_it():
+    result = waste({2021: 431, 2030: 360, 2032: 355})
+    assert result.status == Progress.OFF_TRACK
+    assert result.label == "Not reached by 2030"
+
+
+def test_a_target_met_at_its_deadline_but_lost_since_says_so():
+    result = waste({2021: 431, 2030: 349, 2032: 362})
+    assert result.status == Progress.OFF_TRACK
+    assert result.label == "Reached by 2030, but no longer"
+
+
+def test_without_a_figure_for_the_target_year_the_latest_before_it_decides():
+    # No 2030 figure: 2029's 349 kg stood at the deadline.
+    assert waste({2021: 431, 2029: 349, 2031: 340}).label == "Target reached by 2030"
+    # No figure between the baseline and the deadline: the baseline stood at it.
+    assert waste({2031: 340}).label == "Reached in 2031, after the 2030 deadline"
+
+
+def test_before_the_deadline_the_words_are_the_plain_status():
+    assert waste({2021: 431, 2023: 349}).label == "Target reached"
+    assert waste({2021: 431, 2023: 349}).deadline is None
+
+
+@pytest.mark.parametrize(
+    ("language", "series", "label"),
+    [
+        ("nb", {2030: 349}, "Målet nådd innen 2030"),
+        ("nb", {2030: 360, 2031: 349}, "Nådd i 2031, etter fristen i 2030"),
+        ("nb", {2030: 349, 2031: 360}, "Nådd innen 2030, men ikke lenger"),
+        ("nb", {2030: 360}, "Ikke nådd innen 2030"),
+        ("nn", {2030: 349}, "Målet nådd innan 2030"),
+        ("nn", {2030: 360, 2031: 349}, "Nådd i 2031, etter fristen i 2030"),
+        ("nn", {2030: 349, 2031: 360}, "Nådd innan 2030, men ikkje lenger"),
+        ("nn", {2030: 360}, "Ikkje nådd innan 2030"),
+    ],
+)
+def test_the_deadline_words_in_bokmal_and_nynorsk(language, series, label):
+    with translation.override(language):
+        assert waste(series).label == label

@@ -689,6 +689,21 @@ def test_a_published_example_appears_in_its_municipalitys_report_under_its_focus
     assert "Sykkelby" in section
 
 
+def test_the_indicators_of_a_report_and_its_examples_lead_to_the_comparison_with_the_municipality_marked(
+    client, kongsberg, planner, lighthouses
+):
+    example = GoodExample.objects.create(
+        municipality=kongsberg, year=YEAR, title="Miljøfyrtårn", text="x", status="published"
+    )
+    example.indicators.add(lighthouses)
+    report_with(kongsberg, planner, {"introduction": "Innledning."})
+    report = client.get(report_url()).content.decode()
+    assert 'href="/indikator/husholdningsavfall/?kommune=3303">Husholdningsavfall' in report  # the goal table
+    comparison = f'href="/indikator/{lighthouses.code}/?kommune=3303"'
+    assert comparison in report  # the example's indicator
+    assert comparison in client.get(f"/gode-eksempler/{example.pk}/").content.decode()
+
+
 # --- the accessibility statement --------------------------------------------------------------------------------
 
 

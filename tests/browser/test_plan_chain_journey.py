@@ -35,13 +35,13 @@ def politician(politician, rana):
     return make.role(politician, rana, Role.READER)
 
 
-def log_in(page, live_server, user):
+def log_in(page, live_server, user, *, lands_on="My reporting"):
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
     page.goto("/logg-inn/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(make.PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My reporting")
+    expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
 
 
 def test_a_planner_changes_the_chain_and_the_politician_sees_it(
@@ -88,7 +88,9 @@ def test_a_planner_changes_the_chain_and_the_politician_sees_it(
     page.get_by_role("button", name="Log out").click()
 
     # The politician's digest shows the new goal with its explanation, and the rolled plan.
-    log_in(page, live_server, politician)
+    log_in(page, live_server, politician, lands_on="Choose a municipality")  # she reads Kongsberg and Rana
+    page.get_by_role("link", name="Rana").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rana")
     page.goto("/kommune/1833/endringer/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("What has changed in Rana")
     expect(page.locator("main")).to_contain_text("Nytt mål etter bystyrets klimavedtak")
