@@ -221,6 +221,8 @@ def test_sample_data_is_explained_once_per_table_and_marked_in_each_cell(client,
     rana.values.filter(is_sample=True).delete()
     real = figures_table(page(client, "nb"), "husholdningsavfall")
     assert "Eksempeldata" not in real and "sample-mark" not in real
+
+
 # --- what a politician reads first ----------------------------------------------------------------------------
 
 
