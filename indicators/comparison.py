@@ -376,8 +376,10 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
     return _figure(
         bars,
         height=max(220, 40 * len(rows) + 80),
-        margin={"l": 200, "r": 60, "t": 30, "b": 40},
+        # The names take the room they need (automargin), so on a phone the bars keep the rest.
+        margin={"l": 10, "r": 60, "t": 30, "b": 40},
         xaxis={"title": {"text": comparison.unit}, "rangemode": "tozero"},
+        yaxis={"automargin": True},
         showlegend=False,
         shapes=shapes,
         annotations=annotations,
