@@ -16,9 +16,11 @@ ROUTES = pages.walk()
 PUBLIC = [route for route in pages.every_page() if route.name not in pages.PRIVATE]
 BEHIND_THE_LOGIN = [route for route in pages.every_page() if route.name in pages.PRIVATE]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# A year (1000–2999) split by a space of any kind: what Django's localisation makes of {{ year }}.
+GROUPED_YEAR = re.compile(r"\b[12][\s\u00a0\u202f]\d{3}\b")
 
 
-def assert_accessible_frame(response, language: str, where: str) -> None:
+def assert_accessible_frame(response, language: str, where: str, content_language: str | None = None) -> None:
     """One <h1>, a <title>, lang for the language shown, and a skip link first, to the main landmark; nothing that
     takes the focus elsewhere, runs inline or loads from another site; tables with captions and scoped headers."""
     html = response.content.decode()
@@ -36,8 +38,12 @@ def assert_accessible_frame(response, language: str, where: str) -> None:
     # Nothing loads from another site: every script, style sheet and image comes from the portal.
     outside = re.findall(r'<(?:script|link|img)\b[^>]*(?:src|href)="(?:https?:)?//', html)
     assert outside == [], f"{where}: loads from another site: {outside}"
+    # A year is printed as 2025, never grouped like a figure ("2 025"), in the title and the headings.
+    for heading in re.findall(r"<title>.*?</title>|<h[1-3][\s>].*?</h[1-3]>", html, re.S):
+        grouped = GROUPED_YEAR.search(re.sub(r"<[^>]+>", "", heading))
+        assert not grouped, f"{where}: a year printed with a thousands separator: {grouped.group(0)!r} in {heading}"
     for table in re.findall(r"<table.*?</table>", html, re.S):
-        assert "<caption>" in table, f"{where}: a table without a caption"
+        assert re.search(r"<caption[\s>]", table), f"{where}: a table without a caption"
         assert re.findall(r"<th(?=[\s>])(?![^>]*scope=)", table) == [], f"{where}: a <th> without scope"
 
 
