@@ -26,7 +26,7 @@ def read_amount(text: str, indicator: Indicator) -> Decimal:
         number = parse_number(text)
     except NumberError:
         raise forms.ValidationError(
-            _("“%(text)s” is not a number. Write it like 1 234,5.") % {"text": text.strip()}, code="not_a_number"
+            _("“%(text)s” is not a number. Write it like 1,234.5.") % {"text": text.strip()}, code="not_a_number"
         ) from None
     problem = amount_problem(number, indicator.entry_unit)
     if problem:
@@ -191,7 +191,7 @@ def plausibility_warnings(row: EntryRow, amount: Decimal) -> list[str]:
         change = (current - previous) / abs(previous)
         if abs(change) > limit:
             warnings.append(
-                _("%(change)s %% change from last year; more than %(limit)s %% is unusual.")
+                _("%(change)s%% change from last year; more than %(limit)s%% is unusual.")
                 % {
                     "change": ("+" if change > 0 else "") + format_number(change * 100, 0),
                     "limit": format_number(limit * 100, 0),

@@ -1,5 +1,6 @@
-"""Numbers the Norwegian way: reading what people type (`1 234,5` or `1,234.5`) and writing figures (`1 234,5`),
-with each indicator's decimals and unit labels. The `figures` template-tag library sits on top of this module."""
+"""Numbers read and written: reading what people type (`1 234,5` or `1,234.5`) and writing figures the way the
+page's language writes them (`1 234,5` in bokmål and nynorsk, `1,234.5` in English), with each indicator's decimals
+and unit labels. The `figures` template-tag library sits on top of this module."""
 
 import functools
 import math
@@ -62,12 +63,14 @@ def amount_problem(number: Decimal, unit: str) -> str | None:
     return None
 
 
-# Writing numbers
+# Writing numbers: the Norwegian way (1 234,5) on Norwegian pages, the English way (1,234.5) on English ones.
 
 NO_VALUE = "–"
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"
 NUMBER_GROUPING = 3
+# The languages that write 1,234.5; every other (bokmål, nynorsk, none active) writes 1 234,5.
+ENGLISH_NUMBERS = frozenset({"en"})
 
 # How many decimals a figure in each unit is shown with.
 DECIMALS_BY_UNIT = {
@@ -89,8 +92,14 @@ NORWEGIAN_SEPARATORS = str.maketrans({",": THOUSAND_SEPARATOR, ".": DECIMAL_SEPA
 _QUANTUM = [Decimal(1).scaleb(-decimals) for decimals in range(10)]  # 1, 0.1, 0.01…: what quantize() rounds to
 
 
-def format_number(value, decimals: int = 0) -> str:
-    """Return the number as 1 234,5 (non-breaking space, decimal comma) in every language; None as a dash."""
+def english_numbers(language: str | None = None) -> bool:
+    """Whether figures are written 1,234.5 in the language (the active one unless given), not 1 234,5."""
+    return (language or get_language()) in ENGLISH_NUMBERS
+
+
+def format_number(value, decimals: int = 0, language: str | None = None) -> str:
+    """Return the number as the language writes it (the active one unless given): 1 234,5 (non-breaking space,
+    decimal comma) in Norwegian, 1,234.5 in English; None as a dash."""
     if value is None or value == "":
         return NO_VALUE
     if isinstance(value, float):
@@ -108,8 +117,24 @@ def format_number(value, decimals: int = 0) -> str:
     number = number.quantize(_QUANTUM[decimals] if decimals < 10 else Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     if number.is_zero():
         number = abs(number)  # never show "-0,0"
-    # Python's own grouping, then the Norwegian separators: a tenth of numberformat's cost, the same text.
-    return f"{number:,.{decimals}f}".translate(NORWEGIAN_SEPARATORS)
+    # Python's own grouping is the English one; the Norwegian separators replace it. A tenth of numberformat's cost.
+    text = f"{number:,.{decimals}f}"
+    return text if english_numbers(language) else text.translate(NORWEGIAN_SEPARATORS)
+
+
+def field_text(value, decimals: int | None = None) -> str:
+    """Write a stored figure into a form field so that parse_number() reads the same number back: 1 234,5 in
+    Norwegian, 1234.5 in English (parse_number() reads "1,234" as a decimal comma, so English groups nothing).
+    With decimals None, the figure keeps the decimals it has (see exact())."""
+    if value is None:
+        return ""
+    text = exact(value) if decimals is None else format_number(value, decimals)
+    return text.replace(",", "") if english_numbers() else text
+
+
+def chart_separators(language: str | None = None) -> str:
+    """plotly's `separators` layout property for the language: the decimal mark, then the thousands separator."""
+    return ".," if english_numbers(language) else ", "
 
 
 def decimals_for(indicator) -> int:
@@ -150,16 +175,17 @@ def signed(value, decimals=0) -> str:
     if value is None:
         return NO_VALUE
     text = format_number(abs(value), int(decimals))
-    if text.strip("0,\xa0") == "":
+    if text.strip("0,.\xa0") == "":
         return text
     return ("+" if value > 0 else MINUS) + text
 
 
 def percent(share, decimals=0) -> str:
-    """Format a share as a signed percentage: 0.125 gives +13 %."""
+    """Format a share as a signed percentage: 0.125 gives +13 % (+13% in English)."""
     if share is None:
         return NO_VALUE
-    return f"{signed(share * 100, decimals)}\xa0%"
+    space = "" if english_numbers() else "\xa0"
+    return f"{signed(share * 100, decimals)}{space}%"
 
 
 def exact(value) -> str:

@@ -33,7 +33,7 @@ from indicators.models import (
     ValueStatus,
     reporting_year,
 )
-from indicators.numbers import exact
+from indicators.numbers import field_text
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
 
 
@@ -107,7 +107,7 @@ def entry(request, code: str, year: int):
             if row.value is not None:
                 initial = {
                     "state": row.value.state,
-                    "value": "" if row.value.value is None else exact(row.value.value),
+                    "value": field_text(row.value.value),
                     "comment": row.value.comment,
                     "version": row.value.version,
                 }

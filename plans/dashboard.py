@@ -16,7 +16,7 @@ from indicators.models import (
     Indicator,
     Municipality,
 )
-from indicators.numbers import format_number, quantity, unit_label
+from indicators.numbers import chart_separators, format_number, quantity, unit_label
 from indicators.series import Series
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
 from plans.progress import Assessment, Progress, assess
@@ -213,7 +213,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         data,
         margin={"l": 60, "r": 10, "t": 10, "b": 40},
         height=300,
-        separators=", ",
+        separators=chart_separators(),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         showlegend=True,
         legend={"orientation": "h", "y": -0.2},

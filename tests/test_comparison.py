@@ -92,7 +92,7 @@ def test_a_merged_member_is_shown_as_the_sum_of_its_predecessors_before_the_merg
 def test_totals_instead_of_per_inhabitant(client, network):
     html = get(client, "/indikator/husholdningsavfall/?visning=total").content.decode()
     assert "2023, in tonnes." in html
-    assert [row[-1] for row in ranking_rows(html)] == ["330,0", "350,0", "380,0", "420,0"]
+    assert [row[-1] for row in ranking_rows(html)] == ["330.0", "350.0", "380.0", "420.0"]
 
 
 def test_unpublished_figures_are_left_out(client, network, waste):

@@ -21,11 +21,14 @@
     return Number(cleaned);
   }
 
+  // Written as the page's language writes figures (indicators/numbers.py): 1 234,5, or 1,234.5 in English.
+  var english = document.documentElement.lang === "en";
+
   function formatNumber(number, decimals) {
     var fixed = Math.abs(number).toFixed(decimals).split(".");
-    var whole = fixed[0].replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    var whole = fixed[0].replace(/\B(?=(\d{3})+(?!\d))/g, english ? "," : "\u00a0");
     var sign = number < 0 && Number(fixed.join(".")) !== 0 ? "\u2212" : "";
-    return sign + whole + (fixed[1] ? "," + fixed[1] : "");
+    return sign + whole + (fixed[1] ? (english ? "." : ",") + fixed[1] : "");
   }
 
   function update(input) {
