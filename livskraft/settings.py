@@ -285,6 +285,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
+        # plotly's map (MapLibre) draws in a web worker it creates from a blob: URL; nothing else runs in workers.
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
