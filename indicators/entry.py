@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
-from indicators.numbers import NumberError, amount_problem, decimals_for, format_number, parse_number, quantity
+from indicators.numbers import NumberError, amount_problem, decimals_for, format_number, quantity, read_field
 from plans.models import GoalIndicator
 
 SIX_DECIMALS = Decimal("0.000001")
@@ -23,7 +23,7 @@ SIX_DECIMALS = Decimal("0.000001")
 def read_amount(text: str, indicator: Indicator) -> Decimal:
     """Read a typed figure for the indicator, or raise forms.ValidationError with a message for the planner."""
     try:
-        number = parse_number(text)
+        number = read_field(text)
     except NumberError:
         raise forms.ValidationError(
             _("“%(text)s” is not a number. Write it like 1,234.5.") % {"text": text.strip()}, code="not_a_number"

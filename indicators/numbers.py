@@ -25,12 +25,18 @@ class NumberError(ValueError):
     pass
 
 
-def parse_number(text: str) -> Decimal:
+# A lone comma that groups thousands the English way: 1,234 or -12,345 (not 12,5, 1,2345 or 0,125).
+ENGLISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
+
+
+def parse_number(text: str, *, english: bool = False) -> Decimal:
     """Return the number in the text, reading either decimal convention.
 
     With both separators, the last one is the decimal separator (`1.234,5`, `1,234.5`).
     With one kind only: a comma is decimal (`12,5`), as is a single point (`12.5`);
     a separator that occurs more than once groups thousands (`1.234.567`, `1,234,567`).
+    On an English page (english=True) a lone comma before exactly three digits groups thousands, as English
+    writes them (`26,100` is 26100); elsewhere it is decimal (`12,5`), whatever the page.
     """
     cleaned = GROUPING.sub("", text.strip().translate(MINUS_SIGNS))
     if not cleaned:
@@ -42,7 +48,7 @@ def parse_number(text: str) -> Decimal:
         if cleaned.count(decimal_mark) > 1:
             raise NumberError(text)
         cleaned = cleaned.replace(grouping, "").replace(decimal_mark, ".")
-    elif commas > 1 or points > 1:
+    elif commas > 1 or points > 1 or (english and ENGLISH_THOUSANDS.fullmatch(cleaned)):
         cleaned = cleaned.replace(",", "").replace(".", "")
     else:
         cleaned = cleaned.replace(",", ".")
@@ -123,13 +129,16 @@ def format_number(value, decimals: int = 0, language: str | None = None) -> str:
 
 
 def field_text(value, decimals: int | None = None) -> str:
-    """Write a stored figure into a form field so that parse_number() reads the same number back: 1 234,5 in
-    Norwegian, 1234.5 in English (parse_number() reads "1,234" as a decimal comma, so English groups nothing).
-    With decimals None, the figure keeps the decimals it has (see exact())."""
+    """Write a stored figure into a form field as the page writes figures (1 234,5, or 1,234.5 in English), so that
+    read_field() reads the same number back. With decimals None, the figure keeps the decimals it has (exact())."""
     if value is None:
         return ""
-    text = exact(value) if decimals is None else format_number(value, decimals)
-    return text.replace(",", "") if english_numbers() else text
+    return exact(value) if decimals is None else format_number(value, decimals)
+
+
+def read_field(text: str) -> Decimal:
+    """Read what someone typed into a form: parse_number() the way the page's language writes figures."""
+    return parse_number(text, english=english_numbers())
 
 
 def chart_separators(language: str | None = None) -> str:

@@ -33,7 +33,7 @@ from indicators.importers.spreadsheet import (  # the value import's reader
     read_cells,
 )
 from indicators.models import FIRST_YEAR, SOURCE_LENGTH, reporting_year
-from indicators.numbers import LIMIT, NumberError, field_text, parse_number
+from indicators.numbers import LIMIT, NumberError, field_text, read_field
 from plans.chain import FINANCIAL, logged_value, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
 
@@ -227,7 +227,7 @@ def read_amount(text: str) -> Decimal | None:
     if not text:
         return None
     try:
-        number = parse_number(text)
+        number = read_field(text)
     except NumberError:
         raise AmountError(
             _("“%(text)s” is not a number. Write whole thousands of kroner, like 1 234.") % {"text": text}

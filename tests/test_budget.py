@@ -168,9 +168,8 @@ def test_a_planner_saves_amounts_typed_the_norwegian_way_and_each_is_logged(clie
     # Written in the planner's language, labels and figures alike.
     assert drift_log.details == [["Adopted budget", "–", "1,234"], ["Revised budget", "–", "1,500"]]
     assert logged[f"Budget {YEAR}: Sykkelbyen"].plan == plans["okonomiplan"]
-    # The English page shows the stored amounts ungrouped, so that saving them again reads the same number (a lone
-    # comma is a decimal comma); the Norwegian page groups them the Norwegian way.
-    assert 'value="1234"' in client.get(entry_url()).content.decode()
+    # The page shows the stored amounts as its language writes them, and reads them back the same.
+    assert 'value="1,234"' in client.get(entry_url()).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
     assert f'value="1{NBSP}234"' in client.get(entry_url()).content.decode()
 

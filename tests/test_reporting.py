@@ -112,6 +112,22 @@ def snapshot():
 )
 def test_numbers_are_read_the_norwegian_and_the_english_way(text, number):
     assert parse_number(text) == Decimal(number)
+    assert parse_number(text, english=True) == Decimal(number)
+
+
+@pytest.mark.parametrize(
+    ("text", "norwegian", "english"),
+    [
+        ("26,100", "26.1", "26100"),  # English groups thousands with a lone comma; Norwegian writes decimals so
+        ("-12,345", "-12.345", "-12345"),
+        ("12,5", "12.5", "12.5"),  # not three digits after it: a decimal comma on any page
+        ("1,2345", "1.2345", "1.2345"),
+        ("0,125", "0.125", "0.125"),  # nobody groups a leading zero
+    ],
+)
+def test_a_lone_comma_is_read_the_way_the_page_writes_figures(text, norwegian, english):
+    assert parse_number(text) == Decimal(norwegian)
+    assert parse_number(text, english=True) == Decimal(english)
 
 
 @pytest.mark.parametrize("text", ["", "tolv", "1,2,3.4.5", "12a", "1e5", "--1"])
@@ -226,6 +242,24 @@ def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, rana_plan
     page = client.get(entry_url()).content.decode()
     # The computed per-inhabitant figure: 11 234,5 tonnes × 1000 / 26 000 inhabitants = 432 kg.
     assert "432\xa0kg" in page
+
+
+def test_a_planner_on_the_english_page_types_figures_the_english_way_and_saving_again_changes_nothing(
+    client, world, rana_planner, rana
+):
+    as_user(client, rana_planner, "en")
+    client.post(
+        entry_url(), full_form(client, husholdningsavfall={"value": "11,234.5"}, miljofyrtarn={"value": "1,042"})
+    )
+    waste = IndicatorValue.objects.get(indicator__code="husholdningsavfall", municipality=rana, year=YEAR)
+    lighthouses = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
+    assert (waste.value, lighthouses.value) == (Decimal("11234.5"), Decimal("1042"))
+    page = client.get(entry_url()).content.decode()
+    assert 'value="11,234.5"' in page and 'value="1,042"' in page
+    # The form as shown, sent again, reads the same figures: nothing changes, no revision is written.
+    before = snapshot()
+    client.post(entry_url(), full_form(client))
+    assert snapshot() == before
 
 
 def test_blank_fields_create_no_values(client, world, rana_planner):

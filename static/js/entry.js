@@ -1,7 +1,11 @@
 // Shows the per-inhabitant figure while a planner types a total amount.
-// It reads numbers as the server does (indicators/numbers.py): "1 234,5" and "1,234.5" alike.
+// It reads numbers as the server does (indicators/numbers.py): "1 234,5" and "1,234.5" alike, and on an English
+// page "26,100" as 26100 (a lone comma before three digits groups thousands there).
 (function () {
   "use strict";
+
+  // Written as the page's language writes figures (indicators/numbers.py): 1 234,5, or 1,234.5 in English.
+  var english = document.documentElement.lang === "en";
 
   function parseNumber(text) {
     var cleaned = text.trim().replace(/[\u2212\u2013]/g, "-").replace(/[\s\u00a0\u202f\u2009']/g, "");
@@ -12,7 +16,7 @@
       var decimalMark = cleaned.lastIndexOf(",") > cleaned.lastIndexOf(".") ? "," : ".";
       var grouping = decimalMark === "," ? "." : ",";
       cleaned = cleaned.split(grouping).join("").replace(decimalMark, ".");
-    } else if (commas > 1 || points > 1) {
+    } else if (commas > 1 || points > 1 || (english && /^[-+]?[1-9]\d{0,2},\d{3}$/.test(cleaned))) {
       cleaned = cleaned.replace(/[.,]/g, "");
     } else {
       cleaned = cleaned.replace(",", ".");
@@ -20,9 +24,6 @@
     if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return null;
     return Number(cleaned);
   }
-
-  // Written as the page's language writes figures (indicators/numbers.py): 1 234,5, or 1,234.5 in English.
-  var english = document.documentElement.lang === "en";
 
   function formatNumber(number, decimals) {
     var fixed = Math.abs(number).toFixed(decimals).split(".");
