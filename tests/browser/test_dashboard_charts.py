@@ -113,6 +113,10 @@ def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, networ
         f"the map is not drawn: {share:.1%} of it is not background, {members} pixels of members; console: {console}"
     )
     assert console == []
+    # The chart is one image with its label; the map's canvas is no second, English-labelled tab stop inside it.
+    canvas = page.locator("[data-chart='chart-map'] canvas.maplibregl-canvas")
+    expect(canvas).not_to_have_attribute("tabindex", "0")
+    expect(canvas).not_to_have_attribute("aria-label", "Map")
     axe.assert_no_violations(page)
 
     # The year selector: choose 2019 and update, by keyboard.
