@@ -35,7 +35,7 @@ from indicators.models import (
     Unit,
     ValueState,
 )
-from indicators.numbers import DECIMALS_BY_UNIT, decimals_for, format_number, unit_label
+from indicators.numbers import DECIMALS_BY_UNIT, chart_separators, decimals_for, format_number, unit_label
 
 # Units whose amounts add up across municipalities; other figures are averaged by population.
 ADDITIVE_UNITS = {Unit.PERSONS, Unit.COUNT, Unit.KG, Unit.TONNES, Unit.TONNES_CO2E, Unit.SQUARE_METRES,
@@ -491,7 +491,7 @@ def member_label(member: Member, year: int | None = None) -> str:
 def _figure(data: list[dict], **extra) -> dict:
     return figure(
         data,
-        separators=", ",
+        separators=chart_separators(),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",

@@ -27,6 +27,7 @@ from indicators.numbers import (
     parse_number,
     percent,
     quantity,
+    read_field,
     unit_name,
     unit_suffix,
 )
@@ -35,7 +36,7 @@ from plans.models import GoalIndicator
 SIX_DECIMALS = Decimal("0.000001")
 
 # The plausibility rules' words, said by the server on saving and by entry.js while she types (see hint_words()).
-NOT_A_NUMBER = gettext_lazy("“%(text)s” is not a number. Write it like 1 234,5.")
+NOT_A_NUMBER = gettext_lazy("“%(text)s” is not a number. Write it like 1,234.5.")
 BELOW = gettext_lazy("%(figure)s is below the lowest plausible figure, %(limit)s.")
 ABOVE = gettext_lazy("%(figure)s is above the highest plausible figure, %(limit)s.")
 CHANGE = gettext_lazy(
@@ -46,7 +47,7 @@ CHANGE = gettext_lazy(
 def read_amount(text: str, indicator: Indicator) -> Decimal:
     """Read a typed figure for the indicator, or raise forms.ValidationError with a message for the planner."""
     try:
-        number = parse_number(text)
+        number = read_field(text)
     except NumberError:
         raise forms.ValidationError(NOT_A_NUMBER % {"text": text.strip()}, code="not_a_number") from None
     problem = amount_problem(number, indicator.entry_unit)

@@ -30,6 +30,12 @@ def translated(obj, field: str) -> str:
     return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_nb")
 
 
+def translated_language(obj, field: str) -> str:
+    """Return the language translated() shows obj.<field> in: the active one, or bokmål where it fell back."""
+    language = (get_language() or "nb")[:2]
+    return language if getattr(obj, f"{field}_{language}", "") else "nb"
+
+
 class LanguageForm(models.TextChoices):
     BOKMAL = "nb", _("Bokmål")
     NYNORSK = "nn", _("Nynorsk")
@@ -395,6 +401,15 @@ class Indicator(models.Model):
     @property
     def description(self) -> str:
         return translated(self, "description")
+
+    @property
+    def name_language(self) -> str:
+        """The language the name is shown in: bokmål on a page whose language the indicator has no name in."""
+        return translated_language(self, "name")
+
+    @property
+    def description_language(self) -> str:
+        return translated_language(self, "description")
 
     @property
     def is_per_inhabitant(self) -> bool:

@@ -1,5 +1,6 @@
-"""Numbers the Norwegian way: reading what people type (`1 234,5` or `1,234.5`) and writing figures (`1 234,5`),
-with each indicator's decimals and unit labels. The `figures` template-tag library sits on top of this module."""
+"""Numbers read and written: reading what people type (`1 234,5` or `1,234.5`) and writing figures the way the
+page's language writes them (`1 234,5` in bokmål and nynorsk, `1,234.5` in English), with each indicator's decimals
+and unit labels. The `figures` template-tag library sits on top of this module."""
 
 import functools
 import math
@@ -26,12 +27,18 @@ class NumberError(ValueError):
     pass
 
 
-def parse_number(text: str) -> Decimal:
+# A lone comma that groups thousands the English way: 1,234 or -12,345 (not 12,5, 1,2345 or 0,125).
+ENGLISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
+
+
+def parse_number(text: str, *, english: bool = False) -> Decimal:
     """Return the number in the text, reading either decimal convention.
 
     With both separators, the last one is the decimal separator (`1.234,5`, `1,234.5`).
     With one kind only: a comma is decimal (`12,5`), as is a single point (`12.5`);
     a separator that occurs more than once groups thousands (`1.234.567`, `1,234,567`).
+    On an English page (english=True) a lone comma before exactly three digits groups thousands, as English
+    writes them (`26,100` is 26100); elsewhere it is decimal (`12,5`), whatever the page.
     """
     cleaned = GROUPING.sub("", text.strip().translate(MINUS_SIGNS))
     if not cleaned:
@@ -43,7 +50,7 @@ def parse_number(text: str) -> Decimal:
         if cleaned.count(decimal_mark) > 1:
             raise NumberError(text)
         cleaned = cleaned.replace(grouping, "").replace(decimal_mark, ".")
-    elif commas > 1 or points > 1:
+    elif commas > 1 or points > 1 or (english and ENGLISH_THOUSANDS.fullmatch(cleaned)):
         cleaned = cleaned.replace(",", "").replace(".", "")
     else:
         cleaned = cleaned.replace(",", ".")
@@ -66,12 +73,14 @@ def amount_problem(number: Decimal, unit: str) -> str | None:
     return None
 
 
-# Writing numbers
+# Writing numbers: the Norwegian way (1 234,5) on Norwegian pages, the English way (1,234.5) on English ones.
 
 NO_VALUE = "–"
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"
 NUMBER_GROUPING = 3
+# The languages that write 1,234.5; every other (bokmål, nynorsk, none active) writes 1 234,5.
+ENGLISH_NUMBERS = frozenset({"en"})
 
 # How many decimals a figure in each unit is shown with.
 DECIMALS_BY_UNIT = {
@@ -93,8 +102,14 @@ NORWEGIAN_SEPARATORS = str.maketrans({",": THOUSAND_SEPARATOR, ".": DECIMAL_SEPA
 _QUANTUM = [Decimal(1).scaleb(-decimals) for decimals in range(10)]  # 1, 0.1, 0.01…: what quantize() rounds to
 
 
-def format_number(value, decimals: int = 0) -> str:
-    """Return the number as 1 234,5 (non-breaking space, decimal comma) in every language; None as a dash."""
+def english_numbers(language: str | None = None) -> bool:
+    """Whether figures are written 1,234.5 in the language (the active one unless given), not 1 234,5."""
+    return (language or get_language()) in ENGLISH_NUMBERS
+
+
+def format_number(value, decimals: int = 0, language: str | None = None) -> str:
+    """Return the number as the language writes it (the active one unless given): 1 234,5 (non-breaking space,
+    decimal comma) in Norwegian, 1,234.5 in English; None as a dash."""
     if value is None or value == "":
         return NO_VALUE
     if isinstance(value, float):
@@ -112,8 +127,27 @@ def format_number(value, decimals: int = 0) -> str:
     number = number.quantize(_QUANTUM[decimals] if decimals < 10 else Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     if number.is_zero():
         number = abs(number)  # never show "-0,0"
-    # Python's own grouping, then the Norwegian separators: a tenth of numberformat's cost, the same text.
-    return f"{number:,.{decimals}f}".translate(NORWEGIAN_SEPARATORS)
+    # Python's own grouping is the English one; the Norwegian separators replace it. A tenth of numberformat's cost.
+    text = f"{number:,.{decimals}f}"
+    return text if english_numbers(language) else text.translate(NORWEGIAN_SEPARATORS)
+
+
+def field_text(value, decimals: int | None = None) -> str:
+    """Write a stored figure into a form field as the page writes figures (1 234,5, or 1,234.5 in English), so that
+    read_field() reads the same number back. With decimals None, the figure keeps the decimals it has (exact())."""
+    if value is None:
+        return ""
+    return exact(value) if decimals is None else format_number(value, decimals)
+
+
+def read_field(text: str) -> Decimal:
+    """Read what someone typed into a form: parse_number() the way the page's language writes figures."""
+    return parse_number(text, english=english_numbers())
+
+
+def chart_separators(language: str | None = None) -> str:
+    """plotly's `separators` layout property for the language: the decimal mark, then the thousands separator."""
+    return ".," if english_numbers(language) else ", "
 
 
 def decimals_for(indicator) -> int:
@@ -154,16 +188,17 @@ def signed(value, decimals=0) -> str:
     if value is None:
         return NO_VALUE
     text = format_number(abs(value), int(decimals))
-    if text.strip("0,\xa0") == "":
+    if text.strip("0,.\xa0") == "":
         return text
     return ("+" if value > 0 else MINUS) + text
 
 
 def percent(share, decimals=0) -> str:
-    """Format a share as a signed percentage: 0.125 gives +13 %."""
+    """Format a share as a signed percentage: 0.125 gives +13 % (+13% in English)."""
     if share is None:
         return NO_VALUE
-    return f"{signed(share * 100, decimals)}\xa0%"
+    space = "" if english_numbers() else "\xa0"
+    return f"{signed(share * 100, decimals)}{space}%"
 
 
 def exact(value) -> str:

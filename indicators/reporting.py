@@ -55,7 +55,7 @@ from indicators.models import (
     ValueStatus,
     reporting_year,
 )
-from indicators.numbers import exact, quantity, unit_label
+from indicators.numbers import exact, field_text, quantity, unit_label
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
 
 
@@ -135,7 +135,7 @@ def entry(request, code: str, year: int):
             if row.value is not None:
                 initial = {
                     "state": row.value.state,
-                    "value": "" if row.value.value is None else exact(row.value.value),
+                    "value": field_text(row.value.value),
                     "comment": row.value.comment,
                     "version": row.value.version,
                 }

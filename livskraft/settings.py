@@ -150,8 +150,8 @@ TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
-# Numbers are shown the Norwegian way (1 234,5) in every language, English included.
-FORMAT_MODULE_PATH = ["livskraft.formats"]
+# Numbers follow the page's language: 1 234,5 in bokmål and nynorsk, 1,234.5 in English (Django's own formats; the
+# portal's figures are written by indicators/numbers.py, which follows the same rule).
 
 # Plausibility: a figure that moves more than this share from last year needs an
 # explanation before it is submitted, unless the indicator sets its own limit.
@@ -286,6 +286,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
+        # plotly's map (MapLibre) draws in a web worker it creates from a blob: URL; nothing else runs in workers.
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

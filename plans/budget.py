@@ -33,7 +33,7 @@ from indicators.importers.spreadsheet import (  # the value import's reader
     read_cells,
 )
 from indicators.models import FIRST_YEAR, SOURCE_LENGTH, reporting_year
-from indicators.numbers import LIMIT, NumberError, format_number, parse_number
+from indicators.numbers import LIMIT, NumberError, field_text, read_field
 from plans.chain import FINANCIAL, logged_value, record
 from plans.models import BudgetImport, BudgetLine, FocusArea, Plan, PlanChange, PlanStatus, StrategicProject
 
@@ -227,7 +227,7 @@ def read_amount(text: str) -> Decimal | None:
     if not text:
         return None
     try:
-        number = parse_number(text)
+        number = read_field(text)
     except NumberError:
         raise AmountError(
             _("“%(text)s” is not a number. Write whole thousands of kroner, like 1 234.") % {"text": text}
@@ -287,7 +287,7 @@ class BudgetLineForm(forms.Form):
 
     def __init__(self, *args, row: BudgetRow, **kwargs):
         stored = row.stored
-        initial = {name: "" if a is None else format_number(a) for name, a in zip(AMOUNTS, stored, strict=True)}
+        initial = {name: field_text(a, 0) for name, a in zip(AMOUNTS, stored, strict=True)}
         initial["shown"] = _plain(stored)
         super().__init__(*args, prefix=row.key, initial=initial, **kwargs)
         for name in AMOUNTS:

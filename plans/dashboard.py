@@ -20,7 +20,7 @@ from indicators.models import (
     Municipality,
     ValueStatus,
 )
-from indicators.numbers import format_number, quantity, unit_label
+from indicators.numbers import chart_separators, format_number, quantity, unit_label
 from indicators.series import Series
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
 from plans.progress import Assessment, Progress, assess
@@ -370,7 +370,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
         height=320,
-        separators=", ",
+        separators=chart_separators(),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
         showlegend=True,
         # The legend at the foot of the figure, below the years: plotly makes room for it however short the chart.

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.query import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -172,10 +173,10 @@ def annual_report(request, code: str, year: int):
         raise Http404(_("The annual report for this year has not been published."))
     draft = insider and (not published or request.GET.get("utkast") == "1")
     language = report_language(request, municipality)
+    # The report is in its own language; the site around it (header, menu, footer) stays in the visitor's.
     with translation.override(language):
         data = compose(municipality, year, report, draft=draft)
-        response = render(
-            request,
+        report_html = render_to_string(
             "plans/reports/annual_report.html",
             {
                 "data": data,
@@ -184,11 +185,22 @@ def annual_report(request, code: str, year: int):
                 "sections": [(section, section_title(section)) for section in data.sections],
                 "insider": insider,
                 "language": language,
-                "report_language_switch": True,
                 "other_years": _published_years(municipality, exclude=year),
             },
+            request=request,
         )
-        response.headers["Content-Language"] = language
+    response = render(
+        request,
+        "plans/reports/annual_report_page.html",
+        {
+            "report_html": report_html,
+            "municipality": municipality,
+            "year": year,
+            # Changing the site's language starts the report over in the language that follows from it.
+            "language_next": request.path + ("?utkast=1" if request.GET.get("utkast") == "1" else ""),
+        },
+    )
+    response.headers["Content-Language"] = language  # the report is the page's content
     return response
 
 

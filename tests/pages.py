@@ -45,7 +45,8 @@ EXCLUDED_ROUTES = {
 EXCLUDED_PATTERNS = {
     f"{settings.ADMIN_URL}login/": "the admin's login, wrapped so that it counts refused logins like the site's",
 }
-# Pages a Norwegian reader reads in the municipality's own written form (målform), whatever the language chosen.
+# Pages whose content a Norwegian reader reads in the municipality's own written form (målform), whatever the
+# language chosen; the site around the content stays in the visitor's language.
 OWN_LANGUAGE = {
     "annual_report": "the report is the municipality's own text, in bokmål or nynorsk as it has decided",
 }

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -164,9 +165,12 @@ def test_a_planner_saves_amounts_typed_the_norwegian_way_and_each_is_logged(clie
     drift_log = logged[f"Budget {YEAR}: Drift"]
     assert drift_log.plan == plans["budget"] and drift_log.action == PlanChange.Action.CREATED
     assert drift_log.changed_by == rana_planner
-    assert drift_log.details == [["Adopted budget", "–", f"1{NBSP}234"], ["Revised budget", "–", f"1{NBSP}500"]]
+    # Written in the planner's language, labels and figures alike.
+    assert drift_log.details == [["Adopted budget", "–", "1,234"], ["Revised budget", "–", "1,500"]]
     assert logged[f"Budget {YEAR}: Sykkelbyen"].plan == plans["okonomiplan"]
-    # The page shows the stored amounts the Norwegian way.
+    # The page shows the stored amounts as its language writes them, and reads them back the same.
+    assert 'value="1,234"' in client.get(entry_url()).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
     assert f'value="1{NBSP}234"' in client.get(entry_url()).content.decode()
 
 
@@ -199,7 +203,7 @@ def test_only_the_changed_rows_are_written(client, english, plans, rana_planner)
     assert changed.changed_at > long_ago
     log = PlanChange.objects.get()
     assert (log.action, log.plan) == (PlanChange.Action.CHANGED, plans["budget"])
-    assert log.details == [["Revised budget", f"1{NBSP}000", f"1{NBSP}200"]]
+    assert log.details == [["Revised budget", "1,000", "1,200"]]
 
 
 def test_an_unchanged_form_writes_nothing(client, english, plans, rana_planner):

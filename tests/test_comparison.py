@@ -93,7 +93,7 @@ def test_totals_instead_of_per_inhabitant(client, network):
     html = get(client, "/indikator/husholdningsavfall/?visning=total").content.decode()
     assert '<th scope="col" class="text-end">tonnes</th>' in html  # the unit in the column header
     assert "tonnes in total" not in html  # no second column of totals
-    assert [row[-1] for row in ranking_rows(html)] == ["330,0", "350,0", "380,0", "420,0"]
+    assert [row[-1] for row in ranking_rows(html)] == ["330.0", "350.0", "380.0", "420.0"]
 
 
 def test_unpublished_figures_are_left_out(client, network, waste):

@@ -249,8 +249,8 @@ def test_a_published_revision_shows_old_and_new_figure_who_when_and_why(
     assert "New and revised figures (1)" in values
     # The public reads who changed it as the municipality, never as one of its people.
     assert (
-        f"Household waste per inhabitant, 2024 362{NBSP}kg per inhabitant (total 9{NBSP}412,0{NBSP}tonnes) "
-        f"380{NBSP}kg per inhabitant (total 9{NBSP}880,0{NBSP}tonnes) Rana municipality, {today} Published {today} "
+        f"Household waste per inhabitant, 2024 362{NBSP}kg per inhabitant (total 9,412.0{NBSP}tonnes) "
+        f"380{NBSP}kg per inhabitant (total 9,880.0{NBSP}tonnes) Rana municipality, {today} Published {today} "
         "Feil i tonnasjen fra renovasjonen"
     ) in values
     assert "not yet published" not in values
@@ -266,7 +266,7 @@ def test_a_figure_published_for_the_first_time_is_new(client, english, history, 
     values = section(client.get(URL), "values")
     # No population is published for 2025 yet: the total is shown, and said to be only that.
     assert (
-        f"Household waste per inhabitant 1 (2025) – 2025: total 9{NBSP}230,0{NBSP}tonnes "
+        f"Household waste per inhabitant 1 (2025) – 2025: total 9,230.0{NBSP}tonnes "
         "(no published population for the year)"
     ) in values
     assert (
@@ -310,8 +310,8 @@ def test_figures_not_yet_published_are_shown_marked_to_readers_with_a_role_only(
     values = section(client.get(URL), "values")
     assert "New and revised figures (2)" in values
     assert (
-        f"Household waste per inhabitant, 2023 372{NBSP}kg per inhabitant (total 9{NBSP}672,0{NBSP}tonnes) "
-        f"500{NBSP}kg per inhabitant (total 13{NBSP}000,0{NBSP}tonnes) Approved, not yet published"
+        f"Household waste per inhabitant, 2023 372{NBSP}kg per inhabitant (total 9,672.0{NBSP}tonnes) "
+        f"500{NBSP}kg per inhabitant (total 13,000.0{NBSP}tonnes) Approved, not yet published"
     ) in values
     assert "Ny metode" in values
     assert "Submitted, not yet published" in values and "Sendt" in values
@@ -590,7 +590,7 @@ def test_the_page_is_accessible_and_leads_back_to_the_dashboard(
     tables = re.findall(r"<table.*?</table>", html, re.S)
     assert len(tables) == 3  # goals, figures per indicator, revised figures
     for table in tables:
-        assert "<caption>" in table
+        assert re.search(r"<caption[\s>]", table)
         assert re.findall(r"<th(?=[\s>])(?![^>]*scope=)", table) == []
     assert re.search(r'<label for="id_siden"', html) and 'aria-describedby="siden-help"' in html
 

@@ -1,8 +1,9 @@
 """The public pages: front page, municipality page, indicator page, login, and how numbers are shown."""
 
 import datetime
+import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings
@@ -19,7 +20,7 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
-from indicators.numbers import format_number
+from indicators.numbers import field_text, format_number, read_field
 from plans.models import PlanStatus
 from tests import factories as make
 
@@ -199,23 +200,23 @@ def test_unpublished_values_never_reach_the_public(client, kongsberg, population
     make.value(waste, kongsberg, 2024, 99999, status=status)
 
     municipality_page = get(client, "/kommune/3303/", "en").content.decode()
-    assert f"28{NBSP}142" in municipality_page
-    assert f"28{NBSP}404" not in municipality_page
+    assert "28,142" in municipality_page
+    assert "28,404" not in municipality_page
     # 10 650 tonnes for 28 142 people is 378 kg each (2023); the unpublished 2024 figures never show.
     assert f"378{NBSP}kg per inhabitant" in municipality_page
-    assert f"99{NBSP}999" not in municipality_page
-    assert "3{NBSP}520" not in municipality_page  # 99 999 tonnes ÷ 28 404 would be 3 520 kg
+    assert "99,999" not in municipality_page
+    assert "3,520" not in municipality_page  # 99 999 tonnes ÷ 28 404 would be 3 520 kg
 
     front_page = get(client, "/", "en").content.decode()
-    assert f"28{NBSP}142" in front_page
-    assert f"28{NBSP}404" not in front_page
+    assert "28,142" in front_page
+    assert "28,404" not in front_page
 
     indicator_page = get(client, "/indikator/husholdningsavfall/", "en").content.decode()
     ranking = re.search(r'<h2 id="ranking">.*?</table>', indicator_page, re.S)[0]
     assert '<th scope="col" class="text-end">kg per inhabitant</th>' in ranking
     assert ">378<" in ranking
-    assert f"99{NBSP}999" not in indicator_page
-    assert f"3{NBSP}520" not in indicator_page
+    assert "99,999" not in indicator_page
+    assert "3,520" not in indicator_page
 
 
 @pytest.mark.django_db
@@ -227,12 +228,12 @@ def test_per_inhabitant_figure_needs_a_published_population(client, kongsberg, p
     assert "375" not in html  # 10 650 t ÷ 28 404 = 375 kg, but that population is not published
 
 
-# --- numbers the Norwegian way ----------------------------------------------------------------------------------
+# --- numbers as the page's language writes them ----------------------------------------------------------------
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_numbers_are_norwegian_in_every_language(client, oslo, emissions, language):
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_numbers_are_norwegian_on_norwegian_pages(client, oslo, emissions, language):
     # 1 234 567,8 tonnes for 709 037 people: 1,74 tonnes each, shown with one decimal.
     make.published_value(emissions, oslo, 2024, "1234567.8")
 
@@ -246,6 +247,28 @@ def test_numbers_are_norwegian_in_every_language(client, oslo, emissions, langua
 
     front_page = get(client, "/", language).content.decode()
     assert f"709{NBSP}037" in front_page
+    # The charts' axes and hover text follow the page too.
+    chart = json.loads(re.search(r'id="chart-klimagassutslipp"[^>]*>(.*?)</script>', response.content.decode())[1])
+    assert chart["layout"]["separators"] == ", "
+    assert chart["data"][0]["text"] == ["1,7"]
+
+
+@pytest.mark.django_db
+def test_numbers_are_english_on_english_pages(client, oslo, emissions):
+    make.published_value(emissions, oslo, 2024, "1234567.8")
+
+    response = get(client, "/kommune/0301/", "en")
+    html = visible_text(response.content.decode())
+    assert "709,037" in html
+    assert f">1.7{NBSP}" in html
+    assert f"1,234,567.8{NBSP}" in html
+    assert f"709{NBSP}037" not in html and "1,7" not in html
+
+    front_page = get(client, "/", "en").content.decode()
+    assert "709,037" in front_page
+    chart = json.loads(re.search(r'id="chart-klimagassutslipp"[^>]*>(.*?)</script>', response.content.decode())[1])
+    assert chart["layout"]["separators"] == ".,"
+    assert chart["data"][0]["text"] == ["1.7"]
 
 
 @pytest.mark.parametrize(
@@ -263,15 +286,29 @@ def test_numbers_are_norwegian_in_every_language(client, oslo, emissions, langua
     ],
 )
 def test_number_format(value, decimals, shown):
-    assert format_number(value, decimals) == shown
+    assert format_number(value, decimals, "nb") == shown
+    english = shown.replace(",", ".").replace(NBSP, ",")
+    assert format_number(value, decimals, "en") == english
 
 
-@pytest.mark.parametrize("language", ["nb", "en"])
-def test_number_filter_ignores_the_language(language):
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("nb", f"1{NBSP}234,5 709{NBSP}037 –"), ("nn", f"1{NBSP}234,5 709{NBSP}037 –"), ("en", "1,234.5 709,037 –")],
+)
+def test_number_filter_follows_the_language(language, shown):
     template = Template("{% load figures %}{{ a|number:1 }} {{ b|number }} {{ c|number }}")
     with translation.override(language):
-        shown = template.render(Context({"a": Decimal("1234.5"), "b": 709037, "c": None}))
-    assert shown == f"1{NBSP}234,5 709{NBSP}037 –"
+        assert template.render(Context({"a": Decimal("1234.5"), "b": 709037, "c": None})) == shown
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("stored", [Decimal("26100"), Decimal("1234.5"), Decimal("0.125"), Decimal("-1234567.25")])
+def test_a_figure_written_into_a_form_reads_back_the_same_in_every_language(language, stored):
+    """A form shows a stored figure as the page writes figures, and saving it unchanged stores the same figure:
+    on an English page "26,100" is read back as 26100, on a Norwegian one "26 100"."""
+    with translation.override(language):
+        assert read_field(field_text(stored)) == stored
+        assert read_field(field_text(stored, 0)) == stored.quantize(Decimal(1), ROUND_HALF_UP)
 
 
 # --- values: states and sample data ----------------------------------------------------------------------------

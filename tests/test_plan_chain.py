@@ -224,10 +224,10 @@ def test_the_plan_page_shows_money_beside_each_focus_area(client, plans, rana):
         municipality=rana, year=THIS_YEAR, project=plans["project"], adopted=500, revised=600, accounts=650
     )
     text = page(client, reverse("plan", args=["1833", plans["okonomiplan"].pk]))
-    assert f"Money {THIS_YEAR}: budget 1 600, accounts 1 450 (NOK 1 000), 91 % spent." in text.replace("\xa0", " ")
+    assert f"Money {THIS_YEAR}: budget 1,600, accounts 1,450 (NOK 1 000), 91% spent." in text.replace("\xa0", " ")
     # The kommuneplan's focus area counts what the areas carrying it got.
     text = page(client, reverse("plan", args=["1833", plans["kommuneplan"].pk]))
-    assert "budget 1 600, accounts 1 450" in text.replace("\xa0", " ")
+    assert "budget 1,600, accounts 1,450" in text
 
 
 def test_page_queries_do_not_grow_with_the_plan(client, plans, rana, waste):
@@ -259,9 +259,9 @@ def test_the_dashboard_shows_money_beside_the_goals_for_the_years_chosen(client,
         municipality=rana, year=THIS_YEAR - 1, focus_area=plans["carried"], adopted=50, accounts=50
     )
     text = page(client, reverse("municipality", args=["1833"])).replace("\xa0", " ")
-    assert f"Money {THIS_YEAR - 1}–{THIS_YEAR}: budget 1 050, accounts 850 (NOK 1 000), 81 % spent." in text
+    assert f"Money {THIS_YEAR - 1}–{THIS_YEAR}: budget 1,050, accounts 850 (NOK 1 000), 81% spent." in text
     text = page(client, reverse("municipality", args=["1833"]) + f"?budsjett_fra={THIS_YEAR}&budsjett_til={THIS_YEAR}")
-    assert f"Money {THIS_YEAR}: budget 1 000, accounts 800 (NOK 1 000), 80 % spent." in text.replace("\xa0", " ")
+    assert f"Money {THIS_YEAR}: budget 1,000, accounts 800 (NOK 1 000), 80% spent." in text.replace("\xa0", " ")
     assert reverse("plan_chain", args=["1833"]) in text and reverse("digest", args=["1833"]) in text
 
 

@@ -112,6 +112,22 @@ def snapshot():
 )
 def test_numbers_are_read_the_norwegian_and_the_english_way(text, number):
     assert parse_number(text) == Decimal(number)
+    assert parse_number(text, english=True) == Decimal(number)
+
+
+@pytest.mark.parametrize(
+    ("text", "norwegian", "english"),
+    [
+        ("26,100", "26.1", "26100"),  # English groups thousands with a lone comma; Norwegian writes decimals so
+        ("-12,345", "-12.345", "-12345"),
+        ("12,5", "12.5", "12.5"),  # not three digits after it: a decimal comma on any page
+        ("1,2345", "1.2345", "1.2345"),
+        ("0,125", "0.125", "0.125"),  # nobody groups a leading zero
+    ],
+)
+def test_a_lone_comma_is_read_the_way_the_page_writes_figures(text, norwegian, english):
+    assert parse_number(text) == Decimal(norwegian)
+    assert parse_number(text, english=True) == Decimal(english)
 
 
 @pytest.mark.parametrize("text", ["", "tolv", "1,2,3.4.5", "12a", "1e5", "--1"])
@@ -228,6 +244,24 @@ def test_a_planner_saves_drafts_typed_the_norwegian_way(client, world, rana_plan
     assert "432\xa0kg" in page
 
 
+def test_a_planner_on_the_english_page_types_figures_the_english_way_and_saving_again_changes_nothing(
+    client, world, rana_planner, rana
+):
+    as_user(client, rana_planner, "en")
+    client.post(
+        entry_url(), full_form(client, husholdningsavfall={"value": "11,234.5"}, miljofyrtarn={"value": "1,042"})
+    )
+    waste = IndicatorValue.objects.get(indicator__code="husholdningsavfall", municipality=rana, year=YEAR)
+    lighthouses = IndicatorValue.objects.get(indicator__code="miljofyrtarn", municipality=rana, year=YEAR)
+    assert (waste.value, lighthouses.value) == (Decimal("11234.5"), Decimal("1042"))
+    page = client.get(entry_url()).content.decode()
+    assert 'value="11,234.5"' in page and 'value="1,042"' in page
+    # The form as shown, sent again, reads the same figures: nothing changes, no revision is written.
+    before = snapshot()
+    client.post(entry_url(), full_form(client))
+    assert snapshot() == before
+
+
 def test_blank_fields_create_no_values(client, world, rana_planner):
     as_user(client, rana_planner)
     client.post(entry_url(), full_form(client))
@@ -288,7 +322,7 @@ def test_a_large_change_from_the_last_published_figure_needs_an_explanation(clie
     make.published_value(lighthouses, rana, YEAR - 1, 20)
     as_user(client, rana_planner)
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "45"}, action="submit"))
-    assert f"+125\xa0% change from the last published figure, 20 in {YEAR - 1}" in response.content.decode()
+    assert f"+125% change from the last published figure, 20 in {YEAR - 1}" in response.content.decode()
     assert not IndicatorValue.objects.filter(indicator=lighthouses, year=YEAR).exists()
     client.post(entry_url(), full_form(client, miljofyrtarn={"value": "24"}, action="submit"))
     assert IndicatorValue.objects.get(indicator=lighthouses, year=YEAR).status == ValueStatus.SUBMITTED
@@ -692,7 +726,7 @@ def test_a_value_published_in_the_admin_is_published_as_in_the_reporting_round(
     client, world, rana_planner, rana_approver, rana, administrator
 ):
     value = approved_value(rana, rana_planner, rana_approver, figure=4321)
-    assert "4\xa0321" not in as_user(client, None).get("/kommune/1833/").content.decode()  # now in the page cache
+    assert "4,321" not in as_user(client, None).get("/kommune/1833/").content.decode()  # now in the page cache
     as_user(client, administrator)
     response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]}, follow=True)
     assert "Published 1 value." in response.content.decode()
@@ -701,7 +735,7 @@ def test_a_value_published_in_the_admin_is_published_as_in_the_reporting_round(
     assert value.status == ValueStatus.PUBLISHED and value.first_published_at is not None
     assert value.revisions.order_by("pk").last().changed_by == administrator
     client.logout()
-    assert "4\xa0321" in as_user(client, None).get("/kommune/1833/").content.decode()
+    assert "4,321" in as_user(client, None).get("/kommune/1833/").content.decode()
     # A published figure is changed only with a reason the public can read.
     as_user(client, rana_planner)
     response = client.post(entry_url(), full_form(client, miljofyrtarn={"value": "4400"}))
@@ -719,7 +753,7 @@ def test_the_admins_change_form_cannot_publish(client, world, rana_planner, rana
     value.refresh_from_db()
     assert (value.comment, value.status, value.published_at) == ("Sjekket", ValueStatus.APPROVED, None)
     client.logout()
-    assert "4\xa0321" not in as_user(client, None).get("/kommune/1833/").content.decode()
+    assert "4,321" not in as_user(client, None).get("/kommune/1833/").content.decode()
 
 
 def test_a_published_figure_changed_in_the_admin_waits_for_approval(
@@ -736,7 +770,7 @@ def test_a_published_figure_changed_in_the_admin_waits_for_approval(
     assert value.revisions.order_by("pk").last().reason == "Rettet etter registeret"
     client.logout()
     page = as_user(client, None).get("/kommune/1833/").content.decode()
-    assert "4\xa0321" in page and "4\xa0400" not in page
+    assert "4,321" in page and "4,400" not in page
 
 
 def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_approves(

@@ -238,18 +238,27 @@ def test_a_nynorsk_municipalitys_report_is_in_nynorsk_and_can_be_read_in_english
     AnnualReport.objects.create(municipality=masfjorden, year=YEAR, published_at=datetime.datetime.now(datetime.UTC))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"  # a visitor who reads bokmål elsewhere
     response = client.get(report_url("4634"))
+    html = response.content.decode()
     assert response["Content-Language"] == "nn"
-    assert '<html lang="nn">' in response.content.decode()
-    assert "Hopp til hovudinnhaldet" in response.content.decode()
-    # The language menu of a report chooses the report's language in the address, not in a cookie.
-    assert re.search(r'<form method="get" action="/kommune/4634/arsrapport/2023/"[^>]*>', response.content.decode())
-    assert '<select id="language-select" name="lang"' in response.content.decode()
+    # The report is in nynorsk, and says so; the site around it stays in the visitor's bokmål.
+    report = re.search(r'<article class="annual-report" lang="nn">.*</article>', html, re.S)[0]
+    assert "<h1>Årsrapport 2023 – Masfjorden</h1>" in report
+    chrome = html.replace(report, "")
+    assert (
+        '<html lang="nb">' in chrome and "Hopp til hovedinnholdet" in chrome and "Hopp til hovudinnhaldet" not in html
+    )
+    assert "<title>Årsrapport 2023 – Masfjorden – Livskraft</title>" in chrome
+    # The language menu changes the site's language, as on every page, and comes back to the report.
+    assert '<form method="post" action="/i18n/setlang/"' in chrome and 'name="lang"' not in chrome
+    assert '<input type="hidden" name="next" value="/kommune/4634/arsrapport/2023/">' in chrome
     english = client.get(report_url("4634") + "?lang=en").content.decode()
-    assert '<html lang="en">' in english and "Annual report 2023 – Masfjorden" in english
-    # The municipality's own texts keep their language mark on the English page.
+    assert '<html lang="nb">' in english and '<article class="annual-report" lang="en">' in english
+    assert "Annual report 2023 – Masfjorden" in english
+    # The municipality's own texts keep their language mark in the English report.
     assert 'lang="nn"' in english
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert '<html lang="en">' in client.get(report_url("4634")).content.decode()
+    both_english = client.get(report_url("4634")).content.decode()
+    assert '<html lang="en">' in both_english and '<article class="annual-report" lang="en">' in both_english
 
 
 @pytest.mark.parametrize("year", [1799, 2999])

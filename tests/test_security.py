@@ -56,6 +56,8 @@ def test_every_page_sends_a_content_security_policy_without_inline_scripts(clien
     assert policy["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval', no other origin
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'none'"
+    # Workers only from the portal, or from a blob: it made itself (plotly's map draws in one); nothing else.
+    assert policy["worker-src"] == "'self' blob:"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"

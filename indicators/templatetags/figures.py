@@ -1,4 +1,5 @@
-"""Template filters and tags that show figures and indicator values the Norwegian way: {% load figures %}.
+"""Template filters and tags that show figures and indicator values as the page's language writes them (1 234,5
+in Norwegian, 1,234.5 in English): {% load figures %}.
 
 The formatting itself lives in indicators/numbers.py; this module registers it for templates and renders a
 value's cell (figure, unit, state and badges) as HTML.
@@ -22,7 +23,7 @@ register = template.Library()
 
 @register.filter
 def number(value, decimals=0):
-    """Format a number the Norwegian way: {{ v|number:1 }} gives 1 234,5."""
+    """Format a number as the page's language writes it: {{ v|number:1 }} gives 1 234,5 (1,234.5 in English)."""
     try:
         decimals = int(decimals)
     except (TypeError, ValueError):
@@ -183,11 +184,11 @@ def _cell(value, language: str | None, words: dict[str, str]) -> str:
         )
         shown = value.display_value
         if shown is not None:
-            html = f'<span class="figure">{format_number(shown, decimals)}{label}</span>'
+            html = f'<span class="figure">{format_number(shown, decimals, language)}{label}</span>'
         else:
             html = f'<span>–</span> <span class="value-note">{words["no_population"]}</span>'
         if per_inhabitant:
-            amount = f"{format_number(value.value, amount_decimals)}{amount_label}"
+            amount = f"{format_number(value.value, amount_decimals, language)}{amount_label}"
             html += f' <span class="value-note">{words["total"] % {"amount": amount}}</span>'
     else:
         html = f'<span class="value-state">{escape(choice_label(ValueState, value.state, language))}</span>'

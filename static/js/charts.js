@@ -6,8 +6,22 @@
   var config = { displayModeBar: false, responsive: true };
   var drawn = [];
 
+  // The chart is one image for assistive technology (role="img", its label says what it shows, a table beside it
+  // has the figures). MapLibre makes the map's canvas a second, English-labelled tab stop inside that image:
+  // take the canvas out of the tab order and the accessibility tree's landmarks; mouse and touch still pan it.
+  function quietMapCanvas(element) {
+    element.querySelectorAll(".maplibregl-canvas").forEach(function (canvas) {
+      canvas.removeAttribute("tabindex");
+      canvas.removeAttribute("role");
+      canvas.removeAttribute("aria-label");
+    });
+  }
+
   function draw(element, figure) {
-    Plotly.newPlot(element, figure.data, figure.layout, config);
+    Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      quietMapCanvas(element);
+      element.on("plotly_afterplot", function () { quietMapCanvas(element); });
+    });
     var years = [];
     // Legend-only entries have no year (x: [null]); leave them out of the span.
     figure.data.forEach(function (trace) {

@@ -24,7 +24,8 @@
       var mark = cleaned.lastIndexOf(",") > cleaned.lastIndexOf(".") ? "," : ".";
       if (cleaned.split(mark).length > 2) return NaN;
       cleaned = cleaned.split(mark === "," ? "." : ",").join("").replace(mark, ".");
-    } else if (commas > 1 || points > 1) {
+    } else if (commas > 1 || points > 1 || (decimalMark === "." && /^[-+]?[1-9]\d{0,2},\d{3}$/.test(cleaned))) {
+      // On a page that writes 1,234.5 (English), a lone comma before three digits groups thousands: 26,100.
       cleaned = cleaned.replace(/[.,]/g, "");
     } else {
       cleaned = cleaned.replace(",", ".");

@@ -192,7 +192,9 @@ def test_kongsberg_report_in_bokmal_draws_its_charts_offline_and_passes_axe(page
 
 def test_kongsberg_report_in_english_by_address_and_by_cookie(page, axe, reports, live_server):
     response = open_ok(page, KONGSBERG_REPORT + "?lang=en")
-    assert html_lang(page) == "en"
+    # The report is in English; the site around it stays in the visitor's bokmål.
+    expect(page.locator("article.annual-report")).to_have_attribute("lang", "en")
+    assert html_lang(page) == "nb"
     assert response.headers.get("content-language") == "en"
     expect(page.locator("h1")).to_contain_text("Kongsberg")
     # The municipality's own texts stay in bokmål, and say so.
@@ -205,12 +207,17 @@ def test_kongsberg_report_in_english_by_address_and_by_cookie(page, axe, reports
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     open_ok(page, KONGSBERG_REPORT)
     assert html_lang(page) == "en"
+    expect(page.locator("article.annual-report")).to_have_attribute("lang", "en")
 
 
 def test_masfjorden_report_is_in_nynorsk_for_a_bokmal_browser_and_in_english_on_request(page, axe, reports):
     assert page.evaluate("navigator.language") == "nb-NO"
     response = open_ok(page, MASFJORDEN_REPORT)
-    assert html_lang(page) == "nn"
+    # Only the report is in nynorsk: the header, menu and footer stay in the visitor's bokmål.
+    expect(page.locator("article.annual-report")).to_have_attribute("lang", "nn")
+    assert html_lang(page) == "nb"
+    expect(page.get_by_role("navigation", name="Hovedmeny")).to_contain_text("Forside")
+    expect(page.get_by_label("Språk")).to_have_value("nb")
     assert response.headers.get("content-language") == "nn"
     expect(page.locator("h1")).to_contain_text("Masfjorden")
     expect(page.locator("section.report-section h2", has_text="Berekraftig næringsliv")).to_have_attribute("lang", "nn")
@@ -221,7 +228,8 @@ def test_masfjorden_report_is_in_nynorsk_for_a_bokmal_browser_and_in_english_on_
     axe.assert_no_violations(page)
 
     open_ok(page, MASFJORDEN_REPORT + "?lang=en")
-    assert html_lang(page) == "en"
+    expect(page.locator("article.annual-report")).to_have_attribute("lang", "en")
+    assert html_lang(page) == "nb"
     expect(page.locator("h1")).to_contain_text("Masfjorden")
     assert wait_for_charts(page) == 1
     axe.assert_no_violations(page)

@@ -1,8 +1,10 @@
 """The dashboard in real Chromium: plotly draws each chart from local plotly.js, and axe finds nothing."""
 
 import datetime
+import io
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from indicators.models import Indicator
@@ -73,20 +75,54 @@ def network(rana):
     return make.network(members=[rana, oslo])
 
 
+def map_pixels(page) -> tuple[float, int]:
+    """Look at the map as a person would: the share of its area drawn in something other than the white
+    background (Norway's municipalities in grey), and how many pixels show the members (coloured by their figure,
+    outlined in black). The colour bar beside the map is drawn whether the map is or not, so it is left out."""
+    chart = page.locator("[data-chart='chart-map']")
+    box = chart.bounding_box()
+    shot = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+    bar = chart.locator("g.colorbar").bounding_box()
+    left = (bar["x"] - box["x"]) * shot.width / box["width"]  # the colour bar stands at the right of the map
+    data = shot.crop((0, 0, int(left), shot.height)).tobytes()
+    pixels = list(zip(data[0::3], data[1::3], data[2::3], strict=True))
+    drawn = [p for p in pixels if min(p) < 245]
+    members = [(r, g, b) for r, g, b in drawn if (g > r + 30 and g > b + 10) or max(r, g, b) < 120]
+    return len(drawn) / len(pixels), len(members)
+
+
 def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, network, live_server):
     own = (live_server.url, f"blob:{live_server.url}", "data:")
-    outside = []
+    outside, console = [], []
     page.on("request", lambda request: None if request.url.startswith(own) else outside.append(request.url))
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
     page.goto("/indikator/husholdningsavfall/?kommune=1833")
     expect(page.get_by_text("Rana - Raane er nummer 2 av 2 i 2023 (lavere er bedre).")).to_be_visible()
-    for chart in ("chart-ranking", "chart-lines", "chart-map"):
+    for chart in ("chart-ranking", "chart-lines"):
         element = page.locator(f"[data-chart='{chart}']")
-        expect(element.locator(".main-svg, canvas").first).to_be_attached()
+        expect(element.locator(".main-svg").first).to_be_visible()
         assert element.evaluate("e => e.data.length") >= 1
+    # The map is drawn, not only its colour bar: Norway's municipalities in grey, the members in green. The map
+    # draws in a worker (WebGL, after the borders are fetched), so look again until it is there.
+    page.locator("[data-chart='chart-map']").scroll_into_view_if_needed()
+    expect(page.locator("[data-chart='chart-map'] canvas.maplibregl-canvas")).to_be_attached()
+    for _attempt in range(40):
+        share, members = map_pixels(page)
+        if share > 0.02 and members > 50:
+            break
+        page.wait_for_timeout(250)
+    assert share > 0.02 and members > 50, (
+        f"the map is not drawn: {share:.1%} of it is not background, {members} pixels of members; console: {console}"
+    )
+    assert console == []
+    # The chart is one image with its label; the map's canvas is no second, English-labelled tab stop inside it.
+    canvas = page.locator("[data-chart='chart-map'] canvas.maplibregl-canvas")
+    expect(canvas).not_to_have_attribute("tabindex", "0")
+    expect(canvas).not_to_have_attribute("aria-label", "Map")
     axe.assert_no_violations(page)
 
     # The year selector: choose 2019 and update, by keyboard.
-    page.get_by_label("År").select_option("2019")
+    page.get_by_label("År", exact=True).select_option("2019")
     page.get_by_role("button", name="Oppdater").press("Enter")
     expect(page.get_by_role("heading", name="Rangering i Livskraftige kommuner, 2019")).to_be_visible()
     expect(page.get_by_text("Rana - Raane er nummer 2 av 2 i 2019")).to_be_visible()
