@@ -24,8 +24,8 @@ from indicators.numbers import (
     decimals_for,
     exact,
     format_number,
-    parse_number,
     percent,
+    percent_sign,
     quantity,
     read_field,
     unit_name,
@@ -285,7 +285,7 @@ def change_message(change: Change, limit: Decimal) -> str:
         "change": change.percent,
         "previous": change.compared_with,
         "year": change.published.year,
-        "limit": f"{format_number(limit * 100, 0)}\xa0%",
+        "limit": f"{format_number(limit * 100, 0)}{percent_sign()}",
     }
 
 
@@ -444,6 +444,7 @@ def hint_words() -> dict[str, str]:
     return {
         # How the portal writes 1234.5 in this language: entry.js takes its separators from it.
         "sample": format_number(Decimal("1234.5"), 1),
+        "percent_sign": percent_sign(),
         "below": str(BELOW),
         "above": str(ABOVE),
         "change": str(CHANGE),

@@ -193,12 +193,16 @@ def signed(value, decimals=0) -> str:
     return ("+" if value > 0 else MINUS) + text
 
 
+def percent_sign() -> str:
+    """What follows a percentage: " %" with a non-breaking space the Norwegian way, "%" in English."""
+    return "%" if english_numbers() else "\xa0%"
+
+
 def percent(share, decimals=0) -> str:
     """Format a share as a signed percentage: 0.125 gives +13 % (+13% in English)."""
     if share is None:
         return NO_VALUE
-    space = "" if english_numbers() else "\xa0"
-    return f"{signed(share * 100, decimals)}{space}%"
+    return f"{signed(share * 100, decimals)}{percent_sign()}"
 
 
 def exact(value) -> str:

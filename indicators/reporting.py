@@ -55,7 +55,7 @@ from indicators.models import (
     ValueStatus,
     reporting_year,
 )
-from indicators.numbers import exact, field_text, quantity, unit_label
+from indicators.numbers import field_text, quantity, unit_label
 from indicators.services import ConflictError, ProposedValue, apply_values, change_status
 
 

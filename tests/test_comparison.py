@@ -84,7 +84,7 @@ def test_the_year_selector_changes_the_ranking(client, network):
 def test_a_merged_member_is_shown_as_the_sum_of_its_predecessors_before_the_merger(client, network):
     html = get(client, "/indikator/husholdningsavfall/?ar=2019&kommune=1578").content.decode()
     fjord = next(row for row in ranking_rows(html) if row[1] == "Fjord")
-    assert fjord[-2:] == ["420", "840,0"]  # (640 + 200) t × 1 000 / (1 600 + 400) people; the total beside it
+    assert fjord[-2:] == ["420", "840.0"]  # (640 + 200) t × 1 000 / (1 600 + 400) people; the total beside it
     assert "Computed from Norddal + Stordal, before the merger" in html
     assert "Fjord is number 4 of 4 in 2019" in html
 

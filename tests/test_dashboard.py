@@ -214,7 +214,7 @@ def test_sample_data_is_explained_once_per_table_and_marked_in_each_cell(client,
     add_waste(rana, waste, {2022: 400, 2023: 380})
     table = figures_table(page(client, "nb"), "husholdningsavfall")
     assert table.count("Eksempeldata: oppdiktede tall, ikke ekte tall.") == 1
-    assert "<caption>" in table and table.index("Eksempeldata") < table.index("</caption>")
+    assert "<caption" in table and table.index("Eksempeldata") < table.index("</caption>")
     assert table.count('class="sample-mark"') == 1 and "sample-badge" not in table
     sample_row = re.search(r'<th scope="row">2021</th>.*?</tr>', table, re.S)[0]
     assert '<span class="sample-mark" aria-hidden="true">*</span>' in sample_row and "(eksempeldata)" in sample_row

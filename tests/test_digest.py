@@ -270,7 +270,7 @@ def test_a_figure_published_for_the_first_time_is_new(client, english, history, 
         "(no published population for the year)"
     ) in values
     assert (
-        f"Household waste per inhabitant, 2025 total 9{NBSP}230,0{NBSP}tonnes (no published population for the year) "
+        f"Household waste per inhabitant, 2025 total 9,230.0{NBSP}tonnes (no published population for the year) "
         f"Rana municipality, {shown(timezone.localdate())}"
     ) in values
     assert "Årets tall" in values

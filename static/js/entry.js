@@ -44,7 +44,7 @@
   function percent(share) {
     var text = formatNumber(Math.abs(share * 100), 0);
     var sign = /^[0\s\u00a0,.]*$/.test(text) ? "" : share > 0 ? "+" : "\u2212";
-    return sign + text + "\u00a0%";
+    return sign + text + words.percent_sign;
   }
 
   function fill(template, values) {
@@ -112,7 +112,7 @@
               change: percent(share),
               previous: previousText,
               year: data.publishedYear,
-              limit: formatNumber(limit * 100, 0) + "\u00a0%"
+              limit: formatNumber(limit * 100, 0) + words.percent_sign
             })
           );
         }
