@@ -17,9 +17,12 @@ def figure(data: list[dict], **layout) -> dict:
     return {"data": data, "layout": layout}
 
 
-def colorscale(name: str, *, reverse: bool = False) -> list[list]:
-    """A named sequential scale (e.g. "Greens") as the explicit [[position, colour], …] list plotly.js takes."""
-    colours = list(getattr(plotly.colors.sequential, name))
+def colorscale(name: str, *, reverse: bool = False, skip_lightest: int = 0) -> list[list]:
+    """A named sequential scale (e.g. "Greens") as the explicit [[position, colour], …] list plotly.js takes.
+
+    skip_lightest leaves out that many of the palest colours, so that no value is drawn almost white on white.
+    """
+    colours = list(getattr(plotly.colors.sequential, name))[skip_lightest:]
     if reverse:
         colours.reverse()
     last = len(colours) - 1

@@ -672,7 +672,10 @@ def map_chart(comparison: Comparison, geojson_url: str) -> dict:
                 f"{member_label(m, comparison.year)}: {format_number(c.figure, comparison.decimals)}" for m, c in rows
             ],
             hoverinfo="text",
-            colorscale=colorscale("Greens", reverse=comparison.indicator.direction != Direction.HIGHER),
+            # The two palest greens are left out: the worst figure stays visible against the grey country.
+            colorscale=colorscale(
+                "Greens", reverse=comparison.indicator.direction != Direction.HIGHER, skip_lightest=2
+            ),
             marker={"line": {"color": "#212529", "width": 0.8}},
             colorbar={"title": {"text": comparison.unit}},
         ),
