@@ -107,6 +107,24 @@ def waste(db):
 
 
 @pytest.fixture
+def share(db):
+    """Schools and kindergartens near recreation areas: a share in per cent, 0–100 plausible."""
+    from indicators.models import Indicator
+
+    return Indicator.objects.create(
+        code="skoler-naer-friluftsomrade",
+        name_nb="Skoler og barnehager nær friluftsområder",
+        name_en="Schools and kindergartens near recreation areas",
+        unit="percent",
+        direction="higher",
+        bottom_line="social",
+        plausible_min=Decimal(0),
+        plausible_max=Decimal(100),
+        order=30,
+    )
+
+
+@pytest.fixture
 def lighthouses(db):
     """Eco-Lighthouse certified businesses: a count, entered directly."""
     from indicators.models import Indicator

@@ -29,22 +29,6 @@ def world(network, rana, oslo, waste, lighthouses):
     make.population(oslo, {YEAR - 3: 717000})
 
 
-@pytest.fixture
-def share(db):
-    """Schools and kindergartens near recreation areas: a share in per cent."""
-    return Indicator.objects.create(
-        code="skoler-naer-friluftsomrade",
-        name_nb="Skoler og barnehager nær friluftsområder",
-        name_en="Schools and kindergartens near recreation areas",
-        unit="percent",
-        direction="higher",
-        bottom_line="social",
-        plausible_min=Decimal(0),
-        plausible_max=Decimal(100),
-        order=30,
-    )
-
-
 def page_of(response) -> str:
     return response.content.decode()
 

@@ -1,7 +1,6 @@
 """A year's reporting in real Chromium: a planner enters and submits, an approver approves and publishes."""
 
 import re
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -122,21 +121,6 @@ def test_a_failed_import_lists_its_problems_and_passes_axe(page, axe, rana_plann
 
 
 # --- issue 16: what the planner and the approver see while they work ----------------------------------------------
-
-
-@pytest.fixture
-def share(db):
-    """A share in per cent, 0–100 plausible."""
-    return Indicator.objects.create(
-        code="skoler-naer-friluftsomrade",
-        name_nb="Skoler og barnehager nær friluftsområder",
-        unit="percent",
-        direction="higher",
-        bottom_line="social",
-        plausible_min=Decimal(0),
-        plausible_max=Decimal(100),
-        order=30,
-    )
 
 
 def test_hints_appear_as_she_types_and_the_population_typed_moves_every_figure(page, axe, rana, share, rana_planner):
