@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from plans.models import ExampleStatus, GoodExample, Plan, PlanStatus, PlanType
+from tests.admin_pages import change_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -17,27 +18,6 @@ ADMIN = "/forvaltning/plans/"
 
 def example(municipality, status=ExampleStatus.SUBMITTED, title="Sykkelparkering ved skolene"):
     return GoodExample.objects.create(municipality=municipality, year=2024, title=title, text="Tekst.", status=status)
-
-
-def change_form(client, address) -> dict:
-    """The admin's change form as the browser sends it: every field as the page shows it, inlines included."""
-    page = client.get(address)
-    forms = [page.context["adminform"].form]
-    for inline in page.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            shown = form[name].value()
-            if hasattr(shown, "storage"):
-                continue  # a file field: the browser sends no file when none is chosen
-            if shown is True:
-                data[form.add_prefix(name)] = "on"
-            elif isinstance(shown, list):
-                data[form.add_prefix(name)] = [str(item) for item in shown]
-            elif shown is not None and shown is not False:
-                data[form.add_prefix(name)] = shown
-    return data
 
 
 @pytest.fixture
@@ -82,7 +62,7 @@ def test_the_examples_change_form_cannot_publish(client, kongsberg, admin_user):
     submitted = example(kongsberg)
     client.force_login(admin_user)
     address = f"{ADMIN}goodexample/{submitted.pk}/change/"
-    data = change_form(client, address) | {"status": ExampleStatus.PUBLISHED, "title": "Ny tittel"}
+    data = change_form(client.get(address)) | {"status": ExampleStatus.PUBLISHED, "title": "Ny tittel"}
     assert client.post(address, data).status_code == 302
     submitted.refresh_from_db()
     assert (submitted.title, submitted.status, submitted.published_at) == ("Ny tittel", ExampleStatus.SUBMITTED, None)
@@ -98,7 +78,7 @@ def test_the_plans_change_form_cannot_adopt(client, kongsberg, admin_user):
     )
     client.force_login(admin_user)
     address = f"{ADMIN}plan/{plan.pk}/change/"
-    data = change_form(client, address) | {
+    data = change_form(client.get(address)) | {
         "status": PlanStatus.ADOPTED,
         "adopted_on": datetime.date(2024, 6, 20),
         "decision_reference": "K-sak 45/24",

@@ -28,6 +28,7 @@ from indicators.models import (
 from indicators.numbers import NumberError, parse_number
 from indicators.services import change_status
 from tests import factories as make
+from tests.admin_pages import change_form
 
 YEAR = reporting_year()
 
@@ -700,22 +701,6 @@ def test_the_public_keeps_reading_the_published_figure_while_a_revision_is_under
 ADMIN_VALUES = "/forvaltning/indicators/indicatorvalue/"
 
 
-def admin_form(page) -> dict:
-    """The admin's change form as the browser sends it: every field as the page shows it, inlines included."""
-    forms = [page.context["adminform"].form]
-    for inline in page.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            shown = form[name].value()
-            if shown is True:
-                data[form.add_prefix(name)] = "on"
-            elif shown not in (None, False):
-                data[form.add_prefix(name)] = shown
-    return data
-
-
 def approved_value(rana, planner, approver, figure=30):
     value = submitted_value(rana, planner, figure=figure)
     change_status(values=[value], status=ValueStatus.APPROVED, user=approver, reason="ok")
@@ -748,7 +733,7 @@ def test_the_admins_change_form_cannot_publish(client, world, rana_planner, rana
     value = approved_value(rana, rana_planner, rana_approver, figure=4321)
     as_user(client, administrator)
     address = f"{ADMIN_VALUES}{value.pk}/change/"
-    data = admin_form(client.get(address)) | {"status": ValueStatus.PUBLISHED, "comment": "Sjekket", "reason": "x"}
+    data = change_form(client.get(address)) | {"status": ValueStatus.PUBLISHED, "comment": "Sjekket", "reason": "x"}
     assert client.post(address, data).status_code == 302
     value.refresh_from_db()
     assert (value.comment, value.status, value.published_at) == ("Sjekket", ValueStatus.APPROVED, None)
@@ -763,7 +748,7 @@ def test_a_published_figure_changed_in_the_admin_waits_for_approval(
     change_status(values=[value], status=ValueStatus.PUBLISHED, user=rana_approver, reason="ok")
     as_user(client, administrator)
     address = f"{ADMIN_VALUES}{value.pk}/change/"
-    data = admin_form(client.get(address)) | {"value": "4400", "reason": "Rettet etter registeret"}
+    data = change_form(client.get(address)) | {"value": "4400", "reason": "Rettet etter registeret"}
     assert client.post(address, data).status_code == 302
     value.refresh_from_db()
     assert (value.value, value.status, value.published_value) == (4400, ValueStatus.DRAFT, 4321)
