@@ -155,12 +155,18 @@ def _row_cells(value, language: str | None, words: dict[str, str]) -> tuple[str,
             total = '<td class="text-end number">–</td>\n'
     if value.is_sample:
         html += words["sample_mark"]
-    revised_at = getattr(value, "revised_at", None)
-    if revised_at:
-        revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
-        reason = getattr(value, "revision_reason", "")
-        html += f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
+    html += _revised_badge(value, words)
     return html, total
+
+
+def _revised_badge(value, words: dict[str, str]) -> str:
+    """The badge "Revised <date>: <reason>" of a published figure revised after publication, or nothing."""
+    revised_at = getattr(value, "revised_at", None)
+    if not revised_at:
+        return ""
+    revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+    reason = getattr(value, "revision_reason", "")
+    return f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
 
 
 @functools.lru_cache(maxsize=256)
@@ -192,11 +198,7 @@ def _cell(value, language: str | None, words: dict[str, str]) -> str:
             html += f' <span class="value-note">{words["total"] % {"amount": amount}}</span>'
     else:
         html = f'<span class="value-state">{escape(choice_label(ValueState, value.state, language))}</span>'
-    revised_at = getattr(value, "revised_at", None)
-    if revised_at:
-        revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
-        reason = getattr(value, "revision_reason", "")
-        html += f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
+    html += _revised_badge(value, words)
     if value.is_sample:
         html += f' <span class="badge text-bg-warning sample-badge">{words["sample"]}</span>'
     return html
