@@ -5,44 +5,39 @@ covered without being listed here.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from indicators.models import MunicipalityRole, Role, reporting_year
+from tests.pages import Route, walk
 
 pytestmark = pytest.mark.django_db
 
 
-def routes_with_a_municipality_number(resolver=None) -> list[URLPattern]:
+def routes_with_a_municipality_number() -> list[Route]:
     """Every named route whose address takes a municipality number (`<str:code>`; an indicator's is a slug)."""
-    found = []
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            found += routes_with_a_municipality_number(entry)
-        elif isinstance(entry, URLPattern) and entry.name and "<str:code>" in str(entry.pattern):
-            found.append(entry)
-    return found
+    return [route for route in walk() if route.name and "<str:code>" in route.pattern]
 
 
-def kwargs_for(pattern: URLPattern, code: str) -> dict:
+def kwargs_for(route: Route, code: str) -> dict:
     """Fill the route's parameters: the number given, this reporting year, a CSV download, any id."""
     values = {"code": code, "year": reporting_year(), "fmt": "csv", "pk": 1}
-    return {name: values[name] for name in pattern.pattern.converters}
+    return {name: values[name] for name in route.converters}
 
 
 ROUTES = routes_with_a_municipality_number()
 
 
 def test_the_walk_finds_the_pages_of_a_municipality():
-    names = {pattern.name for pattern in ROUTES}
+    names = {route.name for route in ROUTES}
     assert {"municipality", "annual_report", "entry", "review", "plan_chain", "budget_entry"} <= names
 
 
-@pytest.mark.parametrize("pattern", ROUTES, ids=lambda pattern: pattern.name)
-def test_a_former_number_leads_to_the_same_page_under_the_current_number(client, kongsberg, admin_user, pattern):
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_a_former_number_leads_to_the_same_page_under_the_current_number(client, kongsberg, admin_user, route):
     client.force_login(admin_user)
-    response = client.get(reverse(pattern.name, kwargs=kwargs_for(pattern, "0604")), {"x": "1"})
+    response = client.get(reverse(route.name, kwargs=kwargs_for(route, "0604")), {"x": "1"})
     assert response.status_code in (301, 302)
-    assert response["Location"] == reverse(pattern.name, kwargs=kwargs_for(pattern, "3303")) + "?x=1"
+    assert response["Location"] == reverse(route.name, kwargs=kwargs_for(route, "3303")) + "?x=1"
 
 
 def test_a_public_page_moves_for_good_and_a_working_page_for_now(client, kongsberg, rana_planner):
