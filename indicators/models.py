@@ -561,6 +561,35 @@ class IndicatorValue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    # Official statistics: the figure as SSB or Miljødirektoratet published it, imported by a coordinator or an
+    # administrator and published in the same step. Municipalities read it and may comment or report an error in it;
+    # only a new import of the source changes it.
+    is_official = models.BooleanField(
+        _("official statistics"),
+        default=False,
+        help_text=_("The source's own figure, published as the source published it; municipalities cannot change it."),
+    )
+    data_import = models.ForeignKey(
+        "DataImport",
+        verbose_name=_("imported from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="values",
+        help_text=_("The stored file the figure was last imported from."),
+    )
+    series_break = models.BooleanField(
+        _("series break"),
+        default=False,
+        help_text=_("The source changed its method from this year: earlier years are not comparable."),
+    )
+    error_report = models.TextField(
+        _("reported error"), blank=True, help_text=_("What a municipality believes is wrong with the source's figure.")
+    )
+    error_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error_reported_at = models.DateTimeField(_("error reported"), null=True, blank=True)
 
     objects = IndicatorValueQuerySet.as_manager()
 
@@ -592,6 +621,10 @@ class IndicatorValue(models.Model):
                     & Q(published_value__isnull=True)
                 ),
                 name="indicators_value_published_version_consistent",
+            ),
+            # The source's figures are published when they are imported, and never wait for a municipality.
+            models.CheckConstraint(
+                condition=Q(is_official=False) | Q(status="published"), name="indicators_value_official_published"
             ),
         ]
         indexes = [
@@ -799,9 +832,19 @@ class DataImport(models.Model):
     KLASS reform answer): kept as sent, so every imported figure and number change can be traced."""
 
     class Kind(models.TextChoices):
-        SSB = "ssb", _("SSB table (JSON-stat)")
+        SSB = "ssb", _("SSB table (JSON-stat, CSV or Excel)")
+        POPULATION = "population", _("SSB population by age (CSV)")
         EMISSIONS = "miljodir", _("Miljødirektoratet's greenhouse-gas emissions (Excel)")
         REFORM = "klass", _("Municipal reform from KLASS (JSON)")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        REJECTED = "rejected", _("Refused")
+        IMPORTING = "importing", _("Being imported")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SSB)
     uploaded_by = models.ForeignKey(
@@ -828,6 +871,26 @@ class DataImport(models.Model):
     table = models.CharField(
         _("SSB table"), max_length=20, blank=True, help_text=_("The table number, when the file does not say it.")
     )
+    categories = models.TextField(
+        _("categories to add up"),
+        blank=True,
+        help_text=_("For a table with several categories: the ones whose sum is the figure, one per line."),
+    )
+    vintage = models.DateField(
+        _("published by the source"),
+        null=True,
+        blank=True,
+        help_text=_("When the source published this version of its figures; taken from the file where it says."),
+    )
+    series_break = models.BooleanField(
+        _("the source changed its method"),
+        default=False,
+        help_text=_("Mark changed figures as a break in the series instead of as revisions."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("progress (per cent)"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True, editable=False)
+    summary = models.JSONField(_("summary"), default=dict, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
     created = models.PositiveIntegerField(_("new values"), default=0)
     updated = models.PositiveIntegerField(_("changed values"), default=0)
