@@ -228,12 +228,16 @@ def read_jsonstat(
     )
 
 
-def apply_jsonstat(checked: JsonStatImport, *, user) -> ApplyResult:
-    """Store the checked file's figures as drafts in one transaction; unchanged figures write nothing."""
+def apply_jsonstat(checked: JsonStatImport, *, user, data_import=None, series_break: bool = False) -> ApplyResult:
+    """Publish the checked file's figures as SSB's in one transaction (official statistics, see
+    services.apply_values()); unchanged figures write nothing."""
     return apply_values(
         indicator=checked.indicator,
         proposed=[change.proposed for change in checked.changes],
         user=user,
         source=checked.source,
         reason=_("Imported from SSB table %(table)s") % {"table": checked.table or "?"},
+        official=True,
+        data_import=data_import,
+        series_break=series_break,
     )
