@@ -487,6 +487,13 @@ def overview(request, year: int):
         (row for row in rows if row["counts"]["missing"]),
         key=lambda row: (row["entered"], row["sent"], row["municipality"].name),
     )
+    # What the members believe is wrong in the source's figures, for the coordinator to take up with the source.
+    reported_errors = (
+        IndicatorValue.objects.filter(municipality__in=municipalities, is_official=True)
+        .exclude(error_report="")
+        .select_related("indicator", "municipality", "error_reported_by")
+        .order_by("-error_reported_at")
+    )
     only_missing = request.GET.get("vis") == "mangler"
     shown = behind if only_missing else rows
     for row in shown:
@@ -504,6 +511,7 @@ def overview(request, year: int):
             "complete": len(rows) - len(behind),
             "member_count": len(rows),
             "only_missing": only_missing,
+            "reported_errors": reported_errors,
             "totals": totals,
             "legend": [*ValueStatus.choices, ("missing", missing)],
             "years": range(reporting_year(), reporting_year() - 5, -1),

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from openpyxl import Workbook
 
 from indicators.models import DataImport, Indicator, IndicatorValue, Role, ValueRevision, ValueStatus, reporting_year
-from indicators.services import OfficialFigureError, ProposedValue, apply_values
+from indicators.services import OfficialFigureError, ProposedValue, apply_values, report_error
 from tests import factories as make
 from tests.test_jsonstat_import import table_07459
 
@@ -198,3 +198,16 @@ def test_an_approver_has_no_source_figures_to_approve(client, rana, rana_populat
     page = client.get(f"/rapportering/1833/{YEAR}/godkjenning/")
     assert page.status_code == 200
     assert rana_population.pk not in [row.value.pk for row in page.context.get("rows", [])]
+
+
+def test_the_coordinator_sees_the_errors_members_report(client, network, coordinator, rana, rana_population):
+    make.membership(network, rana)
+    planner = make.role(make.user("planlegger"), rana, Role.PLANNER)
+    report_error(rana_population, text="SSB counts the students at Nord university twice.", user=planner)
+    as_user(client, coordinator)
+    page = html.unescape(strip_tags(client.get(f"/rapportering/oversikt/{YEAR}/").content.decode()))
+    assert "Errors reported in the source's figures" in page
+    assert (
+        f"Rana, Population on 1 January {YEAR}: SSB counts the students at Nord university twice. (planlegger, "
+        in " ".join(page.split())
+    )
