@@ -17,7 +17,6 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.statbank import read_ssb_download, read_statbank
 from indicators.models import DataImport, Indicator, IndicatorValue, ValueState
-from tests import factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
