@@ -616,6 +616,7 @@ def read_statbank(
         )
     problems.extend(regions.problems)
     proposed, incomplete = [], []
+    empty = _("empty cell")
     for municipality_id, year, region, figure in regions.chosen():
         value, state, lacking = figure.total(chosen_categories)
         if value is None:
@@ -627,7 +628,7 @@ def read_statbank(
                         "region": region,
                         "year": year,
                         "lacking": ", ".join(
-                            f"“{c}” ({figure.parts[c].symbol or _('empty')})" if c in figure.parts else f"“{c}”"
+                            f"“{c}” ({figure.parts[c].symbol or empty})" if c in figure.parts else f"“{c}”"
                             for c in lacking
                         ),
                     }
