@@ -63,6 +63,7 @@ class SsbImportForm(forms.ModelForm):
         model = DataImport
         fields = ["indicator", "contents", "categories", "table"]
         widgets = {"categories": forms.Textarea(attrs={"rows": 4})}
+        labels = {"contents": gettext_lazy("Contents (statistikkvariabel)")}
         help_texts = {
             "contents": gettext_lazy(
                 "When the table has several contents (statistikkvariabel), the one to import: a ContentsCode for "

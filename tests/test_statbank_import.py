@@ -154,8 +154,9 @@ def test_a_sum_with_a_part_missing_has_no_figure_and_says_why(land):
         "Kongsberg": (None, ValueState.NOT_APPLICABLE),
     }
     assert checked.incomplete == [
-        "3006 Kongsberg 2021: no sum, as “Unclassified built-up areas and related land” (.) has no figure",
-        "1833 Rana 2021: no sum, as “Health and social welfare institutions” (:) has no figure",
+        "3006 Kongsberg 2021: no sum, as “Unclassified built-up areas and related land” (., not applicable) has no "
+        "figure",
+        "1833 Rana 2021: no sum, as “Health and social welfare institutions” (:, confidential) has no figure",
     ]
 
 

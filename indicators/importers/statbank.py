@@ -421,6 +421,18 @@ class _Sum:
         states = {self.parts[c].state if c in self.parts else ValueState.MISSING for c in lacking}
         return None, states.pop() if len(states) == 1 else ValueState.MISSING, lacking
 
+    def lacking(self, category: str) -> str:
+        """Say why the category gives no figure: “Health and social welfare institutions” (:, confidential)."""
+        part = self.parts.get(category)
+        if part is None:
+            return _("“%(category)s” (not in the file)") % {"category": category}
+        state = str(ValueState(part.state).label)
+        return _("“%(category)s” (%(symbol)s, %(state)s)") % {
+            "category": category,
+            "symbol": part.symbol or _("empty cell"),
+            "state": state[:1].lower() + state[1:],
+        }
+
     def empty(self) -> bool:
         return all(not part.symbol and part.value is None for part in self.parts.values())
 
@@ -441,8 +453,12 @@ def _read_figure(cell) -> _Part | None:
         return None
 
 
+def _quoted(name: str) -> str:
+    return _("“%(name)s”") % {"name": name}
+
+
 def _choices(found: list[str]) -> str:
-    return "; ".join(f"“{name}”" for name in found)
+    return "; ".join(_quoted(name) for name in found)
 
 
 def _pick(chosen: str, found: list[str]) -> str | None:
@@ -616,7 +632,6 @@ def read_statbank(
         )
     problems.extend(regions.problems)
     proposed, incomplete = [], []
-    empty = _("empty cell")
     for municipality_id, year, region, figure in regions.chosen():
         value, state, lacking = figure.total(chosen_categories)
         if value is None:
@@ -627,10 +642,7 @@ def read_statbank(
                     % {
                         "region": region,
                         "year": year,
-                        "lacking": ", ".join(
-                            f"“{c}” ({figure.parts[c].symbol or empty})" if c in figure.parts else f"“{c}”"
-                            for c in lacking
-                        ),
+                        "lacking": ", ".join(figure.lacking(category) for category in lacking),
                     }
                 )
             continue
