@@ -232,6 +232,21 @@ def test_several_categories_and_no_choice_is_refused_listing_them(land):
     assert "“Residential areas”; “Recreational facilities”" in message and "“Inland waters”" in message
 
 
+def test_the_year_beside_the_regions_and_the_contents_before_each_class(land):
+    # Laid out with the year in the rows: the headings are the contents and the class.
+    data = (
+        '"region";"år";"Areal Boligbebyggelse";"Areal Fritidsbebyggelse";"Areal Skog"\r\n'
+        '"K-3006 Kongsberg";"2021";"7,68";"2,23";"616,43"\r\n'
+        '"K-3006 Kongsberg";"2022";"7,71";"..";"616,2"\r\n'
+    ).encode("latin-1")
+    checked = read_statbank(data, filename="x.csv", indicator=land, categories=BUILT_UP_NB[:2])
+    assert checked.contents == "Areal"
+    assert [(c.proposed.year, c.proposed.value, c.proposed.state) for c in checked.changes] == [
+        (2021, Decimal("9.91"), "reported"),
+        (2022, None, "missing"),
+    ]
+
+
 def test_several_contents_and_no_choice_is_refused_listing_them(land):
     data = '"region";"Area 2021 Forest";"Share 2021 Forest"\r\n"0301 Oslo";"279.3";"61.4"\r\n'.encode("latin-1")
     with pytest.raises(ImportRejected) as rejected:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import python_calamine
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem, decode_text
@@ -176,6 +177,15 @@ def _letters(column: int) -> str:
 
 def _read_sheet(data: bytes) -> _Sheet:
     if data.startswith(b"PK\x03\x04"):
+        limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
+        if len(data) > limit:
+            raise ImportRejected(
+                [
+                    Problem(
+                        _("The file is larger than %(mb)s MB; split it or export fewer years.") % {"mb": limit // 2**20}
+                    )
+                ]
+            )
         name, rows = _workbook_rows(data)
         return _Sheet([(n, r) for n, r in enumerate(rows, start=1) if any(_text(c) for c in r)], sheet=name)
     lines = decode_text(data).splitlines()
@@ -371,13 +381,18 @@ def _columns(header, figures: list[int], headings: dict[int, str], *, long: bool
         columns.append(column)
     single = [c for c in columns if len(c.parts) == 1]
     if single:
-        # One part only: the contents when every column has the same, else the category.
-        same = len({c.parts[0] for c in single}) == 1
-        for column in single:
-            if same:
+        # One part only: the contents when every column has the same; else the category, after the words every
+        # column begins with ("Areal Boligbebyggelse 2021", "Areal Skog 2021": the contents Areal).
+        words = [c.parts[0].split() for c in single]
+        common = 0
+        if len(single) > 1:
+            while all(len(w) > common + 1 and w[common] == words[0][common] for w in words):
+                common += 1
+        for column, split in zip(single, words, strict=True):
+            if len({c.parts[0] for c in single}) == 1:
                 column.contents = column.parts[0]
             else:
-                column.category = column.parts[0]
+                column.contents, column.category = " ".join(split[:common]), " ".join(split[common:])
     return columns
 
 
