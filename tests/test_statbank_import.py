@@ -212,6 +212,20 @@ def test_an_excel_download_with_stacked_headings_is_read(land):
     }
 
 
+def test_an_excel_download_with_the_region_heading_on_top_is_read(land):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["region", "Area"])
+    sheet.append([None, "2021"])
+    sheet.append([None, "Residential areas", "Recreational facilities"])
+    sheet.append(["0301 Oslo", 51.53, 1.12])
+    saved = io.BytesIO()
+    book.save(saved)
+    checked = read_ssb_download(saved.getvalue(), filename="09594.xlsx", indicator=land, categories=BUILT_UP[:2])
+    assert checked.used_columns == ["region", "Area 2021 Residential areas", "Area 2021 Recreational facilities"]
+    assert [c.proposed.value for c in checked.changes] == [Decimal("52.65")]
+
+
 def test_a_bad_cell_in_excel_is_named_by_sheet_and_cell(land):
     book = Workbook()
     book.active.title = "09594"

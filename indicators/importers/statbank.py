@@ -288,6 +288,9 @@ def _layout(sheet: _Sheet) -> _Layout:
                 )
             ]
         )
+    # Headings stacked in several rows may go on below the one naming the region column.
+    while first_data < len(grid) and not _text(grid[first_data][1][region]):
+        first_data += 1
     header, data = grid[start:first_data], grid[first_data:]
     # Notes under the table ("Kilde: Statistisk sentralbyrå") have text in the first column only.
     data = [
