@@ -266,6 +266,15 @@ def test_several_contents_and_no_choice_is_refused_listing_them(land):
     with pytest.raises(ImportRejected) as rejected:
         read_statbank(data, filename="x.csv", indicator=land)
     assert "choose the one to import: “Area”; “Share”" in str(rejected.value)
+    both = (
+        '"region";"Area 2021 Forest";"Area 2021 Wetland";"Share 2021 Forest"\r\n"0301 Oslo";"279.3";"4.09";"61.4"\r\n'
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        read_statbank(both.encode(), filename="x.csv", indicator=land)
+    assert [str(p) for p in rejected.value.problems] == [
+        "The table has several contents; choose the one to import: “Area”; “Share”.",
+        "The table has several categories; write the ones whose sum is the figure, one per line: “Forest”; “Wetland”.",
+    ]
     checked = read_statbank(data, filename="x.csv", indicator=land, contents="Area")
     assert [c.proposed.value for c in checked.changes] == [Decimal("279.3")]
 

@@ -52,6 +52,8 @@ MUNICIPALITY_LABEL = re.compile(r"^(?:K-)?(\d{4})(?:\s|$)")
 YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 YEAR_WORD = re.compile(r"(?<!\S)((?:1[89]|20)\d\d)(?!\S)")
 TABLE_NUMBER = re.compile(r"^\s*(\d{5})\s*:")
+# How a workbook file begins: .xlsx (a zip file) and the older .xls; calamine reads both.
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 # Most title lines a download has above its table; more means it is not one of SSB's tables.
 MAX_TITLE_LINES = 10
 
@@ -176,7 +178,7 @@ def _letters(column: int) -> str:
 
 
 def _read_sheet(data: bytes) -> _Sheet:
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(WORKBOOK_SIGNATURES):
         limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
         if len(data) > limit:
             raise ImportRejected(
@@ -566,38 +568,32 @@ def read_statbank(
         )
     elif found_contents:
         chosen_contents = found_contents[0]
-    if problems:
-        raise ImportRejected(problems)
-    cells = [c for c in cells if not c.contents or c.contents == chosen_contents]
+    # Without a contents chosen, the categories of them all are listed, so that both choices are made at once.
+    if chosen_contents:
+        cells = [c for c in cells if not c.contents or c.contents == chosen_contents]
 
     found_categories = list(dict.fromkeys(c.category for c in cells))
+    chosen_categories = found_categories
     if categories:
         picked = [_pick(c, found_categories) for c in categories]
         unknown = [c for c, p in zip(categories, picked, strict=True) if p is None]
         if unknown:
-            raise ImportRejected(
-                [
-                    Problem(
-                        _("The table has no category %(unknown)s. Its categories are %(found)s.")
-                        % {"unknown": _choices(unknown), "found": _choices([c for c in found_categories if c]) or "–"}
-                    )
-                ]
+            problems.append(
+                Problem(
+                    _("The table has no category %(unknown)s. Its categories are %(found)s.")
+                    % {"unknown": _choices(unknown), "found": _choices([c for c in found_categories if c]) or "–"}
+                )
             )
         chosen_categories = list(dict.fromkeys(picked))
     elif len(found_categories) > 1:
-        raise ImportRejected(
-            [
-                Problem(
-                    _(
-                        "The table has several categories; write the ones whose sum is the figure, one per line: "
-                        "%(found)s."
-                    )
-                    % {"found": _choices(found_categories)}
-                )
-            ]
+        problems.append(
+            Problem(
+                _("The table has several categories; write the ones whose sum is the figure, one per line: %(found)s.")
+                % {"found": _choices(found_categories)}
+            )
         )
-    else:
-        chosen_categories = found_categories
+    if problems:
+        raise ImportRejected(problems)
 
     # The chosen figures, added up per region and year.
     sums: dict[tuple[str, str], _Sum] = {}
