@@ -2,11 +2,14 @@
 
 Three kinds, with the same checks as their management commands:
 
-- an SSB table in JSON-stat 2.0 (`import_jsonstat`), by network coordinators, for their network's municipalities;
+- an SSB table: a Statistikkbanken download as CSV or Excel, or JSON-stat 2.0 (`import_ssb`, `import_jsonstat`), by
+  network coordinators and administrators;
 - Miljødirektoratet's greenhouse-gas emissions workbook (`import_emissions`), likewise;
 - a municipal reform from KLASS (`import_klass`), by administrators only: it changes the national code history.
 
-The file is stored as sent (DataImport), so every imported figure can be traced to it.
+SSB's and Miljødirektoratet's figures are official statistics: after the preview they are published as the source's
+figures for every municipality in the file (services.apply_values(official=True)). The file is stored as sent
+(DataImport), so every imported figure can be traced to it.
 """
 
 import datetime
@@ -16,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import FileExtensionValidator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -28,7 +32,8 @@ from indicators.access import access_for
 from indicators.importers.base import ImportRejected
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
-from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
+from indicators.importers.ssb_jsonstat import apply_jsonstat
+from indicators.importers.statbank import read_ssb_download, split_categories
 from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
 from indicators.numbers import format_number
 
@@ -49,20 +54,38 @@ def _size_checked(upload):
 
 class SsbImportForm(forms.ModelForm):
     file = forms.FileField(
-        label=gettext_lazy("JSON-stat file"),
-        help_text=gettext_lazy("A table saved from SSB's PxWebApi v2 with outputFormat=json-stat2."),
+        label=gettext_lazy("File from SSB"),
+        help_text=gettext_lazy(
+            "A table saved from Statistikkbanken with “Lagre som” / “Save as” as CSV or Excel (.xlsx), in Norwegian "
+            "or English, or from PxWebApi v2 as JSON-stat (.json)."
+        ),
+        validators=[FileExtensionValidator(["json", "csv", "xlsx"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.xlsx"}),
     )
 
     class Meta:
         model = DataImport
-        fields = ["indicator", "contents", "table", "series_break"]
+        fields = ["indicator", "contents", "categories", "table", "series_break"]
+        widgets = {"categories": forms.Textarea(attrs={"rows": 4})}
+        labels = {"contents": gettext_lazy("Contents (statistikkvariabel)")}
+        help_texts = {
+            "contents": gettext_lazy(
+                "When the table has several contents (statistikkvariabel), the one to import: a ContentsCode for "
+                "JSON-stat, or the contents as the download names it, e.g. Areal."
+            ),
+            "categories": gettext_lazy(
+                "When the table has several categories, the ones whose sum is the figure, one per line as the "
+                "download names them. Land used for development is the sum of table 09594's eleven built-up "
+                "classes, from Boligbebyggelse (Residential areas) to the unclassified built-up areas."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].required = True
         self.fields["indicator"].help_text = ""
         self.fields["indicator"].label_from_instance = lambda indicator: indicator.name
-        self.order_fields(["file", "indicator", "contents", "table", "series_break"])
+        self.order_fields(["file", "indicator", "contents", "categories", "table", "series_break"])
 
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
@@ -169,7 +192,8 @@ def _upload(request, kind):
 
 @login_required
 def upload(request):
-    """Upload an SSB JSON-stat file for an indicator; the next page checks it before anything is stored."""
+    """Upload an SSB table (CSV, Excel or JSON-stat) for an indicator; the next page checks it before anything is
+    stored."""
     return _upload(request, Kind.SSB)
 
 
@@ -189,11 +213,12 @@ def _check(stored: DataImport, allowed):
     """Return the checked file, or raise ImportRejected listing every problem."""
     data = bytes(stored.content)
     if stored.kind == Kind.SSB:
-        return read_jsonstat(
+        return read_ssb_download(
             data,
             filename=stored.filename,
             indicator=stored.indicator,
             contents=stored.contents,
+            categories=split_categories(stored.categories),
             table=stored.table,
             allowed=allowed,
         )
