@@ -291,7 +291,11 @@ class _Loader:
         overlapping: dict[tuple[int, int], list] = {}
         for index, identity in enumerate(identities):
             for number, (code, _name, valid_from, valid_to) in enumerate(identity.periods):
-                rows = [row for row in by_code.get(code, []) if _overlaps(row, valid_from, valid_to)]
+                # A number the spreadsheet leaves open is compared up to its last year only: a row that starts
+                # later comes from a later reform (import_klass) and is left alone.
+                rows = [
+                    row for row in by_code.get(code, []) if _overlaps(row, valid_from, valid_to or self.source_ends)
+                ]
                 overlapping[(index, number)] = rows
                 for row in rows:
                     latest = votes[row.municipality_id].get(index)
@@ -404,12 +408,15 @@ class _Loader:
         if problems:
             raise CodeHistoryRefused(problems)
         for orphan, keeper in merges:
+            codes = self._codes_of(orphan)
             moved = []
             for rel in relations:
                 count = rel.related_model._base_manager.filter(**{rel.field.name: orphan.pk}).update(
                     **{rel.field.name: keeper.pk}
                 )
-                if count:
+                if count and rel.related_model is self.Municipality:
+                    moved.append(_("%(count)s merged into it") % {"count": count})
+                elif count:
                     moved.append(f"{count} {rel.related_model._meta.verbose_name_plural}")
             self.MunicipalityCode.objects.filter(municipality_id=orphan.pk).update(municipality_id=keeper.pk)
             self.result.messages.append(
@@ -419,7 +426,7 @@ class _Loader:
                 % {
                     "orphan": orphan.name,
                     "orphan_id": orphan.pk,
-                    "orphan_codes": self._codes_of(orphan),
+                    "orphan_codes": codes,
                     "keeper": keeper.name,
                     "keeper_id": keeper.pk,
                     "moved": ", ".join(moved) if moved else _("nothing else attached"),
@@ -460,21 +467,24 @@ class _Loader:
                         continue
                 other = clash.first()
                 if other is not None:
+                    key = ", ".join(
+                        f"{model._meta.get_field(f).verbose_name} {getattr(row, f)}" for f in fields if f != name
+                    )
                     problems.append(
                         _(
                             "Cannot merge %(orphan)s (id %(orphan_id)s) into %(keeper)s (id %(keeper_id)s): both have "
-                            "a %(what)s with the same %(fields)s (“%(first)s” and “%(second)s”). Nothing was changed; "
-                            "remove or move one of them in the admin and load again."
+                            "a row in “%(what)s” for %(key)s (ids %(first)s and %(second)s). Nothing was changed; "
+                            "delete or move one of them in the admin and load again."
                         )
                         % {
                             "orphan": orphan.name,
                             "orphan_id": orphan.pk,
                             "keeper": keeper.name,
                             "keeper_id": keeper.pk,
-                            "what": model._meta.verbose_name,
-                            "fields": ", ".join(f for f in fields if f != name),
-                            "first": row,
-                            "second": other,
+                            "what": model._meta.verbose_name_plural,
+                            "key": key,
+                            "first": row.pk,
+                            "second": other.pk,
                         }
                     )
         return problems
