@@ -20,7 +20,15 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import jsonstat
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import (
+    MAX_PROBLEMS,
+    CodeTable,
+    Elsewhere,
+    ImportRejected,
+    Problem,
+    Skipped,
+    describe_elsewhere,
+)
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.numbers import amount_problem
@@ -53,10 +61,15 @@ class JsonStatImport:
     updated: str
     changes: list[PlannedChange] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Figures filed on a municipality under a number it did not have that year (a table by today's numbers).
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     @property
     def counts(self) -> ApplyResult:
         return count_changes(self.changes)
+
+    def filed_elsewhere(self) -> list[str]:
+        return describe_elsewhere(self.elsewhere)
 
     def skipped_regions(self) -> list[tuple[str, str, int]]:
         """Each skipped region and reason once, with how many cells it covered."""
@@ -136,7 +149,7 @@ def read_jsonstat(
     table = table or str((extension.get("px") or {}).get("tableid", "") or "")
     codes = CodeTable()
     # (municipality, year) → (exact: the number was in force that year, region code, cell)
-    chosen: dict[tuple[int, int], tuple[bool, str, jsonstat.Cell]] = {}
+    chosen: dict[tuple[int, int], tuple[bool, str, jsonstat.Cell, Elsewhere | None]] = {}
     skipped: list[Skipped] = []
     bad_years: set[str] = set()
     label_of = dataset.dimensions[region].labels
@@ -154,19 +167,18 @@ def read_jsonstat(
             skipped.append(Skipped(cell.position, place, _("not a municipality")))
             continue
         number = match.group(1)
-        exact_id = codes.municipality_id(number, year, strict=True)
-        municipality_id = exact_id or codes.municipality_id(number, year)
+        filing = codes.file(number, year)
+        municipality_id = filing.municipality_id
         if municipality_id is None:
-            skipped.append(
-                Skipped(cell.position, place, _("no municipality had this number in %(year)s") % {"year": year})
-            )
+            if cell.value is not None:
+                skipped.append(Skipped(cell.position, place, filing.reason))
             continue
-        if cell.value is None and exact_id is None:
+        exact = filing.elsewhere is None
+        if cell.value is None and not exact:
             continue  # SSB lists every region for every year; an old number is empty in later years
         if allowed is not None and not allowed(municipality_id):
             skipped.append(Skipped(cell.position, place, _("you may not import this municipality's figures")))
             continue
-        exact = exact_id is not None
         earlier = chosen.get((municipality_id, year))
         if earlier is not None:
             if earlier[0] and exact:
@@ -180,7 +192,7 @@ def read_jsonstat(
             if earlier[0] or not exact:
                 skipped.append(Skipped(cell.position, place, _("the number in force that year was used instead")))
                 continue
-        chosen[(municipality_id, year)] = (exact, region_code, cell)
+        chosen[(municipality_id, year)] = (exact, region_code, cell, filing.elsewhere)
 
     if bad_years:
         problems.append(
@@ -190,7 +202,8 @@ def read_jsonstat(
             )
         )
     proposed = []
-    for (municipality_id, year), (_exact, region_code, cell) in sorted(chosen.items()):
+    elsewhere = [filed for _exact, _region, _cell, filed in chosen.values() if filed is not None]
+    for (municipality_id, year), (_exact, region_code, cell, _filed) in sorted(chosen.items()):
         if cell.value is not None:
             value = Decimal(str(cell.value))
         else:
@@ -225,6 +238,7 @@ def read_jsonstat(
         updated=updated,
         changes=preview_values(indicator=indicator, proposed=proposed),
         skipped=skipped,
+        elsewhere=elsewhere,
     )
 
 
