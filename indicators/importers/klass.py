@@ -415,7 +415,7 @@ class _Loader:
                     **{rel.field.name: keeper.pk}
                 )
                 if count and rel.related_model is self.Municipality:
-                    moved.append(_("%(count)s merged into it") % {"count": count})
+                    moved.append(_("%(count)s municipalities that had merged into it") % {"count": count})
                 elif count:
                     moved.append(f"{count} {rel.related_model._meta.verbose_name_plural}")
             self.MunicipalityCode.objects.filter(municipality_id=orphan.pk).update(municipality_id=keeper.pk)
