@@ -164,3 +164,15 @@ def test_the_migration_repairs_a_loaded_database_and_leaves_an_empty_one_alone(h
     make.municipality("Rana", "1833")
     repair(apps, None)
     assert Municipality.objects.count() == 1
+
+
+def test_two_orphans_with_a_value_for_the_same_year_are_refused_too(history, waste):
+    trondheim, orphan = as_the_earlier_loader_left_trondheim()
+    second = make.municipality("Trondheim", codes=[("5001", 2018, 2019)])
+    make.value(waste, trondheim, 2017, 60_000)
+    make.value(waste, second, 2017, 55_000)
+    before = snapshot()
+    with pytest.raises(CodeHistoryRefused) as refused:
+        load_code_history()
+    assert "for indicator Household waste per inhabitant, year 2017" in refused.value.messages[0]
+    assert snapshot() == before

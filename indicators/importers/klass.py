@@ -408,6 +408,10 @@ class _Loader:
         if problems:
             raise CodeHistoryRefused(problems)
         for orphan, keeper in merges:
+            # Two orphans of one municipality may collide with each other once the first has moved.
+            problems = [problem for rel in relations for problem in self._collisions(rel, orphan, keeper)]
+            if problems:
+                raise CodeHistoryRefused(problems)
             codes = self._codes_of(orphan)
             moved = []
             for rel in relations:
