@@ -40,13 +40,21 @@ from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import (
+    MAX_PROBLEMS,
+    CodeTable,
+    Elsewhere,
+    ImportRejected,
+    Problem,
+    Skipped,
+    describe_elsewhere,
+)
 from indicators.models import SOURCE_LENGTH, BottomLine, Computation, Direction, Indicator, Unit
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
@@ -137,10 +145,15 @@ class EmissionsImport:
     # Sectors without an indicator, with the code to create and how many values they hold.
     skipped_sectors: list[tuple[str, str, int]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Figures filed on a municipality under a number it did not have that year (a file by today's numbers).
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     @property
     def counts(self) -> ApplyResult:
         return count_changes([change for part in self.parts for change in part.changes])
+
+    def filed_elsewhere(self) -> list[str]:
+        return describe_elsewhere(self.elsewhere)
 
     def skipped_regions(self) -> list[tuple[str, str, int]]:
         """Each skipped region and reason once, with how many rows it covered."""
@@ -313,6 +326,7 @@ def read_emissions(
     # (municipality, year) → number → [total, {sector: sum}]; the number in force is preferred below.
     sums: dict[tuple[int, int], dict[str, list]] = defaultdict(dict)
     exact_numbers: set[tuple[str, int]] = set()
+    elsewhere: dict[tuple[str, int], Elsewhere] = {}
     names: dict[str, str] = {}
     seen: dict[tuple, int] = {}
 
@@ -362,12 +376,12 @@ def read_emissions(
                 )
             )
             continue
-        exact_id = codes.municipality_id(number, year, strict=True)
-        municipality_id = exact_id or codes.municipality_id(number, year)
+        filing = codes.file(number, year)
+        municipality_id = filing.municipality_id
         if municipality_id is None:
             problems.append(
                 Problem(
-                    _("No municipality had the number %(number)s in %(year)s.") % {"number": number, "year": year},
+                    f"{capfirst(filing.reason)}.",
                     line,
                     HEADER_NAMES["number"],
                 )
@@ -393,8 +407,10 @@ def read_emissions(
             )
             continue
         seen[key] = line
-        if exact_id is not None:
+        if filing.elsewhere is None:
             exact_numbers.add((number, year))
+        else:
+            elsewhere[(number, year)] = filing.elsewhere
         names.setdefault(number, _text(cell(cells, "name")))
         entry = sums[(municipality_id, year)].setdefault(number, [Decimal(0), defaultdict(Decimal), line])
         entry[0] += emission
@@ -403,6 +419,7 @@ def read_emissions(
     # One municipality and year under two numbers: use the number in force that year.
     totals: dict[tuple[int, int], tuple[str, Decimal]] = {}
     by_sector: dict[str, dict[tuple[int, int], tuple[str, Decimal]]] = defaultdict(dict)
+    filed_elsewhere: list[Elsewhere] = []
     for (municipality_id, year), by_number in sums.items():
         chosen = next(iter(by_number))
         if len(by_number) > 1:
@@ -427,6 +444,8 @@ def read_emissions(
                     )
         total, sectors, _line = by_number[chosen]
         totals[(municipality_id, year)] = (chosen, total)
+        if (chosen, year) in elsewhere:
+            filed_elsewhere.append(elsewhere[(chosen, year)])
         for sector, amount in sectors.items():
             by_sector[sector][(municipality_id, year)] = (chosen, amount)
 
@@ -493,6 +512,7 @@ def read_emissions(
         parts=parts,
         skipped_sectors=skipped_sectors,
         skipped=skipped,
+        elsewhere=filed_elsewhere,
     )
 
 
