@@ -194,6 +194,9 @@ class Command(BaseCommand):
     def load_real_values(self):
         """Load the real figures of demo/real/figures.csv as official statistics: published, credited, not sample.
 
+        They are written as an import of the source's file would write them (apply_values(official=True)), by the
+        network's coordinator.
+
         A series (indicator and municipality) with real figures gets no sample figures: samples left in it by an
         earlier run of the demo are removed first, so the real series is never mixed with invented years.
         """
@@ -234,22 +237,14 @@ class Command(BaseCommand):
             series = {p.municipality_id for p in proposed}
             series |= set(Municipality.objects.filter(successor_id__in=series).values_list("pk", flat=True))
             IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).delete()
-            # TODO: pass official=True to apply_values once it is on main: it publishes the source's figures in one
-            # step with is_official=True, and the change_status() below goes.
+            # The source's own figures: published in the same step, marked official, read-only to municipalities.
             apply_values(
-                indicator=indicator, proposed=proposed, user=self.coordinator, source=source, reason=REAL_REASON
-            )
-            keys = {(p.municipality_id, p.year) for p in proposed}
-            stored = IndicatorValue.objects.filter(
                 indicator=indicator,
-                municipality_id__in={m for m, _y in keys},
-                year__in={y for _m, y in keys},
-            ).exclude(status=ValueStatus.PUBLISHED)
-            change_status(
-                values=[v for v in stored if (v.municipality_id, v.year) in keys],
-                status=ValueStatus.PUBLISHED,
+                proposed=proposed,
                 user=self.coordinator,
+                source=source,
                 reason=REAL_REASON,
+                official=True,
             )
 
     def load_sample_values(self):
