@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from tqdm import tqdm
@@ -211,6 +211,12 @@ class Command(BaseCommand):
         indicators = {
             i.code: i for i in Indicator.objects.filter(code__in={s["indicator"] for s in REAL_SERIES.values()})
         }
+        # The last day another municipality became part of each municipality (Stavanger: Finnøy, 2020).
+        absorbed_after = dict(
+            Municipality.objects.filter(predecessors__isnull=False)
+            .annotate(last=Max("predecessors__dissolved"))
+            .values_list("pk", "last")
+        )
         groups: dict[tuple[str, str], list[ProposedValue]] = defaultdict(list)
         for line, row in read_real_figures():
             spec = REAL_SERIES[row["indicator"]]
@@ -223,6 +229,10 @@ class Command(BaseCommand):
                 )
             if not existed_in(municipality, year):
                 self.skipped["a year before the municipality existed"] += 1
+                continue
+            if (absorbed_after.get(municipality.pk) or datetime.date.min) > datetime.date(year, 1, 1):
+                # The figure is for the municipality's 2024 borders, wider than its borders that year.
+                self.skipped["a year before the municipality absorbed others (the figure is for later borders)"] += 1
                 continue
             value = Decimal(row["value"])
             if spec["per_inhabitant"]:
