@@ -106,7 +106,9 @@ def assess(
 ) -> Assessment:
     """Assess progress from yearly values (year → figure in the goal's unit)."""
     if baseline_year is None or baseline_value is None or target_year is None or target_value is None:
-        return Assessment(Progress.NOT_ENOUGH_DATA)
+        # No verdict without a baseline and a target, but the latest figure is still worth showing.
+        known = sorted((year, float(v)) for year, v in series.items() if v is not None)
+        return Assessment(Progress.NOT_ENOUGH_DATA, *known[-1]) if known else Assessment(Progress.NOT_ENOUGH_DATA)
     observed = sorted((year, float(v)) for year, v in series.items() if v is not None and year >= baseline_year)
     after = [(year, v) for year, v in observed if year > baseline_year]
     if not after:

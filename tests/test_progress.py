@@ -143,3 +143,19 @@ def test_before_the_deadline_the_words_are_the_plain_status():
 def test_the_deadline_words_in_bokmal_and_nynorsk(language, series, label):
     with translation.override(language):
         assert waste(series).label == label
+
+
+def test_a_goal_without_a_target_gets_no_verdict_but_shows_its_latest_figure():
+    # Kongsberg's kommuneplan names built-up area per inhabitant as a goal without a target figure.
+    result = assess(
+        series={2020: Decimal("1086.1"), 2021: Decimal("1102.4"), 2019: None},
+        baseline_year=2020,
+        baseline_value=Decimal("1086.1"),
+        target_year=None,
+        target_value=None,
+        lower_is_better=True,
+    )
+    assert (result.status, result.latest_year, result.latest) == (Progress.NOT_ENOUGH_DATA, 2021, 1102.4)
+    empty = assess(series={}, baseline_year=None, baseline_value=None, target_year=None, target_value=None,
+                   lower_is_better=True)  # fmt: skip
+    assert (empty.status, empty.latest_year) == (Progress.NOT_ENOUGH_DATA, None)
