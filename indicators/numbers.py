@@ -225,3 +225,14 @@ def quantity(value, indicator) -> str:
 def unit_suffix(unit: str, per_inhabitant: bool, language: str | None) -> str:
     """What follows a figure: a non-breaking space and the unit, or nothing for a plain count ("12", not "12 count")."""
     return "" if unit == Unit.COUNT and not per_inhabitant else f"\xa0{_unit_label(unit, per_inhabitant, language)}"
+
+
+def year_spans(years) -> str:
+    """Years as spans: [2009, 2011, 2012, 2013] gives "2009, 2011–2013"."""
+    spans: list[list[int]] = []
+    for year in sorted(set(years)):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from indicators.exports import licence
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueRevision, ValueState, ValueStatus
-from indicators.numbers import unit_label
+from indicators.numbers import unit_label, year_spans
 
 
 @dataclass
@@ -57,6 +57,15 @@ class Series:
     @property
     def has_unpublished(self) -> bool:
         return any(p.is_unpublished for p in self.points)
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """Where the figures shown come from, each source once with the years it gave ("2017–2022", "2009, 2011")."""
+        years: dict[str, list[int]] = {}
+        for point in self.points:
+            if point.value.source:
+                years.setdefault(point.value.source, []).append(point.year)
+        return [(source, year_spans(found)) for source, found in years.items()]
 
 
 def visible_values(values, *, can_read_unpublished: bool) -> list[IndicatorValue]:

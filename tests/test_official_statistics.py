@@ -211,3 +211,24 @@ def test_the_coordinator_sees_the_errors_members_report(client, network, coordin
         f"Rana, Population on 1 January {YEAR}: SSB counts the students at Nord university twice. (planlegger, "
         in " ".join(page.split())
     )
+
+
+def test_a_municipality_page_credits_the_source_of_each_figure(client, kongsberg, lighthouses):
+    def publish(years, source):
+        apply_values(
+            indicator=lighthouses,
+            proposed=[ProposedValue(municipality_id=kongsberg.pk, year=y, value=Decimal(n)) for y, n in years.items()],
+            user=None,
+            source=source,
+            reason="Imported",
+            official=True,
+        )
+
+    publish({2019: 40, 2020: 41, 2021: 44}, "Miljøfyrtårn, sertifiserte virksomheter 2021")
+    publish({2023: 52}, "Miljøfyrtårn, sertifiserte virksomheter 2023")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = " ".join(strip_tags(client.get(reverse("municipality", args=["3303"])).content.decode()).split())
+    assert (
+        "Source: Miljøfyrtårn, sertifiserte virksomheter 2021 (2019–2021); "
+        "Miljøfyrtårn, sertifiserte virksomheter 2023 (2023)"
+    ) in html.unescape(page)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from indicators.models import MunicipalityCode
+from indicators.numbers import year_spans
 
 # The most problems a file is refused with: enough to see what is wrong, few enough to read. The import previews
 # list this many too.
@@ -159,13 +160,7 @@ def describe_elsewhere(filed: list[Elsewhere]) -> list[str]:
         grouped.setdefault((item.code, item.name, item.number), set()).add(item.year)
     lines = []
     for (code, name, number), years in sorted(grouped.items(), key=lambda g: (g[0][0], min(g[1]))):
-        ordered, spans = sorted(years), []
-        for year in ordered:
-            if spans and year == spans[-1][1] + 1:
-                spans[-1][1] = year
-            else:
-                spans.append([year, year])
-        when = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+        when = year_spans(years)
         lines.append(
             _("%(code)s in %(years)s filed under %(name)s (%(number)s)")
             % {"code": code, "years": when, "name": name, "number": number}
