@@ -566,9 +566,11 @@ class IndicatorValue(models.Model):
     # Official statistics: the figure as SSB or Miljødirektoratet published it, imported by a coordinator or an
     # administrator and published in the same step. Municipalities read it and may comment or report an error in it;
     # only a new import of the source changes it.
+    # The new columns have database defaults too, for writers that name their columns (COPY in the benchmark).
     is_official = models.BooleanField(
         _("official statistics"),
         default=False,
+        db_default=False,
         help_text=_("The source's own figure, published as the source published it; municipalities cannot change it."),
     )
     data_import = models.ForeignKey(
@@ -583,10 +585,11 @@ class IndicatorValue(models.Model):
     series_break = models.BooleanField(
         _("series break"),
         default=False,
+        db_default=False,
         help_text=_("The source changed its method from this year: earlier years are not comparable."),
     )
     error_report = models.TextField(
-        _("reported error"), blank=True, help_text=_("What a municipality believes is wrong with the source's figure.")
+        _("reported error"), blank=True, default="", db_default="", help_text=_("What a municipality believes is wrong with the source's figure.")
     )
     error_reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
