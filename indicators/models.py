@@ -865,6 +865,18 @@ class DataImport(models.Model):
         blank=True,
         help_text=_("For emissions: the indicator for the total; sectors go to their own indicators."),
     )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_(
+            "For Miljødirektoratet's download for one municipality: which municipality it is for, when its name is "
+            "shared by several (Herøy) or not known. Leave empty otherwise."
+        ),
+    )
     contents = models.CharField(
         _("contents code"), max_length=60, blank=True, help_text=_("SSB's ContentsCode, when the table has several.")
     )

@@ -75,7 +75,7 @@ class EmissionsImportForm(forms.ModelForm):
 
     class Meta:
         model = DataImport
-        fields = ["indicator"]
+        fields = ["indicator", "municipality"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +87,15 @@ class EmissionsImportForm(forms.ModelForm):
         )
         field.initial = field.queryset.filter(code=DEFAULT_CODE).values_list("pk", flat=True).first()
         field.label_from_instance = lambda indicator: indicator.name
-        self.order_fields(["file", "indicator"])
+        place = self.fields["municipality"]
+        place.label = _("Municipality (optional)")
+        place.help_text = _(
+            "Only for the download for one municipality, when the check asks for it: the name in the file is shared "
+            "by several municipalities (Herøy) or unknown. The national file names every municipality itself."
+        )
+        place.queryset = Municipality.objects.prefetch_related("codes")
+        place.label_from_instance = lambda municipality: f"{municipality.name} ({municipality.kommunenummer})"
+        self.order_fields(["file", "indicator", "municipality"])
 
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
@@ -197,7 +205,13 @@ def _check(stored: DataImport, allowed):
             allowed=allowed,
         )
     if stored.kind == Kind.EMISSIONS:
-        return read_emissions(data, filename=stored.filename, indicator=stored.indicator, allowed=allowed)
+        return read_emissions(
+            data,
+            filename=stored.filename,
+            indicator=stored.indicator,
+            allowed=allowed,
+            municipality=stored.municipality,
+        )
     codes = bytes(stored.codes_content)
     plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
     if plan.problems:

@@ -1,10 +1,10 @@
-"""What the import commands share: the indicator and the user they name on the command line."""
+"""What the import commands share: the indicator, municipality and user they name on the command line."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator
+from indicators.models import Indicator, Municipality
 
 
 def user_named(username: str | None):
@@ -23,3 +23,11 @@ def indicator_coded(code: str) -> Indicator:
         return Indicator.objects.get(code=code)
     except Indicator.DoesNotExist:
         raise CommandError(_("No indicator has the code %(code)s.") % {"code": code}) from None
+
+
+def municipality_numbered(number: str) -> Municipality:
+    """Return the municipality that had the number most recently, or stop with a message."""
+    try:
+        return Municipality.objects.by_code(number)
+    except Municipality.DoesNotExist:
+        raise CommandError(_("No municipality has had the number %(number)s.") % {"number": number}) from None
