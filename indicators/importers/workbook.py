@@ -160,7 +160,8 @@ def _unreadable(filename: str) -> ImportRejected:
 
 
 def _megabytes(size: int) -> str:
-    return format_number(size / 2**20, 0 if size >= 10 * 2**20 else 1)
+    megabytes = size / 2**20
+    return format_number(megabytes, 0 if megabytes >= 10 or megabytes.is_integer() else 1)
 
 
 def _check_directory(archive: zipfile.ZipFile, filename: str) -> None:
@@ -175,7 +176,7 @@ def _check_directory(archive: zipfile.ZipFile, filename: str) -> None:
                         "%(file)s holds %(count)s files inside; a workbook may hold at most %(limit)s "
                         "(LIVSKRAFT_MAX_WORKBOOK_ENTRIES). Copy the sheets you need into a new workbook and try again."
                     )
-                    % {"file": filename, "count": len(entries), "limit": limit}
+                    % {"file": filename, "count": format_number(len(entries), 0), "limit": format_number(limit, 0)}
                 )
             ]
         )
@@ -194,9 +195,9 @@ def _check_directory(archive: zipfile.ZipFile, filename: str) -> None:
                         )
                         % {
                             "file": filename,
-                            "found": entry.file_size // max(entry.compress_size, 1),
+                            "found": format_number(entry.file_size // max(entry.compress_size, 1), 0),
                             "part": entry.filename,
-                            "limit": ratio,
+                            "limit": format_number(ratio, 0),
                         }
                     )
                 ]
