@@ -70,7 +70,10 @@ class SsbImportForm(forms.ModelForm):
 class EmissionsImportForm(forms.ModelForm):
     file = forms.FileField(
         label=gettext_lazy("Excel file"),
-        help_text=gettext_lazy("“Klimagassutslipp i kommuner” downloaded from Miljødirektoratet as Excel (.xlsx)."),
+        help_text=gettext_lazy(
+            "“Klimagassutslipp i kommuner” downloaded from Miljødirektoratet as Excel (.xlsx): the national file, "
+            "or the file for one municipality."
+        ),
     )
 
     class Meta:

@@ -1,9 +1,18 @@
 """Import Miljødirektoratet's "Klimagassutslipp i kommuner" (greenhouse-gas emissions by municipality) from Excel.
 
-The export has one row per municipality, year, sector, source (utslippskilde) and
-gas, with the columns Fylke, Kommunenummer, Kommune, År, Sektor, Utslippskilde,
-Klimagass and "Utslipp (tonn CO2-ekvivalenter)", under a few title rows. The
-importer sums the emissions
+Miljødirektoratet publishes two shapes, and the importer tells them apart from the file alone:
+
+- the national download: one row per municipality, year, sector, source (utslippskilde) and
+  gas, with the columns Fylke, Kommunenummer, Kommune, År, Sektor, Utslippskilde,
+  Klimagass and "Utslipp (tonn CO2-ekvivalenter)", under a few title rows;
+- the download for one municipality (miljodirektoratet.no, miljostatus.no): no municipality
+  column, but a sheet Info naming it ("Datasett: Oslo"), Oversikt (År, Sektor, Utslipp),
+  Oversikt - detaljert (År, Sektor, Utslippskilde, Klimagass, "Utslipp (tonn CO₂-ekvivalenter)"),
+  a sheet per sector and Tilleggsinfo. The detailed sheet is read (Oversikt when it is missing),
+  and the name is resolved against the names in force in the file's last year; a name several
+  municipalities had (Herøy) or none had is settled by the importer's choice (resolve_municipality).
+
+The importer sums the emissions
 
 - per municipality and year into the total indicator (by default `klimagassutslipp`), and
 - per municipality, year and sector into `klimagassutslipp-<sector>` for each sector

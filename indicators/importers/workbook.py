@@ -94,7 +94,7 @@ def read_workbook(data: bytes, filename: str, *, first_only: bool = False) -> li
     with archive:
         _check_directory(archive, filename)
         names = set(archive.namelist())
-        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        if "xl/workbook.xml" not in names:  # .xlsb and .ods are not read: their sheets are not checked here
             raise ImportRejected(
                 [
                     Problem(
@@ -114,7 +114,9 @@ def read_workbook(data: bytes, filename: str, *, first_only: bool = False) -> li
             if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             rows = book.get_sheet_by_name(metadata.name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(metadata.name, [_row(cells) for cells in rows]))
+            for index, cells in enumerate(rows):  # in place, so that each row calamine gave is freed at once
+                rows[index] = _row(cells)
+            sheets.append(Sheet(metadata.name, rows))
             if first_only:
                 break
     except python_calamine.PasswordError:
@@ -125,7 +127,9 @@ def read_workbook(data: bytes, filename: str, *, first_only: bool = False) -> li
                 )
             ]
         ) from None
-    except Exception:  # noqa: BLE001 – calamine raises its own errors and ValueError for damaged XML alike
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # calamine's own errors, ValueError for damaged XML, and a Rust panic (a BaseException)
         raise unreadable from None
     return sheets
 
@@ -232,26 +236,25 @@ def _check_contents(archive: zipfile.ZipFile, filename: str) -> None:
     unpacked = 0
     limit = settings.LIVSKRAFT_MAX_WORKBOOK_CELLS
     for entry in archive.infolist():
-        is_sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+        # Every part is scanned as if it were a sheet: the workbook's relationships may put a sheet anywhere,
+        # and the other parts hold few references (calcChain.xml repeats the formulas' cells, which is counted).
         extent = Extent()
         carry = b""
         try:
             with archive.open(entry) as stream:
                 while chunk := stream.read(CHUNK_BYTES):
                     unpacked += len(chunk)
-                    if is_sheet:
-                        # Cut after the chunk's last tag, so that no reference is split between two scans.
-                        text = carry + chunk
-                        cut = text.rfind(b">") + 1
-                        if cut == 0 and len(text) < MAX_CARRY_BYTES:
-                            carry = text
-                            continue
-                        cut = cut or len(text)
-                        extent.scan(text[:cut])
-                        carry = text[cut:]
-                if is_sheet:
-                    extent.scan(carry)
-            if is_sheet and extent.unreferenced:
+                    # Cut after the chunk's last tag, so that no reference is split between two scans.
+                    text = carry + chunk
+                    cut = text.rfind(b">") + 1
+                    if cut == 0 and len(text) < MAX_CARRY_BYTES:
+                        carry = text
+                        continue
+                    cut = cut or len(text)
+                    extent.scan(text[:cut])
+                    carry = text[cut:]
+                extent.scan(carry)
+            if extent.unreferenced:
                 with archive.open(entry) as stream:
                     extent = _counted_extent(stream)
         except (
