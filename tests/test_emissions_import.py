@@ -626,3 +626,11 @@ def test_a_coordinator_imports_the_download_for_her_member(client, coordinator, 
     location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
     client.post(location)
     assert figures(total) == {("Kongsberg", year): Decimal(value) for year, value in OSLO_TOTALS.items()}
+
+
+def test_checking_the_download_for_one_municipality_takes_few_queries(oslo, total, django_assert_max_num_queries):
+    data = municipality_workbook()
+    # The indicator's sector codes, the code history (twice: the name and the numbers), Oslo's number per year
+    # (13), the values already stored: the count does not grow with the rows.
+    with django_assert_max_num_queries(25):
+        read_emissions(data, filename="oslo.xlsx", indicator=total)

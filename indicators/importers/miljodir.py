@@ -246,10 +246,14 @@ class Table:
     required: tuple[str, ...] = REQUIRED
     municipality: Municipality | None = None
 
+    numbers: dict[int, str] = field(default_factory=dict)
+
     def number_in(self, year: int) -> str:
         """The municipality's number in force in the year, or its latest, to name it in messages."""
-        code = self.municipality.code_in(year) or self.municipality.codes.order_by("-valid_from").first()
-        return code.code if code else ""
+        if year not in self.numbers:
+            code = self.municipality.code_in(year) or self.municipality.codes.order_by("-valid_from").first()
+            self.numbers[year] = code.code if code else ""
+        return self.numbers[year]
 
 
 def _table(sheets: list[Sheet], filename: str, municipality: Municipality | None) -> Table:
