@@ -386,3 +386,20 @@ def test_a_zip_bomb_uploaded_in_the_browser_is_refused_on_the_check_page(client,
     location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
     page = html.unescape(client.get(location).content.decode())
     assert "utslipp.xlsx unpacks to more than 256 MB" in page
+
+
+def test_the_reader_gives_the_values_openpyxl_gave_before_it():
+    import datetime
+
+    from openpyxl import load_workbook
+
+    row = [0.1, 0.1 + 0.2, 1 / 3, 123456.78901234567, 40000.5, -500.75, 1e-7, 2**53, 2024, "0301", "Sjøfart", True,
+           datetime.datetime(2024, 3, 1, 12, 30), None, "=1+2", " t "]  # fmt: skip
+    data = xlsx([row])
+    before = next(
+        load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True)
+    )
+    after = workbook(data)[0].rows[0]
+    # The same numbers to the last digit, 2024 an int, the datetime, None for the empty cell and for the formula
+    # that was never calculated.
+    assert [repr(v) for v in after] == [repr(v) for v in before]
