@@ -80,6 +80,22 @@ class ValueForm(forms.Form):
         self.row = row
         super().__init__(*args, **kwargs)
         indicator = row.indicator
+        if row.is_official:
+            # The source's own figure: the planner reads it, comments on it or reports an error in it. A disabled
+            # field keeps the stored figure whatever a request sends.
+            self.fields["state"].disabled = self.fields["value"].disabled = True
+            self.fields["state"].initial = row.value.state
+            self.fields["error_report"] = forms.CharField(
+                label=_("Report an error in the figure"),
+                required=False,
+                max_length=2000,
+                initial=row.value.error_report,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "What you believe is wrong, for the network's coordinators. The figure stays as the source "
+                    "published it until the source corrects it."
+                ),
+            )
         self.fields["value"].label = (
             _("Total amount (%(unit)s)") % {"unit": indicator.get_amount_unit_display()}
             if indicator.is_per_inhabitant
@@ -117,6 +133,8 @@ class ValueForm(forms.Form):
             self.fields["value"].widget.attrs["aria-describedby"] = " ".join([*self.descriptions(), error_id])
 
     def clean_value(self):
+        if self.row.is_official:
+            return self.row.value.value
         text = self.cleaned_data["value"].strip()
         return read_amount(text, self.row.indicator) if text else None
 
@@ -143,7 +161,15 @@ class ValueForm(forms.Form):
     @property
     def revises_published(self) -> bool:
         """The stored figure has been published, so a change to it is a revision the public will see."""
-        return self.row.value is not None and self.row.value.first_published_at is not None
+        return self.row.value is not None and self.row.value.first_published_at is not None and not self.row.is_official
+
+    @property
+    def reported_error(self) -> str | None:
+        """A new or changed error report the planner sent for the source's figure, or None."""
+        if not self.row.is_official:
+            return None
+        text = self.cleaned_data.get("error_report", "").strip()
+        return text if text and text != self.row.value.error_report else None
 
     @property
     def is_blank(self) -> bool:
@@ -152,7 +178,12 @@ class ValueForm(forms.Form):
         return self.row.value is None and data.get("value") is None and data.get("state") == ValueState.REPORTED
 
     def warnings(self) -> list[str]:
-        """Return why the figure looks implausible: the one typed, or for an unbound form the one stored."""
+        """Return why the figure looks implausible: the one typed, or for an unbound form the one stored.
+
+        The source's own figures are what the source published: they carry no warning to explain.
+        """
+        if self.row.is_official:
+            return []
         amount = self.row.shown_amount()
         return (
             []
@@ -304,6 +335,11 @@ class EntryRow:
     @property
     def decimals(self) -> int:
         return decimals_for(self.indicator)
+
+    @property
+    def is_official(self) -> bool:
+        """The year's figure is the source's (official statistics): read-only to the municipality."""
+        return self.value is not None and self.value.is_official
 
     def figure(self, amount: Decimal | None, population: Decimal | None) -> Decimal | None:
         return figure_of(self.indicator, amount, population)

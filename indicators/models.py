@@ -847,8 +847,14 @@ class DataImport(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SSB)
+    # Empty for a file an administrator imported from the command line without naming herself (--user).
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     filename = models.CharField(_("file name"), max_length=255)

@@ -2,19 +2,24 @@
 
 Three kinds, with the same checks as their management commands:
 
-- an SSB table in JSON-stat 2.0 (`import_jsonstat`), by network coordinators, for their network's municipalities;
+- an SSB table: a Statistikkbanken download as CSV or Excel, or JSON-stat 2.0 (`import_ssb`, `import_jsonstat`), by
+  network coordinators and administrators;
 - Miljødirektoratet's greenhouse-gas emissions workbook (`import_emissions`), likewise;
 - a municipal reform from KLASS (`import_klass`), by administrators only: it changes the national code history.
 
-The file is stored as sent (DataImport), so every imported figure can be traced to it.
+SSB's and Miljødirektoratet's figures are official statistics: after the preview they are published as the source's
+figures for every municipality in the file (services.apply_values(official=True)). The file is stored as sent
+(DataImport), so every imported figure can be traced to it.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import FileExtensionValidator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -27,7 +32,8 @@ from indicators.access import access_for
 from indicators.importers.base import ImportRejected
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
-from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
+from indicators.importers.ssb_jsonstat import apply_jsonstat
+from indicators.importers.statbank import read_ssb_download, split_categories
 from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
 from indicators.numbers import format_number
 
@@ -48,20 +54,38 @@ def _size_checked(upload):
 
 class SsbImportForm(forms.ModelForm):
     file = forms.FileField(
-        label=gettext_lazy("JSON-stat file"),
-        help_text=gettext_lazy("A table saved from SSB's PxWebApi v2 with outputFormat=json-stat2."),
+        label=gettext_lazy("File from SSB"),
+        help_text=gettext_lazy(
+            "A table saved from Statistikkbanken with “Lagre som” / “Save as” as CSV or Excel (.xlsx), in Norwegian "
+            "or English, or from PxWebApi v2 as JSON-stat (.json)."
+        ),
+        validators=[FileExtensionValidator(["json", "csv", "xlsx"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.xlsx"}),
     )
 
     class Meta:
         model = DataImport
-        fields = ["indicator", "contents", "table"]
+        fields = ["indicator", "contents", "categories", "table", "series_break"]
+        widgets = {"categories": forms.Textarea(attrs={"rows": 4})}
+        labels = {"contents": gettext_lazy("Contents (statistikkvariabel)")}
+        help_texts = {
+            "contents": gettext_lazy(
+                "When the table has several contents (statistikkvariabel), the one to import: a ContentsCode for "
+                "JSON-stat, or the contents as the download names it, e.g. Areal."
+            ),
+            "categories": gettext_lazy(
+                "When the table has several categories, the ones whose sum is the figure, one per line as the "
+                "download names them. Land used for development is the sum of table 09594's eleven built-up "
+                "classes, from Boligbebyggelse (Residential areas) to the unclassified built-up areas."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].required = True
         self.fields["indicator"].help_text = ""
         self.fields["indicator"].label_from_instance = lambda indicator: indicator.name
-        self.order_fields(["file", "indicator", "contents", "table"])
+        self.order_fields(["file", "indicator", "contents", "categories", "table", "series_break"])
 
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
@@ -78,7 +102,7 @@ class EmissionsImportForm(forms.ModelForm):
 
     class Meta:
         model = DataImport
-        fields = ["indicator", "municipality"]
+        fields = ["indicator", "municipality", "series_break"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +122,7 @@ class EmissionsImportForm(forms.ModelForm):
         )
         place.queryset = Municipality.objects.prefetch_related("codes")
         place.label_from_instance = lambda municipality: f"{municipality.name} ({municipality.kommunenummer})"
-        self.order_fields(["file", "indicator", "municipality"])
+        self.order_fields(["file", "indicator", "municipality", "series_break"])
 
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
@@ -179,7 +203,8 @@ def _upload(request, kind):
 
 @login_required
 def upload(request):
-    """Upload an SSB JSON-stat file for an indicator; the next page checks it before anything is stored."""
+    """Upload an SSB table (CSV, Excel or JSON-stat) for an indicator; the next page checks it before anything is
+    stored."""
     return _upload(request, Kind.SSB)
 
 
@@ -199,11 +224,12 @@ def _check(stored: DataImport, allowed):
     """Return the checked file, or raise ImportRejected listing every problem."""
     data = bytes(stored.content)
     if stored.kind == Kind.SSB:
-        return read_jsonstat(
+        return read_ssb_download(
             data,
             filename=stored.filename,
             indicator=stored.indicator,
             contents=stored.contents,
+            categories=split_categories(stored.categories),
             table=stored.table,
             allowed=allowed,
         )
@@ -222,13 +248,22 @@ def _check(stored: DataImport, allowed):
     return plan
 
 
+def _date(text: str) -> datetime.date | None:
+    """The day of an ISO date or time as a source writes it ("2024-02-20T07:00:00Z"), or None."""
+    try:
+        return datetime.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
 def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
     """Write the checked file; return (created, changed, unchanged) as the upload records them."""
     if stored.kind == Kind.SSB:
-        result = apply_jsonstat(checked, user=user)
+        stored.vintage = stored.vintage or _date(checked.updated)
+        result = apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)
         return result.created, result.updated, result.unchanged
     if stored.kind == Kind.EMISSIONS:
-        results = apply_emissions(checked, user=user).values()
+        results = apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values()
         return tuple(sum(getattr(r, name) for r in results) for name in ("created", "updated", "unchanged"))
     result = apply_plan(checked)
     return (
@@ -252,10 +287,13 @@ def preview(request, pk: int):
     """Show what the file would change (new, changed, unchanged, skipped and why), or every problem; import on confirm."""
     stored = get_object_or_404(DataImport.objects.select_related("indicator"), pk=pk, uploaded_by=request.user)
     source = SOURCES[stored.kind]
-    access = _access(request, source)
+    _access(request, source)
 
     def allowed(municipality_id: int) -> bool:
-        return access.is_superuser or municipality_id in access.coordinated
+        # Official statistics are the source's figures for every municipality in the file, members of a network or
+        # not, predecessors included (Fjord's figures before 2020 are Norddal's and Stordal's): whoever may import
+        # the source may import all of it.
+        return True
 
     problems, checked = [], None
     try:
@@ -266,7 +304,7 @@ def preview(request, pk: int):
         with transaction.atomic():
             stored.created, stored.updated, stored.unchanged = _apply(stored, checked, request.user)
             stored.confirmed_at = timezone.now()
-            stored.save(update_fields=["confirmed_at", "created", "updated", "unchanged"])
+            stored.save(update_fields=["confirmed_at", "created", "updated", "unchanged", "vintage"])
         if stored.kind == Kind.REFORM:
             message = _("Imported %(file)s: %(created)s new rows, %(updated)s changed.")
         else:

@@ -33,7 +33,7 @@ from indicators.entry import (
     require_explanations,
     use_typed_population,
 )
-from indicators.importers.base import MAX_PROBLEMS, ImportRejected
+from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem
 from indicators.importers.spreadsheet import (
     STATE_NAMES_BY_LANGUAGE,
     TEMPLATE_COLUMNS,
@@ -56,7 +56,7 @@ from indicators.models import (
     reporting_year,
 )
 from indicators.numbers import field_text, quantity, unit_label
-from indicators.services import ConflictError, ProposedValue, apply_values, change_status
+from indicators.services import ConflictError, ProposedValue, apply_values, change_status, report_error
 
 
 @login_required
@@ -191,6 +191,9 @@ def _save_entries(request, municipality, year, rows, action) -> dict | None:
             result = apply_values(
                 proposed=proposed, user=request.user, source=_("Entered in the portal"), reason=_("Entered")
             )
+            for row in rows:
+                if row.form.reported_error:
+                    report_error(row.value, text=row.form.reported_error, user=request.user)
             submitted, sent = 0, set()
             if submitting:
                 drafts = IndicatorValue.objects.filter(municipality=municipality, year=year, status=ValueStatus.DRAFT)
@@ -286,6 +289,7 @@ def review(request, code: str, year: int):
     values = (
         IndicatorValue.objects.filter(municipality=municipality, year=year)
         .exclude(status=ValueStatus.DRAFT)
+        .exclude(is_official=True)  # the source's figures are published as the source published them
         .select_related("indicator", "changed_by")
         .with_population()
         .order_by("indicator__order", "indicator__code")
@@ -483,6 +487,13 @@ def overview(request, year: int):
         (row for row in rows if row["counts"]["missing"]),
         key=lambda row: (row["entered"], row["sent"], row["municipality"].name),
     )
+    # What the members believe is wrong in the source's figures, for the coordinator to take up with the source.
+    reported_errors = (
+        IndicatorValue.objects.filter(municipality__in=municipalities, is_official=True)
+        .exclude(error_report="")
+        .select_related("indicator", "municipality", "error_reported_by")
+        .order_by("-error_reported_at")
+    )
     only_missing = request.GET.get("vis") == "mangler"
     shown = behind if only_missing else rows
     for row in shown:
@@ -500,6 +511,7 @@ def overview(request, year: int):
             "complete": len(rows) - len(behind),
             "member_count": len(rows),
             "only_missing": only_missing,
+            "reported_errors": reported_errors,
             "totals": totals,
             "legend": [*ValueStatus.choices, ("missing", missing)],
             "years": range(reporting_year(), reporting_year() - 5, -1),
@@ -649,6 +661,25 @@ def _preview_text(amount, state_label: str, indicator: Indicator, population) ->
     return text
 
 
+def _official_problems(rows, existing) -> list[Problem]:
+    """A row that would change the source's own figure (official statistics): the spreadsheet cannot change it."""
+    problems = []
+    for row in rows:
+        current = existing.get((row.municipality_id, row.indicator.pk, row.year))
+        if current is not None and current.is_official and (current.state, current.value) != (row.state, row.value):
+            problems.append(
+                Problem(
+                    _(
+                        "%(indicator)s %(year)s is the source's official figure (%(source)s) and cannot be changed "
+                        "here. Leave the row out, or report an error in the figure on the year's page."
+                    )
+                    % {"indicator": row.indicator.name, "year": row.year, "source": current.source},
+                    line=row.line,
+                )
+            )
+    return problems
+
+
 @login_required
 def import_preview(request, pk: int):
     """Show what the file would change, or every problem in it; store it all in one transaction on confirm."""
@@ -667,6 +698,15 @@ def import_preview(request, pk: int):
         )
     except ImportRejected as rejected:
         problems = rejected.problems
+    existing = {
+        (v.municipality_id, v.indicator_id, v.year): v
+        for v in IndicatorValue.objects.filter(
+            municipality_id__in={r.municipality_id for r in rows},
+            indicator_id__in={r.indicator.pk for r in rows},
+            year__in={r.year for r in rows},
+        )
+    }
+    problems += _official_problems(rows, existing)
     if request.method == "POST" and not problems and stored.confirmed_at is None:
         proposed = [
             ProposedValue(
@@ -696,14 +736,6 @@ def import_preview(request, pk: int):
             },
         )
         return redirect("entry", municipality.kommunenummer, stored.year)
-    existing = {
-        (v.municipality_id, v.indicator_id, v.year): v
-        for v in IndicatorValue.objects.filter(
-            municipality_id__in={r.municipality_id for r in rows},
-            indicator_id__in={r.indicator.pk for r in rows},
-            year__in={r.year for r in rows},
-        )
-    }
     populations = _import_populations(rows)
     preview = []
     for row in rows:

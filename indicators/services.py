@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import cache, pgcopy
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
@@ -52,6 +53,14 @@ class ConflictError(Exception):
     def __init__(self, conflicts: list[Conflict]):
         super().__init__(f"{len(conflicts)} values were changed by someone else")
         self.conflicts = conflicts
+
+
+class OfficialFigureError(Exception):
+    """A municipality's write would change the source's own figure (see apply_values(official=...))."""
+
+    def __init__(self, proposals: list[ProposedValue]):
+        super().__init__(f"{len(proposals)} figures are official statistics and cannot be changed here")
+        self.proposals = proposals
 
 
 @dataclass
@@ -132,6 +141,9 @@ def apply_values(
     reason: str,
     indicator: Indicator | None = None,
     is_sample: bool = False,
+    official: bool = False,
+    data_import=None,
+    series_break: bool = False,
 ) -> ApplyResult:
     """Store the proposed values as drafts in one transaction, writing a revision for every change.
 
@@ -139,6 +151,13 @@ def apply_values(
     file twice writes nothing the second time. A changed value goes back to draft
     and must be approved again. Raises ConflictError, having written nothing, when
     a stored version differs from the version a proposal expected.
+
+    official: the values are the source's own figures (official statistics from SSB or Miljødirektoratet, imported
+    by a coordinator or an administrator, after the import's preview). They are published in the same step, for
+    every municipality in the file, and marked official, which makes them read-only to municipalities. A published
+    official figure the source has changed is marked revised, or with series_break (the source changed its method)
+    as the start of a new series. data_import is the stored file they come from. Without official, a proposal that
+    would change an official figure raises OfficialFigureError, having written nothing; a comment on it is kept.
     """
     result = ApplyResult()
     now = timezone.now()
@@ -164,6 +183,16 @@ def apply_values(
                 conflicts.append(Conflict(proposed=p, stored=current))
         if conflicts:
             raise ConflictError(conflicts)
+        if not official:
+            locked = [
+                p
+                for p in proposed
+                if (current := existing.get((indicator_of(p), p.municipality_id, p.year))) is not None
+                and current.is_official
+                and (current.state, current.value) != (p.state, p.value)
+            ]
+            if locked:
+                raise OfficialFigureError(locked)
 
         new, to_update, revisions = [], [], []
         for p in proposed:
@@ -172,11 +201,17 @@ def apply_values(
                 new.append(p)
                 continue
             comment = current.comment if p.comment is None else p.comment
-            if current.state == p.state and current.value == p.value and current.comment == comment:
+            figure_changes = current.state != p.state or current.value != p.value
+            becomes_official = official and not (current.is_official and current.status == ValueStatus.PUBLISHED)
+            if not figure_changes and not becomes_official and current.comment == comment:
                 result.unchanged += 1
                 continue
             before = current.snapshot()
-            if current.state != p.state or current.value != p.value:
+            if official:
+                _publish_official(
+                    current, p, source=source, data_import=data_import, series_break=series_break, when=now
+                )
+            elif figure_changes:
                 current.value, current.state, current.status = p.value, p.state, ValueStatus.DRAFT
                 current.source, current.is_sample = source, is_sample
             current.comment = comment
@@ -189,8 +224,13 @@ def apply_values(
 
         shared = {"status": ValueStatus.DRAFT, "source": source, "is_sample": is_sample, "changed_by": user,
                   "changed_at": now}  # fmt: skip
+        if official:
+            shared.update(
+                status=ValueStatus.PUBLISHED, is_sample=False, is_official=True, data_import=data_import,
+                first_published_at=now, published_at=now, published_source=source,
+            )  # fmt: skip
         if connection.vendor == "postgresql" and len(new) >= COPY_FROM:
-            _copy_new(new, like=IndicatorValue(**shared), indicator_of=indicator_of, reason=reason)
+            _copy_new(new, like=IndicatorValue(**shared), indicator_of=indicator_of, reason=reason, official=official)
         else:
             to_create = [
                 IndicatorValue(
@@ -201,6 +241,7 @@ def apply_values(
                     state=p.state,
                     comment=p.comment or "",
                     **shared,
+                    **({"published_value": p.value, "published_state": p.state} if official else {}),
                 )
                 for p in new
             ]
@@ -211,9 +252,10 @@ def apply_values(
             ]
         IndicatorValue.objects.bulk_update(
             to_update,
-            ["value", "state", "status", "source", "is_sample", "comment", "changed_by", "changed_at", "version"],
+            ["value", "state", "status", "source", "is_sample", "comment", "changed_by", "changed_at", "version",
+             *(OFFICIAL_FIELDS if official else [])],
             batch_size=BATCH_SIZE,
-        )
+        )  # fmt: skip
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
         cache.bump()  # bulk writes send no signals
     result.created, result.updated = len(new), len(to_update)
@@ -234,7 +276,9 @@ def _shared_columns(instance, leave_out: list[str]) -> dict[str, str]:
     }
 
 
-def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, reason: str) -> None:
+def _copy_new(
+    new: list[ProposedValue], *, like: IndicatorValue, indicator_of, reason: str, official: bool = False
+) -> None:
     """Write the new values, and a revision saying each was created, with PostgreSQL's COPY.
 
     The rows are those bulk_create() and _revision() would write (like holds what all the values share), about
@@ -242,7 +286,9 @@ def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, r
     own sequence, and the database checks every constraint as for any insert.
     """
     values_table, revisions_table = IndicatorValue._meta.db_table, ValueRevision._meta.db_table
-    shared = _shared_columns(like, NEW_VALUE_COLUMNS)
+    # An official figure is published as it is written: its published copy differs from row to row too.
+    published_columns = ["published_value", "published_state"] if official else []
+    shared = _shared_columns(like, NEW_VALUE_COLUMNS + published_columns)
     revision = _revision(like, before=None, user=like.changed_by, reason="", when=like.changed_at)
     revision_shared = _shared_columns(revision, ["id", *NEW_REVISION_COLUMNS])
     value_tail, revision_tail = "\t".join(shared.values()), "\t".join(revision_shared.values())
@@ -254,10 +300,12 @@ def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, r
     numbers = [pgcopy.field(p.value) for p in new]
     pgcopy.copy_lines(
         values_table,
-        [*NEW_VALUE_COLUMNS, *shared],
+        [*NEW_VALUE_COLUMNS, *published_columns, *shared],
         (
             f"{pk}\t{indicator_of(p)}\t{p.municipality_id}\t{p.year}\t{number}\t{pgcopy.text(p.state)}\t"
-            f"{pgcopy.text(p.comment or '')}\t{value_tail}\n"
+            f"{pgcopy.text(p.comment or '')}\t"
+            + (f"{number}\t{pgcopy.text(p.state)}\t" if official else "")
+            + f"{value_tail}\n"
             for pk, p, number in zip(ids, new, numbers, strict=True)
         ),
     )
@@ -269,6 +317,41 @@ def _copy_new(new: list[ProposedValue], *, like: IndicatorValue, indicator_of, r
             for pk, p, number in zip(ids, new, numbers, strict=True)
         ),
     )
+
+
+def _publish_official(value: IndicatorValue, p: ProposedValue, *, source: str, data_import, series_break, when):
+    """Make a stored value the source's published figure: a revision by the source, or the start of a new series."""
+    changed = value.first_published_at is not None and (value.published_state, value.published_value) != (
+        p.state,
+        p.value,
+    )
+    value.value, value.state, value.status = p.value, p.state, ValueStatus.PUBLISHED
+    value.source, value.is_sample, value.is_official, value.data_import = source, False, True, data_import
+    value.review_comment = ""
+    if value.first_published_at is None:
+        value.first_published_at = when
+    if changed and series_break:
+        value.series_break = True
+    elif changed:
+        value.revised_at = when
+    value.published_value, value.published_state, value.published_at = p.value, p.state, when
+    value.published_is_sample, value.published_source = False, source
+
+
+# What an official import writes besides a draft's fields (see _publish_official()).
+OFFICIAL_FIELDS = [
+    "is_official",
+    "data_import",
+    "series_break",
+    "review_comment",
+    "first_published_at",
+    "revised_at",
+    "published_at",
+    "published_value",
+    "published_state",
+    "published_is_sample",
+    "published_source",
+]
 
 
 # What publishing writes besides the status: the version the public reads, and when it was (first) published.
@@ -346,9 +429,24 @@ def save_value(value: IndicatorValue, *, user, reason: str) -> bool:
                 return False
             if changed:
                 value.status = ValueStatus.DRAFT
+                # Corrected by hand, the figure is no longer the source's: it goes through approval like any other.
+                value.is_official = False
             value.version = stored.version + 1
         value.changed_by, value.changed_at = user, now
         value.full_clean()
         value.save()
         _revision(value, before=before, user=user, reason=reason, when=now).save()
     return True
+
+
+def report_error(value: IndicatorValue, *, text: str, user) -> None:
+    """Record a municipality's report of an error in the source's figure, with a revision saying so.
+
+    The figure does not change: only a new import of the source changes an official figure.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        value.error_report, value.error_reported_by, value.error_reported_at = text, user, now
+        value.save(update_fields=["error_report", "error_reported_by", "error_reported_at"])
+        _revision(value, before=value.snapshot(), user=user, reason=_("Error reported: %(text)s") % {"text": text},
+                  when=now).save()  # fmt: skip

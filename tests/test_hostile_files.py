@@ -261,6 +261,7 @@ def huge_cube() -> bytes:
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
+DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
 LONG_NUMBER = b'{"version": "2.0", "class": "dataset", "value": [' + b"1" * 5000 + b"]}"
 
 
@@ -298,7 +299,7 @@ def test_a_lower_cell_limit_in_settings_refuses_a_table_the_default_takes(settin
     ("data", "message"),
     [
         (DEEP, "The file nests lists and objects deeper than Python can read"),
-        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "The file nests lists and objects deeper than Python can read"),
+        (DEEP_OBJECT, "The file nests lists and objects deeper than Python can read"),
         (LONG_NUMBER, "The file could not be read as JSON: Exceeds the limit (4300 digits)"),
     ],
     ids=["deep lists", "deep objects", "a number of 5000 digits"],
@@ -360,7 +361,9 @@ def test_a_stored_bad_upload_shows_its_problems_on_every_visit(client, administr
         (DataImport.Kind.EMISSIONS, "bomb.xlsx", zip_bomb, emissions_total, "(LIVSKRAFT_MAX_WORKBOOK_BYTES)"),
         (DataImport.Kind.EMISSIONS, "cut.xlsx", xlsx([["a"]])[:-100], emissions_total, "may be damaged"),
         (DataImport.Kind.SSB, "huge.json", huge_cube(), population, "(LIVSKRAFT_MAX_JSONSTAT_CELLS)"),
-        (DataImport.Kind.SSB, "deep.json", DEEP, population, "deeper than Python can read"),
+        (DataImport.Kind.SSB, "deep.json", DEEP_OBJECT, population, "deeper than Python can read"),
+        (DataImport.Kind.SSB, "long.csv", f'"region";"{LONG_CELL}"\n'.encode(), population, "longer than 131,072"),
+        (DataImport.Kind.SSB, "bomb.xlsx", zip_bomb, population, "(LIVSKRAFT_MAX_WORKBOOK_BYTES)"),
         (DataImport.Kind.REFORM, "deep.json", DEEP, None, "about a thousand levels deep"),
     ]
     client.force_login(administrator)

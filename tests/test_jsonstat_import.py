@@ -1,5 +1,6 @@
 """Importing SSB tables saved as JSON-stat 2.0: code history, status symbols, checks before any write."""
 
+import datetime
 import html
 import json
 from decimal import Decimal
@@ -74,7 +75,7 @@ def test_old_numbers_land_on_the_right_municipality_and_year(kongsberg):
         ("Kongsberg", 2024): (Decimal(28180), "reported"),
     }
     value = IndicatorValue.objects.get(municipality=kongsberg, year=2024)
-    assert value.status == "draft"
+    assert (value.status, value.is_official) == ("published", True)
     assert value.source == "SSB, table 07459 (Personer1), updated 2024-02-21, file 07459.json"
 
 
@@ -223,7 +224,7 @@ def upload(client, data, **fields):
     return client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
 
 
-def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordinator, kongsberg):
+def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file(client, coordinator, kongsberg):
     client.force_login(coordinator)
     data = table_07459(
         {("0301", "Personer1", "2024"): 717710, ("3303", "Personer1", "2024"): 28180},
@@ -233,16 +234,20 @@ def test_a_coordinator_checks_then_imports_her_networks_figures(client, coordina
     response = upload(client, data)
     assert response.status_code == 302
     page = html.unescape(client.get(response["Location"]).content.decode())
-    assert "New values: 1" in page
-    assert "0301 Oslo: you may not import this municipality's figures" in page
+    # Oslo is not in her network, but SSB's figures are SSB's for every municipality.
+    assert "New values: 2" in page
+    assert "published at once as the source's official statistics" in page
     assert not IndicatorValue.objects.exists()  # nothing before the confirmation
     client.post(response["Location"])
-    value = IndicatorValue.objects.get()
-    assert (value.municipality, value.value, value.status) == (kongsberg, 28180, "draft")
+    value = IndicatorValue.objects.get(municipality=kongsberg)
+    assert (value.value, value.status, value.is_official) == (28180, "published", True)
     assert value.changed_by == coordinator
+    assert value.data_import.filename == "07459.json"
+    assert value.data_import.vintage == datetime.date(2024, 2, 21)  # the table's own "updated"
+    assert IndicatorValue.objects.get(municipality__name="Oslo").published_value == 717710
     # Confirming again imports nothing more.
     client.post(response["Location"])
-    assert ValueRevision.objects.count() == 1
+    assert ValueRevision.objects.count() == 2
 
 
 def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator):

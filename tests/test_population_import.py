@@ -21,7 +21,6 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
-from indicators.services import change_status
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +74,8 @@ def test_real_ssb_exports_give_each_municipality_its_total(filename, code, year,
     value = population(code, year)
     assert value.value == Decimal(persons)
     assert value.state == ValueState.REPORTED
-    assert value.status == ValueStatus.DRAFT
+    # SSB's figure, published as SSB published it: no municipality has to approve it.
+    assert (value.status, value.is_official, value.published_value) == (ValueStatus.PUBLISHED, True, persons)
     assert value.source == "SSB table 07459, file test.csv"
 
 
@@ -114,18 +114,19 @@ def test_importing_the_same_file_again_changes_nothing():
     assert ValueRevision.objects.count() == revisions
 
 
-def test_a_changed_figure_is_updated_with_a_revision_and_back_to_draft():
+def test_a_figure_ssb_revises_is_published_again_as_revised_by_the_source():
     run(table('"K-0301 Oslo";"0 years";100\n"K-0301 Oslo";"1 year";200\n'))
     value = population("0301", 2023)
-    change_status(values=[value], status=ValueStatus.PUBLISHED, user=None, reason="Publisert")
+    assert (value.status, value.revised_at) == (ValueStatus.PUBLISHED, None)
     report = run(table('"K-0301 Oslo";"0 years";100\n"K-0301 Oslo";"1 year";201\n'))
     assert (report.result.created, report.result.updated) == (0, 1)
     value.refresh_from_db()
-    assert value.value == 301
-    assert value.status == ValueStatus.DRAFT
-    assert value.version == 3  # imported, published, changed
+    assert (value.value, value.published_value) == (301, 301)
+    assert value.status == ValueStatus.PUBLISHED
+    assert value.revised_at is not None
+    assert value.version == 2  # imported, revised by the source
     last = value.revisions.last()
-    assert (last.old_value, last.new_value, last.old_status, last.new_status) == (300, 301, "published", "draft")
+    assert (last.old_value, last.new_value, last.old_status, last.new_status) == (300, 301, "published", "published")
 
 
 def test_dry_run_counts_but_writes_nothing():

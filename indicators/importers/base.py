@@ -113,17 +113,22 @@ def read_csv(rows, *, start: int = 1):
             yield line, cells
             line += 1
     except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            message = _(
-                "Line %(line)s has a cell longer than %(limit)s characters, more than any figure or name needs; "
-                "a quotation mark may be missing. Correct the file and try again."
-            ) % {"line": line, "limit": format_number(csv.field_size_limit(), 0)}
-        else:
-            message = _("Line %(line)s could not be read as CSV (%(error)s). Correct the file and try again.") % {
-                "line": line,
-                "error": error,
-            }
-        raise ImportRejected([Problem(message)]) from None
+        raise ImportRejected([csv_problem(error, line)]) from None
+
+
+def csv_problem(error: csv.Error, line: int) -> Problem:
+    """Return the problem for a line csv could not read: a cell over csv's field size limit, or bad quoting."""
+    if "field larger than field limit" in str(error):
+        message = _(
+            "Line %(line)s has a cell longer than %(limit)s characters, more than any figure or name needs; "
+            "a quotation mark may be missing. Correct the file and try again."
+        ) % {"line": line, "limit": format_number(csv.field_size_limit(), 0)}
+    else:
+        message = _("Line %(line)s could not be read as CSV (%(error)s). Correct the file and try again.") % {
+            "line": line,
+            "error": error,
+        }
+    return Problem(message)
 
 
 def read_table(text: str, *, first_column: str) -> TextTable:

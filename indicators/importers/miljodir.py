@@ -688,11 +688,14 @@ def _sector_indicator(code: str, sector: str) -> Indicator:
     return indicator
 
 
-def apply_emissions(checked: EmissionsImport, *, user) -> dict[str, ApplyResult]:
-    """Store the checked file's sums as drafts in one transaction; return what was done per indicator code.
+def apply_emissions(
+    checked: EmissionsImport, *, user, data_import=None, series_break: bool = False
+) -> dict[str, ApplyResult]:
+    """Publish the checked file's sums as Miljødirektoratet's figures in one transaction; return what was done per
+    indicator code.
 
-    Sector indicators the check planned to create are created here, in the same transaction.
-    Unchanged figures write nothing.
+    They are official statistics (see services.apply_values()). Sector indicators the check planned to create are
+    created here, in the same transaction. Unchanged figures write nothing.
     """
     reason = _("Imported from %(file)s") % {"file": checked.filename}
     results = {}
@@ -705,5 +708,8 @@ def apply_emissions(checked: EmissionsImport, *, user) -> dict[str, ApplyResult]
                 user=user,
                 source=checked.source,
                 reason=reason,
+                official=True,
+                data_import=data_import,
+                series_break=series_break,
             )
     return results

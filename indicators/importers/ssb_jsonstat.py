@@ -64,6 +64,61 @@ class JsonStatImport:
         return [(region, reason, n) for (region, reason), n in counted.items()]
 
 
+class RegionFigures:
+    """Choose, for each municipality and year, the one region of a table whose figure is the municipality's.
+
+    A region is offered with the municipality number in its code (None for a county, the country or anything
+    else), and lands on the municipality that had the number on 1 January of the year. A table that labels
+    older years with a later number is understood; when the number in force and another both have the year,
+    the one in force wins; two numbers in force for the same municipality are a problem.
+    """
+
+    def __init__(self, *, allowed=None):
+        self.codes = CodeTable()
+        self.allowed = allowed
+        self.skipped: list[Skipped] = []
+        self.problems: list[Problem] = []
+        # (municipality, year) → (exact: the number was in force that year, region code, figure)
+        self._chosen: dict[tuple[int, int], tuple[bool, str, object]] = {}
+
+    def offer(self, number: str | None, *, year: int, region: str, place: str, position: int, empty: bool, figure):
+        """Consider the region's figure for the year; `empty` says it has no figure and no symbol either."""
+        if number is None:
+            self.skipped.append(Skipped(position, place, _("not a municipality")))
+            return
+        exact_id = self.codes.municipality_id(number, year, strict=True)
+        municipality_id = exact_id or self.codes.municipality_id(number, year)
+        if municipality_id is None:
+            self.skipped.append(
+                Skipped(position, place, _("no municipality had this number in %(year)s") % {"year": year})
+            )
+            return
+        if empty and exact_id is None:
+            return  # SSB lists every region for every year; an old number is empty in later years
+        if self.allowed is not None and not self.allowed(municipality_id):
+            self.skipped.append(Skipped(position, place, _("you may not import this municipality's figures")))
+            return
+        exact = exact_id is not None
+        earlier = self._chosen.get((municipality_id, year))
+        if earlier is not None:
+            if earlier[0] and exact:
+                self.problems.append(
+                    Problem(
+                        _("%(first)s and %(second)s are the same municipality in %(year)s; the table has both.")
+                        % {"first": earlier[1], "second": region, "year": year}
+                    )
+                )
+                return
+            if earlier[0] or not exact:
+                self.skipped.append(Skipped(position, place, _("the number in force that year was used instead")))
+                return
+        self._chosen[(municipality_id, year)] = (exact, region, figure)
+
+    def chosen(self) -> list[tuple[int, int, str, object]]:
+        """Each (municipality, year, region code, figure) chosen, in order."""
+        return [(m, year, region, figure) for (m, year), (_exact, region, figure) in sorted(self._chosen.items())]
+
+
 def _dimension(dataset: jsonstat.Dataset, role: str, known: tuple[str, ...]) -> str | None:
     found = dataset.dimension_for_role(role)
     if found:
@@ -134,10 +189,7 @@ def read_jsonstat(
 
     extension = dataset.extension or {}
     table = table or str((extension.get("px") or {}).get("tableid", "") or "")
-    codes = CodeTable()
-    # (municipality, year) → (exact: the number was in force that year, region code, cell)
-    chosen: dict[tuple[int, int], tuple[bool, str, jsonstat.Cell]] = {}
-    skipped: list[Skipped] = []
+    regions = RegionFigures(allowed=allowed)
     bad_years: set[str] = set()
     label_of = dataset.dimensions[region].labels
     for cell in dataset.cells():
@@ -147,41 +199,17 @@ def read_jsonstat(
         if not YEAR.match(period):
             bad_years.add(period)
             continue
-        year = int(period)
-        place = f"{region_code} {label_of[region_code]}".strip()
         match = MUNICIPALITY_CODE.match(region_code)
-        if not match:
-            skipped.append(Skipped(cell.position, place, _("not a municipality")))
-            continue
-        number = match.group(1)
-        exact_id = codes.municipality_id(number, year, strict=True)
-        municipality_id = exact_id or codes.municipality_id(number, year)
-        if municipality_id is None:
-            skipped.append(
-                Skipped(cell.position, place, _("no municipality had this number in %(year)s") % {"year": year})
-            )
-            continue
-        if cell.value is None and exact_id is None:
-            continue  # SSB lists every region for every year; an old number is empty in later years
-        if allowed is not None and not allowed(municipality_id):
-            skipped.append(Skipped(cell.position, place, _("you may not import this municipality's figures")))
-            continue
-        exact = exact_id is not None
-        earlier = chosen.get((municipality_id, year))
-        if earlier is not None:
-            if earlier[0] and exact:
-                problems.append(
-                    Problem(
-                        _("%(first)s and %(second)s are the same municipality in %(year)s; the table has both.")
-                        % {"first": earlier[1], "second": region_code, "year": year}
-                    )
-                )
-                continue
-            if earlier[0] or not exact:
-                skipped.append(Skipped(cell.position, place, _("the number in force that year was used instead")))
-                continue
-        chosen[(municipality_id, year)] = (exact, region_code, cell)
-
+        regions.offer(
+            match.group(1) if match else None,
+            year=int(period),
+            region=region_code,
+            place=f"{region_code} {label_of[region_code]}".strip(),
+            position=cell.position,
+            empty=cell.value is None,
+            figure=cell,
+        )
+    problems.extend(regions.problems)
     if bad_years:
         problems.append(
             Problem(
@@ -190,7 +218,7 @@ def read_jsonstat(
             )
         )
     proposed = []
-    for (municipality_id, year), (_exact, region_code, cell) in sorted(chosen.items()):
+    for municipality_id, year, region_code, cell in regions.chosen():
         if cell.value is not None:
             value = Decimal(str(cell.value))
         else:
@@ -224,16 +252,20 @@ def read_jsonstat(
         source=source[:SOURCE_LENGTH],
         updated=updated,
         changes=preview_values(indicator=indicator, proposed=proposed),
-        skipped=skipped,
+        skipped=regions.skipped,
     )
 
 
-def apply_jsonstat(checked: JsonStatImport, *, user) -> ApplyResult:
-    """Store the checked file's figures as drafts in one transaction; unchanged figures write nothing."""
+def apply_jsonstat(checked: JsonStatImport, *, user, data_import=None, series_break: bool = False) -> ApplyResult:
+    """Publish the checked file's figures as SSB's in one transaction (official statistics, see
+    services.apply_values()); unchanged figures write nothing."""
     return apply_values(
         indicator=checked.indicator,
         proposed=[change.proposed for change in checked.changes],
         user=user,
         source=checked.source,
         reason=_("Imported from SSB table %(table)s") % {"table": checked.table or "?"},
+        official=True,
+        data_import=data_import,
+        series_break=series_break,
     )

@@ -209,9 +209,11 @@ def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: 
 def import_population(
     *, data: bytes, filename: str, user, dry_run: bool = False, progress: bool = False, is_sample: bool = False
 ) -> PopulationImport:
-    """Validate the whole 07459 file, then store every municipality's total as a draft in one transaction.
+    """Validate the whole 07459 file, then publish every municipality's total as SSB's figure in one transaction.
 
-    With dry_run nothing is written; the result counts what would be.
+    The totals are official statistics (see services.apply_values()), for every municipality in the file, members of
+    a network or not, dissolved ones included. With dry_run nothing is written; the result counts what would be.
+    is_sample marks invented figures (tests and demos), which are stored as drafts like any other sample.
     """
     parsed = parse_population(data, progress=progress)
     indicator = Indicator.objects.population()
@@ -230,5 +232,6 @@ def import_population(
             source=source,
             reason=_("Imported from %(file)s") % {"file": filename},
             is_sample=is_sample,
+            official=not is_sample,
         )
     return PopulationImport(file=parsed, result=result, dry_run=dry_run)

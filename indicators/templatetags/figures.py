@@ -74,6 +74,8 @@ def _cell_words(language: str | None) -> dict[str, str]:
         "no_population": escape(gettext("(no published population for the year)")),
         "total": escape(gettext("(total %(amount)s)")),
         "revised": escape(gettext("Revised %(date)s")),
+        "revised_by_source": escape(gettext("Revised by the source %(date)s")),
+        "series_break": escape(gettext("Series break: not comparable with earlier years")),
         "sample": escape(gettext("Sample data")),
         "not_published": escape(gettext("not published")),
         # The marker of a sample figure in a table whose caption explains it once; words for a screen reader.
@@ -160,13 +162,23 @@ def _row_cells(value, language: str | None, words: dict[str, str]) -> tuple[str,
 
 
 def _revised_badge(value, words: dict[str, str]) -> str:
-    """The badge "Revised <date>: <reason>" of a published figure revised after publication, or nothing."""
+    """The badge "Revised <date>: <reason>" of a published figure revised after publication ("Revised by the source
+    <date>" for official statistics), the badge of a figure that starts a new series, or nothing."""
+    html = ""
+    if getattr(value, "series_break", False):
+        html = f' <span class="badge text-bg-light series-break-badge">{words["series_break"]}</span>'
     revised_at = getattr(value, "revised_at", None)
     if not revised_at:
-        return ""
-    revised = words["revised"] % {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+        return html
+    date = {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+    if getattr(value, "is_official", False):
+        return f'{html} <span class="badge text-bg-light revised-badge">{words["revised_by_source"] % date}</span>'
+    revised = words["revised"] % date
     reason = getattr(value, "revision_reason", "")
-    return f' <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}</span>'
+    return (
+        f'{html} <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}'
+        "</span>"
+    )
 
 
 @functools.lru_cache(maxsize=256)

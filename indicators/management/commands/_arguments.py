@@ -1,9 +1,17 @@
-"""What the import commands share: the indicator, municipality and user they name on the command line."""
+"""What the import commands share: the indicator, municipality and user they name, and checking SSB files before
+writing."""
+
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
+from indicators.importers.base import ImportRejected
+from indicators.importers.ssb_jsonstat import apply_jsonstat
+from indicators.importers.statbank import StatbankImport
 from indicators.models import Indicator, Municipality
 
 
@@ -31,3 +39,68 @@ def municipality_numbered(number: str) -> Municipality:
         return Municipality.objects.by_code(number)
     except Municipality.DoesNotExist:
         raise CommandError(_("No municipality has had the number %(number)s.") % {"number": number}) from None
+
+
+def read_files(files: list[Path], none_given: str) -> list[tuple[str, bytes]]:
+    """Return each file's name and content, or stop with a message (none_given when there are none)."""
+    if not files:
+        raise CommandError(none_given)
+    for path in files:
+        if not path.is_file():
+            raise CommandError(_("%(path)s is not a file.") % {"path": path})
+    return [(path.name, path.read_bytes()) for path in files]
+
+
+def import_ssb_files(command, inputs: list[tuple[str, bytes]], *, read, dry_run: bool, user, verbosity: int) -> None:
+    """Check every (name, data) with read(data, filename=name), then write all in one transaction and report each.
+
+    One rejected file stops everything: its problems are printed and nothing is written. A dry run writes nothing.
+    """
+    checked, failed = [], False
+    for name, data in tqdm(inputs, desc="check", unit="file", disable=verbosity < 1 or len(inputs) < 2):
+        try:
+            checked.append(read(data, filename=name))
+        except ImportRejected as rejected:
+            failed = True
+            command.stderr.write(_("%(file)s cannot be imported:") % {"file": name})
+            for problem in rejected.problems:
+                command.stderr.write(f"  {problem}")
+    if failed:
+        raise CommandError(_("Nothing was written: one or more files were rejected."))
+    with transaction.atomic():
+        results = [item.counts if dry_run else apply_jsonstat(item, user=user) for item in checked]
+    for item, counts in zip(checked, results, strict=True):
+        _report(command, item, counts, dry_run)
+
+
+def _report(command, item, counts, dry_run: bool) -> None:
+    verb = _("would be") if dry_run else _("were")
+    command.stdout.write(
+        _(
+            "%(file)s (SSB table %(table)s, %(contents)s): values %(verb)s created: %(created)s, "
+            "changed: %(updated)s, unchanged: %(unchanged)s."
+        )
+        % {
+            "file": item.filename,
+            "table": item.table or "?",
+            "contents": item.contents or "–",
+            "verb": verb,
+            "created": counts.created,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+        }
+    )
+    if isinstance(item, StatbankImport):
+        command.stdout.write("  " + _("columns used: %(columns)s") % {"columns": "; ".join(item.used_columns)})
+        if len(item.categories) > 1:
+            command.stdout.write(
+                "  " + _("each figure is the sum of: %(categories)s") % {"categories": "; ".join(item.categories)}
+            )
+        for note in item.incomplete:
+            command.stdout.write(f"  {note}")
+    for region, reason, count in item.skipped_regions():
+        command.stdout.write(
+            "  "
+            + _("skipped %(region)s (%(reason)s): %(count)s times")
+            % {"region": region, "reason": reason, "count": count}
+        )

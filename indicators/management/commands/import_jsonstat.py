@@ -3,15 +3,16 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from indicators.importers import pxweb
-from indicators.importers.base import ImportRejected
-from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
-from indicators.management.commands._arguments import indicator_coded, user_named
-from indicators.services import ApplyResult
+from indicators.importers.ssb_jsonstat import read_jsonstat
+from indicators.management.commands._arguments import (
+    import_ssb_files,
+    indicator_coded,
+    read_files,
+    user_named,
+)
 
 
 class Command(BaseCommand):
@@ -40,33 +41,17 @@ class Command(BaseCommand):
     def handle(self, *args, files, indicator, contents, table, fetch, value_codes, dry_run, user, **options):
         target = indicator_coded(indicator)
         changed_by = user_named(user)
-        inputs = self.fetched(fetch, value_codes) if fetch else self.read(files)
+        inputs = (
+            self.fetched(fetch, value_codes)
+            if fetch
+            else read_files(files, _("Name one or more files, or a table to fetch with --fetch."))
+        )
         table = table or fetch or ""
-        show = options["verbosity"] > 0 and len(inputs) > 1
-        checked, failed = [], False
-        # Every answer or file is checked before anything is written, and all are written in one transaction.
-        for name, data in tqdm(inputs, desc="check", unit="file", disable=not show):
-            try:
-                checked.append(read_jsonstat(data, filename=name, indicator=target, contents=contents, table=table))
-            except ImportRejected as rejected:
-                failed = True
-                self.stderr.write(_("%(file)s cannot be imported:") % {"file": name})
-                for problem in rejected.problems:
-                    self.stderr.write(f"  {problem}")
-        if failed:
-            raise CommandError(_("Nothing was written: one or more files were rejected."))
-        with transaction.atomic():
-            results = [item.counts if dry_run else apply_jsonstat(item, user=changed_by) for item in checked]
-        for item, counts in zip(checked, results, strict=True):
-            self.report(item, counts, dry_run)
 
-    def read(self, files: list[Path]) -> list[tuple[str, bytes]]:
-        if not files:
-            raise CommandError(_("Name one or more files, or a table to fetch with --fetch."))
-        for path in files:
-            if not path.is_file():
-                raise CommandError(_("%(path)s is not a file.") % {"path": path})
-        return [(path.name, path.read_bytes()) for path in files]
+        def read(data, *, filename):
+            return read_jsonstat(data, filename=filename, indicator=target, contents=contents, table=table)
+
+        import_ssb_files(self, inputs, read=read, dry_run=dry_run, user=changed_by, verbosity=options["verbosity"])
 
     def fetched(self, table: str, value_codes: list[str]) -> list[tuple[str, bytes]]:
         try:
@@ -75,27 +60,3 @@ class Command(BaseCommand):
         except (ValueError, pxweb.PxWebError) as error:
             raise CommandError(str(error)) from None
         return [(f"{table}-{number}.json", answer) for number, answer in enumerate(answers, start=1)]
-
-    def report(self, item, counts: ApplyResult, dry_run: bool) -> None:
-        verb = _("would be") if dry_run else _("were")
-        self.stdout.write(
-            _(
-                "%(file)s (SSB table %(table)s, %(contents)s): values %(verb)s created: %(created)s, "
-                "changed: %(updated)s, unchanged: %(unchanged)s."
-            )
-            % {
-                "file": item.filename,
-                "table": item.table or "?",
-                "contents": item.contents or "–",
-                "verb": verb,
-                "created": counts.created,
-                "updated": counts.updated,
-                "unchanged": counts.unchanged,
-            }
-        )
-        for region, reason, count in item.skipped_regions():
-            self.stdout.write(
-                "  "
-                + _("skipped %(region)s (%(reason)s): %(count)s times")
-                % {"region": region, "reason": reason, "count": count}
-            )
