@@ -44,8 +44,11 @@ OLD_EXCEL_SIGNATURE = b"\xd0\xcf\x11\xe0"
 # An entry smaller than this unpacked is not checked for its compression ratio: small XML compresses well.
 RATIO_FLOOR_BYTES = 2**20
 CHUNK_BYTES = 2**20
-# A cell or row reference: r="AB12" on <c>, r="12" on <row>, with either quote and any namespace prefix.
+# A cell or row reference: r="AB12" on <c>, r="12" on <row>, with either quote and any namespace prefix; the
+# first form is what spreadsheet programs write, and its literal start makes it the faster search.
 REFERENCE = re.compile(rb"""\sr=["']([A-Z]{0,3})([0-9]{1,9})["']""")
+USUAL_REFERENCE = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,9})"')
+UNUSUAL_REFERENCE_STARTS = (b"\tr=", b"\nr=", b"\rr=", b"r='")
 # A chunk without a tag's end is read on with the next until it is this long.
 MAX_CARRY_BYTES = 4 * 2**20
 # The start of a cell element, <c …>, or <x:c …> in a sheet whose elements carry a prefix, to count the cells
@@ -303,7 +306,8 @@ class Extent:
         """Read the references in text, which ends between two tags; map() and set() keep the loop in C."""
         if self.prefixed is None:
             self.prefixed = PREFIXED_SHEET.search(text) is not None
-        found = REFERENCE.findall(text)
+        unusual = any(start in text for start in UNUSUAL_REFERENCE_STARTS)
+        found = (REFERENCE if unusual else USUAL_REFERENCE).findall(text)
         if found:
             self.rows = max(self.rows, max(map(int, map(itemgetter(1), found))))
             letters = list(map(itemgetter(0), found))
