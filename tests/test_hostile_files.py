@@ -169,6 +169,9 @@ def test_two_cells_far_apart_are_refused_before_the_grid_between_them_is_built()
     assert len(out.getvalue()) < 10_000
     message = problems(workbook, out.getvalue())
     assert "span more than 3,000,000 cells (LIVSKRAFT_MAX_WORKBOOK_CELLS)" in message
+    # The same with the references in single quotes and after a line break, as XML allows.
+    unusual = rezip(out.getvalue(), replace={SHEET: lambda xml: xml.replace(b' r="XFD1048576"', b"\nr='XFD1048576'")})
+    assert "(LIVSKRAFT_MAX_WORKBOOK_CELLS)" in problems(workbook, unusual)
 
 
 def test_cells_without_references_are_counted_as_calamine_places_them():

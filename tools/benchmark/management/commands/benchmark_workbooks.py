@@ -48,12 +48,19 @@ class Command(BaseCommand):
             results = {reader: workbooks.measure(reader, national) for reader in READERS}
             self.stdout.write(
                 table(
-                    ["reader", "seconds", "peak memory (MB)", "rows", "content digest"],
+                    ["reader", "seconds", "CPU seconds", "peak memory (MB)", "rows", "content digest"],
                     [
-                        [name, number(r["seconds"], 2), number(r["peak_mb"], 0), r["rows"], r.get("digest", "")]
+                        [
+                            name,
+                            number(r["seconds"], 2),
+                            number(r.get("cpu_seconds"), 2),
+                            number(r["peak_mb"], 0),
+                            r["rows"],
+                            r.get("digest", ""),
+                        ]
                         for name, r in results.items()
                     ],
-                    right={1, 2, 3},
+                    right={1, 2, 3, 4},
                 )
             )
             same = results["openpyxl"].get("digest") == results["calamine"].get("digest")
