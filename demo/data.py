@@ -1,5 +1,6 @@
-"""The demo's data as plain values: the network's members, the indicators with their sample figures, the accounts
-and their roles. `load_demo` loads them; the benchmark builds its national data set from the same definitions."""
+"""The demo's data as plain values: the network's members, the indicators with their sample figures, the real
+series and where they come from, Kongsberg's plan chain from the seed article, the accounts and their roles.
+`load_demo` loads them; the benchmark builds its national data set from the same definitions."""
 
 import datetime
 from decimal import Decimal
@@ -55,9 +56,13 @@ INDICATORS = [
         "name_nb": "Klimagassutslipp per innbygger",
         "name_nn": "Klimagassutslepp per innbyggjar",
         "name_en": "Greenhouse-gas emissions per inhabitant",
-        "description_nb": "Direkte utslipp i kommunen fra ni sektorer, delt på folkemengden.",
-        "description_nn": "Direkte utslepp i kommunen frå ni sektorar, delt på folketalet.",
-        "description_en": "Direct emissions in the municipality from nine sectors, divided by the population.",
+        "description_nb": "Direkte utslipp i kommunen fra alle sektorene i Miljødirektoratets klimagassregnskap "
+        "for kommuner (veitrafikk, oppvarming, sjøfart, jordbruk, avfall og avløp m.fl.), delt på folkemengden.",
+        "description_nn": "Direkte utslepp i kommunen frå alle sektorane i Miljødirektoratet sitt klimagassrekneskap "
+        "for kommunar (vegtrafikk, oppvarming, sjøfart, jordbruk, avfall og avløp m.fl.), delt på folketalet.",
+        "description_en": "Direct emissions in the municipality from every sector of the Norwegian Environment "
+        "Agency's municipal greenhouse-gas accounts (road traffic, heating, shipping, agriculture, waste and more), "
+        "divided by the population.",
         "unit": "tonnes_co2e",
         "computation": "per_inhabitant",
         "amount_unit": "tonnes_co2e",
@@ -72,13 +77,16 @@ INDICATORS = [
     {
         "code": "arealbruk",
         "plausible_min": Decimal("50"),
-        "plausible_max": Decimal("5000"),
+        "plausible_max": Decimal("15000"),  # SSB's figures for 2020–2021 run from 179 (Oslo) to 10 925 (Bykle)
         "name_nb": "Bebygd areal per innbygger",
         "name_nn": "Bygd areal per innbyggjar",
         "name_en": "Built-up land per inhabitant",
-        "description_nb": "Areal brukt til utbyggingsformål, delt på folkemengden.",
-        "description_nn": "Areal brukt til utbyggingsføremål, delt på folketalet.",
-        "description_en": "Land used for development, divided by the population.",
+        "description_nb": "Bebygd areal i SSBs arealstatistikk (summen av de elleve klassene for bebygd areal: "
+        "bolig, næring, transport, skole, idrett og andre utbyggingsformål), delt på folkemengden.",
+        "description_nn": "Bygd areal i arealstatistikken til SSB (summen av dei elleve klassane for bygd areal: "
+        "bustad, næring, transport, skule, idrett og andre utbyggingsføremål), delt på folketalet.",
+        "description_en": "Built-up land in Statistics Norway's land-use statistics (the sum of its eleven built-up "
+        "classes: housing, business, transport, schools, sports and other development), divided by the population.",
         "unit": "m2",
         "computation": "per_inhabitant",
         "amount_unit": "km2",
@@ -156,3 +164,89 @@ ROLES = [
     ("planlegger-masfjorden", "4634", Role.APPROVER),
 ]
 EXAMPLE_NOTE = "*Eksempeltekst, skrevet for demonstrasjon av portalen.*"
+
+# Real figures: demo/real/figures.csv (see demo/real/SOURCES.md). Each series of the file is loaded into one of the
+# indicators above as official statistics, with the source's credit in the value's source text (at most
+# indicators.models.SOURCE_LENGTH characters; {file} is the row's source_file). Where the file gives a figure per
+# inhabitant and the indicator stores the total ("per_inhabitant": True), the total is the figure times the
+# population on 1 January divided by the indicator's factor, so the portal shows the source's own figure.
+REAL_FILE = Path(__file__).resolve().parent / "real" / "figures.csv"
+SSB_CREDIT = "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
+MILJODIR_CREDIT = "Kilde: Miljødirektoratet"
+REAL_SERIES = {
+    "builtup_area_km2": {
+        "indicator": "arealbruk",
+        "unit": "km²",
+        "per_inhabitant": False,
+        "source": "SSB tabell 09594, bebygd areal (sum av de 11 klassene for bebygd areal, 2024-inndeling), "
+        "summert av NINA: github NINAnor/arealbruksscenarier@2c89e66, {file}. " + SSB_CREDIT,
+    },
+    "ghg_emissions_total": {
+        "indicator": "klimagassutslipp",
+        "unit": "tonn CO2-ekvivalenter",
+        "per_inhabitant": False,
+        "source": "Miljødirektoratet, Klimagassutslipp i kommuner, datasett Oslo (sum av 10 sektorer): "
+        "github aroyne/NullutslippOslo@81dde13, {file}. " + MILJODIR_CREDIT,
+    },
+    "household_waste_kg_per_inhabitant": {
+        "indicator": "husholdningsavfall",
+        "unit": "kg per innbygger",
+        "per_inhabitant": True,
+        "source": "SSB, Avfall frå hushalda (KOSTRA), arkivert tabell {file}: kg per innbygger, lagret som tonn "
+        "= kg × folkemengde 1. januar (SSB 07459) / 1000. " + SSB_CREDIT,
+    },
+}
+REAL_REASON = "Offisiell statistikk lastet av load_demo fra demo/real/figures.csv"
+
+# Kongsberg's plan chain, from the seed article ("Overordnet planlegging og samfunnsutvikling", Livskraftige
+# kommuner, September 2009): the kommuneplan's focus areas and goals in its own words, carried into the
+# økonomiplan/handlingsprogram (indicators from 2009), the årsbudsjett, the miljøplan, zoning plans and the annual
+# report. What the article does not give (dates, case numbers, periods, amounts, some goals) is illustrative and
+# says so in the data.
+ILLUSTRATIVE_DECISION = "Illustrativ: dato og saksnummer er ikke oppgitt i artikkelen"
+KONGSBERG_FOCUS_AREAS = [
+    ("a", "Natur, miljø og bærekraftig utvikling", ""),
+    ("b", "Vekst, attraktivitet og næringsutvikling", "Artikkelen nevner ingen målsettinger under dette "
+     "innsatsområdet."),
+    ("c", "Kommunale tjenester / livskvalitet og levekår, med vekt på barn og unges oppvekstmiljø",
+     "Artikkelen nevner ingen målsettinger under dette innsatsområdet; målet under er illustrativt."),
+]  # fmt: skip
+# (focus area, order, goal, indicator, measure): goals 1 and 2 are the article's.
+KONGSBERG_GOALS = [
+    ("a", 1, "Kongsberg skal ha et næringsliv og innbyggere som er miljøbevisste i forhold til egen praksis og egne "
+     "handlinger", "miljofyrtarn", {"target_year": 2012, "direction": "higher"}),
+    ("a", 2, "Arealforbruk pr. innbygger til utbyggingsformål skal reduseres", "arealbruk", {"direction": "lower"}),
+    ("c", 1, "Flere skoler og barnehager skal ha trygg tilgang til friluftsområder (illustrativt mål)",
+     "skoler-naer-friluftsomrade", {"direction": "higher"}),
+]  # fmt: skip
+# The økonomiplan's goal under (a): the article's next step from goal 1, measured by Miljøfyrtårn certificates.
+KONGSBERG_BUSINESS_GOAL = (
+    "Stimulere private virksomheter til å etablere godkjent miljøledelsessystem: innen 2012 er målet å sertifisere "
+    "alle virksomheter i kommunen"
+)
+KONGSBERG_PROJECT = {
+    "title": "Indikatorer i hele styringssystemet",
+    "description": "«Vi har satt ned et prosjekt for innføring av indikatorer i hele styringssystemet», forteller "
+    "kommuneplanlegger Ingebjørg Trandum; prosjektet skal implementeres ved neste budsjettkorsvei. Strategiske "
+    "prosjekter knyttet til satsingsområdene i kommuneplanen omfatter flere tjenesteområder, initieres av rådmannen "
+    "og vedtas i budsjettet/handlingsprogrammet. Ansvarlig enhet og tjenesteområder er illustrative.",
+    "responsible_unit": "Rådmannens stab",
+    "service_areas": "Plan, Økonomi, Oppvekst, Helse og omsorg",
+    "first_budget_year": 2009,
+    "last_budget_year": 2012,
+}
+KONGSBERG_ENVIRONMENT_PLAN = (
+    "«Vi har en miljøplan med indikatorer for temaene vi fokuserer på; avfallsmengder, klimagassutslipp pr "
+    "innbygger, antall skoler/barnehager med nærhet til friluftsområder, m.fl.» (kommuneplanlegger Trandum). Planperioden og "
+    "målformuleringene under er illustrative."
+)
+# (order, goal, indicator, direction) of the miljøplan: the article's three themes, worded as illustrative goals.
+KONGSBERG_ENVIRONMENT_GOALS = [
+    (1, "Mindre avfall per innbygger (illustrativ målformulering)", "husholdningsavfall", "lower"),
+    (2, "Lavere klimagassutslipp per innbygger (illustrativ målformulering)", "klimagassutslipp", "lower"),
+    (3, "Flere skoler og barnehager nær friluftsområder (illustrativ målformulering)", "skoler-naer-friluftsomrade",
+     "higher"),
+]  # fmt: skip
+# Illustrative budget for 2009 by focus area (a, b, c), NOK 1 000: adopted, accounts.
+KONGSBERG_BUDGET_2009 = {"a": (4200, 4050), "b": (6800, 7010), "c": (15300, 15120)}
+KONGSBERG_BUDGET_SOURCE = "Eksempeltall: illustrative beløp, ikke Kongsbergs budsjett"

@@ -9,6 +9,7 @@ in which most members (more than half) have a figure, not the latest year anyone
 shown only for a year in which enough members have a figure (enough_for_median()).
 """
 
+import datetime
 import functools
 import json
 import statistics
@@ -217,11 +218,15 @@ def compare_all(
     urls = {pk: url_of_code.format(code) for pk, code in codes.items()}
     predecessors: dict[int, list[tuple[int, str]]] = {}
     predecessor_of = {}
-    for pk, name, successor_id in (
-        Municipality.objects.filter(successor_id__in=by_pk).order_by("name").values_list("pk", "name", "successor_id")
+    joined: dict[int, datetime.date | None] = {}  # the day a predecessor became part of its successor
+    for pk, name, successor_id, dissolved in (
+        Municipality.objects.filter(successor_id__in=by_pk)
+        .order_by("name")
+        .values_list("pk", "name", "successor_id", "dissolved")
     ):
         predecessors.setdefault(successor_id, []).append((pk, name))
         predecessor_of[pk] = by_pk[successor_id]
+        joined[pk] = dissolved
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
     population_id = population.pk
@@ -263,6 +268,7 @@ def compare_all(
             urls=urls,
             predecessors=predecessors,
             predecessor_of=predecessor_of,
+            joined=joined,
             amounts=amounts[indicator.pk],
             people=people,
             people_sources=people_sources,
@@ -334,20 +340,28 @@ def _years_shown(
 
 
 def _comparison(
-    indicator, *, network, municipalities, codes, urls, predecessors, predecessor_of, amounts, people, people_sources,
-    year, per_inhabitant,
+    indicator, *, network, municipalities, codes, urls, predecessors, predecessor_of, joined, amounts, people,
+    people_sources, year, per_inhabitant,
 ) -> Comparison:  # fmt: skip
     """Build one indicator's comparison from figures already read."""
-    members = [
-        Member(
-            m,
-            predecessor_ids=[pk for pk, _name in predecessors.get(m.pk, [])],
-            predecessor_names=[name for _pk, name in predecessors.get(m.pk, [])],
-            code=codes.get(m.pk, ""),
-            url=urls.get(m.pk, ""),
+    members = []
+    absorbing = set()
+    for m in municipalities:
+        parts = predecessors.get(m.pk, [])
+        first_joined = min((joined[pk] for pk, _name in parts if joined.get(pk)), default=None)
+        if parts and first_joined and (m.established is None or m.established < first_joined):
+            # It existed before it absorbed the others (Stavanger with Finnøy and Rennesøy): it is a part too.
+            absorbing.add(m.pk)
+            parts = [(m.pk, m.name), *parts]
+        members.append(
+            Member(
+                m,
+                predecessor_ids=[pk for pk, _name in parts],
+                predecessor_names=[name for _pk, name in parts],
+                code=codes.get(m.pk, ""),
+                url=urls.get(m.pk, ""),
+            )
         )
-        for m in municipalities
-    ]
     by_id = {m.municipality.pk: m for m in members}
     for (municipality_id, y), (value, state, is_sample, source) in amounts.items():
         member = by_id.get(municipality_id)
@@ -361,16 +375,21 @@ def _comparison(
         if per_inhabitant:
             cell.population_source = people_sources.get((municipality_id, y), "")
         member.cells[y] = cell
-    # Before a merger: the predecessors' amounts and populations added up.
+    # Before a merger or an absorption: the amounts and populations of every part of today's member added up.
     grouped: dict[tuple[int, int], list] = {}
     for (municipality_id, y), (value, state, is_sample, _source) in amounts.items():
         successor = predecessor_of.get(municipality_id)
         if successor is None:
             continue
-        established = successor.established
-        if established is None or y >= established.year:
+        day = joined.get(municipality_id) or successor.established
+        if day is None or y >= day.year:
             continue
         grouped.setdefault((successor.pk, y), []).append((value, state, people.get((municipality_id, y)), is_sample))
+    for successor_id, y in list(grouped):
+        own = amounts.get((successor_id, y))
+        if successor_id in absorbing and own is not None:
+            value, state, is_sample, _source = own
+            grouped[(successor_id, y)].append((value, state, people.get((successor_id, y)), is_sample))
     for (successor_id, y), parts in grouped.items():
         member = by_id[successor_id]
         if len(parts) < len(member.predecessor_names) or any(

@@ -60,9 +60,11 @@ class MunicipalityQuerySet(models.QuerySet):
 class Municipality(models.Model):
     """A municipality as one identity through its changes of code and name.
 
-    Kongsberg is one row whether a source calls it 0604, 3006 or 3303. A merger
-    creates a new municipality; the merged ones keep their history and point to it
-    as their successor (Norddal and Stordal → Fjord in 2020).
+    Kongsberg is one row whether a source calls it 0604, 3006 or 3303. A municipality
+    that absorbs others continues, whether it keeps its number (Stavanger 1103 with
+    Finnøy and Rennesøy in 2020) or its name (Ålesund 1504 → 1507); the absorbed ones
+    point to it as their successor. A merger under a new name creates a new municipality
+    (Norddal and Stordal → Fjord in 2020). A split ends the whole without a successor.
     """
 
     name = models.CharField(_("name"), max_length=100, help_text=_("The name in use today, or when it ended."))

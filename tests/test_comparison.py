@@ -288,3 +288,23 @@ def test_comparing_every_municipality_also_shows_the_year_most_have_published(cl
     html = get(client, "/indikator/husholdningsavfall/?utvalg=alle").content.decode()
     assert "Ranking, 2023" in html
     assert years_offered(html) == ["2024", "2023", "2019"]
+
+
+def test_a_member_that_absorbed_others_is_shown_with_them_before_the_absorption(client, network, waste):
+    # Stavanger kept its number 1103 and absorbed Finnøy and Rennesøy in 2020: 2019 is the three added up.
+    stavanger = make.municipality("Stavanger", "1103", established=datetime.date(1838, 1, 1))
+    make.membership(network, stavanger)
+    for name, code, people, tonnes in (("Finnøy", "1141", 300, 120), ("Rennesøy", "1142", 400, 180)):
+        absorbed = make.municipality(name, code, dissolved=datetime.date(2020, 1, 1), successor=stavanger)
+        make.population(absorbed, {2019: people})
+        make.published_value(waste, absorbed, 2019, tonnes)
+    make.population(stavanger, {2019: 1300, 2023: 2000})
+    make.published_value(waste, stavanger, 2019, 500)
+    make.published_value(waste, stavanger, 2023, 780)
+
+    html = get(client, "/indikator/husholdningsavfall/?ar=2019").content.decode()
+    row = next(row for row in ranking_rows(html) if row[1] == "Stavanger")
+    assert row[-2:] == ["400", "800.0"]  # (500 + 120 + 180) t × 1 000 / (1 300 + 300 + 400) people
+    assert "Computed from Stavanger + Finnøy + Rennesøy, before the merger" in html
+    html = get(client, "/indikator/husholdningsavfall/?ar=2023").content.decode()
+    assert next(row for row in ranking_rows(html) if row[1] == "Stavanger")[-2:] == ["390", "780.0"]

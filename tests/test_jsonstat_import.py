@@ -250,6 +250,36 @@ def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file
     assert ValueRevision.objects.count() == 2
 
 
+def test_figures_under_a_later_number_are_filed_and_listed_in_the_preview(client, coordinator, kongsberg):
+    client.force_login(coordinator)
+    data = table_07459(
+        {("3303", "Personer1", "2019"): 27416, ("3303", "Personer1", "2020"): 27694, ("3303", "Personer1", "2024"): 1},
+        regions=[("3303", "Kongsberg")],
+    )
+    response = upload(client, data)
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Filed under another number" in page
+    assert "3303 in 2019 filed under Kongsberg (0604)" in page
+    assert "3303 in 2020 filed under Kongsberg (3006)" in page
+    assert "3303 in 2024" not in page
+
+
+def test_a_number_is_not_filed_on_a_municipality_that_did_not_exist_that_year(kongsberg):
+    make.municipality("Norddal", codes=[("1524", 1838, 2019)])
+    make.municipality("Fjord", codes=[("1578", 2020, None)])
+    data = table_07459(
+        {("1578", "Personer1", "2019"): 2500, ("1578", "Personer1", "2020"): 2540},
+        regions=[("1578", "Fjord")],
+        years=("2019", "2020"),
+    )
+    checked = read_jsonstat(data, filename="07459.json", indicator=Indicator.objects.population())
+    assert checked.skipped_regions() == [
+        ("1578 Fjord", "no municipality had the number 1578 in 2019; Fjord, which had it, did not exist then", 1)
+    ]
+    assert [(c.proposed.year, c.proposed.value) for c in checked.changes] == [(2020, 2540)]
+    assert checked.filed_elsewhere() == []
+
+
 def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator):
     client.force_login(coordinator)
     response = upload(client, b'{"version": "1.0", "class": "dataset"}')

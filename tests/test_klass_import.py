@@ -319,16 +319,17 @@ def test_a_malformed_codes_answer_is_refused(before_2020):
                 change("1507", "Ålesund", "1507", "Ålesund", "2024-01-01"),
                 change("1507", "Ålesund", "1580", "Haram", "2024-01-01"),
             ],
-            "a split (one number becomes several) is not supported",
+            "a split in which the old number stays is not supported",
         ),
         (
-            # The same answer, with a good entry first: refused as a whole.
+            # Several numbers becoming several, with a good entry first: refused as a whole.
             [
                 change("0604", "Kongsberg", "3006", "Kongsberg", "2020-01-01"),
                 change("1524", "Norddal", "1578", "Fjord", "2020-01-01"),
-                change("1524", "Norddal", "1579", "Fjell", "2020-01-01"),
+                change("1526", "Stordal", "1578", "Fjord", "2020-01-01"),
+                change("1526", "Stordal", "1579", "Fjell", "2020-01-01"),
             ],
-            "a split",
+            "several numbers become several numbers",
         ),
         (
             # 1833 is Rana's; Kongsberg cannot take it while Rana keeps it.
@@ -406,6 +407,84 @@ def test_the_reforms_already_in_the_shipped_history_are_unchanged():
     plan, result = import_reform(everything)
     assert [e.unchanged for e in plan.events] == [True, True, True, True], [str(e) for e in plan.events]
     assert result.codes_created == result.codes_ended == result.municipalities_updated == 0
+    assert snapshot() == before
+
+
+STAVANGER = answer(
+    change("1141", "Finnøy", "1103", "Stavanger", "2020-01-01"),
+    change("1142", "Rennesøy", "1103", "Stavanger", "2020-01-01"),
+)
+ALESUND_2020 = answer(
+    change("1504", "Ålesund", "1507", "Ålesund", "2020-01-01"),
+    change("1534", "Haram", "1507", "Ålesund", "2020-01-01"),
+)
+ALESUND_2024 = answer(
+    change("1507", "Ålesund", "1508", "Ålesund", "2024-01-01"),
+    change("1507", "Ålesund", "1580", "Haram", "2024-01-01"),
+)
+TRONDHEIM = answer(
+    change("1601", "Trondheim", "5001", "Trondheim", "2018-01-01"),
+    change("5030", "Klæbu", "5001", "Trondheim", "2020-01-01"),
+)
+
+
+def test_an_absorption_keeps_the_municipality_that_keeps_its_number():
+    stavanger = make.municipality("Stavanger", "1103", established=FIRST_DAY)
+    finnoy = make.municipality("Finnøy", "1141", established=FIRST_DAY)
+    make.municipality("Rennesøy", "1142", established=FIRST_DAY)
+    plan, result = import_reform(STAVANGER)
+    assert [str(e) for e in plan.events] == ["2020-01-01: 1141 Finnøy + 1142 Rennesøy → 1103 Stavanger (absorbed)"]
+    assert (result.municipalities_created, result.codes_created, result.codes_ended) == (0, 0, 2)
+    assert codes_of(stavanger) == [("1103", "Stavanger", FIRST_DAY, None)]
+    finnoy.refresh_from_db()
+    assert (finnoy.dissolved, finnoy.successor) == (D(2020, 1, 1), stavanger)
+    again, _result = import_reform(STAVANGER)
+    assert [e.unchanged for e in again.events] == [True]
+
+
+def test_a_merger_continues_the_merged_municipality_with_the_new_name():
+    alesund = make.municipality("Ålesund", "1504", established=D(1977, 1, 1))
+    haram = make.municipality("Haram", "1534", established=FIRST_DAY)
+    plan, result = import_reform(ALESUND_2020)
+    assert [str(e) for e in plan.events] == ["2020-01-01: 1504 Ålesund + 1534 Haram → 1507 Ålesund (merger)"]
+    assert result.municipalities_created == 0
+    assert codes_of(alesund) == [
+        ("1504", "Ålesund", D(1977, 1, 1), D(2019, 12, 31)),
+        ("1507", "Ålesund", D(2020, 1, 1), None),
+    ]
+    haram.refresh_from_db()
+    assert (haram.dissolved, haram.successor) == (D(2020, 1, 1), alesund)
+    alesund.refresh_from_db()
+    assert alesund.dissolved is None
+
+
+def test_a_split_ends_the_whole_without_a_successor_and_its_parts_are_new_municipalities():
+    alesund = make.municipality("Ålesund", codes=[("1504", 1977, 2019), ("1507", 2020, None)])
+    plan, result = import_reform(ALESUND_2024)
+    assert [str(e) for e in plan.events] == ["2024-01-01: 1507 Ålesund → 1508 Ålesund + 1580 Haram (split)"]
+    assert (result.municipalities_created, result.codes_created, result.codes_ended) == (2, 2, 1)
+    alesund.refresh_from_db()
+    assert (alesund.dissolved, alesund.successor) == (D(2024, 1, 1), None)
+    new_alesund, haram = Municipality.objects.by_code("1508", 2024), Municipality.objects.by_code("1580", 2024)
+    assert alesund not in (new_alesund, haram)
+    assert (haram.name, haram.established) == ("Haram", D(2024, 1, 1))
+    again, _result = import_reform(ALESUND_2024)
+    assert [e.unchanged for e in again.events] == [True]
+
+
+def test_the_shipped_absorptions_mergers_and_splits_read_as_the_klass_answers_say():
+    from indicators.importers.klass import load_code_history
+
+    load_code_history()
+    before = snapshot()
+    everything = answer(
+        *json.loads(STAVANGER)["codeChanges"],
+        *json.loads(ALESUND_2020)["codeChanges"],
+        *json.loads(ALESUND_2024)["codeChanges"],
+        *json.loads(TRONDHEIM)["codeChanges"],
+    )
+    plan, result = import_reform(everything)
+    assert [e.unchanged for e in plan.events] == [True] * 5, [(str(e), e.actions) for e in plan.events]
     assert snapshot() == before
 
 

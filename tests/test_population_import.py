@@ -245,3 +245,24 @@ def test_command_refuses_a_bad_file_and_writes_nothing(tmp_path, capsys):
         call_command("import_population", str(bad), verbosity=0)
     assert "tom.csv" in capsys.readouterr().err
     assert IndicatorValue.objects.count() == 0
+
+
+def test_an_export_by_later_numbers_is_filed_and_said_so_and_a_number_from_before_is_refused(tmp_path, capsys):
+    header = '"region";"age";"Persons 2019"\r\n'
+    path = tmp_path / "07459.csv"
+    path.write_bytes(
+        table(
+            '"K-3303 Kongsberg";"0 years";27416\n"K-1580 Haram";"0 years";9300\n"K-1524 Norddal";"0 years";1600\n',
+            header,
+        )
+    )
+    report = parse_population(path.read_bytes())
+    assert report.filed_elsewhere() == ["3303 in 2019 filed under Kongsberg (0604)"]
+    reasons = {region: reason for region, reason, _n in report.skipped_regions()}
+    # Haram 1580 is the part of Ålesund that became a municipality again in 2024; in 2019 it was Haram 1534.
+    assert reasons == {
+        "K-1580 Haram": "no municipality had the number 1580 in 2019; Haram, which had it, did not exist then"
+    }
+    call_command("import_population", str(path), verbosity=0)
+    assert "3303 in 2019 filed under Kongsberg (0604)" in capsys.readouterr().out
+    assert population("0604", 2019).value == 27416

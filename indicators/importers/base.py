@@ -160,28 +160,104 @@ def read_table(text: str, *, first_column: str) -> TextTable:
     )
 
 
+@dataclass(frozen=True)
+class Filing:
+    """Where a figure labelled with a number and year goes: a municipality, or nowhere and why.
+
+    `elsewhere` is set when the municipality did not hold the number that year (a table by today's numbers):
+    the import reports it rather than moving the figure silently.
+    """
+
+    municipality_id: int | None
+    elsewhere: "Elsewhere | None" = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A figure filed on a municipality under a number it did not have that year."""
+
+    code: str
+    year: int
+    name: str
+    number: str  # the number the municipality had that year
+
+
+def describe_elsewhere(filed: list[Elsewhere]) -> list[str]:
+    """Say, once per number and municipality, in which years figures were filed under another number.
+
+    “3303 in 2015–2019 filed under Kongsberg (0604)”: consecutive years with the same number in force are joined.
+    """
+    grouped: dict[tuple[str, str, str], set[int]] = {}
+    for item in filed:
+        grouped.setdefault((item.code, item.name, item.number), set()).add(item.year)
+    lines = []
+    for (code, name, number), years in sorted(grouped.items(), key=lambda g: (g[0][0], min(g[1]))):
+        ordered, spans = sorted(years), []
+        for year in ordered:
+            if spans and year == spans[-1][1] + 1:
+                spans[-1][1] = year
+            else:
+                spans.append([year, year])
+        when = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+        lines.append(
+            _("%(code)s in %(years)s filed under %(name)s (%(number)s)")
+            % {"code": code, "years": when, "name": name, "number": number}
+        )
+    return lines
+
+
 class CodeTable:
-    """Every municipality number with its period, in memory, so a file of thousands of rows costs one query."""
+    """Every municipality number with its period, in memory, so a file of thousands of rows costs one query.
+
+    The one rule for where a figure goes: to the municipality that held its number on 1 January of its
+    year. A table may label older years with a later number (SSB's tables by today's numbers); such a
+    figure goes to the one municipality that ever held the number if that municipality existed that
+    year, and file() says so, so that the import can report it. Anything else is not filed.
+    """
 
     def __init__(self):
         self._by_code: dict[str, list[tuple[datetime.date, datetime.date | None, int]]] = {}
-        for code, valid_from, valid_to, municipality_id in MunicipalityCode.objects.values_list(
-            "code", "valid_from", "valid_to", "municipality_id"
+        self._by_municipality: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = {}
+        self._names: dict[int, str] = {}
+        for code, valid_from, valid_to, municipality_id, name in MunicipalityCode.objects.values_list(
+            "code", "valid_from", "valid_to", "municipality_id", "municipality__name"
         ):
             self._by_code.setdefault(code, []).append((valid_from, valid_to, municipality_id))
+            self._by_municipality.setdefault(municipality_id, []).append((valid_from, valid_to, code))
+            self._names[municipality_id] = name
 
-    def municipality_id(self, code: str, year: int, *, strict: bool = False) -> int | None:
-        """Return the municipality that had the code on 1 January of the year.
-
-        A file may label older years with a later number; unless strict, when no
-        municipality had the number that year but exactly one ever had it, that one is meant.
-        """
-        periods = self._by_code.get(code, [])
+    @staticmethod
+    def _in_force(periods, year: int):
         day = datetime.date(year, 1, 1)
-        for valid_from, valid_to, municipality_id in periods:
-            if valid_from <= day and (valid_to is None or day <= valid_to):
-                return municipality_id
-        if strict:
-            return None
-        holders = {m for _f, _t, m in periods}
-        return holders.pop() if len(holders) == 1 else None
+        return next((who for valid_from, valid_to, who in periods if valid_from <= day <= (valid_to or day)), None)
+
+    def municipality_id(self, code: str, year: int) -> int | None:
+        """Return the municipality that had the code on 1 January of the year, or None."""
+        return self._in_force(self._by_code.get(code, []), year)
+
+    def file(self, code: str, year: int) -> Filing:
+        """Return where a figure for the number and year goes, by the class's rule."""
+        exact = self.municipality_id(code, year)
+        if exact is not None:
+            return Filing(exact)
+        holders = {m for _f, _t, m in self._by_code.get(code, [])}
+        values = {"code": code, "year": year}
+        if not holders:
+            return Filing(None, reason=_("no municipality had the number %(code)s in %(year)s") % values)
+        if len(holders) > 1:
+            return Filing(
+                None,
+                reason=_("no municipality had the number %(code)s in %(year)s, and several had it later") % values,
+            )
+        municipality_id = holders.pop()
+        number = self._in_force(self._by_municipality[municipality_id], year)
+        if number is None:
+            return Filing(
+                None,
+                reason=_(
+                    "no municipality had the number %(code)s in %(year)s; %(name)s, which had it, did not exist then"
+                )
+                % {**values, "name": self._names[municipality_id]},
+            )
+        return Filing(municipality_id, Elsewhere(code, year, self._names[municipality_id], number))

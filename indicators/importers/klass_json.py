@@ -11,11 +11,18 @@ shipped history (importers/klass.py):
 - one number → one number is the same municipality renumbered (Kongsberg 0604 → 3006)
   or, when the number stays, renamed (Rana → Rana - Raane); its old number row ends
   the day before and a new row starts on the date;
-- several numbers → one number is a merger: a new municipality, established on the
-  date, and the merged ones are dissolved on the date with it as their successor
+- several numbers → a number already in force, which stays, is an absorption: the
+  municipality holding it continues and the others are dissolved on the date with it as
+  their successor (Finnøy 1141 + Rennesøy 1142 → Stavanger 1103);
+- several numbers → one new number is a merger. If exactly one of the merged has the new
+  name, it continues under the new number and the others are dissolved into it (Ålesund
+  1504 + Haram 1534 + ... → Ålesund 1507); otherwise the new number is a new municipality,
+  established on the date, and the merged ones are dissolved with it as their successor
   (Norddal 1524 + Stordal 1526 → Fjord 1578);
-- one number → several numbers is a split; it is refused, since which part keeps the
-  identity cannot be told from the answer. So is anything more tangled.
+- one number → several numbers is a split: the whole is dissolved on the date without a
+  successor, and each part is a new municipality, unless its number is in force already and
+  stays with its holder (Ålesund 1507 → Ålesund 1508 + Haram 1580). A split in which the old
+  number stays, and several numbers becoming several, are refused: nothing is guessed.
 
 `codes.json` (the numbers in force) is optional and used only to check the result.
 
@@ -325,7 +332,7 @@ class UpdateMunicipality:
 
 Action = EndCode | CreateCode | CreateMunicipality | UpdateMunicipality
 
-RENUMBER, RENAME, MERGER = "renumber", "rename", "merger"
+RENUMBER, RENAME, MERGER, ABSORPTION, SPLIT = "renumber", "rename", "merger", "absorption", "split"
 
 
 @dataclass
@@ -346,6 +353,10 @@ class Event:
     def label(self) -> str:
         if self.kind == MERGER:
             return _("merger")
+        if self.kind == ABSORPTION:
+            return _("absorbed")
+        if self.kind == SPLIT:
+            return _("split")
         if self.kind == RENAME:
             return _("new name") if self.old[0][1] != self.new[0][1] else _("no change")
         return _("new number") if self.old[0][1] == self.new[0][1] else _("new number and name")
@@ -467,12 +478,12 @@ def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) ->
                     )
                 )
                 continue
-            if len(news) > 1:
+            if len(news) > 1 and olds[0] in news:
                 plan.problems.append(
                     Problem(
                         _(
-                            "%(where)s: a split (one number becomes several) is not supported, since the answer "
-                            "does not say which part keeps the municipality's identity; load it by hand."
+                            "%(where)s: a split in which the old number stays is not supported, since the answer "
+                            "does not say whether the municipality continues; load it by hand."
                         )
                         % {"where": where}
                     )
@@ -505,19 +516,33 @@ def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) ->
         # A number that another event of the same date gives up may be taken again.
         ending = [row for _group, _where, old_rows in groups for row in old_rows.values()]
         for group, where, old_rows in groups:
-            first = {c.new_code: c for c in group}
-            new_code, new_name = group[0].new_code, first[group[0].new_code].new_name
+            new_names = {c.new_code: c.new_name for c in reversed(group)}
+            new_code, new_name = group[0].new_code, new_names[group[0].new_code]
             olds = sorted(old_rows)
-            kind = MERGER if len(olds) > 1 else (RENAME if olds[0] == new_code else RENUMBER)
             old_names = {c.old_code: c.old_name for c in group}
+            if len(new_names) > 1:
+                event = Event(date, SPLIT, [(olds[0], old_names[olds[0]])], sorted(new_names.items()))
+                _plan_split(plan, state, event, old_rows[olds[0]], where, ending)
+                plan.events.append(event)
+                continue
+            staying = [row for row in state.in_force(new_code, date - ONE_DAY) if _end(row) >= date]
+            # The answer names the municipality that keeps its number: Finnøy 1141 → 1103 Stavanger.
+            if staying and all(row.name == new_name for row in staying) and olds != [new_code]:
+                kind = ABSORPTION
+            else:
+                kind = MERGER if len(olds) > 1 else (RENAME if olds[0] == new_code else RENUMBER)
             event = Event(date, kind, [(code, old_names[code]) for code in olds], [(new_code, new_name)])
+            if kind == ABSORPTION:
+                _plan_absorption(plan, event, staying, old_rows, where)
+                plan.events.append(event)
+                continue
             if kind == RENAME and old_rows[new_code].name == new_name and old_rows[new_code].valid_to is None:
                 plan.warnings.append(
                     _("%(where)s: neither the number nor the name changes; nothing to do.") % {"where": where}
                 )
                 plan.events.append(event)
                 continue
-            _plan_event(plan, state, event, old_rows, where, ending)
+            _plan_event(plan, state, event, old_rows, where, ending, old_names)
             plan.events.append(event)
 
     if codes is not None:
@@ -525,13 +550,124 @@ def plan_changes(changes: list[Change], codes: list[CodeEntry] | None = None) ->
     return plan
 
 
-def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], where: str, ending: list) -> None:
+def _end(row: PlannedCode) -> datetime.date:
+    return row.valid_to or datetime.date.max
+
+
+def _dissolve(plan, event: Event, municipality, date: datetime.date, successor, where: str) -> None:
+    """Plan the municipality's dissolution on the date into the successor (None: into several, after a split)."""
+    changed = []
+    if municipality.dissolved != date:
+        changed.append(("dissolved", date))
+    if municipality.successor is not successor:
+        changed.append(("successor", successor))
+    if municipality.dissolved not in (None, date) or (
+        municipality.successor is not None and municipality.successor is not successor
+    ):
+        plan.problems.append(
+            Problem(
+                _(
+                    "%(where)s: %(municipality)s is already dissolved on %(dissolved)s into %(successor)s in the database."
+                )
+                % {
+                    "where": where,
+                    "municipality": municipality,
+                    "dissolved": municipality.dissolved,
+                    "successor": municipality.successor,
+                }
+            )
+        )
+        return
+    if changed:
+        event.actions.append(UpdateMunicipality(municipality, tuple(changed)))
+        municipality.dissolved, municipality.successor = date, successor
+
+
+def _end_rows(event: Event, rows) -> None:
+    for row in rows:
+        if row.valid_to != event.date - ONE_DAY:
+            event.actions.append(EndCode(row, event.date - ONE_DAY))
+            row.valid_to = event.date - ONE_DAY
+
+
+def _plan_absorption(plan, event: Event, staying: list[PlannedCode], old_rows: dict, where: str) -> None:
+    """Several numbers go into one that stays in force: its holder continues and absorbs the others."""
+    if len(staying) > 1:
+        plan.problems.append(
+            Problem(
+                _("%(where)s: several municipalities had the number %(code)s on %(day)s.")
+                % {"where": where, "code": staying[0].code, "day": event.date - ONE_DAY}
+            )
+        )
+        return
+    keeper = staying[0].municipality
+    absorbed = {code: row for code, row in old_rows.items() if row is not staying[0]}
+    if any(row.municipality is keeper for row in absorbed.values()):
+        plan.problems.append(
+            Problem(_("%(where)s: %(municipality)s would absorb itself.") % {"where": where, "municipality": keeper})
+        )
+        return
+    _end_rows(event, absorbed.values())
+    for municipality in sorted({row.municipality for row in absorbed.values()}, key=lambda m: m.name):
+        _dissolve(plan, event, municipality, event.date, keeper, where)
+
+
+def _plan_split(plan, state, event: Event, old_row: PlannedCode, where: str, ending: list) -> None:
+    """One number becomes several: the whole ends without a successor, each new number is a new municipality."""
+    date = event.date
+    parts = []
+    for new_code, new_name in event.new:
+        staying = [row for row in state.in_force(new_code, date - ONE_DAY) if _end(row) >= date]
+        existing = state.starting(new_code, date)
+        later = [row for row in state.rows if row.code == new_code and row.valid_from > date]
+        if staying or existing is not None:
+            continue  # a part that goes to a number in force, or a part already in the database
+        if later:
+            plan.problems.append(
+                Problem(
+                    _("%(where)s: %(code)s is in use by %(municipality)s from %(start)s in the database.")
+                    % {
+                        "where": where,
+                        "code": new_code,
+                        "municipality": later[0].municipality,
+                        "start": later[0].valid_from,
+                    }
+                )
+            )
+            return
+        parts.append((new_code, new_name))
+    _end_rows(event, [old_row])
+    _dissolve(plan, event, old_row.municipality, date, None, where)
+    for new_code, new_name in parts:
+        target = PlannedMunicipality(None, new_name, established=date)
+        event.actions.append(CreateMunicipality(target, new_name, date))
+        row = PlannedCode(None, target, new_code, new_name, date, None)
+        state.rows.append(row)
+        event.actions.append(CreateCode(row, target, new_code, new_name, date))
+
+
+def _plan_event(
+    plan, state, event: Event, old_rows: dict[str, PlannedCode], where: str, ending: list, old_names: dict
+) -> None:
     """Add the event's actions, changing the state as they would; or add a problem and leave both alone."""
     date, (new_code, new_name) = event.date, event.new[0]
     holders = {row.municipality for row in old_rows.values()}
     existing = state.starting(new_code, date)
     values = {"where": where, "code": new_code, "date": date}
-    if event.kind == MERGER:
+    # A merger continues the one merged municipality that has the new name (Ålesund 1504 → 1507).
+    same_name = [old_rows[code].municipality for code in old_rows if old_names[code] == new_name]
+    continuing = same_name[0] if event.kind == MERGER and len(same_name) == 1 else None
+    if continuing is not None:
+        if existing is not None and existing.municipality is not continuing:
+            plan.problems.append(
+                Problem(
+                    _("%(where)s: %(code)s from %(date)s already belongs to %(municipality)s in the database.")
+                    % {**values, "municipality": existing.municipality}
+                )
+            )
+            return
+        target = continuing
+    elif event.kind == MERGER:
         if existing is not None and existing.municipality in holders:
             plan.problems.append(
                 Problem(
@@ -560,10 +696,7 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
         taken = (others or later)[0]
         plan.problems.append(
             Problem(
-                _(
-                    "%(where)s: %(code)s is in use by %(municipality)s from %(start)s in the database; "
-                    "joining a municipality that keeps its number is not supported."
-                )
+                _("%(where)s: %(code)s is in use by %(municipality)s from %(start)s in the database.")
                 % {**values, "municipality": taken.municipality, "start": taken.valid_from}
             )
         )
@@ -587,32 +720,9 @@ def _plan_event(plan, state, event: Event, old_rows: dict[str, PlannedCode], whe
         )
 
     if event.kind == MERGER:
-        for municipality in sorted(holders, key=lambda m: m.name):
-            changed = []
-            if municipality.dissolved != date:
-                changed.append(("dissolved", date))
-            if municipality.successor is not target:
-                changed.append(("successor", target))
-            if municipality.dissolved not in (None, date) or municipality.successor not in (None, target):
-                plan.problems.append(
-                    Problem(
-                        _(
-                            "%(where)s: %(municipality)s is already dissolved on %(dissolved)s "
-                            "into %(successor)s in the database."
-                        )
-                        % {
-                            "where": where,
-                            "municipality": municipality,
-                            "dissolved": municipality.dissolved,
-                            "successor": municipality.successor,
-                        }
-                    )
-                )
-                continue
-            if changed:
-                event.actions.append(UpdateMunicipality(municipality, tuple(changed)))
-                municipality.dissolved, municipality.successor = date, target
-    elif target.name != new_name and target.pk is not None:
+        for municipality in sorted(holders - {target}, key=lambda m: m.name):
+            _dissolve(plan, event, municipality, date, target, where)
+    if (event.kind != MERGER or continuing is not None) and target.name != new_name and target.pk is not None:
         latest = max((r for r in state.rows if r.municipality is target), key=lambda r: r.valid_from)
         if latest.valid_from == date:
             event.actions.append(UpdateMunicipality(target, (("name", new_name),)))

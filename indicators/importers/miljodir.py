@@ -46,11 +46,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import (
+    MAX_PROBLEMS,
+    CodeTable,
+    Elsewhere,
+    Filing,
+    ImportRejected,
+    Problem,
+    Skipped,
+    describe_elsewhere,
+)
 from indicators.importers.workbook import Sheet, is_old_excel, is_workbook, read_workbook
 from indicators.models import (
     SOURCE_LENGTH,
@@ -154,10 +163,15 @@ class EmissionsImport:
     # Sectors without an indicator, with the code to create and how many values they hold.
     skipped_sectors: list[tuple[str, str, int]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Figures filed on a municipality under a number it did not have that year (a file by today's numbers).
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     @property
     def counts(self) -> ApplyResult:
         return count_changes([change for part in self.parts for change in part.changes])
+
+    def filed_elsewhere(self) -> list[str]:
+        return describe_elsewhere(self.elsewhere)
 
     def skipped_regions(self) -> list[tuple[str, str, int]]:
         """Each skipped region and reason once, with how many rows it covered."""
@@ -249,9 +263,9 @@ class Table:
     numbers: dict[int, str] = field(default_factory=dict)
 
     def number_in(self, year: int) -> str:
-        """The municipality's number in force in the year, or its latest, to name it in messages."""
+        """The municipality's number in force on 1 January of the year; empty when it did not exist then."""
         if year not in self.numbers:
-            code = self.municipality.code_in(year) or self.municipality.codes.order_by("-valid_from").first()
+            code = self.municipality.code_in(year)
             self.numbers[year] = code.code if code else ""
         return self.numbers[year]
 
@@ -454,8 +468,10 @@ def read_emissions(
     problem = unit_problem(indicator)
     if problem:
         raise ImportRejected([Problem(problem)])
-    table = _table(_sheets(data, filename), filename, municipality)
-    columns, rows, sheet = table.columns, table.rows, table.sheet
+    sheets = _sheets(data, filename)
+    table = _table(sheets, filename, municipality)
+    columns, rows = table.columns, table.rows
+    sheet = table.sheet if len(sheets) > 1 else ""  # problems name the sheet when there is more than one
     missing = [key for key in table.required if key not in columns]
     if missing:
         raise ImportRejected(
@@ -473,6 +489,7 @@ def read_emissions(
     # (municipality, year) → number → [total, {sector: sum}]; the number in force is preferred below.
     sums: dict[tuple[int, int], dict[str, list]] = defaultdict(dict)
     exact_numbers: set[tuple[str, int]] = set()
+    elsewhere: dict[tuple[str, int], Elsewhere] = {}
     names: dict[str, str] = {}
     seen: dict[tuple, int] = {}
 
@@ -530,15 +547,18 @@ def read_emissions(
                 )
             )
             continue
-        if local is not None:
-            exact_id = municipality_id = local.pk
+        if local is None:
+            filing = codes.file(number, year)
+        elif number:
+            filing = Filing(local.pk)
         else:
-            exact_id = codes.municipality_id(number, year, strict=True)
-            municipality_id = exact_id or codes.municipality_id(number, year)
+            skipped.append(Skipped(line, name, _("%(name)s did not exist in %(year)s") % {"name": name, "year": year}))
+            continue
+        municipality_id = filing.municipality_id
         if municipality_id is None:
             problems.append(
                 Problem(
-                    _("No municipality had the number %(number)s in %(year)s.") % {"number": number, "year": year},
+                    f"{capfirst(filing.reason)}.",
                     line,
                     HEADER_NAMES["number"],
                     sheet,
@@ -562,8 +582,10 @@ def read_emissions(
             )
             continue
         seen[key] = line
-        if exact_id is not None:
+        if filing.elsewhere is None:
             exact_numbers.add((number, year))
+        else:
+            elsewhere[(number, year)] = filing.elsewhere
         names.setdefault(number, name)
         entry = sums[(municipality_id, year)].setdefault(number, [Decimal(0), defaultdict(Decimal), line])
         entry[0] += emission
@@ -572,6 +594,7 @@ def read_emissions(
     # One municipality and year under two numbers: use the number in force that year.
     totals: dict[tuple[int, int], tuple[str, Decimal]] = {}
     by_sector: dict[str, dict[tuple[int, int], tuple[str, Decimal]]] = defaultdict(dict)
+    filed_elsewhere: list[Elsewhere] = []
     for (municipality_id, year), by_number in sums.items():
         chosen = next(iter(by_number))
         if len(by_number) > 1:
@@ -596,6 +619,8 @@ def read_emissions(
                     )
         total, sectors, _line = by_number[chosen]
         totals[(municipality_id, year)] = (chosen, total)
+        if (chosen, year) in elsewhere:
+            filed_elsewhere.append(elsewhere[(chosen, year)])
         for sector, amount in sectors.items():
             by_sector[sector][(municipality_id, year)] = (chosen, amount)
 
@@ -662,6 +687,7 @@ def read_emissions(
         parts=parts,
         skipped_sectors=skipped_sectors,
         skipped=skipped,
+        elsewhere=filed_elsewhere,
     )
 
 

@@ -147,7 +147,7 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
         elif year is not None:
             key = (code, year)
             if key not in municipality_of:
-                municipality_of[key] = codes.municipality_id(code, year, strict=True)
+                municipality_of[key] = codes.municipality_id(code, year)
             municipality_id = municipality_of[key]
             if municipality_id is None:
                 problem(

@@ -197,7 +197,7 @@ def read_values(data: bytes, filename: str, *, may_enter, last_year: int) -> lis
                 Problem(_("“%(code)s” is not a municipality number.") % {"code": code}, line, "kommunenummer")
             )
         elif year is not None:
-            municipality_id = codes.municipality_id(code, year, strict=True)
+            municipality_id = codes.municipality_id(code, year)
             if municipality_id is None:
                 problems.append(
                     Problem(

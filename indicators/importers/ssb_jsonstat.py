@@ -20,7 +20,15 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import jsonstat
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped
+from indicators.importers.base import (
+    MAX_PROBLEMS,
+    CodeTable,
+    Elsewhere,
+    ImportRejected,
+    Problem,
+    Skipped,
+    describe_elsewhere,
+)
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.numbers import amount_problem
@@ -53,10 +61,15 @@ class JsonStatImport:
     updated: str
     changes: list[PlannedChange] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Figures filed on a municipality under a number it did not have that year (a table by today's numbers).
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     @property
     def counts(self) -> ApplyResult:
         return count_changes(self.changes)
+
+    def filed_elsewhere(self) -> list[str]:
+        return describe_elsewhere(self.elsewhere)
 
     def skipped_regions(self) -> list[tuple[str, str, int]]:
         """Each skipped region and reason once, with how many cells it covered."""
@@ -78,27 +91,27 @@ class RegionFigures:
         self.allowed = allowed
         self.skipped: list[Skipped] = []
         self.problems: list[Problem] = []
-        # (municipality, year) → (exact: the number was in force that year, region code, figure)
-        self._chosen: dict[tuple[int, int], tuple[bool, str, object]] = {}
+        # (municipality, year) → (exact: the number was in force that year, region code, figure, where it was filed
+        # when not exact)
+        self._chosen: dict[tuple[int, int], tuple[bool, str, object, Elsewhere | None]] = {}
 
     def offer(self, number: str | None, *, year: int, region: str, place: str, position: int, empty: bool, figure):
         """Consider the region's figure for the year; `empty` says it has no figure and no symbol either."""
         if number is None:
             self.skipped.append(Skipped(position, place, _("not a municipality")))
             return
-        exact_id = self.codes.municipality_id(number, year, strict=True)
-        municipality_id = exact_id or self.codes.municipality_id(number, year)
+        filing = self.codes.file(number, year)
+        municipality_id = filing.municipality_id
         if municipality_id is None:
-            self.skipped.append(
-                Skipped(position, place, _("no municipality had this number in %(year)s") % {"year": year})
-            )
+            if not empty:
+                self.skipped.append(Skipped(position, place, filing.reason))
             return
-        if empty and exact_id is None:
+        exact = filing.elsewhere is None
+        if empty and not exact:
             return  # SSB lists every region for every year; an old number is empty in later years
         if self.allowed is not None and not self.allowed(municipality_id):
             self.skipped.append(Skipped(position, place, _("you may not import this municipality's figures")))
             return
-        exact = exact_id is not None
         earlier = self._chosen.get((municipality_id, year))
         if earlier is not None:
             if earlier[0] and exact:
@@ -112,11 +125,16 @@ class RegionFigures:
             if earlier[0] or not exact:
                 self.skipped.append(Skipped(position, place, _("the number in force that year was used instead")))
                 return
-        self._chosen[(municipality_id, year)] = (exact, region, figure)
+        self._chosen[(municipality_id, year)] = (exact, region, figure, filing.elsewhere)
+
+    @property
+    def elsewhere(self) -> list[Elsewhere]:
+        """The figures chosen that were filed under a number their municipality did not have that year."""
+        return [filed for _exact, _region, _figure, filed in self._chosen.values() if filed is not None]
 
     def chosen(self) -> list[tuple[int, int, str, object]]:
         """Each (municipality, year, region code, figure) chosen, in order."""
-        return [(m, year, region, figure) for (m, year), (_exact, region, figure) in sorted(self._chosen.items())]
+        return [(m, year, region, figure) for (m, year), (_exact, region, figure, _e) in sorted(self._chosen.items())]
 
 
 def _dimension(dataset: jsonstat.Dataset, role: str, known: tuple[str, ...]) -> str | None:
@@ -253,6 +271,7 @@ def read_jsonstat(
         updated=updated,
         changes=preview_values(indicator=indicator, proposed=proposed),
         skipped=regions.skipped,
+        elsewhere=regions.elsewhere,
     )
 
 

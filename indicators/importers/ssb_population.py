@@ -15,7 +15,17 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, Skipped, decode_text, read_table
+from indicators.importers.base import (
+    MAX_PROBLEMS,
+    CodeTable,
+    Elsewhere,
+    ImportRejected,
+    Problem,
+    Skipped,
+    decode_text,
+    describe_elsewhere,
+    read_table,
+)
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
@@ -37,11 +47,16 @@ class PopulationFile:
     rows_read: int
     totals: dict[tuple[int, int], tuple[Decimal | None, str]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    # Totals filed on a municipality under a number it did not have that year (an export by today's numbers).
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     def skipped_regions(self) -> list[tuple[str, str, int]]:
         """Return each skipped region and reason once, with how many rows or years it covered."""
         counts = Counter((s.region, s.reason) for s in self.skipped)
         return [(region, reason, n) for (region, reason), n in counts.items()]
+
+    def filed_elsewhere(self) -> list[str]:
+        return describe_elsewhere(self.elsewhere)
 
 
 @dataclass
@@ -170,14 +185,14 @@ def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: 
 
     Exports list every number SSB has used, with zeros in the years it was not in
     use (5012 Snillfjord in 2010, when Snillfjord was 1613); those rows are skipped.
-    A number not in use that year but with people in it (an export by today's
-    numbers) goes to the one municipality that ever had it.
+    A number not in use that year but with people in it (an export by today's numbers) goes where
+    CodeTable.file() says, and is reported in parsed.elsewhere.
     """
     problems = []
     by_fallback = []
     for (region, year), total in totals.items():
         code = MUNICIPALITY_REGION.match(region).group(1)
-        municipality_id = codes.municipality_id(code, year, strict=True)
+        municipality_id = codes.municipality_id(code, year)
         if municipality_id is not None:
             parsed.totals[(municipality_id, year)] = total
         elif total[0] == 0 or total[1] != ValueState.REPORTED:
@@ -185,10 +200,10 @@ def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: 
         else:
             by_fallback.append((region, year, code, total))
     for region, year, code, total in by_fallback:
-        municipality_id = codes.municipality_id(code, year)
-        if municipality_id is None:
-            parsed.skipped.append(Skipped(first_line[region], region, _("unknown municipality number")))
-        elif (municipality_id, year) in parsed.totals:
+        filing = codes.file(code, year)
+        if filing.municipality_id is None:
+            parsed.skipped.append(Skipped(first_line[region], region, filing.reason))
+        elif (filing.municipality_id, year) in parsed.totals:
             problems.append(
                 Problem(
                     _(
@@ -201,7 +216,8 @@ def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: 
                 )
             )
         else:
-            parsed.totals[(municipality_id, year)] = total
+            parsed.totals[(filing.municipality_id, year)] = total
+            parsed.elsewhere.append(filing.elsewhere)
     if problems:
         raise ImportRejected(problems)
 

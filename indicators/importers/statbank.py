@@ -693,6 +693,7 @@ def read_statbank(
         updated="",
         changes=preview_values(indicator=indicator, proposed=proposed),
         skipped=regions.skipped,
+        elsewhere=regions.elsewhere,
         used_columns=stubs + [column.heading for column in used],
         categories=[c for c in chosen_categories if c],
         incomplete=incomplete,

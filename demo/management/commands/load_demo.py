@@ -1,14 +1,17 @@
-"""Fill an empty database with the demo: the network, real population, sample figures, plans, reports and accounts."""
+"""Fill an empty database with the demo: the network, real population and real figures, sample figures where there
+are none, plans (Kongsberg's whole chain), reports and accounts."""
 
+import csv
 import datetime
 import io
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,23 +22,37 @@ from demo.data import (
     DATA,
     DEMO_PASSWORD,
     EXAMPLE_NOTE,
+    ILLUSTRATIVE_DECISION,
     INDICATORS,
+    KONGSBERG_BUDGET_2009,
+    KONGSBERG_BUDGET_SOURCE,
+    KONGSBERG_BUSINESS_GOAL,
+    KONGSBERG_ENVIRONMENT_GOALS,
+    KONGSBERG_ENVIRONMENT_PLAN,
+    KONGSBERG_FOCUS_AREAS,
+    KONGSBERG_GOALS,
+    KONGSBERG_PROJECT,
     MEMBERS,
     NETWORK_JOINED,
     NYNORSK_NUMBERS,
+    REAL_FILE,
+    REAL_REASON,
+    REAL_SERIES,
     ROLES,
     SAMPLE_SOURCE,
     SAMPLE_YEARS,
     USERS,
 )
-from indicators.importers.klass import load_code_history
+from indicators.importers.klass import CodeHistoryRefused, load_code_history
 from indicators.importers.ssb_population import import_population
 from indicators.models import (
     NETWORK_SLUG,
+    SOURCE_LENGTH,
     Indicator,
     IndicatorValue,
     LanguageForm,
     Municipality,
+    MunicipalityCode,
     MunicipalityRole,
     Network,
     NetworkCoordinator,
@@ -59,9 +76,12 @@ from plans.models import (
 )
 from plans.services import publish_report, save_report_texts
 
+KONGSBERG = "3303"
+KONGSBERG_REPORT_YEAR = 2020  # the kommuneplan's last year, and a year with SSB's built-up area and population
+
 
 class Command(BaseCommand):
-    help = "Load the demo: municipalities, the network, real SSB population, sample values, plans and accounts."
+    help = "Load the demo: municipalities, the network, real population and figures, sample values, plans, accounts."
 
     def handle(self, *args, **options):
         steps = [
@@ -71,17 +91,21 @@ class Command(BaseCommand):
             ("roles", self.load_roles),
             ("population", self.load_population),
             ("indicators", self.load_indicators),
+            ("real values", self.load_real_values),
             ("sample values", self.load_sample_values),
             ("plans", self.load_plans),
             ("publish", self.publish),
             ("annual reports", self.load_reports),
         ]
         show = options["verbosity"] > 0
+        self.skipped = Counter()
         with tqdm(steps, desc="demo", unit="step", disable=not show) as progress:
             for name, step in progress:
                 progress.set_postfix_str(name)
                 with transaction.atomic():
                     step()
+        for reason, count in sorted(self.skipped.items()):
+            self.stdout.write(f"Real figures not loaded: {count} ({reason}).")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded. Log in as {', '.join(u for u, *_ in USERS)} with the password {DEMO_PASSWORD}."
@@ -89,7 +113,12 @@ class Command(BaseCommand):
         )
 
     def load_municipalities(self):
-        load_code_history()
+        try:
+            result = load_code_history()
+        except CodeHistoryRefused as refused:
+            raise CommandError("\n".join(refused.messages)) from None
+        for message in result.messages:
+            self.stdout.write(message)
         Municipality.objects.filter(codes__code__in=NYNORSK_NUMBERS).update(language_form=LanguageForm.NYNORSK)
 
     def load_users(self):
@@ -158,18 +187,91 @@ class Command(BaseCommand):
             .order_by("pk")
         )
 
-    def load_sample_values(self):
-        population = {
+    def population(self) -> dict[tuple[int, int], Decimal]:
+        """The population on 1 January by (municipality id, year), from the SSB files loaded."""
+        return {
             (m, y): v
             for m, y, v in IndicatorValue.objects.filter(
                 indicator=Indicator.objects.population(), state=ValueState.REPORTED
             ).values_list("municipality_id", "year", "value")
         }
+
+    def load_real_values(self):
+        """Load the real figures of demo/real/figures.csv as official statistics: published, credited, not sample.
+
+        They are written as an import of the source's file would write them (apply_values(official=True)), by the
+        network's coordinator.
+
+        A series (indicator and municipality) with real figures gets no sample figures: samples left in it by an
+        earlier run of the demo are removed first, so the real series is never mixed with invented years.
+        """
+        population = self.population()
+        by_code = {c.code: c.municipality for c in MunicipalityCode.objects.select_related("municipality")
+                   .order_by("valid_from")}  # fmt: skip
+        indicators = {
+            i.code: i for i in Indicator.objects.filter(code__in={s["indicator"] for s in REAL_SERIES.values()})
+        }
+        groups: dict[tuple[str, str], list[ProposedValue]] = defaultdict(list)
+        for line, row in read_real_figures():
+            spec = REAL_SERIES[row["indicator"]]
+            indicator = indicators[spec["indicator"]]
+            municipality, year = by_code.get(row["kommunenummer"]), int(row["year"])
+            if municipality is None:
+                raise CommandError(
+                    f"{REAL_FILE.name}, line {line}: no municipality has ever had the number {row['kommunenummer']}; "
+                    "load the municipalities' code history first."
+                )
+            if not existed_in(municipality, year):
+                self.skipped["a year before the municipality existed"] += 1
+                continue
+            value = Decimal(row["value"])
+            if spec["per_inhabitant"]:
+                people = population.get((municipality.pk, year))
+                if people is None:
+                    self.skipped["a figure per inhabitant for a year without a shipped population"] += 1
+                    continue
+                value = value * people / indicator.per_inhabitant_factor
+            source = spec["source"].format(file=row["source_file"])
+            if len(source) > SOURCE_LENGTH:
+                raise CommandError(f"The source of {row['indicator']} is longer than {SOURCE_LENGTH} characters.")
+            groups[(indicator.code, source)].append(
+                ProposedValue(municipality_id=municipality.pk, year=year, value=value)
+            )
+        for (code, source), proposed in groups.items():
+            indicator = indicators[code]
+            series = {p.municipality_id for p in proposed}
+            series |= set(Municipality.objects.filter(successor_id__in=series).values_list("pk", flat=True))
+            IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).delete()
+            # The source's own figures: published in the same step, marked official, read-only to municipalities.
+            apply_values(
+                indicator=indicator,
+                proposed=proposed,
+                user=self.coordinator,
+                source=source,
+                reason=REAL_REASON,
+                official=True,
+            )
+
+    def load_sample_values(self):
+        """Invent figures for the members' series that have no real figure at all, marked as sample data.
+
+        A merged member's series goes on in its successor's (Norddal's in Fjord's): when the successor's is real,
+        the merged member gets no invented years either.
+        """
+        population = self.population()
+        real = set(
+            IndicatorValue.objects.filter(is_sample=False, indicator__is_population=False).values_list(
+                "indicator_id", "municipality_id"
+            )
+        )
+        successor = dict(Municipality.objects.filter(successor__isnull=False).values_list("pk", "successor_id"))
         for spec in INDICATORS:
             indicator = Indicator.objects.get(code=spec["code"])
             low, high, drift = spec["sample"]
             proposed = []
             for municipality in self.members():
+                if {(indicator.pk, municipality.pk), (indicator.pk, successor.get(municipality.pk))} & real:
+                    continue
                 # Seeded by indicator and municipality, so every run gives the same sample.
                 rng = random.Random(f"{spec['code']}-{municipality.name}")  # noqa: S311  (sample data, not secrets)
                 level = Decimal(str(rng.uniform(low, high)))
@@ -196,99 +298,212 @@ class Command(BaseCommand):
                 is_sample=True,
             )
 
-    def example_target(self, municipality, indicator, measure) -> dict:
-        """Baseline from the sample figure of the first sample year, and an example target from it.
+    def baseline(self, municipality, indicator) -> dict:
+        """The goal's baseline: the municipality's first figure for the indicator (real or sample), per inhabitant
+        where the indicator is."""
+        people = {
+            v.year: v.value
+            for v in IndicatorValue.objects.filter(
+                indicator__is_population=True, municipality=municipality, state=ValueState.REPORTED
+            )
+        }
+        for stored in IndicatorValue.objects.filter(
+            indicator=indicator, municipality=municipality, state=ValueState.REPORTED
+        ).order_by("year"):
+            figure = (
+                indicator.per_inhabitant(stored.value, people.get(stored.year))
+                if indicator.is_per_inhabitant
+                else stored.value
+            )
+            if figure is not None:
+                return {"baseline_year": stored.year, "baseline_value": figure.quantize(Decimal("0.1"))}
+        return {"baseline_year": None, "baseline_value": None}
 
-        DOMAIN.md gives the goals but not their figures; these are examples, like the sample values.
+    def example_target(self, municipality, indicator, measure) -> dict:
+        """The baseline, and an example target from it.
+
+        DOMAIN.md gives the goals but not their figures; these targets are examples, like the sample values.
         """
-        year = SAMPLE_YEARS[0]
-        stored = IndicatorValue.objects.get(indicator=indicator, municipality=municipality, year=year)
-        figure = stored.value
-        if indicator.is_per_inhabitant:
-            people = IndicatorValue.objects.get(indicator__is_population=True, municipality=municipality, year=year)
-            figure = indicator.per_inhabitant(stored.value, people.value)
+        baseline = self.baseline(municipality, indicator)
         better = Decimal("1.5") if measure["direction"] == "higher" else Decimal("0.9")
         return {
-            "baseline_year": year,
-            "baseline_value": figure.quantize(Decimal("0.1")),
+            **baseline,
             "target_year": measure.get("target_year", 2020),
-            "target_value": (figure * better).quantize(Decimal(1)),
+            "target_value": (baseline["baseline_value"] * better).quantize(Decimal(1)),
         }
 
     def load_plans(self):
-        kongsberg = Municipality.objects.by_code("3303")
-        kommuneplan, _ = Plan.objects.update_or_create(
+        self.load_kongsberg_chain()
+        self.load_rana_chain()
+
+    def kongsberg_plan(self, kongsberg, plan_type, title, **fields) -> Plan:
+        plan, _ = Plan.objects.update_or_create(
             municipality=kongsberg,
-            plan_type=PlanType.KOMMUNEPLAN_SAMFUNN,
-            title="Kommuneplan for Kongsberg – samfunnsdelen",
-            defaults={
-                "period_start": 2008,
-                "period_end": 2020,
-                "status": PlanStatus.ADOPTED,
-                "adopted_on": datetime.date(2008, 6, 18),
-                "decision_reference": "Eksempel: K-sak 2008",
-            },
+            plan_type=plan_type,
+            title=title,
+            defaults={"status": PlanStatus.ADOPTED, "decision_reference": ILLUSTRATIVE_DECISION, **fields},
         )
-        areas = [
-            ("a", "Natur, miljø og bærekraftig utvikling"),
-            ("b", "Vekst, attraktivitet og næringsutvikling"),
-            ("c", "Kommunale tjenester / livskvalitet og levekår, med vekt på barn og unges oppvekstmiljø"),
-        ]
-        focus = {}
-        for order, (letter, title) in enumerate(areas, start=1):
-            focus[letter], _ = FocusArea.objects.update_or_create(
-                plan=kommuneplan, order=order, defaults={"title": title}
+        return plan
+
+    def carry(self, plan, areas, *, letters="abc", descriptions=None) -> dict[str, FocusArea]:
+        """Give the plan focus areas carrying the kommuneplan's (by letter), with the same titles."""
+        carried = {}
+        for order, letter in enumerate(letters, start=1):
+            carried[letter], _ = FocusArea.objects.update_or_create(
+                plan=plan,
+                order=order,
+                defaults={
+                    "title": areas[letter].title,
+                    "carries": areas[letter],
+                    "description": (descriptions or {}).get(letter, ""),
+                },
             )
-        goals = [
-            (
-                1,
-                "Kongsberg skal ha et næringsliv og innbyggere som er miljøbevisste i forhold til egen praksis "
-                "og egne handlinger",
-                "miljofyrtarn",
-                {"target_year": 2012, "direction": "higher"},
-            ),
-            (
-                2,
-                "Arealforbruk pr. innbygger til utbyggingsformål skal reduseres",
-                "arealbruk",
-                {"direction": "lower"},
-            ),
-        ]
-        for order, title, indicator_code, measure in goals:
-            goal, _ = Goal.objects.update_or_create(focus_area=focus["a"], order=order, defaults={"title": title})
-            indicator = Indicator.objects.get(code=indicator_code)
-            GoalIndicator.objects.update_or_create(
-                goal=goal,
-                indicator=indicator,
-                defaults={**measure, **self.example_target(kongsberg, indicator, measure)},
-            )
-        okonomiplan, _ = Plan.objects.update_or_create(
-            municipality=kongsberg,
-            plan_type=PlanType.OKONOMIPLAN,
-            title="Økonomiplan/handlingsprogram 2009–2012",
-            defaults={
-                "period_start": 2009,
-                "period_end": 2012,
-                "status": PlanStatus.ADOPTED,
-                "adopted_on": datetime.date(2008, 12, 17),
-                "decision_reference": "Eksempel: K-sak 2008",
-                "parent": kommuneplan,
-            },
+        return carried
+
+    def load_kongsberg_chain(self):
+        """Kongsberg's plan chain as the seed article tells it, every level of it (see demo.data)."""
+        kongsberg = Municipality.objects.by_code(KONGSBERG)
+        self.kongsberg_plan(
+            kongsberg,
+            PlanType.PLANSTRATEGI,
+            "Kommunal planstrategi 2012–2015 (illustrativ)",
+            period_start=2012,
+            period_end=2015,
+            adopted_on=datetime.date(2012, 10, 17),
+            decision_reference="Illustrativ: planstrategien skal rulleres ved hvert nytt kommunestyre (artikkelen)",
         )
+        kommuneplan = self.kongsberg_plan(
+            kongsberg,
+            PlanType.KOMMUNEPLAN_SAMFUNN,
+            "Kommuneplan for Kongsberg – samfunnsdelen",
+            period_start=2008,
+            period_end=2020,
+            adopted_on=datetime.date(2008, 6, 18),
+            decision_reference="Illustrativ: periode, dato og saksnummer er ikke oppgitt i artikkelen",
+        )
+        areas = {}
+        for order, (letter, title, description) in enumerate(KONGSBERG_FOCUS_AREAS, start=1):
+            areas[letter], _ = FocusArea.objects.update_or_create(
+                plan=kommuneplan, order=order, defaults={"title": title, "description": description}
+            )
+        goals = {}
+        for letter, order, title, code, measure in KONGSBERG_GOALS:
+            goal, _ = Goal.objects.update_or_create(focus_area=areas[letter], order=order, defaults={"title": title})
+            goals[(letter, order)] = goal
+            indicator = Indicator.objects.get(code=code)
+            if "target_year" in measure:
+                target = self.example_target(kongsberg, indicator, measure)
+            else:  # the article gives a direction and no figure: no target is made up
+                target = {**self.baseline(kongsberg, indicator), "target_year": None, "target_value": None}
+            GoalIndicator.objects.update_or_create(goal=goal, indicator=indicator, defaults={**measure, **target})
+
+        # "I økonomiplanen for 2009 er det innført indikatorer for kommuneplanens innsatsområder."
+        okonomiplan = self.kongsberg_plan(
+            kongsberg,
+            PlanType.OKONOMIPLAN,
+            "Økonomiplan/handlingsprogram 2009–2012",
+            period_start=2009,
+            period_end=2012,
+            adopted_on=datetime.date(2008, 12, 17),
+            parent=kommuneplan,
+        )
+        carried = self.carry(okonomiplan, areas)
+        lighthouses, land = Indicator.objects.get(code="miljofyrtarn"), Indicator.objects.get(code="arealbruk")
+        for order, title, carries, indicator in (
+            (1, KONGSBERG_BUSINESS_GOAL, goals[("a", 1)], lighthouses),
+            (2, goals[("a", 2)].title, goals[("a", 2)], land),
+        ):
+            goal, _ = Goal.objects.update_or_create(
+                focus_area=carried["a"], order=order, defaults={"title": title, "carries": carries}
+            )
+            above = carries.measures.get()
+            # A baseline from after the plan's period (SSB's built-up area starts in 2017) would say nothing about it.
+            within = above.baseline_year is not None and above.baseline_year <= okonomiplan.period_end
+            measure = {
+                "direction": above.direction,
+                "baseline_year": above.baseline_year if within else None,
+                "baseline_value": above.baseline_value if within else None,
+                "target_year": above.target_year,
+                "target_value": above.target_value,
+            }
+            GoalIndicator.objects.update_or_create(goal=goal, indicator=indicator, defaults=measure)
         project, _ = StrategicProject.objects.update_or_create(
             plan=okonomiplan,
-            title="Indikatorer i hele styringssystemet",
-            defaults={
-                "description": "Innføring av indikatorer for kommuneplanens innsatsområder i økonomiplan, "
-                "årsbudsjett, årsplaner og årsrapport.",
-                "responsible_unit": "Rådmannens stab",
-                "service_areas": "Plan, Økonomi, Oppvekst, Helse og omsorg",
-                "first_budget_year": 2009,
-                "last_budget_year": 2012,
-            },
+            title=KONGSBERG_PROJECT["title"],
+            defaults={k: v for k, v in KONGSBERG_PROJECT.items() if k != "title"},
         )
-        project.focus_areas.set(focus.values())
-        self.load_rana_chain()
+        project.focus_areas.set(carried.values())
+
+        budget = self.kongsberg_plan(
+            kongsberg,
+            PlanType.ARSBUDSJETT,
+            "Årsbudsjett 2009",
+            period_start=2009,
+            period_end=2009,
+            adopted_on=datetime.date(2008, 12, 17),
+            parent=okonomiplan,
+        )
+        for letter, area in self.carry(budget, areas).items():
+            adopted, accounts = KONGSBERG_BUDGET_2009[letter]
+            BudgetLine.objects.update_or_create(
+                municipality=kongsberg,
+                year=2009,
+                focus_area=area,
+                defaults={"adopted": adopted, "accounts": accounts, "source": KONGSBERG_BUDGET_SOURCE},
+            )
+
+        environment = self.kongsberg_plan(
+            kongsberg,
+            PlanType.TEMAPLAN,
+            "Miljøplan for Kongsberg (illustrativ periode)",
+            period_start=2009,
+            period_end=2012,
+            adopted_on=datetime.date(2009, 3, 25),
+            parent=kommuneplan,
+        )
+        area = self.carry(environment, areas, letters="a", descriptions={"a": KONGSBERG_ENVIRONMENT_PLAN})["a"]
+        for order, title, code, direction in KONGSBERG_ENVIRONMENT_GOALS:
+            goal, _ = Goal.objects.update_or_create(focus_area=area, order=order, defaults={"title": title})
+            indicator = Indicator.objects.get(code=code)
+            GoalIndicator.objects.update_or_create(
+                goal=goal, indicator=indicator, defaults={"direction": direction, **self.baseline(kongsberg, indicator)}
+            )
+
+        # "Disse innsatsområdene gjenspeiles så i … områdeplaner/detaljplaner."
+        zoning = self.kongsberg_plan(
+            kongsberg,
+            PlanType.OMRADEPLAN,
+            "Områdeplan for et nytt boligområde (illustrativ)",
+            period_start=2009,
+            period_end=2020,
+            adopted_on=datetime.date(2009, 5, 6),
+            parent=kommuneplan,
+        )
+        area = self.carry(
+            zoning,
+            areas,
+            letters="a",
+            descriptions={"a": "Artikkelen sier at innsatsområdene gjenspeiles i områdeplaner og detaljplaner; "
+                          "denne planen er et illustrativt eksempel på det."},
+        )["a"]  # fmt: skip
+        goal, _ = Goal.objects.update_or_create(
+            focus_area=area, order=1, defaults={"title": goals[("a", 2)].title, "carries": goals[("a", 2)]}
+        )
+        GoalIndicator.objects.update_or_create(
+            goal=goal, indicator=land, defaults={"direction": "lower", **self.baseline(kongsberg, land)}
+        )
+
+        # "… og videre i årsplaner og årsrapport": the annual report is built up by the focus areas.
+        report = self.kongsberg_plan(
+            kongsberg,
+            PlanType.ARSRAPPORT,
+            "Årsrapport 2009",
+            period_start=2009,
+            period_end=2009,
+            adopted_on=datetime.date(2010, 6, 16),
+            parent=kommuneplan,
+        )
+        self.carry(report, areas)
 
     def load_rana_chain(self):
         """Rana's plan chain as an example: a kommuneplan, this year's økonomiplan carrying one of its two focus
@@ -388,26 +603,33 @@ class Command(BaseCommand):
         return plan
 
     def load_reports(self):
-        """Annual reports with example texts for Kongsberg 2014 (bokmål) and Masfjorden 2023 (nynorsk),
+        """Annual reports with example texts for Kongsberg 2020 (bokmål) and Masfjorden 2023 (nynorsk),
         and good examples, published so that the public pages have something to show."""
         User = get_user_model()
-        kongsberg = Municipality.objects.by_code("3303")
-        focus = {f.order: f for f in FocusArea.objects.filter(plan__municipality=kongsberg)}
-        project = StrategicProject.objects.get(plan__municipality=kongsberg, title__startswith="Indikatorer")
+        kongsberg = Municipality.objects.by_code(KONGSBERG)
+        focus = {
+            f.order: f
+            for f in FocusArea.objects.filter(
+                plan__municipality=kongsberg, plan__plan_type=PlanType.KOMMUNEPLAN_SAMFUNN
+            )
+        }
+        project = StrategicProject.objects.get(plan__municipality=kongsberg, title=KONGSBERG_PROJECT["title"])
         lighthouses, land = Indicator.objects.get(code="miljofyrtarn"), Indicator.objects.get(code="arealbruk")
-        report, _ = AnnualReport.objects.get_or_create(municipality=kongsberg, year=2014)
+        report, _ = AnnualReport.objects.get_or_create(municipality=kongsberg, year=KONGSBERG_REPORT_YEAR)
         save_report_texts(
             report=report,
             user=User.objects.get(username="planlegger-kongsberg"),
             bodies={
-                "introduction": "Årsrapporten viser hva kommunen har oppnådd mot målene i kommuneplanen. "
-                "Innsatsområdene går igjen i økonomiplan, årsbudsjett og årsplaner, slik at de strategiske "
-                f"målene blir synlige for alle.\n\n{EXAMPLE_NOTE}",
-                f"focus_area-{focus[1].pk}": "Flere virksomheter er miljøsertifisert, og arealbruken per "
-                "innbygger følges tett i arealplanleggingen.",
-                f"indicator-{lighthouses.pk}": "Målet om at alle virksomheter skal være sertifisert innen 2012 "
-                "er ikke nådd, men tallet øker hvert år.",
-                f"indicator-{land.pk}": "Fortetting rundt sentrum holder arealbruken per innbygger nede.",
+                "introduction": "Årsrapporten viser hva kommunen har oppnådd mot målene i kommuneplanen for "
+                "2008–2020. Innsatsområdene går igjen i økonomiplan, årsbudsjett og årsplaner, slik at de "
+                "strategiske målene blir synlige for alle. Bebygd areal er SSBs tall; Miljøfyrtårn-tallene og "
+                f"de andre indikatorene er eksempeldata.\n\n{EXAMPLE_NOTE}",
+                f"focus_area-{focus[1].pk}": "Miljøsertifiseringen av næringslivet og arealbruken per innbygger "
+                "følges opp i økonomiplanen og i arealplanleggingen.",
+                f"indicator-{lighthouses.pk}": "Kommunen følger tallet på sertifiserte virksomheter hvert år og "
+                "inviterer nye bedrifter med i ordningen.",
+                f"indicator-{land.pk}": "Tallene for bebygd areal er SSBs egne (tabell 09594). Endringer fra år "
+                "til år skyldes delvis at SSB har revidert kartgrunnlaget, ikke bare ny utbygging.",
                 f"project-{project.pk}": "Indikatorene er tatt inn i økonomiplanen og årsbudsjettet, og "
                 "årsrapporten er bygget opp etter innsatsområdene.",
             },
@@ -463,6 +685,36 @@ class Command(BaseCommand):
                 if image_alt:
                     example.image_alt = image_alt
                     example.image.save("miljofyrtarn.png", ContentFile(demo_image()), save=True)
+
+
+def read_real_figures() -> list[tuple[int, dict]]:
+    """The rows of demo/real/figures.csv with their line numbers, checked against demo.data.REAL_SERIES."""
+    with REAL_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(enumerate(csv.DictReader(handle), start=2))
+    for line, row in rows:
+        spec = REAL_SERIES.get(row["indicator"])
+        where = f"{REAL_FILE.name}, line {line}"
+        if spec is None:
+            raise CommandError(
+                f"{where}: the series {row['indicator']!r} is not in demo.data.REAL_SERIES; add it there."
+            )
+        if row["unit"] != spec["unit"]:
+            raise CommandError(
+                f"{where}: the unit is {row['unit']!r}, but {row['indicator']} is read as {spec['unit']!r}."
+            )
+        try:
+            Decimal(row["value"]), int(row["year"])
+        except (InvalidOperation, ValueError):
+            raise CommandError(f"{where}: {row['value']!r} in {row['year']!r} is not a number and a year.") from None
+    return rows
+
+
+def existed_in(municipality: Municipality, year: int) -> bool:
+    """Whether the municipality existed on 1 January of the year."""
+    day = datetime.date(year, 1, 1)
+    return (municipality.established is None or municipality.established <= day) and (
+        municipality.dissolved is None or day < municipality.dissolved
+    )
 
 
 def demo_image() -> bytes:

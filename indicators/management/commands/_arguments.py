@@ -104,3 +104,5 @@ def _report(command, item, counts, dry_run: bool) -> None:
             + _("skipped %(region)s (%(reason)s): %(count)s times")
             % {"region": region, "reason": reason, "count": count}
         )
+    for line in item.filed_elsewhere():
+        command.stdout.write("  " + line)

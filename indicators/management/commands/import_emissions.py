@@ -94,3 +94,5 @@ class Command(BaseCommand):
                 + _("skipped %(region)s (%(reason)s): %(count)s times")
                 % {"region": region, "reason": reason, "count": count}
             )
+        for line in checked.filed_elsewhere():
+            self.stdout.write("  " + line)

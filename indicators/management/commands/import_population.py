@@ -66,3 +66,5 @@ class Command(BaseCommand):
                 + _("skipped %(region)s (%(reason)s): %(count)s times")
                 % {"region": region, "reason": reason, "count": count}
             )
+        for line in parsed.filed_elsewhere():
+            self.stdout.write("  " + line)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_official_statistics_and_background_imports'),
+        ('indicators', '0008_repair_code_history'),
     ]
 
     operations = [
