@@ -25,9 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-# A dataset may list few categories yet declare a huge cube (a sparse `value` object); refuse more cells
-# than this. PxWebApi v2 answers far fewer cells per request.
-MAX_CELLS = 10_000_000
+# A dataset may list few categories yet declare a huge cube (a sparse `value` object): more cells than
+# settings.LIVSKRAFT_MAX_JSONSTAT_CELLS are refused before the cube is built.
 # Problems of the same kind (one per cell) are reported this many times, then counted.
 MAX_EXAMPLES = 5
 VERSION = "2.0"
@@ -237,6 +236,17 @@ def _load(data: bytes) -> tuple[Any, list[str]]:
                 % {"error": error.msg, "line": error.lineno, "column": error.colno, "position": error.pos}
             ]
         ) from None
+    except RecursionError:
+        raise JsonStatError(
+            [
+                _(
+                    "The file nests lists and objects deeper than Python can read (about a thousand levels); "
+                    "a JSON-stat table nests four. It is not a table from SSB."
+                )
+            ]
+        ) from None
+    except ValueError as error:  # e.g. a number of more than 4 300 digits
+        raise JsonStatError([_("The file could not be read as JSON: %(error)s") % {"error": error}]) from None
     return document, duplicates
 
 
@@ -263,7 +273,10 @@ def _truncated(text: str, position: int) -> str:
 
 def _shown(value: Any) -> str:
     """Return a short JSON rendering of a value for a message."""
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "…"
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -564,6 +577,21 @@ def parse(data: bytes) -> Dataset:
             sizes = None
     else:
         sizes = None
+    if sizes is not None:
+        # The cube's cells are counted before anything is built from them: a file of a few kilobytes can declare
+        # billions, and the importer visits every one.
+        total = math.prod(sizes)
+        limit = settings.LIVSKRAFT_MAX_JSONSTAT_CELLS
+        if total > limit:
+            raise JsonStatError(
+                [
+                    _(
+                        "The table has %(count)s cells; at most %(limit)s can be read at once "
+                        "(LIVSKRAFT_MAX_JSONSTAT_CELLS). Ask for fewer regions, contents or years."
+                    )
+                    % {"count": total, "limit": limit}
+                ]
+            )
     if ids is not None and sizes is not None and len(ids) != len(sizes):
         problems.add(
             _("“id” names %(ids)s dimensions but “size” gives %(sizes)s sizes.")
@@ -626,14 +654,6 @@ def parse(data: bytes) -> Dataset:
 
     # value and status
     total = math.prod(sizes) if sizes is not None else None
-    if total is not None and total > MAX_CELLS:
-        problems.add(
-            _(
-                "The table has %(count)s cells; at most %(limit)s can be read at once. Ask for fewer regions, contents or years."
-            )
-            % {"count": total, "limit": MAX_CELLS}
-        )
-        total = None
     values = document.get("value")
     if "value" not in missing and not isinstance(values, list | dict):
         problems.add(_("“value” must be a list or an object."))
@@ -729,8 +749,9 @@ def write(
         places.append({code: index for index, code in enumerate(codes)})
     sizes = [len(dimension) for dimension in dimensions]
     total = math.prod(sizes)
-    if total > MAX_CELLS:
-        raise ValueError(f"{total} cells are more than {MAX_CELLS}")
+    limit = settings.LIVSKRAFT_MAX_JSONSTAT_CELLS
+    if total > limit:
+        raise ValueError(f"{total} cells are more than {limit} (LIVSKRAFT_MAX_JSONSTAT_CELLS)")
 
     def position(key: tuple[str, ...]) -> int:
         if not isinstance(key, tuple) or len(key) != len(dimensions):

@@ -589,7 +589,11 @@ class IndicatorValue(models.Model):
         help_text=_("The source changed its method from this year: earlier years are not comparable."),
     )
     error_report = models.TextField(
-        _("reported error"), blank=True, default="", db_default="", help_text=_("What a municipality believes is wrong with the source's figure.")
+        _("reported error"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What a municipality believes is wrong with the source's figure."),
     )
     error_reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -875,6 +879,18 @@ class DataImport(models.Model):
         null=True,
         blank=True,
         help_text=_("For emissions: the indicator for the total; sectors go to their own indicators."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_(
+            "For Miljødirektoratet's download for one municipality: which municipality it is for, when its name is "
+            "shared by several (Herøy) or not known. Leave empty otherwise."
+        ),
     )
     contents = models.CharField(
         _("contents code"), max_length=60, blank=True, help_text=_("SSB's ContentsCode, when the table has several.")

@@ -94,12 +94,15 @@ class SsbImportForm(forms.ModelForm):
 class EmissionsImportForm(forms.ModelForm):
     file = forms.FileField(
         label=gettext_lazy("Excel file"),
-        help_text=gettext_lazy("“Klimagassutslipp i kommuner” downloaded from Miljødirektoratet as Excel (.xlsx)."),
+        help_text=gettext_lazy(
+            "“Klimagassutslipp i kommuner” downloaded from Miljødirektoratet as Excel (.xlsx): the national file, "
+            "or the file for one municipality."
+        ),
     )
 
     class Meta:
         model = DataImport
-        fields = ["indicator", "series_break"]
+        fields = ["indicator", "municipality", "series_break"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +114,15 @@ class EmissionsImportForm(forms.ModelForm):
         )
         field.initial = field.queryset.filter(code=DEFAULT_CODE).values_list("pk", flat=True).first()
         field.label_from_instance = lambda indicator: indicator.name
-        self.order_fields(["file", "indicator", "series_break"])
+        place = self.fields["municipality"]
+        place.label = _("Municipality (optional)")
+        place.help_text = _(
+            "Only for the download for one municipality, when the check asks for it: the name in the file is shared "
+            "by several municipalities (Herøy) or unknown. The national file names every municipality itself."
+        )
+        place.queryset = Municipality.objects.prefetch_related("codes")
+        place.label_from_instance = lambda municipality: f"{municipality.name} ({municipality.kommunenummer})"
+        self.order_fields(["file", "indicator", "municipality", "series_break"])
 
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
@@ -223,7 +234,13 @@ def _check(stored: DataImport, allowed):
             allowed=allowed,
         )
     if stored.kind == Kind.EMISSIONS:
-        return read_emissions(data, filename=stored.filename, indicator=stored.indicator, allowed=allowed)
+        return read_emissions(
+            data,
+            filename=stored.filename,
+            indicator=stored.indicator,
+            allowed=allowed,
+            municipality=stored.municipality,
+        )
     codes = bytes(stored.codes_content)
     plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
     if plan.problems:

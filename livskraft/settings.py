@@ -167,6 +167,20 @@ LIVSKRAFT_MAX_OPEN_DATA_BYTES = env_int("LIVSKRAFT_MAX_OPEN_DATA_BYTES", 25 * 2*
 # JSON-stat files larger than this are refused before they are parsed: `import_jsonstat`'s files and SSB's answers
 # (in the browser LIVSKRAFT_MAX_OPEN_DATA_BYTES comes first).
 LIVSKRAFT_MAX_JSONSTAT_BYTES = env_int("LIVSKRAFT_MAX_JSONSTAT_BYTES", 100 * 2**20, minimum=1)
+# Workbooks (.xlsx) are zip files: before one is parsed, its zip directory and its sheets' cell references are
+# checked (indicators/importers/workbook.py), so a small file cannot unpack to gigabytes or a grid of billions of
+# cells. Bytes unpacked, over all its parts (a national emissions workbook of 130 000 rows unpacks to about 40 MB):
+LIVSKRAFT_MAX_WORKBOOK_BYTES = env_int("LIVSKRAFT_MAX_WORKBOOK_BYTES", 200 * 2**20, minimum=1)
+# Files inside the zip (a workbook has about ten, plus two or three per sheet):
+LIVSKRAFT_MAX_WORKBOOK_ENTRIES = env_int("LIVSKRAFT_MAX_WORKBOOK_ENTRIES", 1000, minimum=1)
+# How many times larger a part may unpack than it is packed (sheets saved by Excel: about 5 to 20 times):
+LIVSKRAFT_MAX_WORKBOOK_RATIO = env_int("LIVSKRAFT_MAX_WORKBOOK_RATIO", 100, minimum=1)
+# Cells the sheets span, counted from A1 to each sheet's last row and column (the national emissions workbook:
+# about 130 000 rows × 8 columns):
+LIVSKRAFT_MAX_WORKBOOK_CELLS = env_int("LIVSKRAFT_MAX_WORKBOOK_CELLS", 3_000_000, minimum=1)
+# JSON-stat tables declaring more cells than this (the product of `size`) are refused before the cube is built;
+# SSB's PxWebApi answers at most 800 000 cells a request.
+LIVSKRAFT_MAX_JSONSTAT_CELLS = env_int("LIVSKRAFT_MAX_JSONSTAT_CELLS", 1_000_000, minimum=1)
 # National CSV files larger than this are refused; 40 indicators × 25 years × 430 municipalities is about 20 MB.
 LIVSKRAFT_MAX_NATIONAL_CSV_BYTES = env_int("LIVSKRAFT_MAX_NATIONAL_CSV_BYTES", 512 * 2**20, minimum=1)
 # Statistics Norway's PxWebApi v2, for `manage.py import_jsonstat --fetch`.

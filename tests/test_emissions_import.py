@@ -435,3 +435,234 @@ def test_planners_cannot_import_emissions(client, rana_planner, total):
     client.force_login(rana_planner)
     assert client.get(reverse("emissions_upload")).status_code == 404
     assert upload(client, workbook(), total).status_code == 404
+
+
+# --- the download for one municipality ---------------------------------------------------------------------------
+
+# Oslo's emissions by sector as Miljødirektoratet's download for Oslo gives them (sheet Oversikt, tonnes CO₂-eq.),
+# copied from /work/shared/data/real/network_municipalities.csv (Utslippsregnskap_Oslo.xlsx, "Datasett: Oslo").
+OSLO_YEARS = [2009, 2011, 2013, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024]
+OSLO_SECTORS = {
+    "Annen mobil forbrenning": [132997, 156234.2, 162189.6, 152540.2, 153705.5, 152907.3, 164436.7, 142541, 150414.2,
+                                137431.8, 132636.5, 121413.8, 131427.5],
+    "Avfall og avløp": [73708.5, 73373.6, 62239, 66168.6, 63686.3, 65306.3, 64608.3, 60494.5, 59273.3, 51237.7,
+                        49254.1, 50293.3, 46167.1],
+    "Energiforsyning": [208154, 259467.3, 266081.9, 260056.4, 279693.1, 289502.1, 301772.5, 306135, 292198.1,
+                        278594.8, 265142.3, 269407.5, 267343],
+    "Industri, olje og gass": [9981.7, 11001.8, 8459.4, 4179.5, 6306.4, 4916.8, 5305.3, 3040.4, 5047.4, 4907.4,
+                               5864.8, 3607.9, 3576.6],
+    "Jordbruk": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    "Luftfart": [0.2, 0.9, 0.8, 0.7, 0.5, 0.4, 0.1, 0.2, 0, 0, 0.1, 0, 0],
+    "Oppvarming": [277564.1, 152762.2, 117398.5, 73488.1, 76684.5, 71856.3, 56265, 35301.6, 24580.1, 27978.6,
+                   30120.8, 37976.1, 26839],
+    "Sjøfart": [35963.8, 35963.8, 35963.8, 35963.8, 39644.3, 39460.8, 42336.3, 40865, 39601.3, 31560.1, 31411.1,
+                30623.1, 28734.5],
+    "Veitrafikk": [582293.3, 574658.7, 569517.4, 564711.5, 532710, 490076.9, 496181.9, 466131.3, 439792.8,
+                   425229.9, 425430.2, 385709.3, 361224.8],
+    "produkter med fluorgasser": [67583, 81056.2, 91916.6, 89867.7, 89398.6, 91519.5, 89598.1, 89305.4, 89007,
+                                  84663.9, 82588.9, 83397.1, 79540.7],
+}  # fmt: skip
+# Oslo's published total per year (the sum of the sectors), from the same file.
+OSLO_TOTALS = {
+    2009: "1388245.6", 2011: "1344518.7", 2013: "1313767.0", 2015: "1246976.5", 2016: "1241829.2",
+    2017: "1205546.4", 2018: "1220504.2", 2019: "1143814.4", 2020: "1099914.2", 2021: "1041604.2",
+    2022: "1022448.8", 2023: "982428.1", 2024: "944853.2",
+}  # fmt: skip
+LOCAL_EMISSION = "Utslipp (tonn CO₂-ekvivalenter)"
+
+
+def _split(figure) -> list[tuple[str, str, float]]:
+    """Two sources and gases whose emissions add up to the sector's figure exactly, as the detailed sheet lists."""
+    if isinstance(figure, str):
+        return [("Kilde A", "CO2", figure)]
+    total = Decimal(str(figure))
+    first = (total * Decimal("0.7")).quantize(Decimal("0.1"))
+    return [("Kilde A", "CO2", float(first)), ("Kilde B", "CH4", float(total - first))]
+
+
+def municipality_workbook(name="Oslo", sectors=None, *, detailed=True, overview=True, info=None) -> bytes:
+    """A workbook shaped like Miljødirektoratet's download for one municipality (miljodirektoratet.no)."""
+    sectors = OSLO_SECTORS if sectors is None else sectors
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Info"
+    lines = info if info is not None else [
+        "Klimagassutslipp i kommuner",
+        f"Datasett: {name}",
+        "Utgiver: Miljødirektoratet",
+        "Nedlastet fra https://www.miljodirektoratet.no/tjenester/klimagassutslipp-kommuner/",
+        "Utslippene er beregnet for kommunens grenser i dag, i tonn CO₂-ekvivalenter.",
+    ]  # fmt: skip
+    for line in lines:
+        sheet.append([line])
+    if overview:
+        sheet = book.create_sheet("Oversikt")
+        sheet.append(["År", "Sektor", LOCAL_EMISSION])
+        for sector, figures in sectors.items():
+            for year, figure in zip(OSLO_YEARS, figures, strict=True):
+                sheet.append([year, sector, figure])
+    if detailed:
+        sheet = book.create_sheet("Oversikt - detaljert")
+        sheet.append(["År", "Sektor", "Utslippskilde", "Klimagass", LOCAL_EMISSION])
+        for sector, figures in sectors.items():
+            for year, figure in zip(OSLO_YEARS, figures, strict=True):
+                for source, gas, part in _split(figure):
+                    sheet.append([year, sector, source, gas, part])
+    for sector, figures in sectors.items():
+        sheet = book.create_sheet(sector[:31])
+        sheet.append(["År", "Utslippskilde", "Klimagass", LOCAL_EMISSION])
+        for year, figure in zip(OSLO_YEARS, figures, strict=True):
+            for source, gas, part in _split(figure):
+                sheet.append([year, source, gas, part])
+    book.create_sheet("Tilleggsinfo")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def oslo_totals() -> dict:
+    return {("Oslo", year): Decimal(total) for year, total in OSLO_TOTALS.items()}
+
+
+@pytest.mark.parametrize("sheets", [{"detailed": True}, {"detailed": False}], ids=["detailed", "overview only"])
+def test_the_download_for_one_municipality_gives_its_published_totals(oslo, total, sheets):
+    checked = read_emissions(
+        municipality_workbook(**sheets), filename="Utslippsregnskap_Oslo.xlsx", indicator=total,
+        create_sector_indicators=True,
+    )  # fmt: skip
+    apply_emissions(checked, user=None)
+    assert figures(total) == oslo_totals()
+    road = Indicator.objects.get(code="klimagassutslipp-veitrafikk")
+    assert figures(road)[("Oslo", 2009)] == Decimal("582293.3")
+    assert figures(road)[("Oslo", 2024)] == Decimal("361224.8")
+    fluorinated = Indicator.objects.get(code="klimagassutslipp-produkter-med-fluorgasser")
+    assert figures(fluorinated)[("Oslo", 2024)] == Decimal("79540.7")
+    assert figures(Indicator.objects.get(code="klimagassutslipp-jordbruk"))[("Oslo", 2024)] == 0
+
+
+def test_both_shapes_are_recognised_from_the_file_and_give_the_same_figures(oslo, total):
+    national_rows = [
+        ["Oslo", "0301", "Oslo", year, sector, source, gas, part]
+        for sector, values in OSLO_SECTORS.items()
+        for year, figure in zip(OSLO_YEARS, values, strict=True)
+        for source, gas, part in _split(figure)
+    ]
+    national = read_emissions(workbook(national_rows), filename="nasjonal.xlsx", indicator=total)
+    local = read_emissions(municipality_workbook(), filename="oslo.xlsx", indicator=total)
+
+    def proposed(checked):
+        return {(c.proposed.municipality_id, c.proposed.year): c.proposed.value for c in checked.parts[0].changes}
+
+    assert proposed(local) == proposed(national)
+    assert proposed(local)[(oslo.pk, 2009)] == Decimal("1388245.6")
+    assert local.skipped_sectors == national.skipped_sectors  # the same sector indicators
+
+
+@pytest.fixture
+def heroy_twice(db):
+    """Herøy in Møre og Romsdal and Herøy in Nordland: one name, two municipalities."""
+    return make.municipality("Herøy", "1515"), make.municipality("Herøy", "1818")
+
+
+def test_an_ambiguous_name_is_refused_until_the_municipality_is_chosen(total, heroy_twice):
+    data = municipality_workbook("Herøy")
+    message = rejected(data, total)
+    assert (
+        "Several municipalities were called “Herøy” in 2024, the last year of the file: 1515 Herøy, 1818 Herøy."
+        in message
+    )
+    assert "Choose the municipality the file is for under “Municipality”" in message
+    assert "--municipality" in message
+    nordland = heroy_twice[1]
+    checked = read_emissions(data, filename="heroy.xlsx", indicator=total, municipality=nordland)
+    apply_emissions(checked, user=None)
+    assert set(IndicatorValue.objects.values_list("municipality", flat=True)) == {nordland.pk}
+
+
+def test_an_unknown_name_or_a_name_not_in_force_is_refused_with_what_to_do(total, kongsberg):
+    assert "No municipality was called “Atlantis” in 2024, the last year of the file." in rejected(
+        municipality_workbook("Atlantis"), total
+    )
+    # Nedre Eiker became part of Drammen in 2020: a file up to 2024 cannot be for it.
+    make.municipality("Nedre Eiker", codes=[("0625", 1964, 2019)])
+    assert "No municipality was called “Nedre Eiker” in 2024" in rejected(municipality_workbook("Nedre Eiker"), total)
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_name_that_changed_is_read_for_the_municipality_that_had_it_in_the_files_last_year(total):
+    # "Hamarøy" was one municipality until 2019 and another, merged with part of Tysfjord, from 2020.
+    old = make.municipality("Hamarøy", codes=[("1849", 1964, 2019)], dissolved=datetime.date(2020, 1, 1))
+    new = make.municipality("Hamarøy", codes=[("1875", 2020, None)])
+    checked = read_emissions(municipality_workbook("Hamarøy"), filename="hamaroy.xlsx", indicator=total)
+    assert {c.proposed.municipality_id for c in checked.parts[0].changes} == {new.pk}
+    assert old.pk != new.pk
+    # Miljødirektoratet computes the new Hamarøy's earlier years too; they are left out, saying why.
+    assert [c.proposed.year for c in checked.parts[0].changes] == [2020, 2021, 2022, 2023, 2024]
+    assert ("Hamarøy", "Hamarøy did not exist in 2019", 20) in checked.skipped_regions()
+
+
+def test_a_chosen_municipality_must_be_the_one_the_file_names(oslo, kongsberg, total):
+    message = rejected(municipality_workbook("Oslo"), total, municipality=kongsberg)
+    assert "The file is for “Oslo” (its Info sheet says so), but Kongsberg was chosen." in message
+
+
+def test_an_info_sheet_without_a_name_asks_for_the_municipality(oslo, total):
+    data = municipality_workbook(info=["Klimagassutslipp i kommuner", "Utgiver: Miljødirektoratet"])
+    assert "The sheet Info does not say which municipality the file is for" in rejected(data, total)
+    checked = read_emissions(data, filename="u.xlsx", indicator=total, municipality=oslo)
+    assert len(checked.parts[0].changes) == len(OSLO_YEARS)
+
+
+def test_a_bad_figure_in_the_download_for_one_municipality_names_its_sheet_and_line(oslo, total):
+    sectors = {**OSLO_SECTORS, "Luftfart": ["mye", *OSLO_SECTORS["Luftfart"][1:]]}
+    message = rejected(municipality_workbook(sectors=sectors, detailed=False), total)
+    assert "sheet “Oversikt”, line 67, column “Utslipp (tonn CO2-ekvivalenter)”: “mye” is not a number." in message
+
+
+def test_the_command_takes_the_municipality_a_name_leaves_open(total, heroy_twice, tmp_path):
+    path = tmp_path / "heroy.xlsx"
+    path.write_bytes(municipality_workbook("Herøy"))
+    err = StringIO()
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("import_emissions", str(path), stdout=StringIO(), stderr=err)
+    assert "Several municipalities were called “Herøy”" in err.getvalue()
+    out = StringIO()
+    call_command("import_emissions", str(path), "--municipality", "1818", stdout=out)
+    assert "values were created: 13" in out.getvalue()
+    assert set(IndicatorValue.objects.values_list("municipality", flat=True)) == {heroy_twice[1].pk}
+    with pytest.raises(CommandError, match="No municipality has had the number 9999"):
+        call_command("import_emissions", str(path), "--municipality", "9999", stdout=StringIO())
+
+
+def test_an_administrator_settles_an_ambiguous_name_in_the_form(client, administrator, total, heroy_twice):
+    client.force_login(administrator)
+    file = SimpleUploadedFile("heroy.xlsx", municipality_workbook("Herøy"))
+    location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
+    page = html.unescape(client.get(location).content.decode())
+    assert "Several municipalities were called “Herøy”" in page and "Nothing is imported from this file" in page
+    form = html.unescape(client.get(reverse("emissions_upload")).content.decode())
+    assert "Herøy (1515)" in form and "Herøy (1818)" in form
+    file = SimpleUploadedFile("heroy.xlsx", municipality_workbook("Herøy"))
+    response = client.post(
+        reverse("emissions_upload"), {"file": file, "indicator": total.pk, "municipality": heroy_twice[0].pk}
+    )
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "New values: 13" in page
+    client.post(response["Location"])
+    assert set(IndicatorValue.objects.values_list("municipality", flat=True)) == {heroy_twice[0].pk}
+
+
+def test_a_coordinator_imports_the_download_for_her_member(client, coordinator, total):
+    client.force_login(coordinator)
+    file = SimpleUploadedFile("Utslippsregnskap_Kongsberg.xlsx", municipality_workbook("Kongsberg"))
+    location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
+    client.post(location)
+    assert figures(total) == {("Kongsberg", year): Decimal(value) for year, value in OSLO_TOTALS.items()}
+
+
+def test_checking_the_download_for_one_municipality_takes_few_queries(oslo, total, django_assert_max_num_queries):
+    data = municipality_workbook()
+    # The indicator's sector codes, the code history (twice: the name and the numbers), Oslo's number per year
+    # (13), the values already stored: the count does not grow with the rows.
+    with django_assert_max_num_queries(25):
+        read_emissions(data, filename="oslo.xlsx", indicator=total)

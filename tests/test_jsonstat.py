@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import translation
 
 from indicators.jsonstat import (
-    MAX_CELLS,
     MAX_EXAMPLES,
     Cell,
     Dataset,
@@ -431,7 +430,7 @@ def big_index(name: str) -> dict:
                 "dimension": {"X": big_index("X"), "Y": big_index("Y")},
                 "value": {"0": 1},
             },
-            f"The table has 16000000 cells; at most {MAX_CELLS} can be read at once.",
+            "The table has 16000000 cells; at most 1000000 can be read at once (LIVSKRAFT_MAX_JSONSTAT_CELLS).",
         ),
     ],
 )

@@ -295,7 +295,8 @@ def test_unknown_categories_are_named(land):
         (b'"kommunenavn";"Areal"\n"Oslo";"124,75"\n"Rana";"37,84"\n', "Found no region column"),
         (b'"region";"Area 2021 Forest"\n"0301 Oslo";"lots"\n', "line 2, column “Area 2021 Forest”: “lots”"),
         (b'"region";"Area Forest"\n"0301 Oslo";"279.3"\n', "Found no year"),
-        (b"PK\x03\x04not really a workbook", "Excel file cannot be read"),
+        (b"PK\x03\x04not really a workbook", "could not be read as an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "This is an old Excel file (.xls)."),
         (b"", "empty"),
     ],
 )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from indicators.models import MunicipalityCode
-from indicators.numbers import year_spans
+from indicators.numbers import format_number, year_spans
 
 # The most problems a file is refused with: enough to see what is wrong, few enough to read. The import previews
 # list this many too.
@@ -27,9 +27,12 @@ class Problem:
     message: str
     line: int | None = None
     column: str = ""
+    sheet: str = ""  # the workbook sheet the line is on
 
     def __str__(self):
         where = []
+        if self.sheet:
+            where.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
         if self.line is not None:
             where.append(_("line %(line)s") % {"line": self.line})
         if self.column:
@@ -98,6 +101,36 @@ def decode_text(data: bytes, *, max_bytes: int | None = None) -> str:
     return text
 
 
+def read_csv(rows, *, start: int = 1):
+    """Yield (line, cells) from a csv reader, numbering from start; a row csv cannot read raises ImportRejected.
+
+    csv refuses a cell longer than its field size limit (131 072 characters) and some malformed quoting;
+    the file is refused with the line, instead of an error the user never sees.
+    """
+    line = start
+    try:
+        for cells in rows:
+            yield line, cells
+            line += 1
+    except csv.Error as error:
+        raise ImportRejected([csv_problem(error, line)]) from None
+
+
+def csv_problem(error: csv.Error, line: int) -> Problem:
+    """Return the problem for a line csv could not read: a cell over csv's field size limit, or bad quoting."""
+    if "field larger than field limit" in str(error):
+        message = _(
+            "Line %(line)s has a cell longer than %(limit)s characters, more than any figure or name needs; "
+            "a quotation mark may be missing. Correct the file and try again."
+        ) % {"line": line, "limit": format_number(csv.field_size_limit(), 0)}
+    else:
+        message = _("Line %(line)s could not be read as CSV (%(error)s). Correct the file and try again.") % {
+            "line": line,
+            "error": error,
+        }
+    return Problem(message)
+
+
 def read_table(text: str, *, first_column: str) -> TextTable:
     """Split delimited text into a header and rows, skipping title lines above the header.
 
@@ -111,11 +144,11 @@ def read_table(text: str, *, first_column: str) -> TextTable:
         if not stripped:
             continue
         delimiter = max(DELIMITERS, key=line.count)
-        cells = next(csv.reader([line], delimiter=delimiter))
+        _line, cells = next(read_csv(csv.reader([line], delimiter=delimiter), start=index + 1))
         if cells and cells[0].strip().lower() == first_column:
             table = TextTable(title=" ".join(title_lines), header=[c.strip() for c in cells], header_line=index + 1)
             reader = csv.reader(lines[index + 1 :], delimiter=delimiter)
-            for offset, row in enumerate(reader, start=index + 2):
+            for offset, row in read_csv(reader, start=index + 2):
                 if any(cell.strip() for cell in row):
                     table.rows.append((offset, row))
             return table

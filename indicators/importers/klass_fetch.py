@@ -95,7 +95,7 @@ def _error_message(error: urllib.error.HTTPError) -> str:
         body = ""
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         text = body.strip()
         if text and len(text) <= LONGEST_TEXT_MESSAGE and not text.startswith("<"):
             return text

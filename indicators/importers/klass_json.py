@@ -106,6 +106,12 @@ def _load_json(data: bytes, key: str) -> list:
                 "column": error.colno,
             }
         raise ImportRejected([Problem(message)]) from None
+    except RecursionError:
+        raise ImportRejected(
+            [Problem(_("The JSON nests lists and objects about a thousand levels deep; KLASS answers nest three."))]
+        ) from None
+    except ValueError as error:  # e.g. a number of more than 4 300 digits
+        raise ImportRejected([Problem(_("The file could not be read as JSON: %(error)s") % {"error": error})]) from None
     if not isinstance(document, dict):
         raise ImportRejected(
             [

@@ -1,9 +1,18 @@
 """Import Miljødirektoratet's "Klimagassutslipp i kommuner" (greenhouse-gas emissions by municipality) from Excel.
 
-The export has one row per municipality, year, sector, source (utslippskilde) and
-gas, with the columns Fylke, Kommunenummer, Kommune, År, Sektor, Utslippskilde,
-Klimagass and "Utslipp (tonn CO2-ekvivalenter)", under a few title rows. The
-importer sums the emissions
+Miljødirektoratet publishes two shapes, and the importer tells them apart from the file alone:
+
+- the national download: one row per municipality, year, sector, source (utslippskilde) and
+  gas, with the columns Fylke, Kommunenummer, Kommune, År, Sektor, Utslippskilde,
+  Klimagass and "Utslipp (tonn CO2-ekvivalenter)", under a few title rows;
+- the download for one municipality (miljodirektoratet.no, miljostatus.no): no municipality
+  column, but a sheet Info naming it ("Datasett: Oslo"), Oversikt (År, Sektor, Utslipp),
+  Oversikt - detaljert (År, Sektor, Utslippskilde, Klimagass, "Utslipp (tonn CO₂-ekvivalenter)"),
+  a sheet per sector and Tilleggsinfo. The detailed sheet is read (Oversikt when it is missing),
+  and the name is resolved against the names in force in the file's last year; a name several
+  municipalities had (Herøy) or none had is settled by the importer's choice (resolve_municipality).
+
+The importer sums the emissions
 
 - per municipality and year into the total indicator (by default `klimagassutslipp`), and
 - per municipality, year and sector into `klimagassutslipp-<sector>` for each sector
@@ -29,33 +38,39 @@ changes are written in one transaction (apply_emissions).
 """
 
 import datetime
-import io
 import math
 import re
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
 from indicators.importers.base import (
     MAX_PROBLEMS,
     CodeTable,
     Elsewhere,
+    Filing,
     ImportRejected,
     Problem,
     Skipped,
     describe_elsewhere,
 )
-from indicators.models import SOURCE_LENGTH, BottomLine, Computation, Direction, Indicator, Unit
+from indicators.importers.workbook import Sheet, is_old_excel, is_workbook, read_workbook
+from indicators.models import (
+    SOURCE_LENGTH,
+    BottomLine,
+    Computation,
+    Direction,
+    Indicator,
+    Municipality,
+    MunicipalityCode,
+    Unit,
+)
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import (
     ApplyResult,
@@ -87,6 +102,9 @@ COLUMNS = {
     "emission": ("utslipp (tonn co2-ekvivalenter)", "utslipp (tonn co2-ekv.)", "utslipp (tonn co2e)", "utslipp"),
 }
 REQUIRED = ("number", "year", "sector", "source", "gas", "emission")
+# The download for one municipality: the detailed overview, or the overview by sector.
+LOCAL_DETAILED = ("year", "sector", "source", "gas", "emission")
+LOCAL_OVERVIEW = ("year", "sector", "emission")
 # The header as Miljødirektoratet writes it, to name a missing column.
 HEADER_NAMES = {
     "number": "Kommunenummer",
@@ -165,8 +183,8 @@ def _header_key(cell) -> str:
     return " ".join(str(cell).replace("₂", "2").split()).lower() if cell is not None else ""
 
 
-def _columns(cells) -> dict[str, int] | None:
-    """Return where each known column is, when the row is the header (it names Kommunenummer and År)."""
+def _columns(cells) -> dict[str, int]:
+    """Return where each known column the row names is."""
     names = [_header_key(c) for c in cells]
     found: dict[str, int] = {}
     for key, aliases in COLUMNS.items():
@@ -174,11 +192,11 @@ def _columns(cells) -> dict[str, int] | None:
             if name in aliases:
                 found[key] = index
                 break
-    return found if "number" in found and "year" in found else None
+    return found
 
 
-def _workbook_rows(data: bytes, filename: str):
-    """Return the header's columns and the rows below it as (line, cells); refuse anything but a workbook."""
+def _sheets(data: bytes, filename: str) -> list[Sheet]:
+    """Return the workbook's sheets; refuse anything but a workbook."""
     if not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
     limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
@@ -191,11 +209,11 @@ def _workbook_rows(data: bytes, filename: str):
                 )
             ]
         )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if is_old_excel(data):
         raise ImportRejected(
             [Problem(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) and try again."))]
         )
-    if not data.startswith(b"PK\x03\x04"):
+    if not is_workbook(data):
         raise ImportRejected(
             [
                 Problem(
@@ -207,51 +225,186 @@ def _workbook_rows(data: bytes, filename: str):
                 )
             ]
         )
-    unreadable = ImportRejected(
-        [
-            Problem(
-                _(
-                    "%(file)s could not be read as an Excel workbook (.xlsx); it may be damaged or incomplete. "
-                    "Download it again and try again."
-                )
-                % {"file": filename}
-            )
-        ]
-    )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError, ParseError):
-        raise unreadable from None
-    try:
-        any_cells = False
-        for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            for line, cells in enumerate(rows, start=1):
-                if not any(c not in (None, "") for c in cells):
-                    continue
-                any_cells = True
-                columns = _columns(cells)
-                if columns is not None:
-                    body = [
-                        (n, list(c)) for n, c in enumerate(rows, start=line + 1) if any(v not in (None, "") for v in c)
-                    ]
-                    return columns, body
-                if line >= HEADER_SEARCH_ROWS:
-                    break
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError):
-        raise unreadable from None
-    finally:
-        workbook.close()
-    if not any_cells:
+    sheets = read_workbook(data, filename)
+    if not any(cells for sheet in sheets for _line, cells in sheet.non_empty_rows()):
         raise ImportRejected([Problem(_("The workbook is empty."))])
-    raise ImportRejected(
-        [
-            Problem(
-                _("Found no header row: one row must name the columns %(columns)s.")
-                % {"columns": ", ".join(f"“{HEADER_NAMES[k]}”" for k in REQUIRED)}
-            )
-        ]
+    return sheets
+
+
+def _header(sheet: Sheet, needed: tuple[str, ...]) -> tuple[dict[str, int], int] | None:
+    """Return the columns and line of the sheet's header: a row among the first that names every needed column."""
+    for count, (line, cells) in enumerate(sheet.non_empty_rows(), start=1):
+        columns = _columns(cells)
+        if all(key in columns for key in needed):
+            return columns, line
+        if count >= HEADER_SEARCH_ROWS:
+            break
+    return None
+
+
+def _body(sheet: Sheet, line: int) -> list[tuple[int, list]]:
+    return [(n, cells) for n, cells in sheet.non_empty_rows() if n > line]
+
+
+@dataclass
+class Table:
+    """The rows the figures are read from: one sheet's header and the rows below it.
+
+    The national file's rows name their municipality; the per-municipality file's (municipality set)
+    are all the one its Info sheet names.
+    """
+
+    sheet: str
+    columns: dict[str, int]
+    rows: list[tuple[int, list]]
+    required: tuple[str, ...] = REQUIRED
+    municipality: Municipality | None = None
+
+    numbers: dict[int, str] = field(default_factory=dict)
+
+    def number_in(self, year: int) -> str:
+        """The municipality's number in force on 1 January of the year; empty when it did not exist then."""
+        if year not in self.numbers:
+            code = self.municipality.code_in(year)
+            self.numbers[year] = code.code if code else ""
+        return self.numbers[year]
+
+
+def _table(sheets: list[Sheet], filename: str, municipality: Municipality | None) -> Table:
+    """Find the figures in either shape Miljødirektoratet publishes; refuse a workbook in neither.
+
+    The national download has one sheet whose header names Kommunenummer. The download for one municipality
+    has an Info sheet naming it ("Datasett: Oslo"), Oversikt (År, Sektor, Utslipp), Oversikt - detaljert (År,
+    Sektor, Utslippskilde, Klimagass, Utslipp), and a sheet per sector; the detailed sheet is read when there.
+    """
+    for sheet in sheets:
+        found = _header(sheet, ("number", "year"))
+        if found:
+            columns, line = found
+            return Table(sheet.name, columns, _body(sheet, line))
+    info = next((sheet for sheet in sheets if _sheet_key(sheet.name) == "info"), None)
+    if info is None:
+        raise ImportRejected(
+            [
+                Problem(
+                    _(
+                        "Found no header row: one row must name the columns %(columns)s, as the national download "
+                        "does, or the workbook must have the sheets Info and Oversikt, as the download for one "
+                        "municipality does."
+                    )
+                    % {"columns": ", ".join(f"“{HEADER_NAMES[k]}”" for k in REQUIRED)}
+                )
+            ]
+        )
+    by_name = {_sheet_key(sheet.name): sheet for sheet in sheets}
+    candidates = [(by_name.get("oversikt - detaljert"), LOCAL_DETAILED), (by_name.get("oversikt"), LOCAL_OVERVIEW)]
+    candidates += [(sheet, LOCAL_DETAILED) for sheet in sheets] + [(sheet, LOCAL_OVERVIEW) for sheet in sheets]
+    for sheet, needed in candidates:
+        found = sheet and _header(sheet, needed)
+        if found:
+            columns, line = found
+            rows = _body(sheet, line)
+            break
+    else:
+        raise ImportRejected(
+            [
+                Problem(
+                    _(
+                        "The workbook has an Info sheet like Miljødirektoratet's download for one municipality, but "
+                        "no sheet “Oversikt - detaljert” or “Oversikt” whose header names the columns %(columns)s."
+                    )
+                    % {"columns": ", ".join(f"“{HEADER_NAMES[k]}”" for k in LOCAL_OVERVIEW)}
+                )
+            ]
+        )
+    years = {year for _line, cells in rows if (year := _year(_cell(cells, columns, "year"))) is not None}
+    named = _dataset_name(info)
+    return Table(
+        sheet.name, columns, rows, required=needed, municipality=resolve_municipality(named, years, municipality)
     )
+
+
+def _sheet_key(name: str) -> str:
+    return " ".join(name.replace("–", "-").split()).casefold()
+
+
+def _cell(cells: list, columns: dict[str, int], key: str):
+    index = columns.get(key)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _dataset_name(info: Sheet) -> str:
+    """Return the municipality the Info sheet names ("Datasett: Oslo", or "Datasett:" with the name beside it)."""
+    for _line, cells in info.non_empty_rows():
+        for index, cell in enumerate(cells):
+            text = _text(cell)
+            label, colon, rest = text.partition(":")
+            if colon and label.strip().casefold() == "datasett":
+                rest = rest.strip() or next((_text(c) for c in cells[index + 1 :] if _text(c)), "")
+                if rest:
+                    return rest
+    return ""
+
+
+def _name_keys(name: str) -> set[str]:
+    """The ways a file may write a municipality's name: whole, or one of its forms ("Guovdageaidnu - Kautokeino")."""
+    whole = " ".join(name.split()).casefold()
+    return {whole} | {part.strip() for part in re.split(r"\s+[-–/]\s+", whole) if part.strip()}
+
+
+def resolve_municipality(name: str, years: set[int], chosen: Municipality | None = None) -> Municipality:
+    """Return the municipality a per-municipality file is for, from the name its Info sheet gives.
+
+    The name is looked up among the names in force on 1 January of the file's last year: Miljødirektoratet
+    publishes each municipality as it is now, its earlier years recomputed for today's borders. chosen
+    settles a name several municipalities had (Herøy), or an unknown one. Raises ImportRejected with what
+    to do when the name does not lead to one municipality.
+    """
+    choose = _(
+        "Choose the municipality the file is for under “Municipality” (with the import command: --municipality "
+        "and its number) and check the file again."
+    )
+    keys = _name_keys(name) if name else set()
+    codes = list(MunicipalityCode.objects.select_related("municipality"))
+    matching = [code for code in codes if keys & _name_keys(code.name)]
+    if chosen is not None:
+        if keys and not any(code.municipality_id == chosen.pk for code in matching):
+            raise ImportRejected(
+                [
+                    Problem(
+                        _(
+                            "The file is for “%(name)s” (its Info sheet says so), but %(chosen)s was chosen. Choose "
+                            "the municipality the file is for, or import the file downloaded for %(chosen)s."
+                        )
+                        % {"name": name, "chosen": chosen.name}
+                    )
+                ]
+            )
+        return chosen
+    if not name:
+        raise ImportRejected(
+            [Problem(_("The sheet Info does not say which municipality the file is for (Datasett: …).") + " " + choose)]
+        )
+
+    last = max(years) if years else datetime.date.today().year
+    day = datetime.date(last, 1, 1)
+    found = [code for code in matching if code.valid_from <= day and (code.valid_to is None or day <= code.valid_to)]
+    if len({code.municipality_id for code in found}) == 1:
+        return found[0].municipality
+    if found:
+        message = _(
+            "Several municipalities were called “%(name)s” in %(year)s, the last year of the file: %(list)s."
+        ) % {
+            "name": name,
+            "year": last,
+            "list": ", ".join(sorted({f"{code.code} {code.name}" for code in found})),
+        }
+    else:
+        message = _("No municipality was called “%(name)s” in %(year)s, the last year of the file.") % {
+            "name": name,
+            "year": last,
+        }
+    raise ImportRejected([Problem(f"{message} {choose}")])
 
 
 def _text(cell) -> str:
@@ -302,9 +455,12 @@ def read_emissions(
     create_sector_indicators: bool = False,
     allowed=None,
     progress: bool = False,
+    municipality: Municipality | None = None,
 ) -> EmissionsImport:
     """Check the whole file and return what importing it would do; write nothing.
 
+    Either shape is read: the national download, or the download for one municipality (the module docstring);
+    municipality says which one the latter is for when its name is ambiguous or unknown.
     allowed(municipality_id) says whether the importer may write that municipality's
     figures; rows of others are skipped with the reason. Raises ImportRejected listing
     every problem.
@@ -312,12 +468,19 @@ def read_emissions(
     problem = unit_problem(indicator)
     if problem:
         raise ImportRejected([Problem(problem)])
-    columns, rows = _workbook_rows(data, filename)
-    missing = [key for key in REQUIRED if key not in columns]
+    sheets = _sheets(data, filename)
+    table = _table(sheets, filename, municipality)
+    columns, rows = table.columns, table.rows
+    sheet = table.sheet if len(sheets) > 1 else ""  # problems name the sheet when there is more than one
+    missing = [key for key in table.required if key not in columns]
     if missing:
         raise ImportRejected(
-            [Problem(_("The file has no column “%(column)s”.") % {"column": HEADER_NAMES[key]}) for key in missing]
+            [
+                Problem(_("The file has no column “%(column)s”.") % {"column": HEADER_NAMES[key]}, sheet=sheet)
+                for key in missing
+            ]
         )
+    local = table.municipality
 
     problems: list[Problem] = []
     skipped: list[Skipped] = []
@@ -331,23 +494,25 @@ def read_emissions(
     seen: dict[tuple, int] = {}
 
     def cell(cells, key):
-        index = columns.get(key)
-        return cells[index] if index is not None and index < len(cells) else None
+        return _cell(cells, columns, key)
 
     for line, cells in tqdm(rows, desc="rows", unit="row", disable=not progress):
         if len(problems) >= MAX_PROBLEMS:
             break
-        raw_number = cell(cells, "number")
-        number = _municipality_number(raw_number)
-        if number is None:
-            problems.append(
-                Problem(
-                    _("“%(value)s” is not a municipality number.") % {"value": _text(raw_number)},
-                    line,
-                    HEADER_NAMES["number"],
+        if local is None:
+            raw_number = cell(cells, "number")
+            number = _municipality_number(raw_number)
+            name = _text(cell(cells, "name"))
+            if number is None:
+                problems.append(
+                    Problem(
+                        _("“%(value)s” is not a municipality number.") % {"value": _text(raw_number)},
+                        line,
+                        HEADER_NAMES["number"],
+                        sheet,
+                    )
                 )
-            )
-            continue
+                continue
         year = _year(cell(cells, "year"))
         if year is None or not FIRST_YEAR <= year <= this_year:
             problems.append(
@@ -356,27 +521,39 @@ def read_emissions(
                     % {"value": _text(cell(cells, "year")), "first": FIRST_YEAR, "last": this_year},
                     line,
                     HEADER_NAMES["year"],
+                    sheet,
                 )
             )
             continue
+        if local is not None:
+            number, name = table.number_in(year), local.name
         sector = _text(cell(cells, "sector"))
         if not sector:
-            problems.append(Problem(_("The sector is empty."), line, HEADER_NAMES["sector"]))
+            problems.append(Problem(_("The sector is empty."), line, HEADER_NAMES["sector"], sheet))
             continue
         raw_emission = cell(cells, "emission")
         if raw_emission is None or _text(raw_emission) == "":
-            skipped.append(Skipped(line, f"{number} {_text(cell(cells, 'name'))}".strip(), _("no emission figure")))
+            skipped.append(Skipped(line, f"{number} {name}".strip(), _("no emission figure")))
             continue
         try:
             emission = _number(raw_emission)
         except (NumberError, InvalidOperation):
             problems.append(
                 Problem(
-                    _("“%(value)s” is not a number.") % {"value": _text(raw_emission)}, line, HEADER_NAMES["emission"]
+                    _("“%(value)s” is not a number.") % {"value": _text(raw_emission)},
+                    line,
+                    HEADER_NAMES["emission"],
+                    sheet,
                 )
             )
             continue
-        filing = codes.file(number, year)
+        if local is None:
+            filing = codes.file(number, year)
+        elif number:
+            filing = Filing(local.pk)
+        else:
+            skipped.append(Skipped(line, name, _("%(name)s did not exist in %(year)s") % {"name": name, "year": year}))
+            continue
         municipality_id = filing.municipality_id
         if municipality_id is None:
             problems.append(
@@ -384,16 +561,13 @@ def read_emissions(
                     f"{capfirst(filing.reason)}.",
                     line,
                     HEADER_NAMES["number"],
+                    sheet,
                 )
             )
             continue
         if allowed is not None and not allowed(municipality_id):
             skipped.append(
-                Skipped(
-                    line,
-                    f"{number} {_text(cell(cells, 'name'))}".strip(),
-                    _("you may not import this municipality's figures"),
-                )
+                Skipped(line, f"{number} {name}".strip(), _("you may not import this municipality's figures"))
             )
             continue
         key = (number, year, sector, _text(cell(cells, "source")), _text(cell(cells, "gas")))
@@ -403,6 +577,7 @@ def read_emissions(
                     _("The same municipality, year, sector, source and gas are on line %(line)s too.")
                     % {"line": seen[key]},
                     line,
+                    sheet=sheet,
                 )
             )
             continue
@@ -411,7 +586,7 @@ def read_emissions(
             exact_numbers.add((number, year))
         else:
             elsewhere[(number, year)] = filing.elsewhere
-        names.setdefault(number, _text(cell(cells, "name")))
+        names.setdefault(number, name)
         entry = sums[(municipality_id, year)].setdefault(number, [Decimal(0), defaultdict(Decimal), line])
         entry[0] += emission
         entry[1][sector] += emission

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem
+from indicators.importers.base import MAX_PROBLEMS, CodeTable, ImportRejected, Problem, read_csv
 from indicators.importers.spreadsheet import COLUMNS, STATE_NAMES, STATES, csv_number
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import (
@@ -102,8 +102,8 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
     text = _decode(data)
     first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max((";", "\t", ","), key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, [])
+    reader = read_csv(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = next(reader, (1, []))[1]
     columns = _columns(header)
     c_code, c_indicator, c_year, c_value = (columns[c] for c in REQUIRED)
     c_state = columns.get("tilstand")
@@ -123,7 +123,7 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
         if len(problems) < MAX_PROBLEMS:
             problems.append(Problem(message, line, column))
 
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in reader:
         if len(cells) < width:
             if not any(c.strip() for c in cells):
                 continue

@@ -87,7 +87,7 @@ def split(query: Query, *, max_cells: int = MAX_CELLS) -> list[Query]:
 def _error_title(error: urllib.error.HTTPError) -> str:
     try:
         body = json.loads(error.read().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return error.reason or str(error.code)
     return str(body.get("title") or body.get("detail") or error.reason or error.code)
 

@@ -9,19 +9,19 @@ instructions on a second sheet, and a list to choose the state from.
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators.importers.base import CodeTable, ImportRejected, Problem, decode_text
+from indicators.importers.base import CodeTable, ImportRejected, Problem, decode_text, read_csv
+from indicators.importers.workbook import is_workbook, read_workbook
 from indicators.models import FIRST_YEAR, Indicator, ValueState
 from indicators.numbers import NumberError, amount_problem, parse_number
 
@@ -111,21 +111,11 @@ def read_cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         raise ImportRejected([Problem(_("The file is empty."))])
     if len(data) > settings.LIVSKRAFT_MAX_UPLOAD_BYTES:
         raise ImportRejected([Problem(_("The file is larger than %(mb)s MB.") % {"mb": _mb()})])
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise ImportRejected(
-                [Problem(_("The file could not be read as an XLSX spreadsheet. Save it as XLSX or CSV and try again."))]
-            ) from None
-        sheet = workbook.worksheets[0]
-        rows = [
-            (line, [_cell_text(c) for c in cells])
-            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(c not in (None, "") for c in cells)
-        ]
-        workbook.close()
-        return rows
+    if is_workbook(data):
+        sheets = read_workbook(data, filename, first_only=True)
+        if not sheets:
+            return []
+        return [(line, [_cell_text(c) for c in cells]) for line, cells in sheets[0].non_empty_rows()]
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise ImportRejected(
             [Problem(_("The file is called .xlsx but is not a spreadsheet. Save it as XLSX or CSV and try again."))]
@@ -134,7 +124,7 @@ def read_cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(("\t", ";", ","), key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(line, [c.strip() for c in cells]) for line, cells in enumerate(reader, start=1) if any(cells)]
+    return [(line, [c.strip() for c in cells]) for line, cells in read_csv(reader) if any(cells)]
 
 
 def _mb() -> int:

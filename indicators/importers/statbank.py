@@ -26,18 +26,17 @@ content rather than its name.
 """
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import python_calamine
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem, decode_text
+from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem, csv_problem, decode_text
 from indicators.importers.ssb_jsonstat import JsonStatImport, RegionFigures, read_jsonstat
 from indicators.importers.ssb_symbols import read_symbol
+from indicators.importers.workbook import is_old_excel, read_workbook
 from indicators.models import SOURCE_LENGTH, Indicator, ValueState
 from indicators.numbers import NumberError, amount_problem, parse_number
 from indicators.services import ProposedValue, preview_values
@@ -52,7 +51,7 @@ MUNICIPALITY_LABEL = re.compile(r"^(?:K-)?(\d{4})(?:\s|$)")
 YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 YEAR_WORD = re.compile(r"(?<!\S)((?:1[89]|20)\d\d)(?!\S)")
 TABLE_NUMBER = re.compile(r"^\s*(\d{5})\s*:")
-# How a workbook file begins: .xlsx (a zip file) and the older .xls; calamine reads both.
+# How a workbook file begins: .xlsx (a zip file) and the older .xls (refused with what to do).
 WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 # Most title lines a download has above its table; more means it is not one of SSB's tables.
 MAX_TITLE_LINES = 10
@@ -115,20 +114,17 @@ def read_ssb_download(
 # --- reading the file into rows of cells -------------------------------------------------------------------------
 
 
-def _workbook_rows(data: bytes) -> tuple[str, list[list]]:
-    """Return the name and the rows of the workbook's first sheet.
-
-    A stand-in for the shared workbook reader (indicators.importers.workbook); only this function changes when it
-    comes.
-    """
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.name, sheet.to_python(skip_empty_area=False)
-    except python_calamine.CalamineError:
+def _workbook_rows(data: bytes, filename: str) -> tuple[str, list[list]]:
+    """Return the name and the rows of the workbook's first sheet, read by the shared workbook reader."""
+    if is_old_excel(data):
+        # calamine reads .xls too, but nothing checks an .xls file's extent before it is parsed.
         raise ImportRejected(
-            [Problem(_("The Excel file cannot be read. Save the table again from Statistikkbanken as .xlsx."))]
-        ) from None
+            [Problem(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) and try again."))]
+        )
+    sheets = read_workbook(data, filename, first_only=True)
+    if not sheets:
+        raise ImportRejected([Problem(_("The workbook is empty."))])
+    return sheets[0].name, sheets[0].rows
 
 
 def _text(cell) -> str:
@@ -145,9 +141,12 @@ def _delimiter(lines: list[str]) -> str:
 
     def score(delimiter):
         widths: dict[int, int] = {}
-        for cells in csv.reader(lines[:200], delimiter=delimiter):
-            if sum(1 for c in cells if c.strip()) >= 2:
-                widths[len(cells)] = widths.get(len(cells), 0) + 1
+        try:
+            for cells in csv.reader(lines[:200], delimiter=delimiter):
+                if sum(1 for c in cells if c.strip()) >= 2:
+                    widths[len(cells)] = widths.get(len(cells), 0) + 1
+        except csv.Error:
+            pass  # the lines read so far count; reading the file says which line csv could not read
         return max(widths.values(), default=0)
 
     return max((";", ",", "\t"), key=score)
@@ -177,7 +176,7 @@ def _letters(column: int) -> str:
     return letters
 
 
-def _read_sheet(data: bytes) -> _Sheet:
+def _read_sheet(data: bytes, filename: str) -> _Sheet:
     if data.startswith(WORKBOOK_SIGNATURES):
         limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
         if len(data) > limit:
@@ -188,7 +187,7 @@ def _read_sheet(data: bytes) -> _Sheet:
                     )
                 ]
             )
-        name, rows = _workbook_rows(data)
+        name, rows = _workbook_rows(data, filename)
         return _Sheet([(n, r) for n, r in enumerate(rows, start=1) if any(_text(c) for c in r)], sheet=name)
     lines = decode_text(data).splitlines()
     reader = csv.reader(lines, delimiter=_delimiter(lines))
@@ -198,7 +197,7 @@ def _read_sheet(data: bytes) -> _Sheet:
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
     except csv.Error as error:
-        raise ImportRejected([Problem(_("The file is not a table: %(error)s") % {"error": error})]) from None
+        raise ImportRejected([csv_problem(error, reader.line_num)]) from None
     return _Sheet(rows)
 
 
@@ -502,7 +501,7 @@ def read_statbank(
     has several. allowed(municipality_id) says whether the importer may write that municipality's figures.
     Raises ImportRejected listing every problem; writes nothing.
     """
-    sheet = _read_sheet(data)
+    sheet = _read_sheet(data, filename)
     layout = _layout(sheet)
     categories = [c.strip() for c in categories if c.strip()]
 

@@ -1,4 +1,5 @@
-"""What the import commands share: the indicator and the user they name, and checking SSB files before writing."""
+"""What the import commands share: the indicator, municipality and user they name, and checking SSB files before
+writing."""
 
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from tqdm import tqdm
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.statbank import StatbankImport
-from indicators.models import Indicator
+from indicators.models import Indicator, Municipality
 
 
 def user_named(username: str | None):
@@ -30,6 +31,14 @@ def indicator_coded(code: str) -> Indicator:
         return Indicator.objects.get(code=code)
     except Indicator.DoesNotExist:
         raise CommandError(_("No indicator has the code %(code)s.") % {"code": code}) from None
+
+
+def municipality_numbered(number: str) -> Municipality:
+    """Return the municipality that had the number most recently, or stop with a message."""
+    try:
+        return Municipality.objects.by_code(number)
+    except Municipality.DoesNotExist:
+        raise CommandError(_("No municipality has had the number %(number)s.") % {"number": number}) from None
 
 
 def read_files(files: list[Path], none_given: str) -> list[tuple[str, bytes]]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
-from indicators.management.commands._arguments import indicator_coded, user_named
+from indicators.management.commands._arguments import indicator_coded, municipality_numbered, user_named
 
 
 class Command(BaseCommand):
@@ -23,12 +23,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Create the indicator klimagassutslipp-<sector> for each sector that has none.",
         )
+        parser.add_argument(
+            "--municipality",
+            help="For the download for one municipality whose name is ambiguous or unknown (Herøy): its number.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check everything and show what would change.")
         parser.add_argument("--user", help="Username the values are recorded as changed by.")
 
-    def handle(self, *args, file, indicator, create_sector_indicators, dry_run, user, **options):
+    def handle(self, *args, file, indicator, create_sector_indicators, dry_run, user, municipality, **options):
         target = indicator_coded(indicator)
         changed_by = user_named(user)
+        chosen = municipality_numbered(municipality) if municipality else None
         if not file.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": file})
         try:
@@ -38,6 +43,7 @@ class Command(BaseCommand):
                 indicator=target,
                 create_sector_indicators=create_sector_indicators,
                 progress=options["verbosity"] > 0,
+                municipality=chosen,
             )
             results = (
                 {part.code: part.counts for part in checked.parts}
