@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import apply_emissions, read_emissions, sector_code
 from indicators.models import Indicator, IndicatorValue, ValueRevision
-from tests.worker import run_worker
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -361,6 +361,7 @@ def upload(client, data, indicator):
     return client.post(reverse("emissions_upload"), {"file": file, "indicator": indicator.pk})
 
 
+@uses_worker
 def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordinator, total):
     sea = emissions_indicator("klimagassutslipp-sjofart", name_nb="Sjøfart")
     client.force_login(coordinator)
@@ -391,6 +392,7 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     assert ValueRevision.objects.count() == 4
 
 
+@uses_worker
 def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordinator, total):
     client.force_login(coordinator)
     bad = [*ROWS, ["Viken", "0604", "Kongsberg", 2019, "Avfall", "Deponi", "CH4", "mye"]]

@@ -16,7 +16,7 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState
 from tests import factories as make
-from tests.worker import run_worker
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -225,6 +225,7 @@ def upload(client, data, **fields):
     return client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
 
 
+@uses_worker
 def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file(client, coordinator, kongsberg):
     client.force_login(coordinator)
     data = table_07459(
@@ -257,6 +258,7 @@ def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file
     assert ValueRevision.objects.count() == 2
 
 
+@uses_worker
 def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator):
     client.force_login(coordinator)
     response = upload(client, b'{"version": "1.0", "class": "dataset"}')

@@ -18,9 +18,9 @@ from indicators.models import DataImport, Indicator, IndicatorValue, NetworkCoor
 from tests import factories as make
 from tests.test_emissions_import import ROWS, emissions_indicator, figures, workbook
 from tests.test_jsonstat_import import table_07459
-from tests.worker import run_worker
+from tests.worker import run_worker, uses_worker
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [uses_worker, pytest.mark.usefixtures("english")]
 Status = DataImport.Status
 
 
@@ -121,27 +121,41 @@ def test_a_file_that_no_longer_passes_its_check_fails_with_the_reason_and_writes
     assert not IndicatorValue.objects.exists()
 
 
-def refuse_values_of(indicator):
-    """Make the database refuse any new value of the indicator, as a failing disk or constraint would."""
+@pytest.fixture
+def refuse_values_of():
+    """Make the database refuse any new value of an indicator, as a failing disk or a constraint would."""
+
+    def refuse(indicator):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.indicator_id = {indicator.pk} THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON indicators_indicatorvalue "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
+            else:
+                cursor.execute(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON indicators_indicatorvalue "
+                    f"WHEN NEW.indicator_id = {indicator.pk} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                )
+
+    yield refuse
+    # The test's data is flushed, but a trigger would stay for the next test.
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "CREATE TRIGGER refuse BEFORE INSERT ON indicators_indicatorvalue "
-                f"WHEN NEW.indicator_id = {indicator.pk} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-            )
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER IF EXISTS refuse ON indicators_indicatorvalue")
+            cursor.execute("DROP FUNCTION IF EXISTS refuse()")
         else:
-            cursor.execute(
-                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.indicator_id = {indicator.pk} THEN RAISE EXCEPTION 'refused by the test'; END IF; "
-                "RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER refuse BEFORE INSERT ON indicators_indicatorvalue "
-                "FOR EACH ROW EXECUTE FUNCTION refuse()"
-            )
+            cursor.execute("DROP TRIGGER IF EXISTS refuse")
 
 
-def test_an_error_in_the_middle_of_the_import_leaves_nothing_half_written(client, coordinator, kongsberg):
+def test_an_error_in_the_middle_of_the_import_leaves_nothing_half_written(
+    client, coordinator, kongsberg, refuse_values_of
+):
     total = emissions_indicator()
     sea = emissions_indicator("klimagassutslipp-sjofart", name_nb="Sjøfart")
     client.force_login(coordinator)

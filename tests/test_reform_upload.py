@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from indicators.models import DataImport, Municipality, MunicipalityCode
 from tests import factories as make
-from tests.worker import run_worker
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -48,6 +48,7 @@ def upload(client, changes, codes=None):
     return client.post(reverse("reform_upload"), files)
 
 
+@uses_worker
 def test_an_administrator_sees_the_merger_then_loads_it(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     location = upload(client, FJORD)["Location"]
@@ -71,6 +72,7 @@ def test_an_administrator_sees_the_merger_then_loads_it(client, administrator, n
     assert Municipality.objects.filter(name="Fjord").count() == 1
 
 
+@uses_worker
 def test_an_answer_that_disagrees_with_the_numbers_in_force_is_refused(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     codes = {"codes": [{"code": "1577", "name": "Volda", "validFromInRequestedRange": "2020-01-01"}]}
@@ -83,6 +85,7 @@ def test_an_answer_that_disagrees_with_the_numbers_in_force_is_refused(client, a
     assert not Municipality.objects.filter(name="Fjord").exists()
 
 
+@uses_worker
 def test_a_broken_answer_is_refused_with_a_clear_message(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     file = SimpleUploadedFile("changes.json", b'{"codeChanges": [', "application/json")

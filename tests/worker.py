@@ -2,8 +2,12 @@
 
 import signal
 
+import pytest
 from django.core.management import call_command
 
+# The worker closes and reopens database connections between tasks (close_old_connections), as in production, so a
+# test that runs it cannot sit inside one transaction: its data is committed, and flushed when it ends.
+uses_worker = pytest.mark.django_db(transaction=True)
 SIGNALS = [signal.SIGINT, signal.SIGTERM, *([signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else [])]
 
 
