@@ -61,7 +61,7 @@ def test_the_upload_is_checked_by_the_worker_while_the_page_shows_progress(clien
     assert status_of(client, location)["status"] == "checked"
     assert status_of(client, location)["working"] is False
     page = page_text(client, location)
-    assert "New values: 1" in page and "Import as drafts" in page and "<progress" not in page
+    assert "New values: 1" in page and "Publish the source's figures" in page and "<progress" not in page
     assert "<td>2024</td>" in page and "28,180" in page and "07459 · Personer1" in page
 
 
@@ -81,7 +81,7 @@ def test_confirming_queues_the_import_and_the_page_shows_the_result(client, coor
     client.post(location)  # a second click queues nothing more
     assert DBTaskResult.objects.filter(task_path="indicators.tasks.apply_import").count() == 1
     page = page_text(client, location)
-    assert "Importing … 0 %" in page and "<progress" in page and "Import as drafts" not in page
+    assert "Importing … 0 %" in page and "<progress" in page and "Publish the source's figures" not in page
     assert not IndicatorValue.objects.exists()
     run_worker()
     assert "Imported" in page_text(client, location) and "1 new values, 0 changed, 0 unchanged" in page_text(

@@ -87,9 +87,9 @@ def test_a_coordinator_follows_the_check_and_the_import_of_an_ssb_table(page, ax
     assert not IndicatorValue.objects.exists()
     axe.assert_no_violations(page)
 
-    page.get_by_role("button", name="Importer som utkast").click()
+    page.get_by_role("button", name="Publiser kildens tall").click()
     expect(page.get_by_role("status")).to_have_text("Importerer … 0 %")
-    expect(page.get_by_role("button", name="Importer som utkast")).to_have_count(0)
+    expect(page.get_by_role("button", name="Publiser kildens tall")).to_have_count(0)
     status.run_worker()
     expect(page.get_by_text("1 nye verdier, 0 endret, 0 uendret")).to_be_visible()
     assert IndicatorValue.objects.get().value == 28180
