@@ -1,10 +1,10 @@
 """Open-data imports in the background: check an uploaded file, and write it once its uploader confirms.
 
 The views of indicators/opendata.py store the upload and enqueue these tasks; the database backend
-(django-tasks-db) keeps the queue, and `python manage.py db_worker` runs it. A task reads and writes only its
-DataImport: status, progress, problems and summary (the preview) are what the preview page shows, so no request
-ever parses the file. The check and the write are opendata's _check() and _apply(), the one seam both kinds of
-caller go through; this module imports opendata as a module because opendata enqueues these tasks.
+(django-tasks-db) keeps the queue, and `python manage.py db_worker` runs it. A task keeps its DataImport's status,
+progress, problems and summary (the preview) up to date, and the preview page shows only those, so no request ever
+parses the file. The check and the write are opendata's _check() and _apply(), the seam where the kinds of file
+differ; this module imports opendata as a module, since opendata enqueues these tasks and both load each other.
 """
 
 import logging
