@@ -57,7 +57,7 @@ def test_a_coordinator_follows_the_check_and_the_import_of_an_ssb_table(page, ax
     page.get_by_role("button", name="Logg inn").click()
     status = HeldStatus(page)
     page.goto("/rapportering/ssb/")
-    page.get_by_label("JSON-stat-fil").set_input_files(
+    page.get_by_label("Fil fra SSB").set_input_files(
         files=[
             {
                 "name": "07459.json",
