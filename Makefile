@@ -1,4 +1,4 @@
-# Livskraft: `make run` serves the portal with demo data, `make test` runs the test suite.
+# Livskraft: `make run` serves the portal with demo data (and runs its background worker), `make test` runs the tests.
 # Both install what they need first and are quick when nothing has changed:
 # stamp files inside .venv and node_modules remember what was installed from which file.
 
@@ -18,14 +18,17 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: help run test install install-test chromium messages lint format clean
 
 help:
-	@echo "make run    install into .venv, migrate, load demo data, serve http://$(ADDRESS)/"
+	@echo "make run    install into .venv, migrate, load demo data, serve http://$(ADDRESS)/ with the background worker"
 	@echo "make test   install what the tests need and run them (PYTEST_ARGS=... passes arguments on)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make format ruff format and ruff check --fix"
 
+# The background worker (open-data imports are checked and written there) runs beside the server; Ctrl-C stops both.
 run: install messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(PY) manage.py runserver $(ADDRESS)
 
 test: install-test messages

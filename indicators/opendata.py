@@ -1,5 +1,9 @@
 """Importing open data in the browser: upload a file, see everything it would change, import it in one transaction.
 
+The file is checked and written by the background worker (indicators/tasks.py), never in a request: the upload
+queues the check, the preview page shows its progress and then its stored problems or preview, and confirming
+queues the import.
+
 Three kinds, with the same checks as their management commands:
 
 - an SSB table: a Statistikkbanken download as CSV or Excel, or JSON-stat 2.0 (`import_ssb`, `import_jsonstat`), by
@@ -14,22 +18,21 @@ figures for every municipality in the file (services.apply_values(official=True)
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.validators import FileExtensionValidator
-from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from indicators import tasks
 from indicators.access import access_for
-from indicators.importers.base import ImportRejected
+from indicators.importers.base import ImportRejected, Problem
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat
@@ -40,6 +43,9 @@ from indicators.numbers import format_number
 # The preview lists this many changes; the counts cover them all.
 PREVIEW_ROWS = 500
 Kind = DataImport.Kind
+Status = DataImport.Status
+# While an upload is in one of these, the worker has it: the preview page shows how far it has come.
+WORKING = {Status.UPLOADED, Status.CHECKING, Status.IMPORTING}
 
 
 def _size_checked(upload):
@@ -192,36 +198,40 @@ def _upload(request, kind):
         stored.kind = kind
         stored.uploaded_by, stored.filename, stored.content = request.user, upload.name[-255:], upload.read()
         stored.save()
+        tasks.check_import.enqueue(stored.pk, language=get_language())
         return redirect("opendata_preview", stored.pk)
     recent = (
         DataImport.objects.filter(uploaded_by=request.user, kind=kind)
         .select_related("indicator")
-        .defer("content", "codes_content")[:10]
+        .defer("content", "codes_content", "problems", "summary")[:10]
     )
     return render(request, "indicators/reporting/opendata_upload.html", {"form": form, "recent": recent, "kind": kind})
 
 
 @login_required
 def upload(request):
-    """Upload an SSB table (CSV, Excel or JSON-stat) for an indicator; the next page checks it before anything is
-    stored."""
+    """Upload an SSB table (CSV, Excel or JSON-stat) for an indicator; the worker checks it and the next page shows
+    the result."""
     return _upload(request, Kind.SSB)
 
 
 @login_required
 def upload_emissions(request):
-    """Upload Miljødirektoratet's emissions workbook; the next page checks it before anything is stored."""
+    """Upload Miljødirektoratet's emissions workbook; the worker checks it and the next page shows the result."""
     return _upload(request, Kind.EMISSIONS)
 
 
 @login_required
 def upload_reform(request):
-    """Upload a KLASS reform answer (administrators); the next page shows the events before anything is stored."""
+    """Upload a KLASS reform answer (administrators); the worker checks it and the next page shows the events."""
     return _upload(request, Kind.REFORM)
 
 
-def _check(stored: DataImport, allowed):
-    """Return the checked file, or raise ImportRejected listing every problem."""
+def _check(stored: DataImport, allowed, *, on_progress=None):
+    """Return the checked file, or raise ImportRejected listing every problem.
+
+    on_progress(share), when given, hears how much of its work (0 to 1) a reader that can tell has done.
+    """
     data = bytes(stored.content)
     if stored.kind == Kind.SSB:
         return read_ssb_download(
@@ -240,6 +250,7 @@ def _check(stored: DataImport, allowed):
             indicator=stored.indicator,
             allowed=allowed,
             municipality=stored.municipality,
+            on_progress=on_progress,
         )
     codes = bytes(stored.codes_content)
     plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
@@ -273,61 +284,149 @@ def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
     )
 
 
-def _value_rows(checked, parts) -> tuple[list[dict], int]:
+def _figure(value) -> dict | None:
+    """A stored or proposed figure as JSON: the number as text (exact), and its state."""
+    if value is None:
+        return None
+    return {"value": None if value.value is None else str(value.value), "state": value.state}
+
+
+def _value_rows(parts) -> tuple[list[dict], int]:
     """The first PREVIEW_ROWS changed values as table rows, and how many more there are."""
     changes = [(part, c) for part, part_changes in parts for c in part_changes if c.kind != "unchanged"]
     shown = changes[:PREVIEW_ROWS]
-    names = Municipality.objects.in_bulk({c.proposed.municipality_id for _part, c in shown})
-    rows = [{"part": part, "change": c, "municipality": names[c.proposed.municipality_id]} for part, c in shown]
+    names = dict(
+        Municipality.objects.filter(pk__in={c.proposed.municipality_id for _part, c in shown}).values_list("pk", "name")
+    )
+    rows = [
+        {
+            "municipality": names[c.proposed.municipality_id],
+            "sector": part.sector if part is not None else "",
+            "year": c.proposed.year,
+            "now": _figure(c.current),
+            "after": _figure(c.proposed),
+        }
+        for part, c in shown
+    ]
     return rows, max(len(changes) - PREVIEW_ROWS, 0)
+
+
+def _counts(result) -> dict:
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+def summary(stored: DataImport, checked) -> dict:
+    """Return the preview of a checked file as JSON, kept on the upload so the page never reads the file again."""
+    if stored.kind == Kind.REFORM:
+        return {
+            "counts": checked.counts,
+            "events": [str(event) for event in checked.events],
+            "warnings": [str(warning) for warning in checked.warnings],
+            "checked_on": checked.checked_on.isoformat() if checked.checked_on else "",
+        }
+    if stored.kind == Kind.SSB:
+        parts = [(None, checked.changes)]
+        details = {
+            "table": checked.table,
+            "contents": checked.contents,
+            "updated": checked.updated,
+            # A Statistikkbanken download's columns and categories, and its sums without a figure; JSON-stat has none.
+            "used_columns": list(getattr(checked, "used_columns", [])),
+            "categories": list(getattr(checked, "categories", [])),
+            "incomplete": [str(note) for note in getattr(checked, "incomplete", [])],
+        }
+    else:
+        parts = [(part, part.changes) for part in checked.parts]
+        details = {
+            "parts": [{"code": p.code, "sector": p.sector, "counts": _counts(p.counts)} for p in checked.parts],
+            "skipped_sectors": [list(skipped) for skipped in checked.skipped_sectors],
+        }
+    rows, more = _value_rows(parts)
+    return {
+        "counts": _counts(checked.counts),
+        "rows": rows,
+        "more": more,
+        "skipped_regions": [list(skipped) for skipped in checked.skipped_regions()],
+        # Figures filed on a municipality under a number it did not have that year: said, never done silently.
+        "filed_elsewhere": list(checked.filed_elsewhere()),
+        **details,
+    }
+
+
+def _stored(request, pk: int, *, deferred=()) -> tuple[DataImport, Source]:
+    """Return the upload and its kind: only to its uploader, and only while her role may import the kind; else 404.
+
+    The file itself is never loaded: the worker reads it.
+    """
+    stored = get_object_or_404(
+        DataImport.objects.select_related("indicator").defer("content", "codes_content", *deferred),
+        pk=pk,
+        uploaded_by=request.user,
+    )
+    source = SOURCES[stored.kind]
+    _access(request, source)
+    return stored, source
+
+
+def _progress_text(stored: DataImport) -> str:
+    if stored.status == Status.UPLOADED:
+        return _("Waiting for the check to start …")
+    if stored.status == Status.CHECKING:
+        return _("Checking the file … %(percent)s %%") % {"percent": stored.progress}
+    if stored.status == Status.IMPORTING:
+        return _("Importing … %(percent)s %%") % {"percent": stored.progress}
+    return stored.get_status_display()
+
+
+def _shown_figure(figure: dict | None) -> dict | None:
+    if figure is None or figure["value"] is None:
+        return figure
+    return {**figure, "value": Decimal(figure["value"])}
 
 
 @login_required
 def preview(request, pk: int):
-    """Show what the file would change (new, changed, unchanged, skipped and why), or every problem; import on confirm."""
-    stored = get_object_or_404(DataImport.objects.select_related("indicator"), pk=pk, uploaded_by=request.user)
-    source = SOURCES[stored.kind]
-    _access(request, source)
+    """Show how far the check has come, the file's problems, or what it would change; on confirm, start the import.
 
-    def allowed(municipality_id: int) -> bool:
-        # Official statistics are the source's figures for every municipality in the file, members of a network or
-        # not, predecessors included (Fjord's figures before 2020 are Norddal's and Stordal's): whoever may import
-        # the source may import all of it.
-        return True
-
-    problems, checked = [], None
-    try:
-        checked = _check(stored, allowed)
-    except ImportRejected as rejected:
-        problems = rejected.problems
-    if request.method == "POST" and checked is not None and stored.confirmed_at is None:
-        with transaction.atomic():
-            stored.created, stored.updated, stored.unchanged = _apply(stored, checked, request.user)
-            stored.confirmed_at = timezone.now()
-            stored.save(update_fields=["confirmed_at", "created", "updated", "unchanged", "vintage"])
-        if stored.kind == Kind.REFORM:
-            message = _("Imported %(file)s: %(created)s new rows, %(updated)s changed.")
-        else:
-            message = _("Imported %(file)s: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.")
-        messages.success(
-            request,
-            message
-            % {
-                "file": stored.filename,
-                "created": stored.created,
-                "updated": stored.updated,
-                "unchanged": stored.unchanged,
-            },
-        )
+    Everything shown comes from the upload's stored status, problems and summary: the worker reads the file.
+    """
+    stored, source = _stored(request, pk)
+    if request.method == "POST":
+        # Only a checked, unconfirmed upload moves on, once: confirming twice queues one import.
+        if DataImport.objects.filter(pk=stored.pk, status=Status.CHECKED, confirmed_at=None).update(
+            status=Status.IMPORTING, progress=0
+        ):
+            tasks.apply_import.enqueue(stored.pk, request.user.pk, language=get_language())
         return redirect("opendata_preview", stored.pk)
-    context = {"stored": stored, "checked": checked, "problems": problems, "source": source}
-    if checked is not None and stored.kind == Kind.SSB:
-        rows, more = _value_rows(checked, [(None, checked.changes)])
-        context.update(counts=checked.counts, rows=rows, more=more)
-    elif checked is not None and stored.kind == Kind.EMISSIONS:
-        rows, more = _value_rows(checked, [(part, part.changes) for part in checked.parts])
-        context.update(counts=checked.counts, rows=rows, more=more)
-    elif checked is not None:
-        context.update(counts=checked.counts)
-    context["states"] = dict(ValueState.choices)
+    context = {
+        "stored": stored,
+        "source": source,
+        "working": stored.status in WORKING,
+        "progress_text": _progress_text(stored),
+        "problems": [Problem(**problem) for problem in stored.problems],
+        "states": dict(ValueState.choices),
+    }
+    shown = dict(stored.summary)
+    if shown and stored.kind == Kind.REFORM and shown["checked_on"]:
+        shown["checked_on"] = datetime.date.fromisoformat(shown["checked_on"])
+    if shown.get("rows"):
+        shown["rows"] = [
+            {**row, "now": _shown_figure(row["now"]), "after": _shown_figure(row["after"])} for row in shown["rows"]
+        ]
+    if shown:
+        context.update(checked=shown, counts=shown["counts"], rows=shown.get("rows"), more=shown.get("more"))
     return render(request, "indicators/reporting/opendata_preview.html", context)
+
+
+@login_required
+def status(request, pk: int):
+    """The upload's status and progress as JSON, for the preview page's script (static/js/opendata-progress.js)."""
+    stored, _source = _stored(request, pk, deferred=("problems", "summary"))
+    return JsonResponse(
+        {
+            "status": stored.status,
+            "progress": stored.progress,
+            "working": stored.status in WORKING,
+            "text": _progress_text(stored),
+        }
+    )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("rapportering/miljodirektoratet/", opendata.upload_emissions, name="emissions_upload"),
     path("rapportering/kommunereformer/", opendata.upload_reform, name="reform_upload"),
     path("rapportering/apne-data/<int:pk>/", opendata.preview, name="opendata_preview"),
+    path("rapportering/apne-data/<int:pk>/status/", opendata.status, name="opendata_status"),
     path("rapportering/<str:code>/<int:year>/", reporting.entry, name="entry"),
     path("rapportering/<str:code>/<int:year>/godkjenning/", reporting.review, name="review"),
     path("rapportering/<str:code>/<int:year>/import/", reporting.import_values, name="import_values"),

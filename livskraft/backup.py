@@ -60,8 +60,10 @@ PARTS = (PUBLIC, PRIVATE)
 MEDIA = "media"
 SUFFIX = ".jsonl.gz"
 # Never backed up: migrate creates content types and permissions again (rows that refer to them are written
-# with natural keys), and sessions are worthless on a restored server.
-EXCLUDED = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+# with natural keys), and sessions and the background worker's queue of tasks are worthless on a restored server.
+EXCLUDED = frozenset(
+    {"contenttypes.contenttype", "auth.permission", "sessions.session", "django_tasks_database.dbtaskresult"}
+)
 # Rows fetched per round trip when reading, and objects per INSERT batch when restoring.
 READ_CHUNK = 2000
 # Uploads keep whole files in binary fields (up to LIVSKRAFT_MAX_OPEN_DATA_BYTES each, 25 MB by default): fetch

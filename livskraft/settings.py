@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "livskraft",
     "indicators",
@@ -125,6 +127,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (django-tasks, the backport of Django 6's django.tasks): queued in the database, so they need
+# nothing beside it, and run by `python manage.py db_worker` (`make run` starts one next to the server). Open-data
+# imports are checked and written there (indicators/tasks.py), never in a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

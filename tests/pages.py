@@ -40,6 +40,7 @@ EXCLUDED_ROUTES = {
     "plan_roll": "an action: POST only",
     "plan_delete": "an action: POST only",
     "example_review": "an action: POST only",
+    "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
@@ -224,6 +225,9 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         filename="07459.json",
         content=b'{"version": "1.0", "class": "dataset"}',  # a file with problems: the page lists them
         indicator=population,
+        status=DataImport.Status.REJECTED,
+        progress=100,
+        problems=[{"message": "The file is JSON-stat 1.0; only version 2.0 can be read.", "line": None, "column": ""}],
     )
     objects = {
         "plan": kommuneplan,

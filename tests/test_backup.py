@@ -89,8 +89,13 @@ PUBLISHED_FIGURE = "1200.75"
 PUBLISHED_TEXT = "Avfallsmengden per innbygger gikk ned for tredje år på rad."
 ADOPTED_PLAN = "Kommuneplanens samfunnsdel 2020–2032"
 PUBLISHED_EXAMPLE = "Ombruksbua på Kongsberg"
-# Never backed up: migrate creates content types and permissions, and sessions are not worth keeping.
-NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Never backed up: migrate creates content types and permissions, and sessions and queued tasks are not worth keeping.
+NOT_BACKED_UP = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "django_tasks_database.dbtaskresult",
+}
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import apply_emissions, read_emissions, sector_code
 from indicators.models import Indicator, IndicatorValue, ValueRevision
 from tests import factories as make
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -388,6 +389,7 @@ def upload(client, data, indicator):
     return client.post(reverse("emissions_upload"), {"file": file, "indicator": indicator.pk})
 
 
+@uses_worker
 def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordinator, total):
     sea = emissions_indicator("klimagassutslipp-sjofart", name_nb="Sjøfart")
     client.force_login(coordinator)
@@ -395,6 +397,7 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     assert f'<option value="{total.pk}" selected>' in form  # the usual total indicator is chosen already
     response = upload(client, workbook(), total)
     assert response.status_code == 302
+    run_worker()
     page = html.unescape(client.get(response["Location"]).content.decode())
     # Kongsberg's totals for 2019 and 2024 and its sea transport in 2024, and Oslo's total: the source's figures for
     # every municipality in the file, in the coordinator's network or not.
@@ -402,6 +405,8 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     assert "Veitrafikk: <code>klimagassutslipp-veitrafikk</code>" in page  # sectors without an indicator
     assert not IndicatorValue.objects.exists()  # nothing before the confirmation
     client.post(response["Location"])
+    assert not IndicatorValue.objects.exists()  # the worker imports it
+    run_worker()
     kongsberg_figures = {k: v for k, v in figures(total).items() if k[0] == "Kongsberg"}
     assert kongsberg_figures == {("Kongsberg", 2019): Decimal("74500"), ("Kongsberg", 2024): Decimal("36200.125")}
     assert figures(sea)[("Kongsberg", 2024)] == Decimal("1200.125")
@@ -411,16 +416,23 @@ def test_a_coordinator_checks_then_imports_her_networks_emissions(client, coordi
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "4 new values, 0 changed, 0 unchanged" in page
     client.post(response["Location"])  # confirming again imports nothing more
+    run_worker()
     assert ValueRevision.objects.count() == 4
 
 
+@uses_worker
 def test_a_workbook_with_problems_lists_them_and_imports_nothing(client, coordinator, total):
     client.force_login(coordinator)
     bad = [*ROWS, ["Viken", "0604", "Kongsberg", 2019, "Avfall", "Deponi", "CH4", "mye"]]
     location = upload(client, workbook(bad), total)["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
-    assert "Nothing is imported from this file" in page and "“mye” is not a number." in page
+    assert (
+        "Nothing is imported from this file" in page
+        and "line 11, column “Utslipp (tonn CO2-ekvivalenter)”: “mye” is not a number." in page
+    )
     client.post(location)
+    run_worker()
     assert not IndicatorValue.objects.exists()
 
 

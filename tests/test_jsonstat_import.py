@@ -16,6 +16,7 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat, read_jsonstat
 from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState
 from tests import factories as make
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -224,6 +225,7 @@ def upload(client, data, **fields):
     return client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
 
 
+@uses_worker
 def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file(client, coordinator, kongsberg):
     client.force_login(coordinator)
     data = table_07459(
@@ -233,23 +235,30 @@ def test_a_coordinator_publishes_ssbs_figures_for_every_municipality_in_the_file
     )
     response = upload(client, data)
     assert response.status_code == 302
+    assert "Waiting for the check to start" in client.get(response["Location"]).content.decode()
+    run_worker()
     page = html.unescape(client.get(response["Location"]).content.decode())
     # Oslo is not in her network, but SSB's figures are SSB's for every municipality.
     assert "New values: 2" in page
     assert "published at once as the source's official statistics" in page
     assert not IndicatorValue.objects.exists()  # nothing before the confirmation
     client.post(response["Location"])
+    assert not IndicatorValue.objects.exists()  # the worker imports it
+    run_worker()
     value = IndicatorValue.objects.get(municipality=kongsberg)
     assert (value.value, value.status, value.is_official) == (28180, "published", True)
     assert value.changed_by == coordinator
     assert value.data_import.filename == "07459.json"
     assert value.data_import.vintage == datetime.date(2024, 2, 21)  # the table's own "updated"
     assert IndicatorValue.objects.get(municipality__name="Oslo").published_value == 717710
+    assert "2 new values, 0 changed, 0 unchanged" in client.get(response["Location"]).content.decode()
     # Confirming again imports nothing more.
     client.post(response["Location"])
+    run_worker()
     assert ValueRevision.objects.count() == 2
 
 
+@uses_worker
 def test_figures_under_a_later_number_are_filed_and_listed_in_the_preview(client, coordinator, kongsberg):
     client.force_login(coordinator)
     data = table_07459(
@@ -257,6 +266,7 @@ def test_figures_under_a_later_number_are_filed_and_listed_in_the_preview(client
         regions=[("3303", "Kongsberg")],
     )
     response = upload(client, data)
+    run_worker()
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Filed under another number" in page
     assert "3303 in 2019 filed under Kongsberg (0604)" in page
@@ -280,13 +290,17 @@ def test_a_number_is_not_filed_on_a_municipality_that_did_not_exist_that_year(ko
     assert checked.filed_elsewhere() == []
 
 
+@uses_worker
 def test_a_file_with_problems_lists_them_and_imports_nothing(client, coordinator):
     client.force_login(coordinator)
     response = upload(client, b'{"version": "1.0", "class": "dataset"}')
+    run_worker()
     page = client.get(response["Location"]).content.decode()
     assert "Nothing is imported from this file" in page and "2.0" in page
     client.post(response["Location"])
+    run_worker()
     assert not IndicatorValue.objects.exists()
+    assert "Nothing is imported from this file" in client.get(response["Location"]).content.decode()
 
 
 def test_planners_and_the_public_cannot_import_open_data(client, kongsberg):

@@ -20,6 +20,7 @@ from indicators.models import DataImport, Indicator, IndicatorValue, Role, Value
 from indicators.services import OfficialFigureError, ProposedValue, apply_values, report_error
 from tests import factories as make
 from tests.test_jsonstat_import import table_07459
+from tests.worker import run_worker, uses_worker
 
 YEAR = reporting_year()
 
@@ -37,7 +38,9 @@ def import_population(client, user, figures: dict, regions, years, **fields):
     population = Indicator.objects.population()
     response = client.post(reverse("opendata_upload"), {"file": file, "indicator": population.pk, **fields})
     assert response.status_code == 302, response.content.decode()[:2000]
+    run_worker()  # the check
     client.post(response["Location"])
+    run_worker()  # the import
     return DataImport.objects.latest("pk")
 
 
@@ -51,6 +54,7 @@ def fjord(network):
     return fjord
 
 
+@uses_worker
 def test_a_coordinator_publishes_ssbs_figures_for_predecessors_outside_her_network(client, coordinator, fjord):
     """Fjord's figures before 2020 are Norddal's and Stordal's: the coordinator's import fills them all."""
     as_user(client, coordinator)
@@ -74,6 +78,7 @@ def test_a_coordinator_publishes_ssbs_figures_for_predecessors_outside_her_netwo
     assert set(IndicatorValue.objects.values_list("data_import", flat=True)) == {stored.pk}
 
 
+@uses_worker
 def test_the_public_reads_the_source_revision_and_the_series_break(client, coordinator, kongsberg):
     as_user(client, coordinator)
     regions, key = [("3303", "Kongsberg")], ("3303", "Personer1", "2024")

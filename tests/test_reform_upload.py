@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from indicators.models import DataImport, Municipality, MunicipalityCode
 from tests import factories as make
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -47,14 +48,17 @@ def upload(client, changes, codes=None):
     return client.post(reverse("reform_upload"), files)
 
 
+@uses_worker
 def test_an_administrator_sees_the_merger_then_loads_it(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     location = upload(client, FJORD)["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
     assert "1524 Norddal + 1526 Stordal → 1578 Fjord" in page
     assert "New municipalities: 1" in page
     assert not Municipality.objects.filter(name="Fjord").exists()  # nothing before the confirmation
     client.post(location)
+    run_worker()
     fjord = Municipality.objects.get(name="Fjord")
     assert fjord.established == datetime.date(2020, 1, 1)
     assert set(Municipality.objects.filter(successor=fjord).values_list("name", flat=True)) == {"Norddal", "Stordal"}
@@ -64,23 +68,29 @@ def test_an_administrator_sees_the_merger_then_loads_it(client, administrator, n
     page = html.unescape(client.get(location).content.decode())
     assert "new rows" in page and "Load the reform" not in page
     client.post(location)  # confirming again changes nothing more
+    run_worker()
     assert Municipality.objects.filter(name="Fjord").count() == 1
 
 
+@uses_worker
 def test_an_answer_that_disagrees_with_the_numbers_in_force_is_refused(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     codes = {"codes": [{"code": "1577", "name": "Volda", "validFromInRequestedRange": "2020-01-01"}]}
     location = upload(client, FJORD, codes)["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
     assert "Nothing is imported from this file" in page
     client.post(location)
+    run_worker()
     assert not Municipality.objects.filter(name="Fjord").exists()
 
 
+@uses_worker
 def test_a_broken_answer_is_refused_with_a_clear_message(client, administrator, norddal_and_stordal):
     client.force_login(administrator)
     file = SimpleUploadedFile("changes.json", b'{"codeChanges": [', "application/json")
     location = client.post(reverse("reform_upload"), {"file": file})["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
     assert "Nothing is imported from this file" in page
     assert MunicipalityCode.objects.count() == 2

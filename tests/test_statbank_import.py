@@ -17,6 +17,7 @@ from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.statbank import read_ssb_download, read_statbank
 from indicators.models import DataImport, Indicator, IndicatorValue, ValueState
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -344,6 +345,7 @@ def test_the_command_shows_a_dry_run_with_the_columns_then_imports(land, tmp_pat
 # --- in the browser, for network coordinators -------------------------------------------------------------------
 
 
+@uses_worker
 def test_a_coordinator_uploads_a_csv_download_checks_the_columns_and_imports(client, coordinator, land, kongsberg):
     client.force_login(coordinator)
     file = SimpleUploadedFile("09594.csv", english_wide(), content_type="text/csv")
@@ -351,12 +353,14 @@ def test_a_coordinator_uploads_a_csv_download_checks_the_columns_and_imports(cli
         reverse("opendata_upload"), {"file": file, "indicator": land.pk, "categories": "\r\n".join(BUILT_UP)}
     )
     assert response.status_code == 302
+    run_worker()
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "New values: 3" in page  # SSB's figures for every municipality in the file, in the network or not
     assert "Area 2021 Residential areas; Area 2021 Recreational facilities" in page
     assert "Unclassified built-up areas and related land" in page
     assert not IndicatorValue.objects.exists()  # nothing before the confirmation
     client.post(response["Location"])
+    run_worker()
     value = IndicatorValue.objects.get(municipality=kongsberg)
     assert (value.value, value.status, value.is_official) == (Decimal("30.51"), "published", True)
     assert IndicatorValue.objects.get(municipality__name="Oslo").published_value == Decimal("124.75")
