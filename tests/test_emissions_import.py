@@ -646,10 +646,12 @@ def test_the_command_takes_the_municipality_a_name_leaves_open(total, heroy_twic
         call_command("import_emissions", str(path), "--municipality", "9999", stdout=StringIO())
 
 
+@uses_worker
 def test_an_administrator_settles_an_ambiguous_name_in_the_form(client, administrator, total, heroy_twice):
     client.force_login(administrator)
     file = SimpleUploadedFile("heroy.xlsx", municipality_workbook("Herøy"))
     location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
     assert "Several municipalities were called “Herøy”" in page and "Nothing is imported from this file" in page
     form = html.unescape(client.get(reverse("emissions_upload")).content.decode())
@@ -658,17 +660,22 @@ def test_an_administrator_settles_an_ambiguous_name_in_the_form(client, administ
     response = client.post(
         reverse("emissions_upload"), {"file": file, "indicator": total.pk, "municipality": heroy_twice[0].pk}
     )
+    run_worker()
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "New values: 13" in page
     client.post(response["Location"])
+    run_worker()
     assert set(IndicatorValue.objects.values_list("municipality", flat=True)) == {heroy_twice[0].pk}
 
 
+@uses_worker
 def test_a_coordinator_imports_the_download_for_her_member(client, coordinator, total):
     client.force_login(coordinator)
     file = SimpleUploadedFile("Utslippsregnskap_Kongsberg.xlsx", municipality_workbook("Kongsberg"))
     location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
+    run_worker()
     client.post(location)
+    run_worker()
     assert figures(total) == {("Kongsberg", year): Decimal(value) for year, value in OSLO_TOTALS.items()}
 
 

@@ -28,7 +28,9 @@ from indicators.importers.ssb_jsonstat import read_jsonstat
 from indicators.importers.ssb_population import parse_population
 from indicators.importers.workbook import read_workbook
 from indicators.models import DataImport, Indicator, IndicatorValue
+from indicators.tasks import check_import
 from plans.budget import budget_year, read_budget
+from tests.worker import run_worker, uses_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -355,6 +357,7 @@ def test_a_csv_cell_longer_than_csv_reads_is_refused_with_its_line(read, data, m
 # --- a stored bad upload, on every visit ------------------------------------------------------------------------
 
 
+@uses_worker
 def test_a_stored_bad_upload_shows_its_problems_on_every_visit(client, administrator, zip_bomb):
     emissions_total = Indicator.objects.create(
         code="klimagassutslipp", unit="tonnes_co2e", computation="per_inhabitant", amount_unit="tonnes_co2e"
@@ -374,6 +377,8 @@ def test_a_stored_bad_upload_shows_its_problems_on_every_visit(client, administr
         upload = DataImport.objects.create(
             kind=kind, uploaded_by=administrator, filename=filename, content=content, indicator=indicator
         )
+        check_import.enqueue(upload.pk, language="en")
+        run_worker()
         for _visit in range(2):
             response = client.get(reverse("opendata_preview", args=[upload.pk]))
             page = html.unescape(response.content.decode())
@@ -383,6 +388,7 @@ def test_a_stored_bad_upload_shows_its_problems_on_every_visit(client, administr
     assert not IndicatorValue.objects.exists()
 
 
+@uses_worker
 def test_a_zip_bomb_uploaded_in_the_browser_is_refused_on_the_check_page(client, coordinator, zip_bomb):
     total = Indicator.objects.create(
         code="klimagassutslipp", unit="tonnes_co2e", computation="per_inhabitant", amount_unit="tonnes_co2e"
@@ -390,6 +396,7 @@ def test_a_zip_bomb_uploaded_in_the_browser_is_refused_on_the_check_page(client,
     client.force_login(coordinator)
     file = SimpleUploadedFile("utslipp.xlsx", zip_bomb)
     location = client.post(reverse("emissions_upload"), {"file": file, "indicator": total.pk})["Location"]
+    run_worker()
     page = html.unescape(client.get(location).content.decode())
     assert "utslipp.xlsx unpacks to more than 256 MB" in page
 
