@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 
 from indicators import tasks
 from indicators.access import access_for
-from indicators.importers.base import ImportRejected, Problem
+from indicators.importers.base import ImportRejected, Problem, source_date
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat
+from indicators.importers.ssb_population import apply_population, read_population
 from indicators.importers.statbank import read_ssb_download, split_categories
 from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
 from indicators.numbers import format_number
@@ -134,6 +135,29 @@ class EmissionsImportForm(forms.ModelForm):
         return _size_checked(self.cleaned_data["file"])
 
 
+class PopulationImportForm(forms.ModelForm):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "SSB table 07459 (population on 1 January by region, age and year) saved from Statistikkbanken as CSV."
+        ),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+    )
+
+    class Meta:
+        model = DataImport
+        fields = ["series_break"]
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"])
+
+    def save(self, commit=True):
+        stored = super().save(commit=False)
+        stored.indicator = Indicator.objects.population()
+        return stored
+
+
 class ReformImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("KLASS changes"),
@@ -176,6 +200,7 @@ class Source:
 
 SOURCES = {
     Kind.SSB: Source(Kind.SSB, "opendata_upload", SsbImportForm),
+    Kind.POPULATION: Source(Kind.POPULATION, "population_upload", PopulationImportForm),
     Kind.EMISSIONS: Source(Kind.EMISSIONS, "emissions_upload", EmissionsImportForm),
     Kind.REFORM: Source(Kind.REFORM, "reform_upload", ReformImportForm, administrators_only=True),
 }
@@ -216,6 +241,12 @@ def upload(request):
 
 
 @login_required
+def upload_population(request):
+    """Upload SSB's population by age (table 07459); the worker checks it and the next page shows the result."""
+    return _upload(request, Kind.POPULATION)
+
+
+@login_required
 def upload_emissions(request):
     """Upload Miljødirektoratet's emissions workbook; the worker checks it and the next page shows the result."""
     return _upload(request, Kind.EMISSIONS)
@@ -243,6 +274,8 @@ def _check(stored: DataImport, allowed, *, on_progress=None):
             table=stored.table,
             allowed=allowed,
         )
+    if stored.kind == Kind.POPULATION:
+        return read_population(data, filename=stored.filename)
     if stored.kind == Kind.EMISSIONS:
         return read_emissions(
             data,
@@ -259,19 +292,14 @@ def _check(stored: DataImport, allowed, *, on_progress=None):
     return plan
 
 
-def _date(text: str) -> datetime.date | None:
-    """The day of an ISO date or time as a source writes it ("2024-02-20T07:00:00Z"), or None."""
-    try:
-        return datetime.date.fromisoformat((text or "")[:10])
-    except ValueError:
-        return None
-
-
 def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
     """Write the checked file; return (created, changed, unchanged) as the upload records them."""
     if stored.kind == Kind.SSB:
-        stored.vintage = stored.vintage or _date(checked.updated)
+        stored.vintage = stored.vintage or source_date(checked.updated)
         result = apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)
+        return result.created, result.updated, result.unchanged
+    if stored.kind == Kind.POPULATION:
+        result = apply_population(checked, user=user, data_import=stored, series_break=stored.series_break)
         return result.created, result.updated, result.unchanged
     if stored.kind == Kind.EMISSIONS:
         results = apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values()
@@ -335,6 +363,8 @@ def summary(stored: DataImport, checked) -> dict:
             "categories": list(getattr(checked, "categories", [])),
             "incomplete": [str(note) for note in getattr(checked, "incomplete", [])],
         }
+    elif stored.kind == Kind.POPULATION:
+        parts, details = [(None, checked.changes)], {"years": checked.file.years}
     else:
         parts = [(part, part.changes) for part in checked.parts]
         details = {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
     path("rapportering/import/<int:pk>/", reporting.import_preview, name="import_preview"),
     path("rapportering/ssb/", opendata.upload, name="opendata_upload"),
+    path("rapportering/folketall/", opendata.upload_population, name="population_upload"),
     path("rapportering/miljodirektoratet/", opendata.upload_emissions, name="emissions_upload"),
     path("rapportering/kommunereformer/", opendata.upload_reform, name="reform_upload"),
     path("rapportering/apne-data/<int:pk>/", opendata.preview, name="opendata_preview"),

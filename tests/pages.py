@@ -63,6 +63,7 @@ PRIVATE = {
     "import_preview": "rana_planner",
     "opendata_upload": "coordinator",
     "emissions_upload": "coordinator",
+    "population_upload": "coordinator",
     "reform_upload": "administrator",
     "opendata_preview": "coordinator",
     "entry": "rana_planner",

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import strip_tags
 from openpyxl import Workbook
@@ -237,3 +238,46 @@ def test_a_municipality_page_credits_the_source_of_each_figure(client, kongsberg
         "Source: Miljøfyrtårn, sertifiserte virksomheter 2021 (2019–2021); "
         "Miljøfyrtårn, sertifiserte virksomheter 2023 (2023)"
     ) in html.unescape(page)
+
+
+@uses_worker
+def test_a_coordinator_publishes_ssbs_real_population_file_for_the_whole_country(client, coordinator):
+    """Table 07459 as Statistikkbanken saves it (semicolons, a title line, K- numbers): 356 municipalities in 2023."""
+    call_command("load_municipalities", verbosity=0)
+    as_user(client, coordinator)
+    form = client.get(reverse("population_upload"))
+    assert "Import population from SSB" in html.unescape(form.content.decode())
+    data = (settings.BASE_DIR / "indicators" / "data" / "ssb" / "Personer2023.csv").read_bytes()
+    response = client.post(reverse("population_upload"), {"file": SimpleUploadedFile("Personer2023.csv", data)})
+    assert response.status_code == 302
+    run_worker()
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "New values: 356" in page and "Publish the source's figures" in page
+    assert not IndicatorValue.objects.exists()
+    client.post(response["Location"])
+    run_worker()
+    stored = DataImport.objects.get()
+    assert (stored.kind, stored.status, stored.created) == ("population", "imported", 356)
+    values = IndicatorValue.objects.filter(year=2023)
+    assert values.count() == 356
+    assert set(values.values_list("status", "is_official", "data_import")) == {("published", True, stored.pk)}
+    assert values.get(municipality__codes__code="0301").published_value == 709_037
+
+
+def test_the_command_line_keeps_the_file_it_publishes_as_the_browser_does(administrator, tmp_path):
+    call_command("load_municipalities", verbosity=0)
+    path = settings.BASE_DIR / "indicators" / "data" / "ssb" / "Personer2023.csv"
+    out = io.StringIO()
+    call_command("import_population", str(path), "--dry-run", verbosity=0, stdout=out)
+    assert "values would be created: 356" in out.getvalue()
+    assert not DataImport.objects.exists() and not IndicatorValue.objects.exists()
+    call_command("import_population", str(path), "--user", "administrator", verbosity=0, stdout=io.StringIO())
+    stored = DataImport.objects.get()
+    assert (stored.kind, stored.status, stored.uploaded_by, stored.created) == (
+        "population",
+        "imported",
+        administrator,
+        356,
+    )
+    assert bytes(stored.content) == path.read_bytes()
+    assert set(IndicatorValue.objects.values_list("data_import", "is_official")) == {(stored.pk, True)}

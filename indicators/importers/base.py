@@ -255,3 +255,11 @@ class CodeTable:
                 % {**values, "name": self._names[municipality_id]},
             )
         return Filing(municipality_id, Elsewhere(code, year, self._names[municipality_id], number))
+
+
+def source_date(text: str | None) -> datetime.date | None:
+    """The day of an ISO date or time as a source writes it ("2024-02-20T07:00:00Z"), or None."""
+    try:
+        return datetime.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None

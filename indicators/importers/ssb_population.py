@@ -28,7 +28,14 @@ from indicators.importers.base import (
 )
 from indicators.importers.ssb_symbols import read_symbol
 from indicators.models import SOURCE_LENGTH, Indicator, ValueState
-from indicators.services import ApplyResult, ProposedValue, apply_values, count_changes, preview_values
+from indicators.services import (
+    ApplyResult,
+    PlannedChange,
+    ProposedValue,
+    apply_values,
+    count_changes,
+    preview_values,
+)
 
 SSB_TABLE = "07459"
 REGION_COLUMN = "region"
@@ -222,32 +229,74 @@ def _assign_to_municipalities(parsed: PopulationFile, totals: dict, first_line: 
         raise ImportRejected(problems)
 
 
-def import_population(
-    *, data: bytes, filename: str, user, dry_run: bool = False, progress: bool = False, is_sample: bool = False
-) -> PopulationImport:
-    """Validate the whole 07459 file, then publish every municipality's total as SSB's figure in one transaction.
+@dataclass
+class PopulationCheck:
+    """A checked 07459 export: what publishing it would change (the preview), and what was left out and why."""
 
-    The totals are official statistics (see services.apply_values()), for every municipality in the file, members of
-    a network or not, dissolved ones included. With dry_run nothing is written; the result counts what would be.
-    is_sample marks invented figures (tests and demos), which are stored as drafts like any other sample.
-    """
+    file: PopulationFile
+    filename: str
+    source: str
+    changes: list[PlannedChange] = field(default_factory=list)
+
+    @property
+    def counts(self) -> ApplyResult:
+        return count_changes(self.changes)
+
+    def skipped_regions(self) -> list[tuple[str, str, int]]:
+        return self.file.skipped_regions()
+
+    def filed_elsewhere(self) -> list[str]:
+        return self.file.filed_elsewhere()
+
+
+def read_population(data: bytes, *, filename: str, progress: bool = False) -> PopulationCheck:
+    """Check the whole 07459 file and return what publishing it would change; write nothing."""
     parsed = parse_population(data, progress=progress)
-    indicator = Indicator.objects.population()
     proposed = [
         ProposedValue(municipality_id=m, year=y, value=value, state=state)
         for (m, y), (value, state) in sorted(parsed.totals.items())
     ]
     source = (_("SSB table %(table)s, file %(file)s") % {"table": SSB_TABLE, "file": filename})[:SOURCE_LENGTH]
+    changes = preview_values(indicator=Indicator.objects.population(), proposed=proposed)
+    return PopulationCheck(file=parsed, filename=filename, source=source, changes=changes)
+
+
+def apply_population(
+    checked: PopulationCheck, *, user, data_import=None, series_break: bool = False, is_sample: bool = False
+) -> ApplyResult:
+    """Publish every municipality's total as SSB's figure in one transaction.
+
+    The totals are official statistics (see services.apply_values()), for every municipality in the file, members of
+    a network or not, dissolved ones included. is_sample marks invented figures (tests and demos), which are stored
+    as drafts like any other sample.
+    """
+    return apply_values(
+        indicator=Indicator.objects.population(),
+        proposed=[change.proposed for change in checked.changes],
+        user=user,
+        source=checked.source,
+        reason=_("Imported from %(file)s") % {"file": checked.filename},
+        is_sample=is_sample,
+        official=not is_sample,
+        data_import=data_import,
+        series_break=series_break,
+    )
+
+
+def import_population(
+    *,
+    data: bytes,
+    filename: str,
+    user,
+    dry_run: bool = False,
+    progress: bool = False,
+    is_sample: bool = False,
+    data_import=None,
+) -> PopulationImport:
+    """Check the whole 07459 file, then publish it (apply_population()); with dry_run, count what would change."""
+    checked = read_population(data, filename=filename, progress=progress)
     if dry_run:
-        result = count_changes(preview_values(indicator=indicator, proposed=proposed))
+        result = checked.counts
     else:
-        result = apply_values(
-            indicator=indicator,
-            proposed=proposed,
-            user=user,
-            source=source,
-            reason=_("Imported from %(file)s") % {"file": filename},
-            is_sample=is_sample,
-            official=not is_sample,
-        )
-    return PopulationImport(file=parsed, result=result, dry_run=dry_run)
+        result = apply_population(checked, user=user, data_import=data_import, is_sample=is_sample)
+    return PopulationImport(file=checked.file, result=result, dry_run=dry_run)

@@ -6,13 +6,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.importers.base import ImportRejected
+from indicators.importers.base import ImportRejected, source_date
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.statbank import StatbankImport
-from indicators.models import Indicator, Municipality
+from indicators.models import DataImport, Indicator, Municipality
 
 
 def user_named(username: str | None):
@@ -51,6 +52,26 @@ def read_files(files: list[Path], none_given: str) -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes()) for path in files]
 
 
+def stored_file(kind: str, name: str, data: bytes, *, user, **fields) -> DataImport:
+    """Keep a file the command imports as the browser keeps an upload, so every figure is traced to the file.
+
+    Call it inside the transaction that writes the figures; finish_stored() records what was written.
+    """
+    return DataImport.objects.create(
+        kind=kind, uploaded_by=user, filename=name[-255:], content=data, status=DataImport.Status.IMPORTING, **fields
+    )
+
+
+def finish_stored(stored: DataImport, results) -> None:
+    """Record the counts the write gave (an ApplyResult, or several) and that the file is imported."""
+    results = results if isinstance(results, list | tuple) else [results]
+    stored.created = sum(r.created for r in results)
+    stored.updated = sum(r.updated for r in results)
+    stored.unchanged = sum(r.unchanged for r in results)
+    stored.status, stored.progress, stored.confirmed_at = DataImport.Status.IMPORTED, 100, timezone.now()
+    stored.save()
+
+
 def import_ssb_files(command, inputs: list[tuple[str, bytes]], *, read, dry_run: bool, user, verbosity: int) -> None:
     """Check every (name, data) with read(data, filename=name), then write all in one transaction and report each.
 
@@ -68,7 +89,18 @@ def import_ssb_files(command, inputs: list[tuple[str, bytes]], *, read, dry_run:
     if failed:
         raise CommandError(_("Nothing was written: one or more files were rejected."))
     with transaction.atomic():
-        results = [item.counts if dry_run else apply_jsonstat(item, user=user) for item in checked]
+        results = []
+        for (name, data), item in zip(inputs, checked, strict=True):
+            if dry_run:
+                results.append(item.counts)
+                continue
+            stored = stored_file(
+                DataImport.Kind.SSB, name, data, user=user, indicator=item.indicator, contents=item.contents,
+                categories="\n".join(getattr(item, "categories", [])), table=item.table,
+                vintage=source_date(item.updated),
+            )  # fmt: skip
+            results.append(apply_jsonstat(item, user=user, data_import=stored))
+            finish_stored(stored, results[-1])
     for item, counts in zip(checked, results, strict=True):
         _report(command, item, counts, dry_run)
 

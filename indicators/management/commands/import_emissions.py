@@ -3,11 +3,19 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
-from indicators.management.commands._arguments import indicator_coded, municipality_numbered, user_named
+from indicators.management.commands._arguments import (
+    finish_stored,
+    indicator_coded,
+    municipality_numbered,
+    stored_file,
+    user_named,
+)
+from indicators.models import DataImport
 
 
 class Command(BaseCommand):
@@ -45,11 +53,16 @@ class Command(BaseCommand):
                 progress=options["verbosity"] > 0,
                 municipality=chosen,
             )
-            results = (
-                {part.code: part.counts for part in checked.parts}
-                if dry_run
-                else apply_emissions(checked, user=changed_by)
-            )
+            if dry_run:
+                results = {part.code: part.counts for part in checked.parts}
+            else:
+                with transaction.atomic():
+                    stored = stored_file(
+                        DataImport.Kind.EMISSIONS, file.name, file.read_bytes(), user=changed_by, indicator=target,
+                        municipality=chosen,
+                    )  # fmt: skip
+                    results = apply_emissions(checked, user=changed_by, data_import=stored)
+                    finish_stored(stored, list(results.values()))
         except ImportRejected as rejected:
             self.stderr.write(_("%(file)s cannot be imported:") % {"file": file.name})
             for problem in rejected.problems:

@@ -3,11 +3,13 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.ssb_population import import_population
-from indicators.management.commands._arguments import user_named
+from indicators.management.commands._arguments import finish_stored, stored_file, user_named
+from indicators.models import DataImport, Indicator
 
 
 class Command(BaseCommand):
@@ -20,18 +22,31 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, dry_run, user, **options):
         changed_by = user_named(user)
+        population = Indicator.objects.population()
         failed = False
         for path in files:
             if not path.is_file():
                 raise CommandError(_("%(path)s is not a file.") % {"path": path})
             try:
-                report = import_population(
-                    data=path.read_bytes(),
-                    filename=path.name,
-                    user=changed_by,
-                    dry_run=dry_run,
-                    progress=options["verbosity"] > 0,
-                )
+                data = path.read_bytes()
+                with transaction.atomic():
+                    stored = (
+                        None
+                        if dry_run
+                        else stored_file(
+                            DataImport.Kind.POPULATION, path.name, data, user=changed_by, indicator=population
+                        )
+                    )
+                    report = import_population(
+                        data=data,
+                        filename=path.name,
+                        user=changed_by,
+                        dry_run=dry_run,
+                        progress=options["verbosity"] > 0,
+                        data_import=stored,
+                    )
+                    if stored is not None:
+                        finish_stored(stored, report.result)
             except ImportRejected as rejected:
                 failed = True
                 self.stderr.write(_("%(file)s was not imported; nothing was written:") % {"file": path.name})
