@@ -17,6 +17,7 @@ figures for every municipality in the file (services.apply_values(official=True)
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -185,13 +186,102 @@ class ReformImportForm(forms.Form):
         return stored
 
 
+def _read_ssb(stored: DataImport, data: bytes, allowed, on_progress):
+    return read_ssb_download(
+        data,
+        filename=stored.filename,
+        indicator=stored.indicator,
+        contents=stored.contents,
+        categories=split_categories(stored.categories),
+        table=stored.table,
+        allowed=allowed,
+    )
+
+
+def _write_ssb(stored: DataImport, checked, user) -> list:
+    stored.vintage = stored.vintage or source_date(checked.updated)
+    return [apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)]
+
+
+def _details_ssb(checked) -> tuple[list, dict]:
+    return [(None, checked.changes)], {
+        "table": checked.table,
+        "contents": checked.contents,
+        "updated": checked.updated,
+        # A Statistikkbanken download's columns and categories, and its sums without a figure; JSON-stat has none.
+        "used_columns": list(getattr(checked, "used_columns", [])),
+        "categories": list(getattr(checked, "categories", [])),
+        "incomplete": [str(note) for note in getattr(checked, "incomplete", [])],
+    }
+
+
+def _read_population(stored: DataImport, data: bytes, allowed, on_progress):
+    return read_population(data, filename=stored.filename)
+
+
+def _write_population(stored: DataImport, checked, user) -> list:
+    return [apply_population(checked, user=user, data_import=stored, series_break=stored.series_break)]
+
+
+def _details_population(checked) -> tuple[list, dict]:
+    return [(None, checked.changes)], {"years": checked.file.years}
+
+
+def _read_emissions(stored: DataImport, data: bytes, allowed, on_progress):
+    return read_emissions(
+        data,
+        filename=stored.filename,
+        indicator=stored.indicator,
+        allowed=allowed,
+        municipality=stored.municipality,
+        on_progress=on_progress,
+    )
+
+
+def _write_emissions(stored: DataImport, checked, user) -> list:
+    return list(apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values())
+
+
+def _details_emissions(checked) -> tuple[list, dict]:
+    return [(part, part.changes) for part in checked.parts], {
+        "parts": [{"code": p.code, "sector": p.sector, "counts": _counts(p.counts)} for p in checked.parts],
+        "skipped_sectors": [list(skipped) for skipped in checked.skipped_sectors],
+    }
+
+
+def _read_reform(stored: DataImport, data: bytes, allowed, on_progress):
+    codes = bytes(stored.codes_content)
+    plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    return plan
+
+
+def _write_reform(stored: DataImport, checked, user) -> tuple[int, int, int]:
+    result = apply_plan(checked)
+    return (
+        result.municipalities_created + result.codes_created,
+        result.municipalities_updated + result.codes_ended,
+        checked.counts["unchanged_events"],
+    )
+
+
 @dataclass(frozen=True)
 class Source:
-    """One kind of open data: who may import it, its form, and how it is checked and applied."""
+    """One kind of open data: who may import it, its upload form, and its reader and writer.
+
+    read(stored, data, allowed, on_progress) checks the whole file and returns what importing it would do, or raises
+    ImportRejected; write(stored, checked, user) writes it and returns its ApplyResults; details(checked) gives the
+    preview's changes by part, and what the preview shows of the file besides. A new source is these three functions
+    and a line in SOURCES; the upload, the worker, the preview and the confirmation are the same for all.
+    """
 
     kind: str
     url_name: str
     form: type
+    read: Callable
+    write: Callable
+    details: Callable | None = None
     administrators_only: bool = False
 
     def allowed_for(self, access) -> bool:
@@ -199,10 +289,21 @@ class Source:
 
 
 SOURCES = {
-    Kind.SSB: Source(Kind.SSB, "opendata_upload", SsbImportForm),
-    Kind.POPULATION: Source(Kind.POPULATION, "population_upload", PopulationImportForm),
-    Kind.EMISSIONS: Source(Kind.EMISSIONS, "emissions_upload", EmissionsImportForm),
-    Kind.REFORM: Source(Kind.REFORM, "reform_upload", ReformImportForm, administrators_only=True),
+    Kind.SSB: Source(Kind.SSB, "opendata_upload", SsbImportForm, _read_ssb, _write_ssb, _details_ssb),
+    Kind.POPULATION: Source(
+        Kind.POPULATION,
+        "population_upload",
+        PopulationImportForm,
+        _read_population,
+        _write_population,
+        _details_population,
+    ),  # fmt: skip
+    Kind.EMISSIONS: Source(
+        Kind.EMISSIONS, "emissions_upload", EmissionsImportForm, _read_emissions, _write_emissions, _details_emissions
+    ),
+    Kind.REFORM: Source(
+        Kind.REFORM, "reform_upload", ReformImportForm, _read_reform, _write_reform, administrators_only=True
+    ),
 }
 
 
@@ -263,53 +364,15 @@ def _check(stored: DataImport, allowed, *, on_progress=None):
 
     on_progress(share), when given, hears how much of its work (0 to 1) a reader that can tell has done.
     """
-    data = bytes(stored.content)
-    if stored.kind == Kind.SSB:
-        return read_ssb_download(
-            data,
-            filename=stored.filename,
-            indicator=stored.indicator,
-            contents=stored.contents,
-            categories=split_categories(stored.categories),
-            table=stored.table,
-            allowed=allowed,
-        )
-    if stored.kind == Kind.POPULATION:
-        return read_population(data, filename=stored.filename)
-    if stored.kind == Kind.EMISSIONS:
-        return read_emissions(
-            data,
-            filename=stored.filename,
-            indicator=stored.indicator,
-            allowed=allowed,
-            municipality=stored.municipality,
-            on_progress=on_progress,
-        )
-    codes = bytes(stored.codes_content)
-    plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
-    if plan.problems:
-        raise ImportRejected(plan.problems)
-    return plan
+    return SOURCES[stored.kind].read(stored, bytes(stored.content), allowed, on_progress)
 
 
 def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
     """Write the checked file; return (created, changed, unchanged) as the upload records them."""
-    if stored.kind == Kind.SSB:
-        stored.vintage = stored.vintage or source_date(checked.updated)
-        result = apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)
-        return result.created, result.updated, result.unchanged
-    if stored.kind == Kind.POPULATION:
-        result = apply_population(checked, user=user, data_import=stored, series_break=stored.series_break)
-        return result.created, result.updated, result.unchanged
-    if stored.kind == Kind.EMISSIONS:
-        results = apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values()
-        return tuple(sum(getattr(r, name) for r in results) for name in ("created", "updated", "unchanged"))
-    result = apply_plan(checked)
-    return (
-        result.municipalities_created + result.codes_created,
-        result.municipalities_updated + result.codes_ended,
-        checked.counts["unchanged_events"],
-    )
+    results = SOURCES[stored.kind].write(stored, checked, user)
+    if isinstance(results, tuple):
+        return results
+    return tuple(sum(getattr(r, name) for r in results) for name in ("created", "updated", "unchanged"))
 
 
 def _figure(value) -> dict | None:
@@ -352,25 +415,7 @@ def summary(stored: DataImport, checked) -> dict:
             "warnings": [str(warning) for warning in checked.warnings],
             "checked_on": checked.checked_on.isoformat() if checked.checked_on else "",
         }
-    if stored.kind == Kind.SSB:
-        parts = [(None, checked.changes)]
-        details = {
-            "table": checked.table,
-            "contents": checked.contents,
-            "updated": checked.updated,
-            # A Statistikkbanken download's columns and categories, and its sums without a figure; JSON-stat has none.
-            "used_columns": list(getattr(checked, "used_columns", [])),
-            "categories": list(getattr(checked, "categories", [])),
-            "incomplete": [str(note) for note in getattr(checked, "incomplete", [])],
-        }
-    elif stored.kind == Kind.POPULATION:
-        parts, details = [(None, checked.changes)], {"years": checked.file.years}
-    else:
-        parts = [(part, part.changes) for part in checked.parts]
-        details = {
-            "parts": [{"code": p.code, "sector": p.sector, "counts": _counts(p.counts)} for p in checked.parts],
-            "skipped_sectors": [list(skipped) for skipped in checked.skipped_sectors],
-        }
+    parts, details = SOURCES[stored.kind].details(checked)
     rows, more = _value_rows(parts)
     return {
         "counts": _counts(checked.counts),
