@@ -338,22 +338,6 @@ def _publish_official(value: IndicatorValue, p: ProposedValue, *, source: str, d
     value.published_is_sample, value.published_source = False, source
 
 
-# What an official import writes besides a draft's fields (see _publish_official()).
-OFFICIAL_FIELDS = [
-    "is_official",
-    "data_import",
-    "series_break",
-    "review_comment",
-    "first_published_at",
-    "revised_at",
-    "published_at",
-    "published_value",
-    "published_state",
-    "published_is_sample",
-    "published_source",
-]
-
-
 # What publishing writes besides the status: the version the public reads, and when it was (first) published.
 PUBLISHED_FIELDS = [
     "first_published_at",
@@ -364,6 +348,8 @@ PUBLISHED_FIELDS = [
     "published_is_sample",
     "published_source",
 ]
+# What an official import writes besides a draft's fields (see _publish_official()).
+OFFICIAL_FIELDS = ["is_official", "data_import", "series_break", "review_comment", *PUBLISHED_FIELDS]
 
 
 def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason: str, review_comment: str = "") -> int:

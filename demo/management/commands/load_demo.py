@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -43,7 +44,6 @@ from demo.data import (
     SAMPLE_YEARS,
     USERS,
 )
-from indicators.importers.klass import CodeHistoryRefused, load_code_history
 from indicators.importers.ssb_population import import_population
 from indicators.models import (
     NETWORK_SLUG,
@@ -113,12 +113,7 @@ class Command(BaseCommand):
         )
 
     def load_municipalities(self):
-        try:
-            result = load_code_history()
-        except CodeHistoryRefused as refused:
-            raise CommandError("\n".join(refused.messages)) from None
-        for message in result.messages:
-            self.stdout.write(message)
+        call_command("load_municipalities", stdout=self.stdout, stderr=self.stderr)
         Municipality.objects.filter(codes__code__in=NYNORSK_NUMBERS).update(language_form=LanguageForm.NYNORSK)
 
     def load_users(self):
