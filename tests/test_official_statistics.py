@@ -272,6 +272,7 @@ def test_the_preview_speaks_norwegian_and_says_when_there_is_nothing_to_publish(
     )
     assert "Folkemengde 1. januar (personer)" in page  # the unit's name, not its code "persons"
     assert "oppdatert 21.2.2024" in page  # not SSB's time stamp 2024-02-21T07:00:00Z
+    assert "Last opp en annen fil · Se de publiserte tallene: Folkemengde 1. januar" in page
     assert "Alle tallene i filen er allerede publisert" not in page
 
     data = table_07459({key: 28180}, regions=regions, years=("2024",))
