@@ -191,9 +191,11 @@ def _save_entries(request, municipality, year, rows, action) -> dict | None:
             result = apply_values(
                 proposed=proposed, user=request.user, source=_("Entered in the portal"), reason=_("Entered")
             )
+            reported = 0
             for row in rows:
                 if row.form.reported_error:
                     report_error(row.value, text=row.form.reported_error, user=request.user)
+                    reported += 1
             submitted, sent = 0, set()
             if submitting:
                 drafts = IndicatorValue.objects.filter(municipality=municipality, year=year, status=ValueStatus.DRAFT)
@@ -247,6 +249,14 @@ def _save_entries(request, municipality, year, rows, action) -> dict | None:
                 "%(count)s figures on the page carry warnings: explain them before you submit.",
                 warned,
             ) % {"count": warned}
+    if reported:
+        sent_on = ngettext(
+            "Your error report is sent to the network's coordinators.",
+            "Your %(count)s error reports are sent to the network's coordinators.",
+            reported,
+        ) % {"count": reported}
+        # Only an error reported: "Saved 0 values as drafts" would leave the planner wondering what happened.
+        message = sent_on if not submitting and not result.written else f"{message} {sent_on}"
     messages.success(request, message)
     return None
 

@@ -235,8 +235,8 @@ def test_a_municipality_page_credits_the_source_of_each_figure(client, kongsberg
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = " ".join(strip_tags(client.get(reverse("municipality", args=["3303"])).content.decode()).split())
     assert (
-        "Source: Miljøfyrtårn, sertifiserte virksomheter 2021 (2019–2021); "
-        "Miljøfyrtårn, sertifiserte virksomheter 2023 (2023)"
+        "Figures for 2019–2021: Miljøfyrtårn, sertifiserte virksomheter 2021 "
+        "Figures for 2023: Miljøfyrtårn, sertifiserte virksomheter 2023"
     ) in html.unescape(page)
 
 
@@ -281,3 +281,48 @@ def test_the_command_line_keeps_the_file_it_publishes_as_the_browser_does(admini
     )
     assert bytes(stored.content) == path.read_bytes()
     assert set(IndicatorValue.objects.values_list("data_import", "is_official")) == {(stored.pk, True)}
+
+
+def test_a_planner_who_only_reports_an_error_is_told_it_went_to_the_coordinators(client, rana_planner, rana_population):
+    as_user(client, rana_planner, "nb")
+    url = f"/rapportering/1833/{YEAR}/"
+    data = entry_form(client, url, error_report="SSB teller studentene ved Nord universitet to ganger.")
+    page = html.unescape(strip_tags(client.post(url, data, follow=True).content.decode()))
+    assert "Feilmeldingen er sendt til nettverkets koordinatorer." in page
+    assert "Lagret 0 verdier" not in page
+
+
+def test_the_coordinator_opens_the_history_of_a_figure_reported_wrong(
+    client, network, coordinator, rana, rana_population
+):
+    make.membership(network, rana)
+    report_error(
+        rana_population, text="SSB counts the students twice.", user=make.role(make.user("p"), rana, Role.PLANNER)
+    )
+    as_user(client, coordinator)
+    page = client.get(f"/rapportering/oversikt/{YEAR}/").content.decode()
+    history = reverse("value_history", args=[rana_population.pk])
+    assert f'<a href="{history}">Population on 1 January {YEAR}</a>' in page
+    assert "SSB counts the students twice." in html.unescape(client.get(history).content.decode())
+
+
+@uses_worker
+def test_the_preview_speaks_norwegian_and_says_when_there_is_nothing_to_publish(client, coordinator, kongsberg):
+    as_user(client, coordinator, "nb")
+    regions, key = [("3303", "Kongsberg")], ("3303", "Personer1", "2024")
+    stored = import_population(client, coordinator, {key: 28180}, regions=regions, years=("2024",))
+    page = " ".join(
+        html.unescape(strip_tags(client.get(reverse("opendata_preview", args=[stored.pk])).content.decode())).split()
+    )
+    assert "Folkemengde 1. januar (personer)" in page  # the unit's name, not its code "persons"
+    assert "oppdatert 21.2.2024" in page  # not SSB's time stamp 2024-02-21T07:00:00Z
+    assert "Last opp en annen fil · Se de publiserte tallene: Folkemengde 1. januar" in page
+    assert "Alle tallene i filen er allerede publisert" not in page
+
+    data = table_07459({key: 28180}, regions=regions, years=("2024",))
+    file = SimpleUploadedFile("07459.json", data, content_type="application/json")
+    response = client.post(reverse("opendata_upload"), {"file": file, "indicator": stored.indicator.pk})
+    run_worker()
+    page = html.unescape(strip_tags(client.get(response["Location"]).content.decode()))
+    assert "Uendrede verdier: 1" in page
+    assert "Alle tallene i filen er allerede publisert slik de står" in page

@@ -5,6 +5,7 @@ The formatting itself lives in indicators/numbers.py; this module registers it f
 value's cell (figure, unit, state and badges) as HTML.
 """
 
+import datetime
 import functools
 from html import escape
 
@@ -214,3 +215,14 @@ def _cell(value, language: str | None, words: dict[str, str]) -> str:
     if value.is_sample:
         html += f' <span class="badge text-bg-warning sample-badge">{words["sample"]}</span>'
     return html
+
+
+@register.filter
+def iso_date(text):
+    """Write a source's ISO 8601 time stamp ("2024-02-21T07:00:00Z") as a date in the page's format (21.2.2024);
+    anything else is returned as it is."""
+    try:
+        when = datetime.datetime.fromisoformat(str(text))
+    except ValueError:
+        return text
+    return dateformat.format(when.date(), "j.n.Y")

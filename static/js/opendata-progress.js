@@ -1,6 +1,7 @@
 // The preview page of an open-data upload while the background worker checks or imports it: asks the status
-// address (data-status-url) every second and moves the progress bar, without reloading the page. The text a
-// screen reader hears (role=status) changes with the step and every ten per cent, not at every step. When the
+// address (data-status-url) every second and moves the progress bar and the text above it, without reloading the
+// page. The text a screen reader hears (role=status, hidden from sight) changes with the step and every ten per
+// cent, not at every step. When the
 // worker is done the page is loaded again and shows the problems, the preview or the result from the server.
 // Without JavaScript the page's Refresh link does the same by hand.
 (function () {
@@ -8,6 +9,7 @@
   var box = document.querySelector(".opendata-progress[data-status-url]");
   if (!box) return;
   var bar = box.querySelector("progress");
+  var shown = box.querySelector("#progress-text");
   var text = box.querySelector("[role=status]");
   var url = box.dataset.statusUrl;
   var spoken = Math.floor(Number(bar.value) / 10);
@@ -28,6 +30,7 @@
         }
         bar.value = state.progress;
         bar.textContent = state.progress + " %";
+        shown.textContent = state.text;
         var tens = Math.floor(state.progress / 10);
         if (tens !== spoken || state.status !== status) {
           spoken = tens;
