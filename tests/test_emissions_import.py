@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from indicators.importers.base import ImportRejected
 from indicators.importers.miljodir import apply_emissions, read_emissions, sector_code
-from indicators.models import Indicator, IndicatorValue, ValueRevision
+from indicators.models import Indicator, IndicatorValue, Municipality, ValueRevision
 from tests import factories as make
 from tests.worker import run_worker, uses_worker
 
@@ -685,3 +685,16 @@ def test_checking_the_download_for_one_municipality_takes_few_queries(oslo, tota
     # (13), the values already stored: the count does not grow with the rows.
     with django_assert_max_num_queries(25):
         read_emissions(data, filename="oslo.xlsx", indicator=total)
+
+
+def test_oslo_is_found_under_the_name_klass_gives_it(total):
+    """KLASS calls Oslo "Oslo-Oslove"; Miljødirektoratet's download says "Datasett: Oslo"."""
+    oslo = Municipality.objects.by_code("0301")
+    oslo.codes.update(name="Oslo-Oslove")
+    aurskog = make.municipality("Aurskog-Høland", "3226")
+    checked = read_emissions(municipality_workbook("Oslo"), filename="oslo.xlsx", indicator=total)
+    apply_emissions(checked, user=None)
+    assert set(IndicatorValue.objects.values_list("municipality", flat=True)) == {oslo.pk}
+    # A name written whole is matched whole.
+    checked = read_emissions(municipality_workbook("Aurskog-Høland"), filename="a.xlsx", indicator=total)
+    assert {c.proposed.municipality_id for part in checked.parts for c in part.changes} == {aurskog.pk}

@@ -370,6 +370,10 @@ def resolve_municipality(name: str, years: set[int], chosen: Municipality | None
     keys = _name_keys(name) if name else set()
     codes = list(MunicipalityCode.objects.select_related("municipality"))
     matching = [code for code in codes if keys & _name_keys(code.name)]
+    if not matching and keys:
+        # A name joined to its other form without spaces (KLASS writes "Oslo-Oslove"): only when nothing matched
+        # as written, so Aurskog-Høland is never taken apart when a file names it.
+        matching = [code for code in codes if keys & set(re.split(r"[-–/]", " ".join(code.name.split()).casefold()))]
     if chosen is not None:
         if keys and not any(code.municipality_id == chosen.pk for code in matching):
             raise ImportRejected(
