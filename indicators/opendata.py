@@ -150,6 +150,10 @@ class PopulationImportForm(forms.ModelForm):
         model = DataImport
         fields = ["series_break"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["file", "series_break"])
+
     def clean_file(self):
         return _size_checked(self.cleaned_data["file"])
 

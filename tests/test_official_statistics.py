@@ -326,3 +326,9 @@ def test_the_preview_speaks_norwegian_and_says_when_there_is_nothing_to_publish(
     page = html.unescape(strip_tags(client.get(response["Location"]).content.decode()))
     assert "Uendrede verdier: 1" in page
     assert "Alle tallene i filen er allerede publisert slik de står" in page
+
+
+def test_the_population_form_asks_for_the_file_first(client, coordinator):
+    as_user(client, coordinator)
+    page = client.get(reverse("population_upload")).content.decode()
+    assert page.index('name="file"') < page.index('name="series_break"')
