@@ -240,9 +240,22 @@ def _save_entries(request, municipality, year, rows, action) -> dict | None:
             ) % {"count": warned}
     else:
         warned = sum(1 for row in rows if row.form.warnings())
-        message = ngettext("Saved %(count)s value as draft.", "Saved %(count)s values as drafts.", result.written) % {
-            "count": result.written
+        # A comment on the source's figure is saved, but the figure stays published: it is no draft.
+        commented = sum(
+            1
+            for row in rows
+            if row.is_official and row.form.cleaned_data.get("comment", "").strip() != row.value.comment
+        )
+        drafts = result.written - commented
+        message = ngettext("Saved %(count)s value as draft.", "Saved %(count)s values as drafts.", drafts) % {
+            "count": drafts
         }
+        if commented:
+            message = (message + " " if drafts else "") + ngettext(
+                "Your comment on the source's figure is saved.",
+                "Your %(count)s comments on the source's figures are saved.",
+                commented,
+            ) % {"count": commented}
         if warned:
             message += " " + ngettext(
                 "%(count)s figure on the page carries a warning: explain it before you submit.",

@@ -332,3 +332,17 @@ def test_the_population_form_asks_for_the_file_first(client, coordinator):
     as_user(client, coordinator)
     page = client.get(reverse("population_upload")).content.decode()
     assert page.index('name="file"') < page.index('name="series_break"')
+
+
+def test_a_comment_on_the_source_figure_is_not_called_a_draft(client, rana_planner, rana_population):
+    as_user(client, rana_planner)
+    url = f"/rapportering/1833/{YEAR}/"
+    data = entry_form(client, url, comment="The new housing area in Mo opened in December.")
+    page = html.unescape(strip_tags(client.post(url, data, follow=True).content.decode()))
+    assert "Your comment on the source's figure is saved." in page
+    assert "Saved 1 value as draft" not in page and "Saved 0 values" not in page
+    rana_population.refresh_from_db()
+    assert (rana_population.status, rana_population.comment) == (
+        "published",
+        "The new housing area in Mo opened in December.",
+    )
