@@ -19,7 +19,7 @@ from indicators.models import DataImport
 
 
 class Command(BaseCommand):
-    help = "Import Miljødirektoratet's greenhouse-gas emissions by municipality (Excel) as drafts: total and sectors."
+    help = "Import Miljødirektoratet's greenhouse-gas emissions by municipality (Excel), published as Miljødirektoratet's figures: total and sectors."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The .xlsx file “Klimagassutslipp i kommuner”.")

@@ -16,9 +16,7 @@ from indicators.management.commands._arguments import (
 
 
 class Command(BaseCommand):
-    help = (
-        "Import SSB tables in JSON-stat 2.0 (saved files, or fetched from PxWebApi v2) into one indicator, as drafts."
-    )
+    help = "Import SSB tables in JSON-stat 2.0 (saved files, or fetched from PxWebApi v2) into one indicator, published as SSB's figures (official statistics)."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", type=Path, help="JSON-stat 2.0 files saved from PxWebApi v2.")
