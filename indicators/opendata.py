@@ -41,6 +41,7 @@ from indicators.importers.ssb_population import apply_population, read_populatio
 from indicators.importers.statbank import read_ssb_download, split_categories
 from indicators.models import DataImport, Indicator, Municipality, Unit, ValueState
 from indicators.numbers import format_number
+from indicators.services import ApplyResult
 
 # The preview lists this many changes; the counts cover them all.
 PREVIEW_ROWS = 500
@@ -202,9 +203,9 @@ def _read_ssb(stored: DataImport, data: bytes, allowed, on_progress):
     )
 
 
-def _write_ssb(stored: DataImport, checked, user) -> list:
+def _write_ssb(stored: DataImport, checked, user) -> ApplyResult:
     stored.vintage = stored.vintage or source_date(checked.updated)
-    return [apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)]
+    return apply_jsonstat(checked, user=user, data_import=stored, series_break=stored.series_break)
 
 
 def _details_ssb(checked) -> tuple[list, dict]:
@@ -223,8 +224,8 @@ def _read_population(stored: DataImport, data: bytes, allowed, on_progress):
     return read_population(data, filename=stored.filename)
 
 
-def _write_population(stored: DataImport, checked, user) -> list:
-    return [apply_population(checked, user=user, data_import=stored, series_break=stored.series_break)]
+def _write_population(stored: DataImport, checked, user) -> ApplyResult:
+    return apply_population(checked, user=user, data_import=stored, series_break=stored.series_break)
 
 
 def _details_population(checked) -> tuple[list, dict]:
@@ -242,8 +243,10 @@ def _read_emissions(stored: DataImport, data: bytes, allowed, on_progress):
     )
 
 
-def _write_emissions(stored: DataImport, checked, user) -> list:
-    return list(apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values())
+def _write_emissions(stored: DataImport, checked, user) -> ApplyResult:
+    return ApplyResult.total(
+        apply_emissions(checked, user=user, data_import=stored, series_break=stored.series_break).values()
+    )
 
 
 def _details_emissions(checked) -> tuple[list, dict]:
@@ -261,12 +264,13 @@ def _read_reform(stored: DataImport, data: bytes, allowed, on_progress):
     return plan
 
 
-def _write_reform(stored: DataImport, checked, user) -> tuple[int, int, int]:
+def _write_reform(stored: DataImport, checked, user) -> ApplyResult:
+    """A reform's rows as the upload counts them: new municipalities and numbers, changed ones, unchanged events."""
     result = apply_plan(checked)
-    return (
-        result.municipalities_created + result.codes_created,
-        result.municipalities_updated + result.codes_ended,
-        checked.counts["unchanged_events"],
+    return ApplyResult(
+        created=result.municipalities_created + result.codes_created,
+        updated=result.municipalities_updated + result.codes_ended,
+        unchanged=checked.counts["unchanged_events"],
     )
 
 
@@ -275,7 +279,7 @@ class Source:
     """One kind of open data: who may import it, its upload form, and its reader and writer.
 
     read(stored, data, allowed, on_progress) checks the whole file and returns what importing it would do, or raises
-    ImportRejected; write(stored, checked, user) writes it and returns its ApplyResults; details(checked) gives the
+    ImportRejected; write(stored, checked, user) writes it and returns what it did (an ApplyResult); details(checked) gives the
     preview's changes by part, and what the preview shows of the file besides. A new source is these three functions
     and a line in SOURCES; the upload, the worker, the preview and the confirmation are the same for all.
     """
@@ -373,10 +377,8 @@ def _check(stored: DataImport, allowed, *, on_progress=None):
 
 def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:
     """Write the checked file; return (created, changed, unchanged) as the upload records them."""
-    results = SOURCES[stored.kind].write(stored, checked, user)
-    if isinstance(results, tuple):
-        return results
-    return tuple(sum(getattr(r, name) for r in results) for name in ("created", "updated", "unchanged"))
+    result = SOURCES[stored.kind].write(stored, checked, user)
+    return result.created, result.updated, result.unchanged
 
 
 def _figure(value) -> dict | None:

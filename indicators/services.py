@@ -73,6 +73,16 @@ class ApplyResult:
     def written(self) -> int:
         return self.created + self.updated
 
+    @classmethod
+    def total(cls, results: Iterable["ApplyResult"]) -> "ApplyResult":
+        """What several writes did together (an import that writes several indicators)."""
+        total = cls()
+        for result in results:
+            total.created += result.created
+            total.updated += result.updated
+            total.unchanged += result.unchanged
+        return total
+
 
 @dataclass(frozen=True)
 class PlannedChange:

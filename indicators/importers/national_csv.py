@@ -219,21 +219,18 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
 
 def apply_national(checked: NationalImport, *, user, reason: str | None = None) -> ApplyResult:
     """Store the checked file's values as drafts, indicator by indicator, all in one transaction."""
-    total = ApplyResult()
     reason = reason or _("Imported from the national file %(file)s") % {"file": checked.filename}
     with transaction.atomic():
-        for indicator_id, proposed in checked.by_indicator.items():
-            result = apply_values(
+        return ApplyResult.total(
+            apply_values(
                 indicator=checked.indicators[indicator_id],
                 proposed=proposed,
                 user=user,
                 source=checked.source,
                 reason=reason,
             )
-            total.created += result.created
-            total.updated += result.updated
-            total.unchanged += result.unchanged
-    return total
+            for indicator_id, proposed in checked.by_indicator.items()
+        )
 
 
 def _code_finder():

@@ -14,6 +14,7 @@ from indicators.importers.base import ImportRejected, source_date
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.statbank import StatbankImport
 from indicators.models import DataImport, Indicator, Municipality
+from indicators.services import ApplyResult
 
 
 def user_named(username: str | None):
@@ -62,12 +63,9 @@ def stored_file(kind: str, name: str, data: bytes, *, user, **fields) -> DataImp
     )
 
 
-def finish_stored(stored: DataImport, results) -> None:
-    """Record the counts the write gave (an ApplyResult, or several) and that the file is imported."""
-    results = results if isinstance(results, list | tuple) else [results]
-    stored.created = sum(r.created for r in results)
-    stored.updated = sum(r.updated for r in results)
-    stored.unchanged = sum(r.unchanged for r in results)
+def finish_stored(stored: DataImport, result: ApplyResult) -> None:
+    """Record the counts the write gave and that the file is imported."""
+    stored.created, stored.updated, stored.unchanged = result.created, result.updated, result.unchanged
     stored.status, stored.progress, stored.confirmed_at = DataImport.Status.IMPORTED, 100, timezone.now()
     stored.save()
 

@@ -16,6 +16,7 @@ from indicators.management.commands._arguments import (
     user_named,
 )
 from indicators.models import DataImport
+from indicators.services import ApplyResult
 
 
 class Command(BaseCommand):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                         municipality=chosen,
                     )  # fmt: skip
                     results = apply_emissions(checked, user=changed_by, data_import=stored)
-                    finish_stored(stored, list(results.values()))
+                    finish_stored(stored, ApplyResult.total(results.values()))
         except ImportRejected as rejected:
             self.stderr.write(_("%(file)s cannot be imported:") % {"file": file.name})
             for problem in rejected.problems:
