@@ -191,7 +191,7 @@ class ReformImportForm(forms.Form):
         return stored
 
 
-def _read_ssb(stored: DataImport, data: bytes, allowed, on_progress):
+def _read_ssb(stored: DataImport, data: bytes, on_progress):
     return read_ssb_download(
         data,
         filename=stored.filename,
@@ -199,7 +199,6 @@ def _read_ssb(stored: DataImport, data: bytes, allowed, on_progress):
         contents=stored.contents,
         categories=split_categories(stored.categories),
         table=stored.table,
-        allowed=allowed,
     )
 
 
@@ -220,7 +219,7 @@ def _details_ssb(checked) -> tuple[list, dict]:
     }
 
 
-def _read_population(stored: DataImport, data: bytes, allowed, on_progress):
+def _read_population(stored: DataImport, data: bytes, on_progress):
     return read_population(data, filename=stored.filename)
 
 
@@ -232,12 +231,11 @@ def _details_population(checked) -> tuple[list, dict]:
     return [(None, checked.changes)], {"years": checked.file.years}
 
 
-def _read_emissions(stored: DataImport, data: bytes, allowed, on_progress):
+def _read_emissions(stored: DataImport, data: bytes, on_progress):
     return read_emissions(
         data,
         filename=stored.filename,
         indicator=stored.indicator,
-        allowed=allowed,
         municipality=stored.municipality,
         on_progress=on_progress,
     )
@@ -256,7 +254,7 @@ def _details_emissions(checked) -> tuple[list, dict]:
     }
 
 
-def _read_reform(stored: DataImport, data: bytes, allowed, on_progress):
+def _read_reform(stored: DataImport, data: bytes, on_progress):
     codes = bytes(stored.codes_content)
     plan = plan_changes(read_changes(data), read_codes(codes) if codes else None)
     if plan.problems:
@@ -278,7 +276,7 @@ def _write_reform(stored: DataImport, checked, user) -> ApplyResult:
 class Source:
     """One kind of open data: who may import it, its upload form, and its reader and writer.
 
-    read(stored, data, allowed, on_progress) checks the whole file and returns what importing it would do, or raises
+    read(stored, data, on_progress) checks the whole file and returns what importing it would do, or raises
     ImportRejected; write(stored, checked, user) writes it and returns what it did (an ApplyResult); details(checked) gives the
     preview's changes by part, and what the preview shows of the file besides. A new source is these three functions
     and a line in SOURCES; the upload, the worker, the preview and the confirmation are the same for all.
@@ -367,12 +365,16 @@ def upload_reform(request):
     return _upload(request, Kind.REFORM)
 
 
-def _check(stored: DataImport, allowed, *, on_progress=None):
+def _check(stored: DataImport, *, on_progress=None):
     """Return the checked file, or raise ImportRejected listing every problem.
+
+    Official statistics are the source's figures for every municipality in the file, members of a network or not,
+    predecessors included (Fjord's figures before 2020 are Norddal's and Stordal's): whoever may import the source
+    imports all of it, so no reader is told to leave a municipality out.
 
     on_progress(share), when given, hears how much of its work (0 to 1) a reader that can tell has done.
     """
-    return SOURCES[stored.kind].read(stored, bytes(stored.content), allowed, on_progress)
+    return SOURCES[stored.kind].read(stored, bytes(stored.content), on_progress)
 
 
 def _apply(stored: DataImport, checked, user) -> tuple[int, int, int]:

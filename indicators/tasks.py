@@ -51,13 +51,6 @@ def _progress_between(pk: int, start: int, end: int):
     return report
 
 
-def _allowed(municipality_id: int) -> bool:
-    # Official statistics are the source's figures for every municipality in the file, members of a network or
-    # not, predecessors included (Fjord's figures before 2020 are Norddal's and Stordal's): whoever may import
-    # the source may import all of it.
-    return True
-
-
 def _problems(problems) -> list[dict]:
     return [asdict(problem) for problem in problems]
 
@@ -80,7 +73,7 @@ def check_import(pk: int, language: str = settings.LANGUAGE_CODE) -> str:
         stored = DataImport.objects.select_related("indicator").get(pk=pk)
         _update(pk, progress=FILE_READ)
         try:
-            checked = opendata._check(stored, _allowed, on_progress=_progress_between(pk, FILE_READ, CHECK_DONE))
+            checked = opendata._check(stored, on_progress=_progress_between(pk, FILE_READ, CHECK_DONE))
             summary = opendata.summary(stored, checked)
         except ImportRejected as rejected:
             _update(pk, status=Status.REJECTED, progress=100, problems=_problems(rejected.problems))
@@ -105,7 +98,7 @@ def apply_import(pk: int, user_id: int, language: str = settings.LANGUAGE_CODE) 
         try:
             if not opendata.SOURCES[stored.kind].allowed_for(access_for(user)):
                 raise ImportRejected([Problem(_("You may no longer import this kind of file."))])
-            checked = opendata._check(stored, _allowed, on_progress=_progress_between(pk, FILE_READ, RECHECK_DONE))
+            checked = opendata._check(stored, on_progress=_progress_between(pk, FILE_READ, RECHECK_DONE))
             _update(pk, progress=RECHECK_DONE)
             with transaction.atomic():
                 stored.created, stored.updated, stored.unchanged = opendata._apply(stored, checked, user)
