@@ -102,6 +102,13 @@ class Municipality(models.Model):
     def get_absolute_url(self):
         return reverse("municipality", args=[self.kommunenummer]) if self.kommunenummer else ""
 
+    def existed_in(self, year: int) -> bool:
+        """Whether the municipality existed on 1 January of the year."""
+        day = datetime.date(year, 1, 1)
+        return (self.established is None or self.established <= day) and (
+            self.dissolved is None or day < self.dissolved
+        )
+
     def code_in(self, year: int) -> "MunicipalityCode | None":
         """Return the code row in force on 1 January of the year."""
         return self.codes.in_force(year).first()
@@ -714,6 +721,10 @@ class IndicatorValue(models.Model):
         if can_read_unpublished and self.status in (ValueStatus.APPROVED, ValueStatus.PUBLISHED):
             return self
         return self.as_published(in_place=in_place) if self.is_public else None
+
+    def changes_official(self, state: str, value: Decimal | None) -> bool:
+        """Whether storing this state and figure would change the source's own figure (official statistics)."""
+        return self.is_official and (self.state, self.value) != (state, value)
 
     def snapshot(self) -> dict:
         """Return the fields a revision records, for comparing before and after a change."""

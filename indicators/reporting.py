@@ -689,7 +689,7 @@ def _official_problems(rows, existing) -> list[Problem]:
     problems = []
     for row in rows:
         current = existing.get((row.municipality_id, row.indicator.pk, row.year))
-        if current is not None and current.is_official and (current.state, current.value) != (row.state, row.value):
+        if current is not None and current.changes_official(row.state, row.value):
             problems.append(
                 Problem(
                     _(

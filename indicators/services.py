@@ -198,8 +198,7 @@ def apply_values(
                 p
                 for p in proposed
                 if (current := existing.get((indicator_of(p), p.municipality_id, p.year))) is not None
-                and current.is_official
-                and (current.state, current.value) != (p.state, p.value)
+                and current.changes_official(p.state, p.value)
             ]
             if locked:
                 raise OfficialFigureError(locked)
@@ -212,7 +211,7 @@ def apply_values(
                 continue
             comment = current.comment if p.comment is None else p.comment
             figure_changes = current.state != p.state or current.value != p.value
-            becomes_official = official and not (current.is_official and current.status == ValueStatus.PUBLISHED)
+            becomes_official = official and not current.is_official  # an official figure is always published
             if not figure_changes and not becomes_official and current.comment == comment:
                 result.unchanged += 1
                 continue

@@ -163,23 +163,21 @@ def _row_cells(value, language: str | None, words: dict[str, str]) -> tuple[str,
 
 
 def _revised_badge(value, words: dict[str, str]) -> str:
-    """The badge "Revised <date>: <reason>" of a published figure revised after publication ("Revised by the source
-    <date>" for official statistics), the badge of a figure that starts a new series, or nothing."""
+    """The badge of a figure that starts a new series, and the badge "Revised <date>: <reason>" of a published figure
+    revised after publication ("Revised by the source <date>" for official statistics); or nothing."""
     html = ""
     if getattr(value, "series_break", False):
         html = f' <span class="badge text-bg-light series-break-badge">{words["series_break"]}</span>'
     revised_at = getattr(value, "revised_at", None)
-    if not revised_at:
-        return html
-    date = {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
-    if getattr(value, "is_official", False):
-        return f'{html} <span class="badge text-bg-light revised-badge">{words["revised_by_source"] % date}</span>'
-    revised = words["revised"] % date
-    reason = getattr(value, "revision_reason", "")
-    return (
-        f'{html} <span class="badge text-bg-light revised-badge">{revised}{escape(f": {reason}") if reason else ""}'
-        "</span>"
-    )
+    if revised_at:
+        date = {"date": dateformat.format(template_localtime(revised_at), "j.n.Y")}
+        if getattr(value, "is_official", False):
+            text = words["revised_by_source"] % date
+        else:
+            reason = getattr(value, "revision_reason", "")
+            text = words["revised"] % date + (escape(f": {reason}") if reason else "")
+        html += f' <span class="badge text-bg-light revised-badge">{text}</span>'
+    return html
 
 
 @functools.lru_cache(maxsize=256)

@@ -121,12 +121,6 @@ class Baselines:
     figure: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
-def exists_in(municipality: Municipality, year: int) -> bool:
-    day = datetime.date(year, 1, 1)
-    started = municipality.established is None or municipality.established <= day
-    return started and (municipality.dissolved is None or municipality.dissolved > day)
-
-
 def load_municipalities() -> Network:
     """The code history as shipped (KLASS), nynorsk where the demo says so, and the network with its members."""
     load_code_history()
@@ -268,7 +262,7 @@ def build_values(
     others = [i for i in indicators if not i.is_population]
     for m in municipalities:
         if m.pk in chosen_ids:
-            own_years = [y for y in years if exists_in(m, y)]
+            own_years = [y for y in years if m.existed_in(y)]
             baselines.year[m.pk] = max(min(BASELINE_YEAR, years[-1]), own_years[0] if own_years else years[0])
 
     source = pgcopy.text(BENCH_SOURCE)
@@ -286,7 +280,7 @@ def build_values(
         next_id = first_id
         write = revisions_file.write
         for m in municipalities:
-            own_years = [y for y in years if exists_in(m, y)]
+            own_years = [y for y in years if m.existed_in(y)]
             if not own_years:
                 continue
             people = _population(m, own_years)

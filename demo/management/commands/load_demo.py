@@ -222,7 +222,7 @@ class Command(BaseCommand):
                     f"{REAL_FILE.name}, line {line}: no municipality has ever had the number {row['kommunenummer']}; "
                     "load the municipalities' code history first."
                 )
-            if not existed_in(municipality, year):
+            if not municipality.existed_in(year):
                 self.skipped["a year before the municipality existed"] += 1
                 continue
             if (absorbed_after.get(municipality.pk) or datetime.date.min) > datetime.date(year, 1, 1):
@@ -712,14 +712,6 @@ def read_real_figures() -> list[tuple[int, dict]]:
         except (InvalidOperation, ValueError):
             raise CommandError(f"{where}: {row['value']!r} in {row['year']!r} is not a number and a year.") from None
     return rows
-
-
-def existed_in(municipality: Municipality, year: int) -> bool:
-    """Whether the municipality existed on 1 January of the year."""
-    day = datetime.date(year, 1, 1)
-    return (municipality.established is None or municipality.established <= day) and (
-        municipality.dissolved is None or day < municipality.dissolved
-    )
 
 
 def demo_image() -> bytes:
