@@ -320,7 +320,10 @@ def _access(request, source: Source):
     return access
 
 
-def _upload(request, kind):
+@login_required
+def upload(request, kind: str):
+    """Upload a file of one kind of open data (SOURCES; the address names the kind); the worker checks it, and the
+    next page shows the result."""
     source = SOURCES[kind]
     _access(request, source)
     form = source.form(request.POST or None, request.FILES or None)
@@ -338,31 +341,6 @@ def _upload(request, kind):
         .defer("content", "codes_content", "problems", "summary")[:10]
     )
     return render(request, "indicators/reporting/opendata_upload.html", {"form": form, "recent": recent, "kind": kind})
-
-
-@login_required
-def upload(request):
-    """Upload an SSB table (CSV, Excel or JSON-stat) for an indicator; the worker checks it and the next page shows
-    the result."""
-    return _upload(request, Kind.SSB)
-
-
-@login_required
-def upload_population(request):
-    """Upload SSB's population by age (table 07459); the worker checks it and the next page shows the result."""
-    return _upload(request, Kind.POPULATION)
-
-
-@login_required
-def upload_emissions(request):
-    """Upload Miljødirektoratet's emissions workbook; the worker checks it and the next page shows the result."""
-    return _upload(request, Kind.EMISSIONS)
-
-
-@login_required
-def upload_reform(request):
-    """Upload a KLASS reform answer (administrators); the worker checks it and the next page shows the events."""
-    return _upload(request, Kind.REFORM)
 
 
 def _check(stored: DataImport, *, on_progress=None):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from core.cache import public_page
 from indicators import opendata, reporting, selection, views
+from indicators.models import DataImport
 
 urlpatterns = [
     path("", public_page(views.home), name="home"),
@@ -20,10 +21,12 @@ urlpatterns = [
     path("rapportering/", reporting.start, name="reporting_start"),
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
     path("rapportering/import/<int:pk>/", reporting.import_preview, name="import_preview"),
-    path("rapportering/ssb/", opendata.upload, name="opendata_upload"),
-    path("rapportering/folketall/", opendata.upload_population, name="population_upload"),
-    path("rapportering/miljodirektoratet/", opendata.upload_emissions, name="emissions_upload"),
-    path("rapportering/kommunereformer/", opendata.upload_reform, name="reform_upload"),
+    path("rapportering/ssb/", opendata.upload, {"kind": DataImport.Kind.SSB}, name="opendata_upload"),
+    path("rapportering/folketall/", opendata.upload, {"kind": DataImport.Kind.POPULATION}, name="population_upload"),
+    path(
+        "rapportering/miljodirektoratet/", opendata.upload, {"kind": DataImport.Kind.EMISSIONS}, name="emissions_upload"
+    ),
+    path("rapportering/kommunereformer/", opendata.upload, {"kind": DataImport.Kind.REFORM}, name="reform_upload"),
     path("rapportering/apne-data/<int:pk>/", opendata.preview, name="opendata_preview"),
     path("rapportering/apne-data/<int:pk>/status/", opendata.status, name="opendata_status"),
     path("rapportering/<str:code>/<int:year>/", reporting.entry, name="entry"),
