@@ -32,6 +32,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem, csv_problem, decode_text
 from indicators.importers.ssb_jsonstat import JsonStatImport, RegionFigures, read_jsonstat
@@ -162,18 +163,12 @@ class _Sheet:
     def problem(self, message: str, *, line: int, column: int, heading: str) -> Problem:
         """Return the problem located as the user finds it: line and column in a CSV file, sheet and cell in Excel."""
         if self.sheet:
-            where = _("sheet “%(sheet)s”, cell %(cell)s") % {"sheet": self.sheet, "cell": f"{_letters(column)}{line}"}
+            where = _("sheet “%(sheet)s”, cell %(cell)s") % {
+                "sheet": self.sheet,
+                "cell": f"{get_column_letter(column + 1)}{line}",
+            }
             return Problem(f"{where}: {message}")
         return Problem(message, line=line, column=heading)
-
-
-def _letters(column: int) -> str:
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _read_sheet(data: bytes, filename: str) -> _Sheet:
@@ -683,7 +678,7 @@ def read_statbank(
         "what": what,
         "file": filename,
     }
-    stubs = [layout.headings[i] or _letters(i) for i in layout.stubs]
+    stubs = [layout.headings[i] or get_column_letter(i + 1) for i in layout.stubs]
     return StatbankImport(
         indicator=indicator,
         filename=filename,
