@@ -110,6 +110,12 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     inlines = [ValueRevisionInline]
     actions = ["publish"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What a stored value is the figure of stays put: moving a published figure to another indicator,
+        # municipality or year would publish it there without anyone approving it.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "indicator", "municipality", "year"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         # Every change goes through the service so it leaves a revision row; a changed figure goes back to draft.
         save_value(obj, user=request.user, reason=form.cleaned_data["reason"])
