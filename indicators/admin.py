@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,9 @@ class IndicatorForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Read without a scheme as https, as formfield_overrides does for the admin's generated fields.
-    source_url = forms.URLField(label=_("source address"), required=False, assume_scheme="https")
+    source_url = forms.URLField(
+        label=capfirst(_("source address")), required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Indicator

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -36,7 +37,9 @@ class IndicatorDefinitionForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Kept in the indicator's history with each field you change."),
     )
-    source_url = forms.URLField(label=gettext_lazy("source address"), required=False, assume_scheme="https")
+    source_url = forms.URLField(
+        label=capfirst(gettext_lazy("source address")), required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Indicator

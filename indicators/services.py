@@ -522,7 +522,7 @@ class DefinitionImpact:
 
 
 def definition_impact(stored: Indicator, changed: Indicator) -> DefinitionImpact:
-    """Return which published figures the change from stored to changed would alter (two queries at most)."""
+    """Return which published figures the change from stored to changed would alter (one query at most)."""
     names = definition_changes(stored, changed)
     per_inhabitant = Computation.PER_INHABITANT in (stored.computation, changed.computation)
     fields = [
@@ -534,12 +534,11 @@ def definition_impact(stored: Indicator, changed: Indicator) -> DefinitionImpact
     if not fields or stored.pk is None:
         return impact
     years: dict[str, list[int]] = {}
-    published = (
-        IndicatorValue.objects.published()
-        .filter(indicator=stored, published_state=ValueState.REPORTED)
-        .order_by("municipality__name", "year")
-        .values_list("municipality__name", "year")
-    )
+    published = IndicatorValue.objects.published().filter(indicator=stored, published_state=ValueState.REPORTED)
+    if fields == ["per_inhabitant_factor"]:
+        # The factor alone changes only the figures shown per inhabitant: those with a published population.
+        published = published.with_population(published=True).filter(population__isnull=False)
+    published = published.order_by("municipality__name", "year").values_list("municipality__name", "year")
     for name, year in published:
         years.setdefault(name, []).append(year)
         impact.figures += 1

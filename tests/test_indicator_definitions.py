@@ -72,7 +72,12 @@ def test_the_impact_names_the_published_figures_a_factor_changes(waste, publishe
     changed = Indicator.objects.get(pk=waste.pk)
     changed.per_inhabitant_factor = Decimal(1)
     impact = definition_impact(waste, changed)
-    assert (impact.fields, impact.figures) == (["per_inhabitant_factor"], 4)
+    # Oslo has no published population, so no per-inhabitant figure of its is shown: the factor changes none.
+    assert (impact.fields, impact.figures) == (["per_inhabitant_factor"], 3)
+    assert impact.municipalities == [("Rana", "2022–2024")]
+    changed.unit = "tonnes"
+    impact = definition_impact(waste, changed)
+    assert (impact.fields, impact.figures) == (["unit", "per_inhabitant_factor"], 4)
     assert impact.municipalities == [("Oslo", "2024"), ("Rana", "2022–2024")]
     changed = Indicator.objects.get(pk=waste.pk)
     changed.name_en, changed.plausible_max = "Waste", Decimal(900)
@@ -87,8 +92,8 @@ def test_a_coordinator_sees_which_published_figures_change_before_saving_a_facto
     data = definition(client, WASTE) | {"per_inhabitant_factor": "1", "reason": "Tonn, ikke kg"}
     page = client.post(WASTE, data).content.decode()
     assert "Not saved yet: this change alters what has been published" in page
-    assert "4 published figures will be shown differently" in page
-    assert "Rana: 2022–2024" in page and "Oslo: 2024" in page
+    assert "3 published figures will be shown differently" in page
+    assert "Rana: 2022–2024" in page and "Oslo" not in page.split('id="impact"')[1].split("</section>")[0]
     assert Indicator.objects.get(code="husholdningsavfall").per_inhabitant_factor == 1000
     assert not IndicatorChange.objects.exists()
 
