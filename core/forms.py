@@ -3,8 +3,9 @@
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from core.adminsite import is_administrator
 from core.throttle import LoginRefused, LoginThrottle, client_address
 
 
@@ -55,4 +56,20 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    """The admin's login form, counted with the site's own so that it is no way around the limits."""
+    """The admin's login form, counted with the site's own so that it is no way around the limits.
+
+    Only an administrator (an active superuser) gets in; anyone else is told no more than for a wrong password.
+    """
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "Enter the user name and password of an administrator. Planners, approvers and coordinators work in "
+            "the portal: log in there."
+        ),
+    }
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)  # active; the admin's own check asks for staff
+        if not is_administrator(user):
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")

@@ -61,6 +61,17 @@ class Access:
         return True
 
     @property
+    def manages_indicators(self) -> bool:
+        """Coordinators and administrators define the indicators (indicators/definitions.py)."""
+        return self.is_superuser or self.is_coordinator
+
+    def can_define(self, indicator) -> bool:
+        """May change the indicator's definition: a shared indicator, or one a member of her networks owns."""
+        return self.manages_indicators and (
+            self.is_superuser or indicator.owner_id is None or indicator.owner_id in self.coordinated
+        )
+
+    @property
     def sees_reporting_overview(self) -> bool:
         """Coordinators and approvers follow the whole network's reporting round."""
         return self.is_superuser or self.is_coordinator or any(Role.APPROVER in r for r in self.roles.values())

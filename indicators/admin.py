@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators.access import access_for
 from indicators.models import (
     Indicator,
+    IndicatorChange,
     IndicatorValue,
     Municipality,
     MunicipalityCode,
@@ -18,7 +20,7 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
-from indicators.services import change_status, save_value
+from indicators.services import DEFINITION_FIELDS, change_status, save_indicator, save_value
 
 
 class MunicipalityCodeInline(admin.TabularInline):
@@ -55,13 +57,57 @@ class NetworkAdmin(admin.ModelAdmin):
     inlines = [NetworkMembershipInline]
 
 
+class IndicatorChangeInline(admin.TabularInline):
+    """The definition's history, as the portal's indicator page shows it: written only by save_indicator()."""
+
+    model = IndicatorChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["changed_at", "changed_by", "field", "old", "new", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        help_text=_("Kept in the indicator's history with each field you change."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Read without a scheme as https, as formfield_overrides does for the admin's generated fields.
+    source_url = forms.URLField(
+        label=capfirst(_("source address")), required=False, max_length=200, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Indicator
+        fields = DEFINITION_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the definition changes: it is kept in the indicator's history."))
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorForm
     # An address typed without a scheme is read as https, as Django 6 will; the portal's own forms do the same.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name_nb", "unit", "computation", "direction", "bottom_line", "source"]
     list_filter = ["computation", "direction", "bottom_line"]
     search_fields = ["code", "name_nb", "name_nn", "name_en"]
+    inlines = [IndicatorChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        # Through the one service that records every change of the definition (who, when, before, after, why).
+        save_indicator(obj, user=request.user, reason=form.cleaned_data["reason"].strip())
 
 
 class ValueRevisionInline(admin.TabularInline):
@@ -109,6 +155,12 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "first_published_at", "published_at", "changed_by", "changed_at"]
     inlines = [ValueRevisionInline]
     actions = ["publish"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What a stored value is the figure of stays put: moving a published figure to another indicator,
+        # municipality or year would publish it there without anyone approving it.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "indicator", "municipality", "year"] if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
         # Every change goes through the service so it leaves a revision row; a changed figure goes back to draft.

@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -448,6 +448,75 @@ class Indicator(models.Model):
         if amount is None or not population:
             return None
         return Decimal(amount) * self.per_inhabitant_factor / Decimal(population)
+
+
+class IndicatorChange(models.Model):
+    """One change to an indicator's definition: who, when, which field, what it was, what it became, and why.
+
+    Every figure shown rests on the definition (a changed factor changes every per-inhabitant figure, a changed
+    direction turns goals' verdicts), so each change is kept. Only indicators.services.save_indicator() writes them.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    field = models.CharField(
+        _("field"), max_length=40, blank=True, help_text=_("The field of the indicator; empty when it was created.")
+    )
+    old = models.TextField(_("before"), blank=True)
+    new = models.TextField(_("after"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator change")
+        verbose_name_plural = _("indicator changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.field or 'created'} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_creation(self) -> bool:
+        return not self.field
+
+    @property
+    def field_label(self) -> str:
+        """The field's name as the indicator's form shows it."""
+        try:
+            return Indicator._meta.get_field(self.field).verbose_name
+        except FieldDoesNotExist:  # a field since removed: its name is all the history knows
+            return self.field
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new)
+
+    def _shown(self, text: str) -> str:
+        """A recorded value as the page shows it: a choice by its label, a yes/no in words, nothing as a dash."""
+        if text == "":
+            return "–"
+        try:
+            field = Indicator._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            return text
+        if field.choices:
+            return str(dict(field.flatchoices).get(text, text))
+        if isinstance(field, models.BooleanField):
+            return str(_("yes") if text == "True" else _("no"))
+        return text
 
 
 class ValueState(models.TextChoices):

@@ -1,10 +1,12 @@
-"""Writes that span several rows: saving values with their revision history, changing status in bulk.
+"""Writes that span several rows: saving values with their revision history, changing status in bulk, and
+saving an indicator's definition with a record of every change.
 
-A value's status changes only through change_status(), and that is the one place a value is published.
+A value's status changes only through change_status(), and that is the one place a value is published. An
+indicator's definition changes only through save_indicator(), which records who changed which field and why.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -13,7 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import cache, pgcopy
-from indicators.models import Indicator, IndicatorValue, ValueRevision, ValueState, ValueStatus
+from indicators.models import (
+    Computation,
+    Indicator,
+    IndicatorChange,
+    IndicatorValue,
+    ValueRevision,
+    ValueState,
+    ValueStatus,
+)
+from indicators.numbers import year_spans
 
 BATCH_SIZE = 500
 # From this many new values on, apply_values() writes them with COPY on PostgreSQL (see _copy_new()).
@@ -445,3 +456,91 @@ def report_error(value: IndicatorValue, *, text: str, user) -> None:
         value.save(update_fields=["error_report", "error_reported_by", "error_reported_at"])
         _revision(value, before=value.snapshot(), user=user, reason=_("Error reported: %(text)s") % {"text": text},
                   when=now).save()  # fmt: skip
+
+
+# --- an indicator's definition ------------------------------------------------------------------------------------
+
+# Every field of the definition: each change to one of them is recorded (IndicatorChange).
+DEFINITION_FIELDS = [f.name for f in Indicator._meta.concrete_fields if f.editable and not f.primary_key]
+# Changing one of these changes what the indicator's published figures say: their number or their unit.
+FIGURE_FIELDS = ["unit", "computation", "amount_unit", "per_inhabitant_factor"]
+
+
+def _recorded(indicator: Indicator, name: str) -> str:
+    """A field's value as the history keeps it: a choice's key, a number without trailing zeros, a name."""
+    value = getattr(indicator, name)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def definition_changes(stored: Indicator, changed: Indicator) -> list[str]:
+    """Return the fields of the definition in which the changed indicator differs from the stored one."""
+    return [name for name in DEFINITION_FIELDS if _recorded(stored, name) != _recorded(changed, name)]
+
+
+def save_indicator(indicator: Indicator, *, user, reason: str) -> list[IndicatorChange]:
+    """Save a new or changed indicator, recording each changed field with who, when, before, after and why.
+
+    Returns the records written: none when nothing changed (and nothing is saved). This is the one way an indicator's
+    definition changes, from the portal's page and the admin alike. Saving the indicator retires every cached page.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        stored = Indicator.objects.select_for_update().get(pk=indicator.pk) if indicator.pk else None
+        if stored is None:
+            changes = [IndicatorChange(field="", new=indicator.code)]
+        else:
+            changes = [
+                IndicatorChange(field=name, old=_recorded(stored, name), new=_recorded(indicator, name))
+                for name in definition_changes(stored, indicator)
+            ]
+            if not changes:
+                return []
+        indicator.full_clean()
+        indicator.save()
+        for change in changes:
+            change.indicator, change.changed_by, change.changed_at, change.reason = indicator, user, now, reason
+        IndicatorChange.objects.bulk_create(changes)
+    return changes
+
+
+@dataclass
+class DefinitionImpact:
+    """What a change to an indicator's definition does to what has been published."""
+
+    fields: list[str]  # the changed fields that change published figures
+    figures: int = 0  # published figures whose number or unit changes
+    # Each municipality with published figures that change, and their years ("2017–2022").
+    municipalities: list[tuple[str, str]] = field(default_factory=list)
+    direction_changes: bool = False  # goals measured by the indicator are judged the other way
+
+    def __bool__(self) -> bool:
+        return bool(self.figures or self.direction_changes)
+
+
+def definition_impact(stored: Indicator, changed: Indicator) -> DefinitionImpact:
+    """Return which published figures the change from stored to changed would alter (one query at most)."""
+    names = definition_changes(stored, changed)
+    per_inhabitant = Computation.PER_INHABITANT in (stored.computation, changed.computation)
+    fields = [
+        name
+        for name in FIGURE_FIELDS
+        if name in names and (per_inhabitant or name not in ("amount_unit", "per_inhabitant_factor"))
+    ]
+    impact = DefinitionImpact(fields=fields, direction_changes="direction" in names and stored.pk is not None)
+    if not fields or stored.pk is None:
+        return impact
+    years: dict[str, list[int]] = {}
+    published = IndicatorValue.objects.published().filter(indicator=stored, published_state=ValueState.REPORTED)
+    if fields == ["per_inhabitant_factor"]:
+        # The factor alone changes only the figures shown per inhabitant: those with a published population.
+        published = published.with_population(published=True).filter(population__isnull=False)
+    published = published.order_by("municipality__name", "year").values_list("municipality__name", "year")
+    for name, year in published:
+        years.setdefault(name, []).append(year)
+        impact.figures += 1
+    impact.municipalities = [(name, year_spans(spans)) for name, spans in years.items()]
+    return impact

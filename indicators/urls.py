@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import public_page
-from indicators import opendata, reporting, selection, views
+from indicators import definitions, opendata, reporting, selection, views
 from indicators.models import DataImport
 
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("rapportering/kommunereformer/", opendata.upload, {"kind": DataImport.Kind.REFORM}, name="reform_upload"),
     path("rapportering/apne-data/<int:pk>/", opendata.preview, name="opendata_preview"),
     path("rapportering/apne-data/<int:pk>/status/", opendata.status, name="opendata_status"),
+    path("rapportering/indikatorer/", definitions.indicator_list, name="indicator_definitions"),
+    path("rapportering/indikatorer/ny/", definitions.indicator_create, name="indicator_definition_create"),
+    path("rapportering/indikatorer/<slug:code>/", definitions.indicator_edit, name="indicator_definition"),
     path("rapportering/<str:code>/<int:year>/", reporting.entry, name="entry"),
     path("rapportering/<str:code>/<int:year>/godkjenning/", reporting.review, name="review"),
     path("rapportering/<str:code>/<int:year>/import/", reporting.import_values, name="import_values"),

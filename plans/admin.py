@@ -43,6 +43,11 @@ class PlanAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "adopted_on", "decision_reference"]
     inlines = [FocusAreaInline, StrategicProjectInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A plan stays its municipality's: moved, an adopted plan would be in force where no one adopted it.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "municipality"] if obj is not None else fields
+
 
 class GoalInline(admin.StackedInline):
     model = Goal
@@ -98,6 +103,11 @@ class AnnualReportAdmin(admin.ModelAdmin):
     readonly_fields = ["first_published_at", "published_at", "published_by"]
     inlines = [ReportTextInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A report stays its municipality's and its year's: moved, a published report would be published elsewhere.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "municipality", "year"] if obj is not None else fields
+
 
 @admin.register(GoodExample)
 class GoodExampleAdmin(admin.ModelAdmin):
@@ -109,6 +119,18 @@ class GoodExampleAdmin(admin.ModelAdmin):
     # Not the status: an example moves between statuses only through set_example_status() (the publish action).
     readonly_fields = ["status", "created_by", "created_at", "changed_by", "changed_at", "published_at"]
     actions = ["publish"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An example stays its municipality's: moved, a published example would be published for another one.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "municipality"] if obj is not None else fields
+
+    def has_change_permission(self, request, obj=None):
+        # As on the portal, only a draft is changed: a submitted or published text changes once it is returned,
+        # so nothing reaches the public without the coordinator publishing it.
+        if obj is not None and obj.status != ExampleStatus.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.action(description=_("Publish the selected submitted examples"), permissions=["change"])
     def publish(self, request, queryset):

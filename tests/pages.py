@@ -22,7 +22,8 @@ YEAR = reporting_year()
 
 # Whole namespaces that are not pages of the portal, and why.
 EXCLUDED_NAMESPACES = {
-    "admin": "Django's admin, for staff only, in Django's own templates (its login is tested in test_production.py)",
+    "admin": "Django's admin, for superusers only, in Django's own templates (tests/test_admin.py; its login in "
+    "test_production.py)",
     "api": "the JSON API (tests/test_api.py), not HTML",
 }
 # Single routes that are not pages a visitor reads, and why. A name here that no longer exists fails the guard.
@@ -66,6 +67,9 @@ PRIVATE = {
     "population_upload": "coordinator",
     "reform_upload": "administrator",
     "opendata_preview": "coordinator",
+    "indicator_definitions": "coordinator",
+    "indicator_definition_create": "coordinator",
+    "indicator_definition": "coordinator",
     "entry": "rana_planner",
     "review": "rana_approver",
     "import_values": "rana_planner",

@@ -32,6 +32,7 @@ from indicators.models import (
     Computation,
     DataImport,
     Indicator,
+    IndicatorChange,
     IndicatorValue,
     Municipality,
     Role,
@@ -347,6 +348,15 @@ def dataset(django_user_model, media_root):
         details=[["Tittel", "Økonomiplan 2025–28", "Økonomiplan 2025–2028"]],
         reason="Ny prioritering i formannskapet",
         changed_by=planner,
+        changed_at=PRECISE,
+    )
+    IndicatorChange.objects.create(
+        indicator=waste,
+        field="per_inhabitant_factor",
+        old="1",
+        new="1000",
+        reason="Tonn til kg",
+        changed_by=admin,
         changed_at=PRECISE,
     )
     LogEntry.objects.create(

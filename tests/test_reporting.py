@@ -758,8 +758,8 @@ def test_a_published_figure_changed_in_the_admin_waits_for_approval(
     assert "4,321" in page and "4,400" not in page
 
 
-def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_approves(
-    client, world, rana_planner, rana_approver, rana, oslo
+def test_the_admin_publishes_only_approved_values(
+    client, world, rana_planner, rana_approver, rana, oslo, administrator
 ):
     mine = approved_value(rana, rana_planner, rana_approver)
     submitted = IndicatorValue.objects.create(
@@ -772,17 +772,29 @@ def test_the_admin_publishes_only_approved_values_of_municipalities_the_user_app
     other = IndicatorValue.objects.create(
         indicator=mine.indicator, municipality=oslo, year=YEAR, value=Decimal(80), status=ValueStatus.APPROVED
     )
+    as_user(client, administrator)
+    chosen = [mine.pk, submitted.pk, other.pk]
+    response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": chosen}, follow=True)
+    assert "1 chosen value was not published" in response.content.decode()
+    statuses = dict(IndicatorValue.objects.filter(pk__in=chosen).values_list("pk", "status"))
+    assert statuses == {mine.pk: "published", submitted.pk: "submitted", other.pk: "published"}
+
+
+def test_an_approver_with_staff_and_permissions_cannot_publish_in_the_admin(
+    client, world, rana_planner, rana_approver, rana
+):
+    """The admin is for administrators: an approver publishes on her review page, with its checks, not there."""
+    value = approved_value(rana, rana_planner, rana_approver)
     rana_approver.is_staff = True
     rana_approver.save()
     rana_approver.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_indicatorvalue", "change_indicatorvalue"])
     )
     as_user(client, rana_approver)
-    chosen = [mine.pk, submitted.pk, other.pk]
-    response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": chosen}, follow=True)
-    assert "2 chosen values were not published" in response.content.decode()
-    statuses = dict(IndicatorValue.objects.filter(pk__in=chosen).values_list("pk", "status"))
-    assert statuses == {mine.pk: "published", submitted.pk: "submitted", other.pk: "approved"}
+    response = client.post(ADMIN_VALUES, {"action": "publish", "_selected_action": [value.pk]})
+    assert response.status_code == 302 and response["Location"].startswith("/forvaltning/login/")
+    value.refresh_from_db()
+    assert (value.status, value.published_at) == (ValueStatus.APPROVED, None)
 
 
 def test_staff_without_the_change_permission_cannot_publish(client, world, rana_planner, rana_approver, rana):

@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -125,11 +124,8 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-        coordinator = User.objects.get(username="koordinator")
-        coordinator.is_staff = True
-        coordinator.save(update_fields=["is_staff"])
-        coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["indicators", "plans"]))
-        self.coordinator = coordinator
+        # The coordinator works in the portal, like everyone but an administrator (the admin is for superusers).
+        self.coordinator = User.objects.get(username="koordinator")
 
     def load_network(self):
         network, _ = Network.objects.update_or_create(
