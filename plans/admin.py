@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from indicators.access import access_for
+from plans.forms import ExampleImageField
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -109,6 +110,8 @@ class GoodExampleAdmin(admin.ModelAdmin):
     # Not the status: an example moves between statuses only through set_example_status() (the publish action).
     readonly_fields = ["status", "created_by", "created_at", "changed_by", "changed_at", "published_at"]
     actions = ["publish"]
+    # The image is checked and encoded again from its pixels, as on the portal's own form.
+    formfield_overrides = {models.ImageField: {"form_class": ExampleImageField}}
 
     @admin.action(description=_("Publish the selected submitted examples"), permissions=["change"])
     def publish(self, request, queryset):
