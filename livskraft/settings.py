@@ -248,7 +248,8 @@ LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded images on local disk, written whole or not at all (a full disk leaves no part of a file behind).
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:

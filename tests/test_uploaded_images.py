@@ -2,15 +2,20 @@
 limits, refused with a message in the user's language above them; and what is served is what the portal encoded."""
 
 import io
+import random
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from plans.models import GoodExample
 from tests import factories as make
+from tests.concurrency import postgresql_only, table_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +167,81 @@ def test_the_admin_takes_images_the_same_way(client, administrator, kongsberg, m
     photo = SimpleUploadedFile("bilde.jpg", camera_photo(), content_type="image/jpeg")
     assert client.post("/forvaltning/plans/goodexample/add/", {**data, "image": photo}).status_code == 302
     assert metadata(served(client, GoodExample.objects.get())) == {"exif": {}, "gps": {}, "info": {}}
+
+
+# --- a write that fails leaves no file behind -------------------------------------------------------------------
+
+
+def noise_png() -> bytes:
+    """A PNG of random pixels, which no encoding shrinks: about 1 MB."""
+    pixels = random.Random(0).randbytes(600 * 600 * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (600, 600), pixels).save(out, "PNG")
+    return out.getvalue()
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+@pytest.fixture
+def small_disk(settings, tmp_path):
+    """MEDIA_ROOT on a disk of its own with room for 64 kB (a tmpfs: mounting one needs root)."""
+    mount = tmp_path / "media"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
+    settings.MEDIA_ROOT = mount
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_leaves_no_part_of_the_image_and_the_planner_is_told(client, planner, small_disk):
+    client.force_login(planner)
+    response = post_example(client, noise_png(), name="bilde.png")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The image could not be stored just now" in page and "Nothing was saved" in page
+    assert 'value="Bruktbu"' in page  # what she wrote is still in the form
+    assert not GoodExample.objects.exists()
+    assert files_under(small_disk) == []
+    # Room again: the same example is taken.
+    assert post_example(client, camera_photo()).status_code == 302
+    assert len(files_under(small_disk)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@postgresql_only
+def test_an_image_whose_example_cannot_be_saved_is_removed_again(client, planner, media):
+    """The image is written, then the database gives up waiting for a lock on the examples' table: 503, no file."""
+    client.force_login(planner)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '300ms'")
+    try:
+        with table_locked(GoodExample):
+            response = post_example(client, camera_photo())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert response.status_code == 503
+    assert not GoodExample.objects.exists()
+    assert files_under(media) == []
+
+
+def test_an_image_replaced_or_cleared_is_removed_from_disk(client, planner, media, django_capture_on_commit_callbacks):
+    client.force_login(planner)
+    post_example(client, camera_photo())
+    example = GoodExample.objects.get()
+    first = media / example.image.name
+    assert files_under(media) == [first]
+    form = {"title": "Bruktbu", "year": YEAR, "text": "Vi åpnet en bruktbu.", "image_alt": "Bruktbua"}
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = SimpleUploadedFile("ny.jpg", camera_photo(orientation=1), content_type="image/jpeg")
+        assert client.post(f"/rapportering/gode-eksempler/{example.pk}/", {**form, "image": photo}).status_code == 302
+    example.refresh_from_db()
+    assert files_under(media) == [media / example.image.name] != [first]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/rapportering/gode-eksempler/{example.pk}/", {**form, "image-clear": "on"})
+    example.refresh_from_db()
+    assert not example.image and files_under(media) == []
