@@ -134,6 +134,15 @@ class ReturnForm(forms.Form):
 # --- The plan chain -------------------------------------------------------------------------------------------
 
 
+class FigureField(forms.DecimalField):
+    """A figure of a goal: a DecimalField that reads only the digits 0-9 (Decimal() alone reads ١٢٣ as 123)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not str(value).isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class ExplainedForm(forms.ModelForm):
     """A form whose changes go to the plan's log with a one-line explanation, required where `needs_reason`."""
 
@@ -273,7 +282,7 @@ class GoalForm(ExplainedForm):
         help_text=gettext_lazy("The network's shared indicators and the municipality's own."),
     )
     baseline_year = forms.IntegerField(label=gettext_lazy("Baseline year"), required=False, min_value=FIRST_YEAR)
-    baseline_value = forms.DecimalField(
+    baseline_value = FigureField(
         label=gettext_lazy("Baseline value"),
         required=False,
         max_digits=20,
@@ -281,7 +290,7 @@ class GoalForm(ExplainedForm):
         help_text=gettext_lazy("The indicator's figure in the baseline year, in its unit."),
     )
     target_year = forms.IntegerField(label=gettext_lazy("Target year"), required=False, min_value=FIRST_YEAR)
-    target_value = forms.DecimalField(
+    target_value = FigureField(
         label=gettext_lazy("Target value"),
         required=False,
         max_digits=20,
