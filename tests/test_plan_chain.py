@@ -388,9 +388,9 @@ def test_the_warning_does_not_stop_the_planner_and_is_repeated_after_saving(
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("١٢", "Oppgi et tall."),  # Arabic-Indic digits: only 0-9 are read
-        ("0.0000001", "Sørg for at det er 6 eller færre desimaler."),
-        ("99999999999999.9999999", "Sørg for at det er 20 eller færre tall totalt."),
+        ("١٢", "Enter a number."),  # Arabic-Indic digits: only 0-9 are read
+        ("0.0000001", "Ensure that there are no more than 6 decimal places."),
+        ("99999999999999.9999999", "Ensure that there are no more than 20 digits in total."),
     ],
 )
 def test_a_goal_figure_that_cannot_be_stored_as_typed_is_refused(
