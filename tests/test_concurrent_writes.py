@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from indicators.models import Indicator, IndicatorValue, Role, ValueImport, ValueRevision, reporting_year
+from plans.models import BudgetImport, BudgetLine, PlanType
 from tests import factories as make
 from tests.concurrency import at_once, postgresql_only, table_locked
 
@@ -139,3 +140,25 @@ def test_a_database_error_during_copy_answers_503_and_writes_nothing(client, wor
     assert stored.confirmed_at is None  # she can confirm it again
     assert client.post(f"/rapportering/import/{stored.pk}/").status_code == 302
     assert IndicatorValue.objects.count() == values_before + len(rows)
+
+
+def test_two_confirmations_of_one_budget_file_at_once_import_it_once(client, rana, rana_planner):
+    budget = make.plan(rana, PlanType.ARSBUDSJETT, first=YEAR, last=YEAR)
+    make.focus_area(budget, "Drift")
+    logged_in(client, rana_planner)
+    text = "Type;Navn;Vedtatt budsjett;Revidert budsjett;Regnskap\nInnsatsområde;Drift;1 234;;\n"
+    upload = SimpleUploadedFile("budsjett.csv", text.encode(), content_type="text/csv")
+    assert client.post(f"/rapportering/1833/budsjett/{YEAR}/import/", {"file": upload}).status_code == 302
+    confirm = f"/rapportering/budsjett/import/{BudgetImport.objects.get().pk}/"
+
+    responses = at_once(
+        lambda c: logged_in(c, rana_planner).post(confirm, follow=True),
+        lambda c: logged_in(c, rana_planner).post(confirm, follow=True),
+        lock=BudgetImport,
+        waiting=2,
+    )
+
+    pages = [html(response) for response in responses]
+    assert sum("Imported budsjett.csv: 1 new budget lines" in page for page in pages) == 1
+    assert sum("This file has already been imported; nothing was changed." in page for page in pages) == 1
+    assert BudgetLine.objects.get().adopted == 1234
