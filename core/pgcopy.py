@@ -69,9 +69,15 @@ def raw_cursor():
 
 
 def copy_in(table: str, columns: list[str], source, *, fmt: str = "text") -> None:
-    """COPY rows into the table from a file-like object (text lines, or binary from copy_out)."""
+    """COPY rows into the table from a file-like object (text lines, or binary from copy_out).
+
+    A failure is raised as Django's own database error (IntegrityError, OperationalError…), as the ORM raises it:
+    psycopg2's cursor, used directly, would raise its own, which no caller or middleware expects. So a lost
+    connection, a full disk or a lock that times out answers 503 (core.middleware.DatabaseUnavailableMiddleware)
+    and a duplicate key is the IntegrityError the writer handles.
+    """
     options = " WITH (FORMAT binary)" if fmt == "binary" else ""
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}", source)
 
 
@@ -81,7 +87,7 @@ def copy_lines(table: str, columns: list[str], lines: Iterable[str]) -> None:
 
 def copy_out(table: str, columns: list[str], target) -> None:
     """COPY the whole table out in binary format into a binary file-like object."""
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) TO STDOUT WITH (FORMAT binary)", target)
 
 

@@ -26,6 +26,7 @@ from indicators.numbers import (
     format_number,
     percent,
     percent_sign,
+    precision_problem,
     quantity,
     read_field,
     unit_name,
@@ -50,7 +51,7 @@ def read_amount(text: str, indicator: Indicator) -> Decimal:
         number = read_field(text)
     except NumberError:
         raise forms.ValidationError(NOT_A_NUMBER % {"text": text.strip()}, code="not_a_number") from None
-    problem = amount_problem(number, indicator.entry_unit)
+    problem = amount_problem(number, indicator.entry_unit) or precision_problem(number)
     if problem:
         raise forms.ValidationError(problem, code="implausible")
     return number.quantize(SIX_DECIMALS)

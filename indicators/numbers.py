@@ -28,7 +28,15 @@ class NumberError(ValueError):
 
 
 # A lone comma that groups thousands the English way: 1,234 or -12,345 (not 12,5, 1,2345 or 0,125).
-ENGLISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
+ENGLISH_THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2},[0-9]{3}")
+# Digits are 0-9 only: Python's \d and Decimal() would also read Arabic-Indic (١٢٣), full-width and other digits,
+# which nobody types into a Norwegian form on purpose and which a spreadsheet never writes.
+DIGITS = re.compile(r"[0-9]+")
+# How a whole part with thousands grouped is written: one to three digits, then groups of exactly three.
+GROUPED = re.compile(r"[0-9]{1,3}(?:[\s\u00a0\u202f\u2009',.][0-9]{3})*")
+# The decimals a figure is stored with (DecimalField(20, 6)).
+STORED_DECIMALS = 6
+_STORED_QUANTUM = Decimal(1).scaleb(-STORED_DECIMALS)
 
 
 def parse_number(text: str, *, english: bool = False) -> Decimal:
@@ -39,27 +47,44 @@ def parse_number(text: str, *, english: bool = False) -> Decimal:
     a separator that occurs more than once groups thousands (`1.234.567`, `1,234,567`).
     On an English page (english=True) a lone comma before exactly three digits groups thousands, as English
     writes them (`26,100` is 26100); elsewhere it is decimal (`12,5`), whatever the page.
+    Thousands are grouped by three, whatever separates them: `12,5.3` and `1 23` are typing errors, not 125.3
+    and 123. Only the digits 0-9 are read.
     """
-    cleaned = GROUPING.sub("", text.strip().translate(MINUS_SIGNS))
+    stripped = text.strip().translate(MINUS_SIGNS)
+    sign, body = (stripped[0], stripped[1:].lstrip()) if stripped[:1] in ("-", "+") else ("", stripped)
+    cleaned = GROUPING.sub("", body)
     if not cleaned:
         raise NumberError("empty")
     commas, points = cleaned.count(","), cleaned.count(".")
     if commas and points:
         decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
         if cleaned.count(decimal_mark) > 1:
             raise NumberError(text)
-        cleaned = cleaned.replace(grouping, "").replace(decimal_mark, ".")
     elif commas > 1 or points > 1 or (english and ENGLISH_THOUSANDS.fullmatch(cleaned)):
-        cleaned = cleaned.replace(",", "").replace(".", "")
+        decimal_mark = None
     else:
-        cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        decimal_mark = "," if commas else "."
+    whole, _mark, fraction = body.rpartition(decimal_mark) if decimal_mark and decimal_mark in body else (body, "", "")
+    whole = whole.strip()
+    if whole and not (DIGITS.fullmatch(whole) or GROUPED.fullmatch(whole)):
         raise NumberError(text)
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation as error:  # pragma: no cover - the pattern admits only valid decimals
-        raise NumberError(text) from error
+    if (fraction and not DIGITS.fullmatch(fraction)) or not (whole or fraction):
+        raise NumberError(text)
+    digits = GROUPING.sub("", whole).replace(",", "").replace(".", "") or "0"
+    return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
+
+
+def precision_problem(number: Decimal) -> str | None:
+    """Return why a typed figure cannot be stored as it is: it has more decimals than the portal keeps.
+
+    What people type or write in their spreadsheets is refused rather than rounded, so that 0,0000001 never
+    silently becomes 0; official statistics read from the sources' files are rounded to the stored decimals.
+    """
+    if number != number.quantize(_STORED_QUANTUM):
+        return _("Write the figure with at most %(decimals)s decimals; the portal stores no more.") % {
+            "decimals": STORED_DECIMALS
+        }
+    return None
 
 
 def amount_problem(number: Decimal, unit: str) -> str | None:

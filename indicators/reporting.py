@@ -730,7 +730,10 @@ def import_preview(request, pk: int):
         )
     }
     problems += _official_problems(rows, existing)
-    if request.method == "POST" and not problems and stored.confirmed_at is None:
+    if request.method == "POST" and stored.confirmed_at is not None:
+        messages.info(request, _("This file has already been imported; nothing was changed."))
+        return redirect("import_preview", stored.pk)
+    if request.method == "POST" and not problems:
         proposed = [
             ProposedValue(
                 indicator_id=row.indicator.pk,
@@ -743,11 +746,16 @@ def import_preview(request, pk: int):
             for row in rows
         ]
         with transaction.atomic():
+            # Only an unconfirmed upload is imported, once: of two confirmations sent at once, the second waits for
+            # the first's row lock here and then finds the upload confirmed.
+            if not ValueImport.objects.filter(pk=stored.pk, confirmed_at=None).update(
+                confirmed_at=timezone.now(), rows=len(rows)
+            ):
+                messages.info(request, _("This file has already been imported; nothing was changed."))
+                return redirect("import_preview", stored.pk)
             result = apply_values(
                 proposed=proposed, user=request.user, source=stored.source, reason=_("Imported from a spreadsheet")
             )
-            stored.confirmed_at, stored.rows = timezone.now(), len(rows)
-            stored.save(update_fields=["confirmed_at", "rows"])
         messages.success(
             request,
             _("Imported %(file)s: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,7 +179,27 @@ def apply_values(
     official figure the source has changed is marked revised, or with series_break (the source changed its method)
     as the start of a new series. data_import is the stored file they come from. Without official, a proposal that
     would change an official figure raises OfficialFigureError, having written nothing; a comment on it is kept.
+
+    Two requests that create the same value at once (two planners' first save of one figure) both find no stored
+    value; the database lets one insert it and refuses the other (indicators_value_one_per_year). The refused one
+    looks again, once: the value is there now, so it is a conflict (ConflictError) when the proposal expected a
+    version, an update otherwise.
     """
+    arguments = {
+        "proposed": proposed, "user": user, "source": source, "reason": reason, "indicator": indicator,
+        "is_sample": is_sample, "official": official, "data_import": data_import, "series_break": series_break,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            return _apply_values(**arguments)
+    except IntegrityError:
+        return _apply_values(**arguments)
+
+
+def _apply_values(
+    *, proposed, user, source, reason, indicator, is_sample, official, data_import, series_break
+) -> ApplyResult:
+    """apply_values() once: its transaction, from the look at the stored values to the last write."""
     result = ApplyResult()
     now = timezone.now()
 

@@ -168,6 +168,11 @@ LIVSKRAFT_MAX_CHANGE = Decimal(os.environ.get("LIVSKRAFT_MAX_CHANGE", "0.5"))
 LIVSKRAFT_MAX_UPLOAD_BYTES = env_int("LIVSKRAFT_MAX_UPLOAD_BYTES", 5 * 2**20, minimum=1)
 # Images of good examples larger than this are refused.
 LIVSKRAFT_MAX_IMAGE_BYTES = env_int("LIVSKRAFT_MAX_IMAGE_BYTES", 5 * 2**20, minimum=1)
+# Images declaring more pixels than this (width × height), or a side longer than this, are refused before they are
+# decoded (core/images.py): a 48-megapixel phone photo decodes to about 150 MB. Taken images are stored at most
+# 2 048 pixels on their longest side.
+LIVSKRAFT_MAX_IMAGE_PIXELS = env_int("LIVSKRAFT_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+LIVSKRAFT_MAX_IMAGE_SIDE = env_int("LIVSKRAFT_MAX_IMAGE_SIDE", 10_000, minimum=1)
 # Open-data files larger than this are refused, in the browser and by the import commands: SSB's population
 # CSV, Miljødirektoratet's emissions workbook, KLASS answers, and JSON-stat tables uploaded in the browser.
 LIVSKRAFT_MAX_OPEN_DATA_BYTES = env_int("LIVSKRAFT_MAX_OPEN_DATA_BYTES", 25 * 2**20, minimum=1)
@@ -243,7 +248,8 @@ LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded images on local disk, written whole or not at all (a full disk leaves no part of a file behind).
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from indicators.access import access_for
+from plans.forms import ExampleImageField
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -119,6 +120,8 @@ class GoodExampleAdmin(admin.ModelAdmin):
     # Not the status: an example moves between statuses only through set_example_status() (the publish action).
     readonly_fields = ["status", "created_by", "created_at", "changed_by", "changed_at", "published_at"]
     actions = ["publish"]
+    # The image is checked and encoded again from its pixels, as on the portal's own form.
+    formfield_overrides = {models.ImageField: {"form_class": ExampleImageField}}
 
     def get_readonly_fields(self, request, obj=None):
         # An example stays its municipality's: moved, a published example would be published for another one.

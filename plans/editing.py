@@ -1,6 +1,8 @@
 """Writing the annual report and the good examples: planners write, approvers publish reports, coordinators
 publish examples. Every view checks access on the server; what a user may not see answers 404."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -17,7 +19,9 @@ from indicators.models import IndicatorValue, Municipality, ValueStatus
 from plans.annual_report import report_places
 from plans.forms import GoodExampleForm, ReportTextsForm, ReturnForm
 from plans.models import AnnualReport, ExampleStatus, GoodExample
-from plans.services import TextConflict, publish_report, save_report_texts, set_example_status
+from plans.services import TextConflict, publish_report, save_example, save_report_texts, set_example_status
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -132,29 +136,28 @@ def my_examples(request):
     )
 
 
-def _save_example(request, form, *, submit: bool) -> GoodExample:
-    example = form.save(commit=False)
-    now = timezone.now()
-    if example.pk is None:
-        example.created_by, example.created_at = request.user, now
-    example.changed_by, example.changed_at = request.user, now
-    example.status = ExampleStatus.SUBMITTED if submit else ExampleStatus.DRAFT
-    if submit:
-        example.review_comment = ""
-    example.save()
-    form.save_m2m()
-    return example
-
-
 def _example_form_page(request, form, municipality, example=None):
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
-        example = _save_example(request, form, submit=submit)
-        messages.success(
-            request,
-            _("The example is submitted; the network coordinator publishes it.") if submit else _("Saved as draft."),
-        )
-        return redirect("my_examples") if submit else redirect("example_edit", example.pk)
+        try:
+            example = save_example(form=form, user=request.user, submit=submit)
+        except OSError:
+            logger.exception("Could not store the image of a good example")
+            form.add_error(
+                "image",
+                _(
+                    "The image could not be stored just now. Try again in a while, or save the example without "
+                    "the image and add it later."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("The example is submitted; the network coordinator publishes it.")
+                if submit
+                else _("Saved as draft."),
+            )
+            return redirect("my_examples") if submit else redirect("example_edit", example.pk)
     if request.method == "POST":
         messages.error(request, _("Nothing was saved. Correct the fields marked below."))
     return render(

@@ -7,21 +7,20 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from core import images
 from indicators.models import FIRST_YEAR, Indicator, ValueStatus
 from indicators.numbers import choice_label, format_number, unit_suffix
 from indicators.series import recorded_figures
 from plans.models import FocusArea, Goal, GoodExample, Plan, PlanType, StrategicProject
 
 MAX_TEXT_LENGTH = 10_000
-# The image formats taken for good examples (as Pillow names them): the file suffix each is stored with,
-# and the type the browser is told when it is served.
-IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 MARKDOWN_HELP = gettext_lazy(
     "Markdown: a blank line starts a new paragraph; **bold**, *italic*, lines starting with - make a list, "
     "[text](https://…) a link. HTML is shown as text."
@@ -50,12 +49,44 @@ class ReportTextsForm(forms.Form):
             )
 
 
+class ExampleImageField(forms.ImageField):
+    """A good example's image, taken within the size and pixel limits and encoded again from its pixels alone
+    (core.images.reencode): what is stored and served carries no EXIF, GPS position or camera, stands upright, and
+    is named by what it is (image.jpg, .png or .webp), not by what the uploader called it."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)  # not ImageField's: it decodes before the limits are checked
+        if upload is None:
+            return None
+        limit = settings.LIVSKRAFT_MAX_IMAGE_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The image is %(size)s MB; the largest image the portal takes is %(limit)s MB.")
+                % {"size": format_number(upload.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)},
+                code="file_size",
+            )
+        pixels, side = settings.LIVSKRAFT_MAX_IMAGE_PIXELS, settings.LIVSKRAFT_MAX_IMAGE_SIDE
+        try:
+            clean = images.reencode(upload, max_pixels=pixels, max_side=side)
+        except images.ImageRefused as refused:
+            if refused.code == "pixels":
+                message = _(
+                    "The image has too many pixels. The portal takes images of at most %(megapixels)s megapixels "
+                    "and %(side)s pixels wide or tall; make it smaller and try again."
+                ) % {"megapixels": format_number(pixels / 1_000_000, 0), "side": format_number(side, 0)}
+            else:
+                message = _("Choose a JPEG, PNG or WebP image.")
+            raise ValidationError(message, code=refused.code) from None
+        return ContentFile(clean.content, name=f"image.{clean.suffix}")
+
+
 class GoodExampleForm(forms.ModelForm):
     """A planner's good example; the focus areas and indicators offered are her municipality's."""
 
     class Meta:
         model = GoodExample
         fields = ["title", "year", "text", "image", "image_alt", "focus_area", "indicators"]
+        field_classes = {"image": ExampleImageField}
         widgets = {
             "text": forms.Textarea(attrs={"rows": 8, "data-markdown": ""}),
             "indicators": forms.CheckboxSelectMultiple,
@@ -83,22 +114,6 @@ class GoodExampleForm(forms.ModelForm):
             )
         return year
 
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if not image or not hasattr(image, "image"):
-            return image  # unchanged, or cleared
-        limit = settings.LIVSKRAFT_MAX_IMAGE_BYTES
-        if image.size > limit:
-            raise forms.ValidationError(
-                _("The image is %(size)s MB; the largest image the portal takes is %(limit)s MB.")
-                % {"size": format_number(image.size / 2**20, 1), "limit": format_number(limit / 2**20, 0)}
-            )
-        if image.image.format not in IMAGE_FORMATS:
-            raise forms.ValidationError(_("Choose a JPEG, PNG or WebP image."))
-        suffix, _type = IMAGE_FORMATS[image.image.format]
-        image.name = f"image.{suffix}"  # named by what the file is, not by what the uploader called it
-        return image
-
     def clean(self):
         cleaned = super().clean()
         image = cleaned.get("image")
@@ -117,6 +132,15 @@ class ReturnForm(forms.Form):
 
 
 # --- The plan chain -------------------------------------------------------------------------------------------
+
+
+class FigureField(forms.DecimalField):
+    """A figure of a goal: a DecimalField that reads only the digits 0-9 (Decimal() alone reads ١٢٣ as 123)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not str(value).isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class ExplainedForm(forms.ModelForm):
@@ -258,7 +282,7 @@ class GoalForm(ExplainedForm):
         help_text=gettext_lazy("The network's shared indicators and the municipality's own."),
     )
     baseline_year = forms.IntegerField(label=gettext_lazy("Baseline year"), required=False, min_value=FIRST_YEAR)
-    baseline_value = forms.DecimalField(
+    baseline_value = FigureField(
         label=gettext_lazy("Baseline value"),
         required=False,
         max_digits=20,
@@ -266,7 +290,7 @@ class GoalForm(ExplainedForm):
         help_text=gettext_lazy("The indicator's figure in the baseline year, in its unit."),
     )
     target_year = forms.IntegerField(label=gettext_lazy("Target year"), required=False, min_value=FIRST_YEAR)
-    target_value = forms.DecimalField(
+    target_value = FigureField(
         label=gettext_lazy("Target value"),
         required=False,
         max_digits=20,

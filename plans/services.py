@@ -108,6 +108,40 @@ def publish_report(*, report: AnnualReport, user) -> int:
     return len(texts)
 
 
+def save_example(*, form, user, submit: bool) -> GoodExample:
+    """Save a good example from its valid form as a draft, or submitted; with its new image, if one was chosen.
+
+    The image is written first, then the row in one transaction. If the row cannot be saved the image written for it
+    is removed again, and an image the example no longer shows (replaced or cleared) is removed once the row is
+    saved: no file stays on disk that no example refers to. A write of the image that fails (a full disk) raises
+    OSError having written nothing at all.
+    """
+    example = form.save(commit=False)
+    now = timezone.now()
+    if example.pk is None:
+        example.created_by, example.created_at = user, now
+    example.changed_by, example.changed_at = user, now
+    example.status = ExampleStatus.SUBMITTED if submit else ExampleStatus.DRAFT
+    if submit:
+        example.review_comment = ""
+    stored = GoodExample.objects.filter(pk=example.pk).values_list("image", flat=True).first() if example.pk else None
+    new_image = form.cleaned_data.get("image") if "image" in form.changed_data else None
+    if new_image:
+        example.image.save(new_image.name, new_image, save=False)  # the file first: a row never names a missing one
+    try:
+        with transaction.atomic():
+            example.save()
+            form.save_m2m()
+    except BaseException:
+        if new_image:
+            example.image.storage.delete(example.image.name)
+        raise
+    if stored and stored != example.image.name:
+        storage = example.image.storage
+        transaction.on_commit(lambda: storage.delete(stored))
+    return example
+
+
 def set_example_status(*, example: GoodExample, status: str, user, review_comment: str = "") -> None:
     """Move a good example to the status; publishing stamps the time, returning records why."""
     now = timezone.now()

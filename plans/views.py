@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import images
 from core.middleware import chosen_language
 from indicators import comparison, series
 from indicators.access import Access, access_for, municipality_for_user
@@ -30,11 +31,7 @@ from indicators.models import (
 from plans import dashboard
 from plans.annual_report import compose, section_title
 from plans.chain import budget_by_focus_area
-from plans.forms import IMAGE_FORMATS
 from plans.models import AnnualReport, ExampleStatus, GoodExample
-
-# The stored image's suffix → the type the browser is told, for each format the form takes.
-IMAGE_TYPES = dict(IMAGE_FORMATS.values())
 
 
 @login_required
@@ -362,6 +359,6 @@ def good_example_image(request, pk: int):
         raise Http404
     response = FileResponse(default_storage.open(example.image.name, "rb"))
     suffix = example.image.name.rsplit(".", 1)[-1].lower()
-    response.headers["Content-Type"] = IMAGE_TYPES.get(suffix, "application/octet-stream")
+    response.headers["Content-Type"] = images.CONTENT_TYPES.get(suffix, "application/octet-stream")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

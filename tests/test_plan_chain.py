@@ -385,6 +385,26 @@ def test_the_warning_does_not_stop_the_planner_and_is_repeated_after_saving(
     assert "The goal was saved." in text and "The figure recorded for 2020 is 12 (published), not 10." in text
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("١٢", "Enter a number."),  # Arabic-Indic digits: only 0-9 are read
+        ("0.0000001", "Ensure that there are no more than 6 decimal places."),
+        ("99999999999999.9999999", "Ensure that there are no more than 20 digits in total."),
+    ],
+)
+def test_a_goal_figure_that_cannot_be_stored_as_typed_is_refused(
+    client, measured, rana_planner, lighthouses, typed, message
+):
+    client.force_login(rana_planner)
+    response = client.post(
+        reverse("goal_edit", args=[measured.pk]), goal_data(measured, lighthouses, target_value=typed)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert GoalIndicator.objects.get(goal=measured).target_value == 40
+
+
 def test_a_baseline_within_its_rounding_is_no_disagreement(client, measured, rana_planner, lighthouses, rana, waste):
     make.population(rana, {2020: 26000})
     make.value(waste, rana, 2020, Decimal("10855.3"))  # 417.5115 kg per inhabitant, a draft

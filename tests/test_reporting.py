@@ -131,7 +131,14 @@ def test_a_lone_comma_is_read_the_way_the_page_writes_figures(text, norwegian, e
     assert parse_number(text, english=True) == Decimal(english)
 
 
-@pytest.mark.parametrize("text", ["", "tolv", "1,2,3.4.5", "12a", "1e5", "--1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "tolv", "1,2,3.4.5", "12a", "1e5", "--1",
+        "12,5.3", "1.23,4", "1,234,5", "1 23",  # thousands are grouped by three, or it is a typing error
+        "١٢٣", "１２", "1٫5",  # Arabic-Indic and full-width digits, the Arabic decimal mark: only 0-9 are read
+    ],
+)  # fmt: skip
 def test_text_that_is_not_a_number_is_refused(text):
     with pytest.raises(NumberError):
         parse_number(text)
@@ -283,6 +290,11 @@ def test_missing_is_an_explicit_choice(client, world, rana_planner, rana):
         ({"value": "mange"}, "is not a number"),
         ({"value": "-3"}, "cannot be negative"),
         ({"value": "99999999999999999999"}, "too large"),
+        # Beyond what the database stores (DecimalField(20, 6)): refused, never rounded silently, never a 500.
+        ({"value": "99999999999999.9999999"}, "at most 6 decimals"),
+        ({"value": "0,0000001"}, "at most 6 decimals"),
+        ({"value": "12,5.3"}, "“12,5.3” is not a number"),
+        ({"value": "١٢٣"}, "“١٢٣” is not a number"),
         ({"state": "missing", "value": "4"}, "Leave the figure empty"),
     ],
 )
@@ -537,11 +549,30 @@ def test_an_xlsx_spreadsheet_is_read(client, world, rana_planner):
     assert IndicatorValue.objects.get(indicator__code="miljofyrtarn", year=YEAR).value == 17
 
 
+def test_a_spreadsheet_figure_too_small_to_store_is_refused_not_rounded_to_zero(client, world, rana_planner):
+    """Excel keeps 0.0000001 as the float 1e-07: it is refused as having too many decimals, not stored as 0."""
+    workbook = Workbook()
+    workbook.active.append(["kommunenummer", "indikator", "år", "verdi"])
+    workbook.active.append([1833, "husholdningsavfall", YEAR, 0.0000001])
+    data = io.BytesIO()
+    workbook.save(data)
+    as_user(client, rana_planner)
+    before = snapshot()
+    page = upload(client, SimpleUploadedFile("verdier.xlsx", data.getvalue())).content.decode()
+    assert "Write the figure with at most 6 decimals" in page
+    client.post(f"/rapportering/import/{ValueImport.objects.get().pk}/")
+    assert snapshot() == before
+
+
 BAD_FILES = [
     (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};mange\n", "“mange” is not a number"),
     (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};-4\n", "cannot be negative"),
     (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};1e30\n", "is not a number"),
     (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};999999999999999999\n", "too large"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};0,0000001\n", "at most 6 decimals"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};99999999999999.9999999\n", "at most 6 decimals"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};12,5.3\n", "“12,5.3” is not a number"),
+    (f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};١٢٣\n", "“١٢٣” is not a number"),
     ("sted;indikator;år;verdi\n1833;miljofyrtarn;2024;3\n", "no column “kommunenummer”"),
     (
         f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};3\n1833;miljofyrtarn;{YEAR};4\n",

@@ -38,7 +38,7 @@ from indicators.models import (
     MunicipalityCode,
     ValueState,
 )
-from indicators.numbers import NumberError, amount_problem, parse_number
+from indicators.numbers import NumberError, amount_problem, parse_number, precision_problem
 from indicators.services import ApplyResult, ProposedValue, apply_values
 
 HEADER = ["kommunenummer", "indikator", "år", "verdi", "tilstand"]
@@ -182,7 +182,9 @@ def read_national_csv(data: bytes, filename: str, *, last_year: int | None = Non
                 except NumberError:
                     problem(_("“%(text)s” is not a number.") % {"text": value_text}, line, "verdi")
                 else:
-                    reason = amount_problem(value, indicator.entry_unit if indicator else "")
+                    reason = amount_problem(value, indicator.entry_unit if indicator else "") or precision_problem(
+                        value
+                    )
                     if reason:
                         problem(reason, line, "verdi")
         elif value_text:

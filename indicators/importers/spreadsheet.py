@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from indicators.importers.base import CodeTable, ImportRejected, Problem, decode_text, read_csv
 from indicators.importers.workbook import is_workbook, read_workbook
 from indicators.models import FIRST_YEAR, Indicator, ValueState
-from indicators.numbers import NumberError, amount_problem, parse_number
+from indicators.numbers import NumberError, amount_problem, parse_number, precision_problem
 
 # The columns, as the template names them, and the other names a planner's file may use.
 COLUMNS = {
@@ -99,8 +99,9 @@ def _cell_text(cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float):
-        # Excel stores 12.5 as a float; repr keeps the digits the planner typed.
-        text = repr(cell)
+        # Excel stores 12.5 as a float; repr keeps the digits the planner typed, and "f" writes 1e-07 as 0.0000001,
+        # so that a figure too small to store is refused as such rather than as no number at all.
+        text = format(Decimal(repr(cell)), "f")
         return text[:-2] if text.endswith(".0") else text
     return str(cell).strip()
 
@@ -242,7 +243,7 @@ def read_values(data: bytes, filename: str, *, may_enter, last_year: int) -> lis
             except NumberError:
                 problems.append(Problem(_("“%(text)s” is not a number.") % {"text": value_text}, line, "verdi"))
             else:
-                problem = amount_problem(value, indicator.entry_unit if indicator else "")
+                problem = amount_problem(value, indicator.entry_unit if indicator else "") or precision_problem(value)
                 if problem:
                     problems.append(Problem(problem, line, "verdi"))
         if state == ValueState.REPORTED and value is None and not value_text:

@@ -15,23 +15,33 @@
   var decimalMark = sample.charAt(sample.length - 2);
   var grouping = sample.length > 6 ? sample.charAt(1) : "";
 
+  // As indicators/numbers.py parse_number() reads a figure: thousands grouped by three, digits 0-9 only.
   function parseNumber(text) {
-    var cleaned = text.trim().replace(/[\u2212\u2013]/g, "-").replace(/[\s\u00a0\u202f\u2009']/g, "");
-    if (!cleaned) return null;
+    var stripped = text.trim().replace(/[\u2212\u2013]/g, "-");
+    if (!stripped) return null;
+    var sign = /^[-+]/.test(stripped) ? stripped.charAt(0) : "";
+    var body = sign ? stripped.slice(1).trim() : stripped;
+    var cleaned = body.replace(/[\s\u00a0\u202f\u2009']/g, "");
     var commas = (cleaned.match(/,/g) || []).length;
     var points = (cleaned.match(/\./g) || []).length;
+    var mark;
     if (commas && points) {
-      var mark = cleaned.lastIndexOf(",") > cleaned.lastIndexOf(".") ? "," : ".";
+      mark = cleaned.lastIndexOf(",") > cleaned.lastIndexOf(".") ? "," : ".";
       if (cleaned.split(mark).length > 2) return NaN;
-      cleaned = cleaned.split(mark === "," ? "." : ",").join("").replace(mark, ".");
-    } else if (commas > 1 || points > 1 || (decimalMark === "." && /^[-+]?[1-9]\d{0,2},\d{3}$/.test(cleaned))) {
+    } else if (commas > 1 || points > 1 || (decimalMark === "." && /^[1-9][0-9]{0,2},[0-9]{3}$/.test(cleaned))) {
       // On a page that writes 1,234.5 (English), a lone comma before three digits groups thousands: 26,100.
-      cleaned = cleaned.replace(/[.,]/g, "");
+      mark = "";
     } else {
-      cleaned = cleaned.replace(",", ".");
+      mark = commas ? "," : ".";
     }
-    if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return NaN;
-    return Number(cleaned);
+    var at = mark ? body.lastIndexOf(mark) : -1;
+    var whole = (at < 0 ? body : body.slice(0, at)).trim();
+    var fraction = at < 0 ? "" : body.slice(at + 1);
+    if (whole && !/^[0-9]+$/.test(whole) && !/^[0-9]{1,3}([\s\u00a0\u202f\u2009',.][0-9]{3})*$/.test(whole)) {
+      return NaN;
+    }
+    if ((fraction && !/^[0-9]+$/.test(fraction)) || !(whole || fraction)) return NaN;
+    return Number(sign + (whole.replace(/[^0-9]/g, "") || "0") + (fraction ? "." + fraction : ""));
   }
 
   function formatNumber(number, decimals) {

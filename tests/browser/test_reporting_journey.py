@@ -165,6 +165,10 @@ def test_hints_appear_as_she_types_and_the_population_typed_moves_every_figure(p
     expect(shares.locator(".entry-hint")).to_have_class(re.compile("entry-hint-error"))
     shares.get_by_label("Tall (prosent)").fill("abc")
     expect(shares.locator(".entry-hint")).to_contain_text("«abc» er ikke et tall.")
+    # Read as the server reads it: thousands grouped by three, digits 0-9 only.
+    for typed in ("12,5.3", "١٢"):
+        shares.get_by_label("Tall (prosent)").fill(typed)
+        expect(shares.locator(".entry-hint")).to_contain_text(f"«{typed}» er ikke et tall.")
     # The hint describes the field for a screen reader.
     described = amount.get_attribute("aria-describedby").split()
     assert hint.get_attribute("id") in described
