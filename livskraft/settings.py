@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -224,9 +225,22 @@ VENDOR_STATIC_FILES = {
 }
 # The cache: Redis when REDIS_URL is set (shared by all workers: page cache, its invalidation and the login
 # throttle then hold across processes), else memory in each process.
+# An unreachable Redis costs a request at most its timeouts; the portal then serves uncached and tries again
+# every LIVSKRAFT_CACHE_RETRY_SECONDS (core/redis_cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+LIVSKRAFT_CACHE_TIMEOUT_MS = env_int("LIVSKRAFT_CACHE_TIMEOUT_MS", 500, minimum=1)
+LIVSKRAFT_CACHE_RETRY_SECONDS = env_int("LIVSKRAFT_CACHE_RETRY_SECONDS", 2, minimum=1)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.redis_cache.ReusingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": LIVSKRAFT_CACHE_TIMEOUT_MS / 1000,
+                "socket_timeout": LIVSKRAFT_CACHE_TIMEOUT_MS / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 # How long a public page may be served from the cache; every data change retires all of them at once anyway.
