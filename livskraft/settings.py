@@ -199,9 +199,12 @@ SSB_KLASS_URL = os.environ.get("SSB_KLASS_URL", "https://data.ssb.no/api/klass/v
 # Where readers report accessibility problems; shown in the accessibility statement.
 LIVSKRAFT_ACCESSIBILITY_CONTACT = os.environ.get("LIVSKRAFT_ACCESSIBILITY_CONTACT", "tilgjengelighet@livskraft.example")
 
-# Uploaded files (the images of good examples). They are never served from this folder directly:
-# a view checks that the example is published, or that the visitor may see it, before sending the file.
+# Uploaded files (the images of good examples) go to Django's default storage: the folder MEDIA_ROOT, or, when
+# LIVSKRAFT_S3_BUCKET names one, a bucket of S3-compatible object storage that several app servers share (see
+# STORAGES below). They are never served from there directly: a view checks that the example is published, or that
+# the visitor may see it, before sending the file. Imported spreadsheets are kept in the database.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+LIVSKRAFT_S3_BUCKET = os.environ.get("LIVSKRAFT_S3_BUCKET", "")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -263,6 +266,19 @@ STORAGES = {
 if DEBUG:
     # runserver serves straight from the finders; no collectstatic needed while developing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+if LIVSKRAFT_S3_BUCKET:
+    # django-storages; the keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LIVSKRAFT_S3_BUCKET,
+            "endpoint_url": os.environ.get("LIVSKRAFT_S3_ENDPOINT_URL") or None,  # None: Amazon S3 itself
+            "region_name": os.environ.get("LIVSKRAFT_S3_REGION") or None,
+            "location": os.environ.get("LIVSKRAFT_S3_PREFIX", ""),  # a folder in a bucket shared with others
+            "file_overwrite": False,  # as on disk: a new upload never replaces a file of the same name
+            "default_acl": None,  # the bucket's own policy, which should be private: the portal sends the files
+        },
+    }
 
 # The read-only JSON API at /api/v1/ (api/): open to anyone, no sessions, JSON only.
 REST_FRAMEWORK = {
