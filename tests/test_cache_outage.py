@@ -117,13 +117,13 @@ def test_a_page_stored_before_redis_hung_is_not_served_when_the_data_changed_mea
 
 
 def test_a_hung_redis_costs_one_request_its_timeout_and_the_rest_nothing(client, rana, redis_process, caplog):
-    client.get("/kommune/1833/")
+    client.get("/kilder/")
     redis_process.pause()  # accepts connections, never answers
-    timings = [timed(client, "get", "/kommune/1833/")[1] for _ in range(20)]
-    assert all(seconds < 2 for seconds in timings), timings
+    timings = [timed(client, "get", "/kilder/")[1] for _ in range(20)]
     timeout = settings.LIVSKRAFT_CACHE_TIMEOUT_MS / 1000
     # The first request waits out one socket timeout; the others do not try Redis during the pause.
-    assert timings[0] >= timeout and sum(timings[1:]) < timeout * 3, timings
+    assert timeout <= timings[0] < 2 * timeout + 1, timings
+    assert max(timings[1:]) < timeout, timings
     assert client.get("/helse/").content == b"degraded: cache unreachable"
     assert len(cache_errors(caplog)) == 1
     redis_process.resume()
