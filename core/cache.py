@@ -20,6 +20,18 @@ Each process also keeps the pages it served lately in its own memory (PAGES, LIV
 hit does not fetch and unpickle a 200 kB page from Redis every time. Only the data version is read from the
 shared cache on every request: a page's key names the version, so a page in a worker's memory is never served
 after the data changed. The version starts from the clock, so a flushed cache never reuses an old number.
+
+A page declares the query parameters it reads (public_page(view, query=("ar",))). Its key names only those, in
+alphabetical order, each with the last value given (the one request.GET.get() returns); the view is handed that
+canonical query and nothing else, and reading any other parameter raises UndeclaredParameter. So ?x=<random>
+serves the stored page, and no page can differ by a parameter its key does not name.
+
+The cache may be unreachable (core/redis_cache.py): then no data version can be read, pages are neither served
+from nor stored in any cache, and every visitor gets a fresh page from the database. A save whose bump() cannot
+reach the cache still commits. When the cache answers again, the process that noticed the outage bumps the
+version before anything else, so no page stored before the outage (in Redis or in a worker's memory) is served:
+its data may have changed in between. A worker that served no request during the outage keeps reading the old
+version until a worker that did serves one; behind a load balancer, that is the next few requests.
 """
 
 import functools
@@ -33,21 +45,29 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+
+from core.redis_cache import cache_recovered, cache_unreachable
 
 VERSION_KEY = "livskraft:data-version"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 
 
-def data_version() -> int:
+def data_version() -> int | None:
+    """The version of the data pages are stored under; None when the cache cannot be reached."""
     version = cache.get(VERSION_KEY)
     if version is None:
+        if cache_unreachable(cache):
+            return None
         # Microseconds since 1970: after a flush or an eviction, the count goes on above every number used before,
         # so no page a worker holds under an old version can match a new one.
         start = time.time_ns() // 1000
         cache.add(VERSION_KEY, start, timeout=None)
         version = cache.get(VERSION_KEY, start)
+        if cache_unreachable(cache):
+            return None
     return version
 
 
@@ -114,7 +134,16 @@ def _bump_now() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not there (evicted or never set): any new value differs from what pages were stored under
-        cache.set(VERSION_KEY, data_version() + 1, timeout=None)
+        version = data_version()
+        if version is not None:  # else the cache is unreachable: the version is bumped when it answers again
+            cache.set(VERSION_KEY, version + 1, timeout=None)
+
+
+def _on_recovery(sender, **kwargs):
+    _bump_now()
+
+
+cache_recovered.connect(_on_recovery, dispatch_uid="livskraft-cache-recovered")
 
 
 def _on_change(sender, **kwargs):
@@ -140,8 +169,63 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _key(request, version: int, language: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+class UndeclaredParameter(Exception):  # noqa: N818 - a programming error, not a visitor's
+    """A public page read a query parameter its public_page() does not declare."""
+
+
+class DeclaredQuery(QueryDict):
+    """request.GET as a public page sees it: its declared parameters only; reading any other one raises."""
+
+    def __init__(self, *args, declared: frozenset[str] = frozenset(), view: str = "", **kwargs):
+        self._declared, self._view = declared, ""  # no checks while the parameters are filled in
+        super().__init__(*args, **kwargs)
+        self._view = view
+
+    def _check(self, name: str) -> None:
+        if self._view and name not in self._declared:
+            raise UndeclaredParameter(
+                f"{self._view} reads ?{name}= but public_page() declares only {sorted(self._declared)}: "
+                "declare it, or the cached page would be the same whatever its value."
+            )
+
+    def __getitem__(self, key):
+        self._check(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._check(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self._check(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._check(key)
+        return super().getlist(key, default)
+
+
+def canonical_query(query: QueryDict, declared) -> str:
+    """The declared parameters of a query, alphabetically, each once with its last value (what .get() reads)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(declared):
+        if name in query:
+            kept[name] = query.getlist(name)[-1]
+    return kept.urlencode()
+
+
+def _public_query(request):
+    """The query parameters the public page at the request's address declares, or None if it is no public page."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_query", None)
+
+
+def _key(request, version: int, language: str, declared) -> str:
+    address = f"{request.path}?{canonical_query(request.GET, declared)}"
+    path = hashlib.sha256(address.encode()).hexdigest()
     return f"livskraft:page:{release()}:{version}:{language}:{path}"
 
 
@@ -172,8 +256,9 @@ def files_digest(base: Path, manifest: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _stored(request):
-    """The stored page for the request (under the data version read now), or None; and the key it goes under."""
+def _stored(request, declared):
+    """The stored page for the request (under the data version read now), or None; and the key it goes under
+    (None when the page must not be stored: a visitor with a session, or the cache unreachable)."""
     from core.middleware import chosen_language
 
     if not settings.LIVSKRAFT_PAGE_CACHE_SECONDS or not _cacheable_request(request):
@@ -181,7 +266,11 @@ def _stored(request):
     if hasattr(request, "_page_cache_key"):
         # The middleware looked already and found nothing: a second read in the view would find nothing either.
         return None, request._page_cache_key
-    key = request._page_cache_key = _key(request, data_version(), chosen_language(request))
+    version = data_version()
+    if version is None:
+        request._page_cache_key = None
+        return None, None
+    key = request._page_cache_key = _key(request, version, chosen_language(request), declared)
     stored = PAGES.get(key)
     if stored is None:
         stored = cache.get(key)
@@ -210,19 +299,28 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response, _key = _stored(request)
+        declared = _public_query(request) if _cacheable_request(request) else None
+        response = None if declared is None else _stored(request, declared)[0]
         if response is not None:
             response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
             return response
         return self.get_response(request)
 
 
-def public_page(view):
-    """Serve the view's page from the cache to visitors without a session; store a fresh 200 answer."""
+def public_page(view, *, query: tuple[str, ...] = ()):
+    """Serve the view's page from the cache to visitors without a session; store a fresh 200 answer.
+
+    query names the parameters the view (its helpers and templates included) reads from the address.
+    """
+    declared = frozenset(query)
+    name = f"{view.__module__}.{view.__qualname__}"
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        stored, key = _stored(request)
+        canonical = canonical_query(request.GET, declared)
+        request.GET = DeclaredQuery(canonical, declared=declared, view=name)
+        request.META["QUERY_STRING"] = canonical  # what get_full_path() puts in the login and language links
+        stored, key = _stored(request, declared)
         if stored is not None:
             return stored
         if key is None:
@@ -237,4 +335,5 @@ def public_page(view):
             response["X-Cache"] = "miss"
         return response
 
+    wrapped.public_query = declared
     return wrapped

@@ -12,15 +12,22 @@ def csrf_failure(request, reason=""):
 
 
 def health(request):
-    """For the load balancer: 200 "ok" when the portal can reach its database, else 503 (never cached)."""
+    """For the load balancer: 200 "ok" when the portal reaches its database and cache; 200 "degraded: cache
+    unreachable" when only the cache fails (pages are then served uncached, so keep sending traffic); 503 when the
+    database fails. Never cached; it reads no session."""
+    from django.core.cache import cache
     from django.db import connection
     from django.http import HttpResponse
+
+    from core.redis_cache import cache_reachable_now
 
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # noqa: BLE001 - any failure means not healthy
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    response = HttpResponse("ok", content_type="text/plain")
+        response = HttpResponse("database unavailable", status=503, content_type="text/plain")
+    else:
+        state = "ok" if cache_reachable_now(cache) else "degraded: cache unreachable"
+        response = HttpResponse(state, content_type="text/plain")
     response["Cache-Control"] = "no-store"
     return response

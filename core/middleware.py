@@ -1,5 +1,5 @@
 """Choose the page language (the visitor's own choice, else her browser's, else bokmål), turn a raised Redirect into a redirect,
-and answer 503 when the database is down."""
+keep what logged-in people see out of shared caches, and answer 503 when the database is down."""
 
 import logging
 
@@ -106,3 +106,22 @@ class RedirectMiddleware(MiddlewareMixin):
         if isinstance(exception, Redirect):
             return (HttpResponsePermanentRedirect if exception.permanent else HttpResponseRedirect)(exception.url)
         return None
+
+
+class PrivatePagesMiddleware:
+    """Send Cache-Control: private, no-store with every answer to a logged-in user, unless the view set its own.
+
+    Whoever is logged in may see unpublished figures, drafts, previews and history, on any page, the public ones
+    included: no proxy or browser cache may keep such a page or hand it to the next person. One rule for every
+    answer, so that no page can forget it. Visitors without a login only ever see published data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response

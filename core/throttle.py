@@ -10,6 +10,11 @@ The window slides in slices of a fifteenth of its length (a minute for 15 minute
 one cache counter. An attempt reserves its place with the cache's `incr` before the password is
 checked and keeps it if the login fails, so a burst of simultaneous guesses cannot slip past the
 limit on a cache whose `incr` is atomic (local memory, Redis, Memcached).
+
+While the cache is unreachable (core/redis_cache.py answers every call as a miss) the throttle fails open:
+nothing is counted and nobody is refused. Failing closed would lock every planner out for as long as Redis is
+down, and would let anyone who can take Redis down do exactly that; failing open leaves guessing as slow as
+the password hasher makes it, for the length of an outage that is logged and shown on /helse/.
 """
 
 import contextlib

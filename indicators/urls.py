@@ -9,9 +9,13 @@ from indicators.models import DataImport
 urlpatterns = [
     path("", public_page(views.home), name="home"),
     path("kommune/<str:code>/data.<str:fmt>", views.municipality_download, name="municipality_download"),
-    path("kommuner/", public_page(views.municipality_search), name="municipality_search"),
+    path("kommuner/", public_page(views.municipality_search, query=("q",)), name="municipality_search"),
     path("indikator/", public_page(views.indicators), name="indicators"),
-    path("indikator/<slug:code>/", public_page(views.indicator), name="indicator"),
+    path(
+        "indikator/<slug:code>/",
+        public_page(views.indicator, query=("ar", "kommune", "utvalg", "visning")),
+        name="indicator",
+    ),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
     path("kilder/", public_page(views.sources), name="sources"),
     path("data/", selection.download, name="data_download"),

@@ -7,7 +7,7 @@ A backup is a directory:
     public/<app>.<model>.jsonl.gz  published, non-personal rows
     public/media/...               images of published good examples
     private/<app>.<model>.jsonl.gz everything else, complete
-    private/media/...              every other file under MEDIA_ROOT
+    private/media/...              every other file in the media storage
 
 Each .jsonl.gz file is gzip-compressed JSON Lines in the format of Django's "jsonl" serializer: one
 {"model", "pk", "fields"} object per line, binary fields in base64, primary keys as stored.
@@ -18,6 +18,9 @@ view is either complete (the public rows hold every field: restore reads them fr
 and the private part holds only the other rows) or a projection (the public rows hold only the
 published, non-personal fields: restore reads the complete rows from the private part). No public
 view includes a relation to a user, so users appear only in the private part.
+
+Media files are read from and restored into Django's default storage, whatever it is: a folder (MEDIA_ROOT) or
+a bucket of object storage shared by several app servers; the backup itself is always a local directory.
 """
 
 import contextlib
@@ -27,7 +30,7 @@ import gzip
 import hashlib
 import io
 import json
-import os
+import posixpath
 import shutil
 import time
 import uuid
@@ -37,10 +40,11 @@ from pathlib import Path, PurePosixPath
 
 import django
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.jsonl import Serializer as JSONLinesSerializer
@@ -263,10 +267,14 @@ class LinesSerializer(JSONLinesSerializer):
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while block := stream.read(HASH_BLOCK):
-            digest.update(block)
+        return sha256_of_stream(stream)
+
+
+def sha256_of_stream(stream) -> str:
+    digest = hashlib.sha256()
+    while block := stream.read(HASH_BLOCK):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -304,22 +312,32 @@ def write_rows(path: Path, queryset, *, fields=None, natural_keys: bool = False,
     return counter[0]
 
 
-def copy_file(source: Path, target: Path) -> None:
+def copy_from_storage(storage, name: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    with storage.open(name, "rb") as source, target.open("wb") as copy:
+        shutil.copyfileobj(source, copy, HASH_BLOCK)
 
 
-def media_files(root: Path) -> list[str]:
-    """Return the MEDIA_ROOT-relative names of every regular file under MEDIA_ROOT, sorted."""
-    if not root.is_dir():
-        return []
-    found = []
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            if path.is_file():
-                found.append(path.relative_to(root).as_posix())
+def media_files(storage) -> list[str]:
+    """Return the name of every file in the media storage, sorted."""
+    found, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, names = storage.listdir(folder)
+        except FileNotFoundError:  # a local MEDIA_ROOT that nothing was ever uploaded into
+            continue
+        found += [posixpath.join(folder, name) for name in names]
+        folders += [posixpath.join(folder, subfolder) for subfolder in subfolders]
     return sorted(found)
+
+
+def local_folder(storage) -> Path | None:
+    """The folder a storage keeps its files in, or None for object storage."""
+    try:
+        return Path(storage.path("")).absolute()
+    except NotImplementedError:
+        return None
 
 
 # --- database state -------------------------------------------------------------------------------------------------
@@ -365,17 +383,17 @@ class snapshot:  # noqa: N801 (used as a context manager, like transaction.atomi
 
 
 def write_backup(target: Path, *, using: str = DEFAULT_DB_ALIAS, report: Callable[[str], None] = lambda line: None):
-    """Write a backup of the database and MEDIA_ROOT into the directory target; return the manifest.
+    """Write a backup of the database and the media storage into the directory target; return the manifest.
 
     The files are written into a hidden directory beside the target and renamed at the end, so a
     backup that fails halfway never looks like a finished one.
     """
     started = time.monotonic()
     target = Path(target).absolute()
-    media_root = Path(settings.MEDIA_ROOT).absolute()
+    media_root = local_folder(default_storage)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} already exists and is not an empty directory; choose a new directory.")
-    if target == media_root or media_root in target.parents:
+    if media_root is not None and (target == media_root or media_root in target.parents):
         raise BackupError(f"{target} is inside MEDIA_ROOT ({media_root}); write the backup somewhere else.")
     views = public_views()
     check_public_views(views)
@@ -391,9 +409,9 @@ def write_backup(target: Path, *, using: str = DEFAULT_DB_ALIAS, report: Callabl
             entries = [write_model(work, model, views.get(label(model)), using, report) for model in backed_up_models()]
             public_media = published_images()
             media = {PUBLIC: [], PRIVATE: []}
-            for name in media_files(media_root):
+            for name in media_files(default_storage):
                 part = PUBLIC if name in public_media else PRIVATE
-                copy_file(media_root / name, work / part / MEDIA / name)
+                copy_from_storage(default_storage, name, work / part / MEDIA / name)
                 media[part].append(name)
         write_public_manifest(work, entries, media[PUBLIC], created_at)
         manifest = {
@@ -605,20 +623,25 @@ def check_empty(using: str) -> None:
         )
 
 
-def planned_media(source: Path, manifest: dict, media_root: Path) -> list[tuple[Path, Path]]:
-    """Return (backup file, MEDIA_ROOT file) pairs; refuse to overwrite a different file already there."""
+def planned_media(source: Path, manifest: dict, storage) -> list[tuple[Path, str]]:
+    """Return (backup file, name in the storage) pairs; refuse to overwrite a different file already there."""
     pairs = []
     for part in PARTS:
         for name in manifest.get("media", {}).get(part, []):
             relative = PurePosixPath(name)
             if relative.is_absolute() or ".." in relative.parts:
-                raise BackupError(f"The manifest names a media file outside MEDIA_ROOT: {name!r}.")
+                raise BackupError(f"The manifest names a media file outside the media storage: {name!r}.")
             stored = source / part / MEDIA / relative
             if f"{part}/{MEDIA}/{name}" not in manifest["files"]:
                 raise BackupError(f"{part}/{MEDIA}/{name} has no checksum in the manifest.")
-            target = media_root / relative
-            if target.exists() and sha256_of(target) != sha256_of(stored):
-                raise BackupError(f"{target} already exists with other content; restore into an empty MEDIA_ROOT.")
+            target = relative.as_posix()
+            if storage.exists(target):
+                with storage.open(target, "rb") as existing:
+                    if sha256_of_stream(existing) != sha256_of(stored):
+                        raise BackupError(
+                            f"The media file {target} already exists with other content; "
+                            "restore into an empty media storage."
+                        )
             pairs.append((stored, target))
     return pairs
 
@@ -642,13 +665,12 @@ def restore_backup(
     verify_files(source, manifest)
     check_schema(manifest, connection)
     check_empty(using)
-    media = planned_media(source, manifest, Path(settings.MEDIA_ROOT).absolute())
+    media = planned_media(source, manifest, default_storage)
     if check_only:
         return manifest
     entries = {entry["model"]: entry for entry in manifest["models"]}
     order = backed_up_models()
-    copied: list[Path] = []
-    created_dirs: list[Path] = []
+    copied: list[str] = []
     try:
         with transaction.atomic(using=using):
             for model in order:
@@ -669,20 +691,17 @@ def restore_backup(
             # database it was filled from).
             cache.bump()
             for stored, target in media:
-                if target.exists():
+                if default_storage.exists(target):
                     continue
-                for folder in reversed(target.parents):
-                    if not folder.exists():
-                        folder.mkdir()
-                        created_dirs.append(folder)
-                shutil.copyfile(stored, target)
-                copied.append(target)
+                with stored.open("rb") as stream:
+                    saved = default_storage.save(target, File(stream))
+                copied.append(saved)
+                if saved != target:
+                    raise BackupError(f"The media storage saved {target} as {saved}; restore into an empty one.")
     except BaseException:
-        for path in copied:
-            path.unlink(missing_ok=True)
-        for folder in reversed(created_dirs):
+        for name in copied:
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                default_storage.delete(name)
         raise
     manifest["seconds"] = round(time.monotonic() - started, 2)
     manifest["media_copied"] = len(copied)

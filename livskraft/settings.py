@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -203,9 +204,12 @@ SSB_KLASS_URL = os.environ.get("SSB_KLASS_URL", "https://data.ssb.no/api/klass/v
 # Where readers report accessibility problems; shown in the accessibility statement.
 LIVSKRAFT_ACCESSIBILITY_CONTACT = os.environ.get("LIVSKRAFT_ACCESSIBILITY_CONTACT", "tilgjengelighet@livskraft.example")
 
-# Uploaded files (the images of good examples). They are never served from this folder directly:
-# a view checks that the example is published, or that the visitor may see it, before sending the file.
+# Uploaded files (the images of good examples) go to Django's default storage: the folder MEDIA_ROOT, or, when
+# LIVSKRAFT_S3_BUCKET names one, a bucket of S3-compatible object storage that several app servers share (see
+# STORAGES below). They are never served from there directly: a view checks that the example is published, or that
+# the visitor may see it, before sending the file. Imported spreadsheets are kept in the database.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+LIVSKRAFT_S3_BUCKET = os.environ.get("LIVSKRAFT_S3_BUCKET", "")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -229,9 +233,22 @@ VENDOR_STATIC_FILES = {
 }
 # The cache: Redis when REDIS_URL is set (shared by all workers: page cache, its invalidation and the login
 # throttle then hold across processes), else memory in each process.
+# An unreachable Redis costs a request at most its timeouts; the portal then serves uncached and tries again
+# every LIVSKRAFT_CACHE_RETRY_SECONDS (core/redis_cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+LIVSKRAFT_CACHE_TIMEOUT_MS = env_int("LIVSKRAFT_CACHE_TIMEOUT_MS", 500, minimum=1)
+LIVSKRAFT_CACHE_RETRY_SECONDS = env_int("LIVSKRAFT_CACHE_RETRY_SECONDS", 2, minimum=1)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.redis_cache.ReusingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": LIVSKRAFT_CACHE_TIMEOUT_MS / 1000,
+                "socket_timeout": LIVSKRAFT_CACHE_TIMEOUT_MS / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 # How long a public page may be served from the cache; every data change retires all of them at once anyway.
@@ -255,6 +272,19 @@ STORAGES = {
 if DEBUG:
     # runserver serves straight from the finders; no collectstatic needed while developing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+if LIVSKRAFT_S3_BUCKET:
+    # django-storages; the keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LIVSKRAFT_S3_BUCKET,
+            "endpoint_url": os.environ.get("LIVSKRAFT_S3_ENDPOINT_URL") or None,  # None: Amazon S3 itself
+            "region_name": os.environ.get("LIVSKRAFT_S3_REGION") or None,
+            "location": os.environ.get("LIVSKRAFT_S3_PREFIX", ""),  # a folder in a bucket shared with others
+            "file_overwrite": False,  # as on disk: a new upload never replaces a file of the same name
+            "default_acl": None,  # the bucket's own policy, which should be private: the portal sends the files
+        },
+    }
 
 # The read-only JSON API at /api/v1/ (api/): open to anyone, no sessions, JSON only.
 REST_FRAMEWORK = {

@@ -9,11 +9,15 @@ urlpatterns = [
     # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
     path("start/", views.start, name="start"),
     # The municipality dashboard: its goals and figures, read through the plan in force.
-    path("kommune/<str:code>/", public_page(views.municipality), name="municipality"),
+    path(
+        "kommune/<str:code>/",
+        public_page(views.municipality, query=("budsjett_fra", "budsjett_til")),
+        name="municipality",
+    ),
     # The plan chain (public: adopted plans; readers with a role also see drafts).
-    path("kommune/<str:code>/planer/", public_page(planning.chain_page), name="plan_chain"),
+    path("kommune/<str:code>/planer/", public_page(planning.chain_page, query=("ar",)), name="plan_chain"),
     path("kommune/<str:code>/planer/<int:pk>/", public_page(planning.plan_page), name="plan"),
-    path("kommune/<str:code>/endringer/", public_page(digest.digest), name="digest"),
+    path("kommune/<str:code>/endringer/", public_page(digest.digest, query=("siden",)), name="digest"),
     # Editing the chain: planners of the municipality; adopting: approvers.
     path("rapportering/<str:code>/planer/ny/", planning.plan_create, name="plan_create"),
     path("rapportering/planer/<int:pk>/", planning.plan_edit, name="plan_edit"),
@@ -31,10 +35,14 @@ urlpatterns = [
     path("rapportering/<str:code>/budsjett/<int:year>/import/", budget.budget_import, name="budget_import"),
     path("rapportering/budsjett/import/<int:pk>/", budget.budget_import_preview, name="budget_import_preview"),
     path("rapportering/<str:code>/budsjett/<int:year>/mal.<str:fmt>", budget.budget_template, name="budget_template"),
-    path("kommune/<str:code>/arsrapport/<int:year>/", public_page(views.annual_report), name="annual_report"),
+    path(
+        "kommune/<str:code>/arsrapport/<int:year>/",
+        public_page(views.annual_report, query=("lang", "utkast")),
+        name="annual_report",
+    ),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", public_page(views.network_report), name="network_report"),
-    path("gode-eksempler/", public_page(views.good_examples), name="good_examples"),
+    path("gode-eksempler/", public_page(views.good_examples, query=("kommune",)), name="good_examples"),
     path("gode-eksempler/<int:pk>/", public_page(views.good_example), name="good_example"),
     path("gode-eksempler/<int:pk>/bilde/", views.good_example_image, name="good_example_image"),
     # Writing: only for users with a role; every view checks access itself.

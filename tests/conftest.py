@@ -2,6 +2,7 @@
 browser."""
 
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -406,3 +407,20 @@ def axe():
     if not AXE_JS.exists():
         skip_or_fail(f"{AXE_JS.relative_to(BASE_DIR)} is missing: run `npm ci`")
     return Axe()
+
+
+@pytest.fixture
+def redis_process(tmp_path, settings):
+    """A running Redis of the test's own, with the portal's cache pointing at it; removed afterwards."""
+    from tests.redis_process import RedisProcess, free_port
+
+    if shutil.which("redis-server") is None:
+        skip_or_fail("redis-server is not installed")
+    server = RedisProcess(free_port(), tmp_path)
+    server.start()
+    try:
+        settings.CACHES = server.cache_settings()
+        yield server
+    finally:
+        if server.process is not None:
+            server.stop()

@@ -5,7 +5,7 @@ covered without being listed here.
 """
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from indicators.models import MunicipalityRole, Role, reporting_year
 from tests.pages import Route, walk
@@ -35,9 +35,12 @@ def test_the_walk_finds_the_pages_of_a_municipality():
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
 def test_a_former_number_leads_to_the_same_page_under_the_current_number(client, kongsberg, admin_user, route):
     client.force_login(admin_user)
-    response = client.get(reverse(route.name, kwargs=kwargs_for(route, "0604")), {"x": "1"})
+    old = reverse(route.name, kwargs=kwargs_for(route, "0604"))
+    response = client.get(old, {"x": "1"})
     assert response.status_code in (301, 302)
-    assert response["Location"] == reverse(route.name, kwargs=kwargs_for(route, "3303")) + "?x=1"
+    # A cached public page passes on only the parameters it reads (core/cache.py); x is none of them.
+    kept = "" if hasattr(resolve(old).func, "public_query") else "?x=1"
+    assert response["Location"] == reverse(route.name, kwargs=kwargs_for(route, "3303")) + kept
 
 
 def test_a_public_page_moves_for_good_and_a_working_page_for_now(client, kongsberg, rana_planner):

@@ -1,18 +1,21 @@
 """The public page cache: visitors without a session get stored pages, and any change to the data retires them."""
 
-import os
+import secrets
 import time
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.test import override_settings
+from django.urls import reverse
 
-from core.cache import VERSION_KEY, RecentPages, files_digest
+from core.cache import VERSION_KEY, RecentPages, UndeclaredParameter, files_digest, public_page
 from indicators.models import IndicatorValue, ValueStatus
 from indicators.services import change_status
 from tests import factories as make
+from tests import pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -109,36 +112,21 @@ def test_the_cache_can_be_switched_off(client, rana):
     assert "X-Cache" not in client.get("/kommune/1833/")
 
 
-def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(client, rana, waste):
+def test_redis_is_shared_so_a_change_in_one_process_retires_pages_everywhere(client, rana, waste, redis_process):
     """Two cache clients on the same Redis stand for two gunicorn workers: the version one bumps, the other sees."""
-    location = "redis://127.0.0.1:6379/15"
-    import redis as redis_library
+    from django.core.cache.backends.redis import RedisCache
 
-    try:
-        redis_library.Redis.from_url(location, socket_connect_timeout=1).ping()
-    except redis_library.exceptions.ConnectionError:
-        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}:
-            pytest.fail("Redis is not answering on 127.0.0.1:6379 (CI is set, so this is a failure)", pytrace=False)
-        pytest.skip("Redis is not answering on 127.0.0.1:6379")
-    redis = {"default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": location}}
-    with override_settings(CACHES=redis):
-        caches["default"].clear()
-        try:
-            assert client.get("/kommune/1833/")["X-Cache"] == "miss"
-            assert client.get("/kommune/1833/")["X-Cache"] == "hit"
-            from django.core.cache.backends.redis import RedisCache
+    from core.cache import bump
 
-            other_worker = RedisCache(location, {})
-            before = other_worker.get("livskraft:data-version")
-            IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
-            from core.cache import bump
-
-            bump()
-            assert other_worker.get("livskraft:data-version") == before + 1
-            page = client.get("/kommune/1833/")
-            assert page["X-Cache"] == "miss" and "300" in page.content.decode()
-        finally:
-            caches["default"].clear()
+    assert client.get("/kommune/1833/")["X-Cache"] == "miss"
+    assert client.get("/kommune/1833/")["X-Cache"] == "hit"
+    other_worker = RedisCache(redis_process.location, {})
+    before = other_worker.get(VERSION_KEY)
+    IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
+    bump()
+    assert other_worker.get(VERSION_KEY) == before + 1
+    page = client.get("/kommune/1833/")
+    assert page["X-Cache"] == "miss" and "300" in page.content.decode()
 
 
 def test_after_a_deployment_no_page_rendered_by_the_release_before_is_served(client, rana):
@@ -185,3 +173,96 @@ def test_every_package_of_the_product_decides_the_release(settings):
     packages = {path.parent.name for path in base.glob("*/__init__.py")} - {"tests", "tools"}
     assert packages <= set(settings.LIVSKRAFT_RELEASE_FOLDERS)
     assert {"templates", "locale"} <= set(settings.LIVSKRAFT_RELEASE_FOLDERS)
+
+
+def resolve_route(route):
+    """The view a route serves (public_page's wrapper for a cached page)."""
+    from django.urls import resolve
+    from django.urls.converters import IntConverter
+
+    kwargs = {name: 1 if isinstance(kind, IntConverter) else "x" for name, kind in route.converters.items()}
+    return resolve(reverse(route.name, kwargs=kwargs)).func
+
+
+# --- query strings: a page is stored once per set of parameters it reads ----------------------------------------
+
+
+def test_150_random_query_strings_make_one_stored_page(client, rana, redis_process):
+    import redis as redis_library
+
+    server = redis_library.Redis.from_url(redis_process.location)
+    for number in range(150):
+        response = client.get(f"/kommune/1833/?x={secrets.token_hex(8)}&n={number}")
+        assert response.status_code == 200
+    pages = server.keys("*livskraft:page:*")
+    assert len(pages) == 1, f"{len(pages)} pages stored for one page"
+    assert response["X-Cache"] == "hit"
+
+
+def test_the_parameters_a_page_reads_are_keyed_in_one_order_with_the_value_it_reads(client, rana, waste):
+    make.published_value(waste, rana, 2022, 9000)
+    first = client.get("/indikator/husholdningsavfall/?visning=total&ar=2022")
+    assert first["X-Cache"] == "miss"
+    for same in ("?ar=2022&visning=total", "?ar=2023&visning=total&ar=2022&utm_source=news", "?visning=total&ar=2022&"):
+        again = client.get(f"/indikator/husholdningsavfall/{same}")
+        assert again["X-Cache"] == "hit" and again.content == first.content, same
+    other = client.get("/indikator/husholdningsavfall/?ar=2023&visning=total")
+    assert other["X-Cache"] == "miss" and other.content != first.content
+
+
+def test_a_parameter_the_page_does_not_read_never_shows_up_in_it(client, rana):
+    page = client.get("/kommune/1833/?kampanje=<b>gratis</b>").content.decode()
+    assert "kampanje" not in page and "gratis" not in page  # not in the login link nor the language switcher
+
+
+def test_a_page_cannot_read_a_parameter_it_does_not_declare(rf):
+    page = public_page(lambda request: HttpResponse(request.GET.get("secret", "")), query=("shown",))
+    with pytest.raises(UndeclaredParameter, match=r"\?secret="):
+        page(rf.get("/?secret=1&shown=2"))
+    with pytest.raises(UndeclaredParameter):
+        public_page(lambda request: HttpResponse("secret" in request.GET))(rf.get("/"))
+    assert (
+        public_page(lambda request: HttpResponse(request.GET["shown"]), query=("shown",))(
+            rf.get("/?shown=1&shown=2")
+        ).content
+        == b"2"
+    )
+
+
+CACHED_PAGES = [
+    route
+    for route in pages.every_page()
+    if route.name not in pages.PRIVATE and hasattr(resolve_route(route), "public_query")
+]
+
+
+@pytest.mark.parametrize("route", CACHED_PAGES, ids=str)
+def test_every_cached_page_reads_only_what_it_declares_and_ignores_the_rest(client, site, route):
+    url = site.url(route)
+    declared = sorted(resolve_route(route).public_query)
+    # Every declared parameter given: nothing the page or its templates read is left undeclared.
+    filled = "&".join(f"{name}=1" for name in declared)
+    response = client.get(f"{url}?{filled}")
+    assert response.status_code < 500, f"{route} answered {response.status_code}"
+    if route.name in pages.REDIRECTS:
+        return
+    first = client.get(url)
+    again = client.get(f"{url}?zz={secrets.token_hex(4)}&fbclid=1")
+    assert again["X-Cache"] == "hit" and again.content == first.content, route
+
+
+# --- logged-in people's pages are nobody else's ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", pages.every_page(), ids=str)
+def test_every_page_a_logged_in_user_sees_is_kept_out_of_shared_caches(client, site, route, request):
+    persona = pages.PRIVATE.get(route.name, "rana_planner")
+    client.force_login(request.getfixturevalue(persona))
+    control = {part.strip() for part in client.get(site.url(route)).get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= control, f"{route} as {persona}: Cache-Control {control}"
+
+
+def test_the_public_gets_public_pages_without_private_marks_and_a_reader_with_them(client, rana, waste, politician):
+    assert "private" not in client.get("/kommune/1833/").get("Cache-Control", "")
+    client.force_login(make.role(politician, rana, "reader"))
+    assert client.get("/kommune/1833/")["Cache-Control"] == "private, no-store"

@@ -10,7 +10,7 @@ from livskraft.backup import BackupError, restore_backup
 class Command(BaseCommand):
     help = (
         "Restore a backup written by `manage.py backup` into an empty database that `migrate` has just created, "
-        "and its files into MEDIA_ROOT. Refuses, writing nothing, when the database holds data, when the backup "
+        "and its files into the media storage. Refuses, writing nothing, when the database holds data, when the backup "
         "was made with other migrations, or when a file fails its checksum. Everything loads in one transaction."
     )
 
