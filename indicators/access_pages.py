@@ -85,7 +85,7 @@ class GrantRoleForm(forms.Form):
     municipality = MunicipalityChoice(label=gettext_lazy("Municipality"), queryset=Municipality.objects.none())
     role = forms.ChoiceField(
         label=gettext_lazy("Role"),
-        choices=Role.choices,
+        choices=[("", "---------"), *Role.choices],
         help_text=gettext_lazy(
             "Planners enter and submit values; approvers approve, return and publish them; readers see drafts."
         ),

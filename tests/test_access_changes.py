@@ -314,7 +314,7 @@ def test_she_is_told_by_e_mail_in_her_municipalitys_written_form(client, coordin
     assert message.to == ["kari@masfjorden.kommune.no"]
     assert message.subject == "Tilgangen din til Livskraft er endra"
     assert "Hei Kari Nordmann," in message.body
-    assert "koordinator gav deg rolla planleggar i Masfjorden." in message.body
+    assert "koordinator gav deg rolla som planleggjar i Masfjorden." in message.body
     assert LOGIN_URL in message.body
 
 
