@@ -9,7 +9,7 @@ of the user's reach (a role in Halden for a coordinator whose networks Halden is
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.db import transaction
@@ -135,6 +135,21 @@ class EndMembershipForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, initial={"left": timezone.localdate()}, **kwargs)
+
+
+def _summary(*forms_shown) -> dict | None:
+    """The error summary of the form that came back with problems: each problem a link to its field (a problem of
+    the whole form: to its first field). None when no form has one."""
+    for form in forms_shown:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        first = next(iter(form.fields))
+        problems = []
+        for name, errors in form.errors.items():
+            target = form[first if name == NON_FIELD_ERRORS else name].auto_id
+            problems.extend({"target": target, "text": error} for error in errors)
+        return {"title": _("Nothing was saved"), "problems": problems}
+    return None
 
 
 def _administrator(request) -> Access:
@@ -265,6 +280,7 @@ def roles(request):
             "networks": networks,
             "history": history,
             "is_superuser": access.is_superuser,
+            "summary": _summary(role_form, coordinator_form),
         },
     )
 
@@ -377,6 +393,7 @@ def network_members(request, slug: str):
             "current": [m for m in memberships if m.left is None or m.left >= today],
             "former": [m for m in memberships if m.left is not None and m.left < today],
             "history": history,
+            "summary": _summary(form),
         },
     )
 
@@ -408,7 +425,11 @@ def membership_end(request, pk: int):
                 },
             )
             return redirect("network_members", membership.network.slug)
-    return render(request, "indicators/access/membership_end.html", {"membership": membership, "form": form})
+    return render(
+        request,
+        "indicators/access/membership_end.html",
+        {"membership": membership, "form": form, "summary": _summary(form)},
+    )
 
 
 @login_required
