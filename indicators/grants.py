@@ -106,24 +106,25 @@ def _roles_of(user, municipality) -> list[str]:
     return [role for role in Role.values if role in held]
 
 
+def _already(user, role: str, municipality) -> AccessRefused:
+    return AccessRefused(
+        _("%(user)s is already %(role)s in %(municipality)s.")
+        % {"user": user.get_username(), "role": Role(role).label.lower(), "municipality": municipality.name}
+    )
+
+
 def grant_role(*, by, user, municipality: Municipality, role: str, login_url: str) -> AccessChange:
     """Give the user the role (planner, approver, reader) in the municipality, and tell her."""
     check_role(by, user, municipality, granting=True)
     with transaction.atomic():
         before = _roles_of(user, municipality)
         if role in before:
-            raise AccessRefused(
-                _("%(user)s is already %(role)s in %(municipality)s.")
-                % {"user": user.get_username(), "role": Role(role).label.lower(), "municipality": municipality.name}
-            )
+            raise _already(user, role, municipality)
         try:
             with transaction.atomic():
                 MunicipalityRole.objects.create(user=user, municipality=municipality, role=role)
         except IntegrityError:  # given at the same moment by someone else
-            raise AccessRefused(
-                _("%(user)s is already %(role)s in %(municipality)s.")
-                % {"user": user.get_username(), "role": Role(role).label.lower(), "municipality": municipality.name}
-            ) from None
+            raise _already(user, role, municipality) from None
         after = [r for r in Role.values if r in {*before, role}]
         change = _record(
             by, user=user, municipality=municipality, what=role, action=Action.GRANTED, before=before, after=after

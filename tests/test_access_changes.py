@@ -345,6 +345,22 @@ def test_an_e_mail_address_nobody_has_gets_an_account_and_is_told_to_choose_a_pa
     assert "ny.politiker@kongsberg.kommune.no" in message.body
 
 
+def test_a_mail_server_that_is_down_does_not_undo_the_change(
+    client, kongsberg, coordinator, politician, committed, settings, caplog
+):
+    # A real SMTP client against a port nobody listens on: the connection is refused.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    politician.email = "politiker@kongsberg.kommune.no"
+    politician.save()
+    with committed():
+        response = grant(as_user(client, coordinator), kongsberg, Role.APPROVER, "politiker")
+    assert response.status_code == 302
+    assert MunicipalityRole.objects.filter(user=politician, role=Role.APPROVER).exists()
+    assert "Could not e-mail politiker about access change" in caplog.text
+    assert "Your access has changed" in text(as_user(client, politician).get("/rapportering/"))
+
+
 def test_no_account_is_made_for_an_address_that_is_not_one(client, kongsberg, coordinator, committed):
     with committed():
         response = grant(as_user(client, coordinator), kongsberg, Role.READER, "ikke-en-adresse@")
