@@ -316,6 +316,7 @@ def test_she_is_told_by_e_mail_in_her_municipalitys_written_form(client, coordin
     assert "Hei Kari Nordmann," in message.body
     assert "koordinator gav deg rolla som planleggjar i Masfjorden." in message.body
     assert LOGIN_URL in message.body
+    assert "passord" not in message.body  # she has one already
 
 
 def test_a_bokmal_municipality_tells_her_in_bokmal(client, kongsberg, coordinator, politician, committed):
