@@ -19,6 +19,7 @@ from django.db.models.query import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.middleware import Redirect
@@ -33,6 +34,8 @@ class Access:
     roles: dict[int, set[str]] = field(default_factory=dict)
     # Municipalities a coordinator follows: every member, past or present, of her networks.
     coordinated: set[int] = field(default_factory=set)
+    # The members of her networks today: where she gives roles (she withdraws them wherever she follows).
+    coordinated_now: set[int] = field(default_factory=set)
     is_coordinator: bool = False
 
     def has_role(self, municipality_id: int, *roles: str) -> bool:
@@ -55,6 +58,20 @@ class Access:
     def can_coordinate(self, municipality_id: int) -> bool:
         """The network's coordinators publish and return the good examples of its members."""
         return self.is_superuser or municipality_id in self.coordinated
+
+    def can_grant_roles(self, municipality_id: int) -> bool:
+        """Gives planner, approver and reader roles in the municipality: a superuser, or a coordinator of a network
+        it is a member of today."""
+        return self.is_superuser or municipality_id in self.coordinated_now
+
+    def can_withdraw_roles(self, municipality_id: int) -> bool:
+        """Withdraws roles in the municipality: also in a former member, so a coordinator can tidy up after it."""
+        return self.is_superuser or municipality_id in self.coordinated
+
+    @property
+    def administers_access(self) -> bool:
+        """Superusers and network coordinators see who has which role where, and change it within their reach."""
+        return self.is_superuser or self.is_coordinator
 
     def anyone(self, municipality_id: int) -> bool:
         """Public pages: anyone may look the municipality up (what she sees of it is the view's business)."""
@@ -105,10 +122,13 @@ def access_for(user) -> Access:
         access = Access()
         for municipality_id, role in MunicipalityRole.objects.filter(user=user).values_list("municipality_id", "role"):
             access.roles.setdefault(municipality_id, set()).add(role)
-        coordinated = NetworkMembership.objects.filter(network__coordinators__user=user).values_list(
-            "municipality_id", flat=True
-        )
-        access.coordinated = set(coordinated)
+        today = timezone.localdate()
+        for municipality_id, left in NetworkMembership.objects.filter(network__coordinators__user=user).values_list(
+            "municipality_id", "left"
+        ):
+            access.coordinated.add(municipality_id)
+            if left is None or left >= today:
+                access.coordinated_now.add(municipality_id)
         access.is_coordinator = user.coordinator_of.exists() if not access.coordinated else True
     if user.is_authenticated:
         setattr(user, CACHE_ATTRIBUTE, access)

@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from indicators import grants
 from indicators.access import access_for
+from indicators.grants import AccessRefused
 from indicators.models import (
+    AccessChange,
     Indicator,
     IndicatorChange,
     IndicatorValue,
@@ -44,8 +48,39 @@ class MunicipalityCodeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
 
 
+def _login_url(request) -> str:
+    return request.build_absolute_uri(reverse("login"))
+
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """The network's memberships as they will be: each possible, and no two of one municipality overlapping."""
+
+    def clean(self):
+        super().clean()
+        periods = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("municipality") or not data.get("joined"):
+                continue
+            municipality, joined, left = data["municipality"], data["joined"], data.get("left")
+            try:
+                grants.check_dates(municipality, joined, left)
+            except AccessRefused as refused:
+                form.add_error(None, str(refused))
+                continue
+            for other_joined, other_left in periods.get(municipality, []):
+                if (left is None or left >= other_joined) and (other_left is None or other_left >= joined):
+                    form.add_error(
+                        None,
+                        gettext("%(municipality)s is already a member of the network in that period.")
+                        % {"municipality": municipality.name},
+                    )
+            periods.setdefault(municipality, []).append((joined, left))
+
+
 class NetworkMembershipInline(admin.TabularInline):
     model = NetworkMembership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["municipality"]
 
@@ -55,6 +90,44 @@ class NetworkAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [NetworkMembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        """Members are added, changed and removed through indicators.grants, so every change is recorded."""
+        if formset.model is not NetworkMembership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        by = request.user
+        try:
+            with transaction.atomic():
+                for membership in formset.deleted_objects:
+                    grants.delete_membership(by=by, membership=membership)
+                for membership, _fields in formset.changed_objects:
+                    stored = NetworkMembership.objects.select_related("network", "municipality").get(pk=membership.pk)
+                    if stored.municipality_id != membership.municipality_id:
+                        grants.delete_membership(by=by, membership=stored)
+                        grants.add_member(
+                            by=by,
+                            network=stored.network,
+                            municipality=membership.municipality,
+                            joined=membership.joined,
+                            left=membership.left,
+                        )
+                    else:
+                        grants.change_membership(
+                            by=by, membership=stored, joined=membership.joined, left=membership.left
+                        )
+                for membership in formset.new_objects:
+                    grants.add_member(
+                        by=by,
+                        network=form.instance,
+                        municipality=membership.municipality,
+                        joined=membership.joined,
+                        left=membership.left,
+                    )
+        except AccessRefused as refused:
+            self.message_user(
+                request, gettext("The members were not changed: %(reason)s") % {"reason": refused}, messages.ERROR
+            )
 
 
 class IndicatorChangeInline(admin.TabularInline):
@@ -195,19 +268,114 @@ class IndicatorValueAdmin(admin.ModelAdmin):
         return False
 
 
+class GrantAdmin(admin.ModelAdmin):
+    """A role given and withdrawn through indicators.grants, as on the portal: checked, recorded and told.
+
+    A role is never edited: one is withdrawn and another given. Subclasses say how to check, give and withdraw one.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields_shown if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        check = self.check_grant
+
+        class Checked(form):
+            def clean(self):
+                cleaned = super().clean()
+                if not self.errors:
+                    try:
+                        check(request.user, cleaned)
+                    except AccessRefused as refused:
+                        raise forms.ValidationError(str(refused)) from None
+                return cleaned
+
+        return Checked
+
+    def has_delete_permission(self, request, obj=None):
+        # Nobody withdraws her own role (indicators.grants); the bulk action skips it with a message.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.user_id != request.user.pk)
+
+    def save_model(self, request, obj, form, change):
+        if change:  # every field is read-only on an existing role: nothing to save
+            return
+        obj.pk = self.grant(request, obj).pk
+
+    def delete_model(self, request, obj):
+        self.withdraw(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        refused = []
+        for obj in queryset:
+            try:
+                self.withdraw(request, obj)
+            except AccessRefused as refusal:
+                refused.append(str(refusal))
+        for reason in dict.fromkeys(refused):
+            self.message_user(request, reason, messages.ERROR)
+
+
 @admin.register(MunicipalityRole)
-class MunicipalityRoleAdmin(admin.ModelAdmin):
+class MunicipalityRoleAdmin(GrantAdmin):
     """Roles are given here: a user may be planner, approver or reader in several municipalities."""
 
     list_display = ["user", "role", "municipality"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "municipality__name"]
     autocomplete_fields = ["municipality"]
+    fields_shown = ["user", "municipality", "role"]
+
+    @staticmethod
+    def check_grant(by, cleaned):
+        if cleaned.get("user") and cleaned.get("municipality"):
+            grants.check_role(by, cleaned["user"], cleaned["municipality"], granting=True)
+
+    def grant(self, request, obj):
+        grants.grant_role(
+            by=request.user, user=obj.user, municipality=obj.municipality, role=obj.role, login_url=_login_url(request)
+        )
+        return MunicipalityRole.objects.get(user=obj.user, municipality=obj.municipality, role=obj.role)
+
+    def withdraw(self, request, obj):
+        grants.withdraw_role(by=request.user, role=obj, login_url=_login_url(request))
 
 
 @admin.register(NetworkCoordinator)
-class NetworkCoordinatorAdmin(admin.ModelAdmin):
+class NetworkCoordinatorAdmin(GrantAdmin):
     list_display = ["user", "network"]
+    fields_shown = ["user", "network"]
+
+    @staticmethod
+    def check_grant(by, cleaned):
+        if cleaned.get("user"):
+            grants.check_coordinator(by, cleaned["user"])
+
+    def grant(self, request, obj):
+        grants.grant_coordinator(by=request.user, user=obj.user, network=obj.network, login_url=_login_url(request))
+        return NetworkCoordinator.objects.get(user=obj.user, network=obj.network)
+
+    def withdraw(self, request, obj):
+        grants.withdraw_coordinator(by=request.user, coordinator=obj, login_url=_login_url(request))
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(admin.ModelAdmin):
+    """The record of every grant and withdrawal: read-only (also on the portal, under Tilganger)."""
+
+    list_display = ["changed_at", "changed_by", "action", "what", "user", "municipality", "network", "before", "after"]
+    list_filter = ["what", "action"]
+    search_fields = ["user__username", "changed_by__username", "municipality__name", "network__name"]
+    list_select_related = ["changed_by", "user", "municipality", "network"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ValueImport)

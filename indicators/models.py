@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -885,6 +886,114 @@ class NetworkCoordinator(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.network}"
+
+
+class AccessChange(models.Model):
+    """One grant or withdrawal of access, made through indicators.grants: who, when, whom, where, before and after.
+
+    A municipality role names the municipality, a coordinator role the network, a membership both (and no user).
+    Before and after are what the user held in that place (role codes, ["coordinator"]), or for a membership the
+    municipality's periods in the network (["2009-01-01", null] pairs). The user it concerns sees it on her start
+    page until she marks it seen.
+    """
+
+    class What(models.TextChoices):
+        PLANNER = Role.PLANNER.value, Role.PLANNER.label
+        APPROVER = Role.APPROVER.value, Role.APPROVER.label
+        READER = Role.READER.value, Role.READER.label
+        COORDINATOR = "coordinator", _("Network coordinator")
+        MEMBERSHIP = "membership", _("Network membership")
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CHANGED = "changed", _("Changed")
+
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now, db_index=True)
+    # PROTECT: an account with a history of access is deactivated, not deleted, so no grant loses its who or whom
+    # (and deleting a user would withdraw her roles unrecorded).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="access_changes",
+        null=True,
+        blank=True,
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="access_changes",
+        null=True,
+        blank=True,
+    )
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("network"),
+        on_delete=models.PROTECT,
+        related_name="access_changes",
+        null=True,
+        blank=True,
+    )
+    what = models.CharField(_("what"), max_length=12, choices=What)
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    before = models.JSONField(_("before"), default=list, blank=True)
+    after = models.JSONField(_("after"), default=list, blank=True)
+    seen_at = models.DateTimeField(_("seen by the user"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(what__in=Role.values, municipality__isnull=False, network__isnull=True, user__isnull=False)
+                    | Q(what="coordinator", network__isnull=False, municipality__isnull=True, user__isnull=False)
+                    | Q(what="membership", network__isnull=False, municipality__isnull=False, user__isnull=True)
+                ),
+                name="indicators_access_change_place",
+            ),
+        ]
+        indexes = [
+            # Serves the notice on the user's start page: her changes not yet seen.
+            models.Index(fields=["user", "seen_at"], name="indicators_access_unseen"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.get_what_display()} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def place(self):
+        """The municipality of a role, the network of a coordinator or a membership."""
+        return self.municipality if self.what in Role.values else self.network
+
+    def describe(self, state: list) -> str:
+        """Return before or after as the page's language says it: roles by name, periods as dates."""
+        if self.what == self.What.MEMBERSHIP:
+            periods = []
+            for joined, left in state:
+                joined = date_format(datetime.date.fromisoformat(joined), "j.n.Y")
+                if left:
+                    left = date_format(datetime.date.fromisoformat(left), "j.n.Y")
+                    periods.append(f"{joined}–{left}")
+                else:
+                    periods.append(_("from %(date)s") % {"date": joined})
+            return ", ".join(periods) or _("not a member")
+        labels = dict(self.What.choices)
+        return ", ".join(str(labels.get(code, code)) for code in state) or _("no role")
+
+    @property
+    def before_text(self) -> str:
+        return self.describe(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self.describe(self.after)
 
 
 class ValueImport(models.Model):

@@ -33,6 +33,7 @@ from indicators.entry import (
     require_explanations,
     use_typed_population,
 )
+from indicators.grants import unseen_changes
 from indicators.importers.base import MAX_PROBLEMS, ImportRejected, Problem
 from indicators.importers.spreadsheet import (
     STATE_NAMES_BY_LANGUAGE,
@@ -97,6 +98,7 @@ def start(request):
             "sees_overview": access.sees_reporting_overview,
             "is_coordinator": access.is_superuser or access.is_coordinator,
             "statuses": ValueStatus.choices,
+            "access_notices": unseen_changes(request.user),
         },
     )
 

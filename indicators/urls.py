@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import public_page
-from indicators import definitions, opendata, reporting, selection, views
+from indicators import access_pages, definitions, opendata, reporting, selection, views
 from indicators.models import DataImport
 
 urlpatterns = [
@@ -24,6 +24,17 @@ urlpatterns = [
     # The reporting round: only for users with a role; every view checks access itself.
     path("rapportering/", reporting.start, name="reporting_start"),
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
+    # Who has which role where: network coordinators and administrators (indicators/access_pages.py).
+    path("rapportering/tilganger/", access_pages.roles, name="access_roles"),
+    path("rapportering/tilganger/rolle/<int:pk>/trekk-tilbake/", access_pages.role_withdraw, name="role_withdraw"),
+    path(
+        "rapportering/tilganger/koordinator/<int:pk>/trekk-tilbake/",
+        access_pages.coordinator_withdraw,
+        name="coordinator_withdraw",
+    ),
+    path("rapportering/tilganger/nettverk/<slug:slug>/", access_pages.network_members, name="network_members"),
+    path("rapportering/tilganger/medlemskap/<int:pk>/avslutt/", access_pages.membership_end, name="membership_end"),
+    path("rapportering/tilganger/sett/", access_pages.notice_seen, name="access_notice_seen"),
     path("rapportering/import/<int:pk>/", reporting.import_preview, name="import_preview"),
     path("rapportering/ssb/", opendata.upload, {"kind": DataImport.Kind.SSB}, name="opendata_upload"),
     path("rapportering/folketall/", opendata.upload, {"kind": DataImport.Kind.POPULATION}, name="population_upload"),

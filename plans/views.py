@@ -18,6 +18,7 @@ from core import images
 from core.middleware import chosen_language
 from indicators import comparison, series
 from indicators.access import Access, access_for, municipality_for_user
+from indicators.grants import unseen_changes
 from indicators.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -39,7 +40,8 @@ def start(request):
     """Where a user lands after logging in (settings.LOGIN_REDIRECT_URL; a safe ?next= wins, as Django does).
 
     A politician, who only reads her municipality's figures, lands on its dashboard, or chooses among her
-    municipalities when she reads several. Everyone else lands on Min rapportering, as before.
+    municipalities when she reads several, or when her access has changed: this page then tells her how (the
+    dashboard is a public page, the same for everyone). Everyone else lands on Min rapportering, which tells her too.
     """
     access = access_for(request.user)
     if not access.reads_only:
@@ -51,9 +53,10 @@ def start(request):
     ]
     if not municipalities:
         return redirect("reporting_start")
-    if len(municipalities) == 1:
+    notices = unseen_changes(request.user)
+    if len(municipalities) == 1 and not notices:
         return redirect(municipalities[0].get_absolute_url())
-    return render(request, "plans/start.html", {"municipalities": municipalities})
+    return render(request, "plans/start.html", {"municipalities": municipalities, "access_notices": notices})
 
 
 def municipality(request, code):

@@ -13,7 +13,14 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, StringConverter
 
-from indicators.models import DataImport, ValueImport, ValueStatus, reporting_year
+from indicators.models import (
+    DataImport,
+    MunicipalityRole,
+    NetworkCoordinator,
+    ValueImport,
+    ValueStatus,
+    reporting_year,
+)
 from plans.models import AnnualReport, BudgetImport, ExampleStatus, GoodExample, PlanStatus, PlanType
 from plans.services import publish_report, save_report_texts
 from tests import factories as make
@@ -42,6 +49,7 @@ EXCLUDED_ROUTES = {
     "plan_delete": "an action: POST only",
     "example_review": "an action: POST only",
     "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
+    "access_notice_seen": "an action: POST only",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
@@ -70,6 +78,11 @@ PRIVATE = {
     "indicator_definitions": "coordinator",
     "indicator_definition_create": "coordinator",
     "indicator_definition": "coordinator",
+    "access_roles": "coordinator",
+    "role_withdraw": "coordinator",
+    "coordinator_withdraw": "administrator",
+    "network_members": "coordinator",
+    "membership_end": "coordinator",
     "entry": "rana_planner",
     "review": "rana_approver",
     "import_values": "rana_planner",
@@ -177,7 +190,7 @@ class Site:
 
 def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) -> Site:
     """Rana in the network with a year's figures, its plan chain, reports, good examples and files to check."""
-    make.membership(network, rana)
+    membership = make.membership(network, rana)
     population = make.population(rana, {YEAR - 1: 26000, YEAR: 26200})
     make.published_values(waste, rana, {YEAR - 1: 10400, YEAR: 10150})
     submitted = make.value(lighthouses, rana, YEAR, 12, status=ValueStatus.SUBMITTED, changed_by=rana_planner)
@@ -250,5 +263,8 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         "budget_import_preview": budget_import,
         "opendata_preview": data_import,
         "value_history": submitted,
+        "role_withdraw": MunicipalityRole.objects.get(user=rana_planner, municipality=rana),
+        "coordinator_withdraw": NetworkCoordinator.objects.get(user=coordinator, network=network),
+        "membership_end": membership,
     }
     return Site(municipality=rana, indicator=waste, network=network, objects=objects)

@@ -28,6 +28,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
+from indicators import grants
 from indicators.models import (
     Computation,
     DataImport,
@@ -160,11 +161,13 @@ def dataset(django_user_model, media_root):
     for name, code in (("Norddal", "1524"), ("Stordal", "1526")):
         make.municipality(name, codes=[(code, 1977, 2019)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
     network = make.network(description="Nettverk", members=[kongsberg])
-    make.membership(network, fjord, joined=datetime.date(2020, 1, 1), left=datetime.date(2023, 12, 31))
+    fjord_membership = make.membership(network, fjord, joined=datetime.date(2020, 1, 1))
     make.coordinator(coordinator, network)
     make.role(planner, kongsberg, Role.PLANNER)
     make.role(approver, kongsberg, Role.APPROVER)
-    make.role(users["leser-peder"], kongsberg, Role.READER)
+    # Through the service, so the record of access changes (before and after, a null among them) is backed up too.
+    grants.grant_role(by=admin, user=users["leser-peder"], municipality=kongsberg, role=Role.READER, login_url="")
+    grants.remove_member(by=admin, membership=fjord_membership, left=datetime.date(2023, 12, 31))
 
     population = Indicator.objects.population()
     waste = Indicator.objects.create(
