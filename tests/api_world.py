@@ -17,6 +17,9 @@ from tests import factories as make
 
 NETWORK = "livskraftige-kommuner"
 SSB_WASTE = "SSB, KOSTRA tabell 12241"
+# Figures and words that exist only in unpublished values, revisions and plans: none may appear in any response.
+# Eight digits, so a timestamp's microseconds (six digits) can never match one by chance.
+SECRETS = ["77712301", "77723402", "77734503", "77745604", "77756705", "77767806", "77778907", "HEMMELIG"]
 
 
 def publish(indicator, m, year, value, *, source="SSB 07459", **fields):

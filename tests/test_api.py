@@ -21,12 +21,9 @@ from indicators.services import change_status
 from plans.models import Plan, PlanStatus
 from tests import api_world
 from tests import factories as make
-from tests.api_world import NETWORK, SSB_WASTE, publish, revise
+from tests.api_world import NETWORK, SECRETS, SSB_WASTE, publish, revise
 
 API = "/api/v1/"
-# Figures and words that exist only in unpublished values, revisions and plans: none may appear in any response.
-# Eight digits, so a timestamp's microseconds (six digits) can never match one by chance.
-SECRETS = ["77712301", "77723402", "77734503", "77745604", "77756705", "77767806", "77778907", "HEMMELIG"]
 NEVER_PUBLISHED = {
     ("husholdningsavfall", "3303", 2022),
     ("husholdningsavfall", "3303", 2023),
