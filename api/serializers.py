@@ -6,10 +6,13 @@ revision being drafted; these serializers read `published_value`, `published_sta
 The API speaks English: its field names and messages are not translated.
 """
 
+import re
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from indicators.exports import licence
 from indicators.models import (
@@ -210,10 +213,16 @@ class ValueSerializer(serializers.Serializer):
     is_sample = serializers.BooleanField(
         source="published_is_sample", read_only=True, help_text="Invented for demonstration; never real statistics."
     )
-    first_published_at = serializers.DateTimeField(read_only=True)
+    first_published_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the figure was first published; null for figures published before the portal recorded it.",
+    )
     published_at = serializers.DateTimeField(read_only=True, help_text="When this figure was last published.")
     revised_at = serializers.DateTimeField(
-        read_only=True, help_text="When a changed figure was last published; null if it never changed."
+        read_only=True,
+        allow_null=True,
+        help_text="When a changed figure was last published; null if it never changed.",
     )
     source = serializers.SerializerMethodField()
     licence = serializers.SerializerMethodField(help_text="Null when no licence is known, and for sample data.")
@@ -296,10 +305,25 @@ class PlanSerializer(serializers.ModelSerializer):
 
 # --- query parameters -------------------------------------------------------------------------------------------
 
+# What a municipality number, an indicator's code and a network's slug look like, in ASCII (Python's \d would take
+# any script's digits). The addresses route only these; the filters refuse anything else, spaces around included.
+MUNICIPALITY_NUMBER = "[0-9]{4}"
+SLUG = "[-a-zA-Z0-9_]+"
+YEAR = re.compile(r"[0-9]{4}")
 
-def year_field(name: str) -> serializers.IntegerField:
+
+class YearField(serializers.IntegerField):
+    """A year as four ASCII digits: int() alone would also take " 2020", "2020.0" and Arabic-Indic digits."""
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and YEAR.fullmatch(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def year_field(name: str) -> YearField:
     message = f"{name} must be a year between {FIRST_YEAR} and {LAST_YEAR}, e.g. {name}=2020."
-    return serializers.IntegerField(
+    return YearField(
         required=False,
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
@@ -308,38 +332,78 @@ def year_field(name: str) -> serializers.IntegerField:
     )
 
 
-class MunicipalityFilter(serializers.Serializer):
-    kommune = serializers.CharField(
-        required=False, help_text="A municipality number, today's or any it has had (0604 finds Kongsberg)."
+def code_field(regex: str, message: str, help_text: str) -> serializers.CharField:
+    """A number, code or slug given exactly: whitespace around it is not trimmed away but refused."""
+    return serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        # drf-spectacular writes \A and \Z as the schema's ^ and $: the schema states exactly what is accepted.
+        validators=[RegexValidator(rf"\A{regex}\Z", message)],
+        help_text=help_text,
     )
 
-    def validate_kommune(self, code: str) -> Municipality:
-        try:
-            return Municipality.objects.by_code(code)
-        except Municipality.DoesNotExist:
-            raise serializers.ValidationError(f"No municipality has had the number {code}.") from None
+
+class Filter(serializers.Serializer):
+    """Query parameters that name things: a malformed one gives 400, a well-formed one that names nothing 404.
+
+    `finders` maps a parameter to a function returning what its value names (or None) and the message when it
+    names nothing.
+    """
+
+    finders: dict = {}
+
+    def found(self) -> dict:
+        """Return the validated parameters, each number, code or slug replaced by what it names.
+
+        Raises NotFound (404, with a message per parameter) when one names nothing.
+        """
+        filters, unknown = dict(self.validated_data), {}
+        for name, (find, message) in self.finders.items():
+            if name in filters:
+                filters[name] = find(filters[name])
+                if filters[name] is None:
+                    unknown[name] = [message.format(self.validated_data[name])]
+        if unknown:
+            raise NotFound(unknown)
+        return filters
+
+
+def find_municipality(code: str) -> Municipality | None:
+    try:
+        return Municipality.objects.by_code(code)
+    except Municipality.DoesNotExist:
+        return None
+
+
+class MunicipalityFilter(Filter):
+    kommune = code_field(
+        MUNICIPALITY_NUMBER,
+        "kommune must be a municipality number of four digits, e.g. kommune=1833.",
+        "A municipality number, today's or any it has had (0604 finds Kongsberg).",
+    )
+
+    finders = {"kommune": (find_municipality, "No municipality has had the number {}.")}
 
 
 class ValueFilter(MunicipalityFilter):
-    indikator = serializers.CharField(required=False, help_text="An indicator's code, e.g. husholdningsavfall.")
+    indikator = code_field(
+        SLUG,
+        "indikator must be an indicator's code (letters, digits, - and _), e.g. indikator=husholdningsavfall.",
+        "An indicator's code, e.g. husholdningsavfall.",
+    )
     fra = year_field("fra")
     til = year_field("til")
-    nettverk = serializers.CharField(
-        required=False,
-        help_text="A network's slug: only the values of its members, in the years they were members.",
+    nettverk = code_field(
+        SLUG,
+        "nettverk must be a network's slug (letters, digits, - and _), e.g. nettverk=livskraftige-kommuner.",
+        "A network's slug: only the values of its members, in the years they were members.",
     )
 
-    def validate_indikator(self, code: str) -> Indicator:
-        found = Indicator.objects.filter(code=code).first()
-        if found is None:
-            raise serializers.ValidationError(f"No indicator has the code {code}.")
-        return found
-
-    def validate_nettverk(self, slug: str) -> Network:
-        found = Network.objects.filter(slug=slug).first()
-        if found is None:
-            raise serializers.ValidationError(f"No network has the slug {slug}.")
-        return found
+    finders = {
+        **MunicipalityFilter.finders,
+        "indikator": (lambda code: Indicator.objects.filter(code=code).first(), "No indicator has the code {}."),
+        "nettverk": (lambda slug: Network.objects.filter(slug=slug).first(), "No network has the slug {}."),
+    }
 
     def validate(self, attrs):
         if "fra" in attrs and "til" in attrs and attrs["fra"] > attrs["til"]:

@@ -1,7 +1,6 @@
-"""/api/v1/: the endpoints, a root listing them, and the OpenAPI 3 schema (JSON) at /api/v1/schema/."""
+"""/api/v1/: the endpoints, a root listing them, the OpenAPI 3 schema (JSON) at /api/v1/schema/, and 404 in JSON."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularJSONAPIView
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -23,6 +22,8 @@ router.register("values", views.ValueViewSet, basename="value")
 router.register("plans", views.PlanViewSet, basename="plan")
 
 urlpatterns = [
-    path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     *router.urls,
+    # Last: any other address ending in a slash (one without is first redirected to it by APPEND_SLASH).
+    re_path(r"^[\s\S]*/$", views.not_found),
 ]

@@ -6,12 +6,16 @@ endpoint or filter, and a figure under revision appears as it was last published
 """
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import JsonResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
 from api import serializers
+from api.pagination import Pagination
 from indicators.models import (
     Indicator,
     IndicatorValue,
@@ -22,14 +26,25 @@ from indicators.models import (
 from plans.models import FocusArea, Goal, GoalIndicator, Plan
 
 
-class KnownParameters:
-    """Answer 400 to a query parameter the endpoint does not know, rather than ignore it.
+class ApiView:
+    """What every endpoint shares: it speaks English, reads only the parameters it knows, and pages strictly.
 
-    A misspelt filter (?municipality=1833 for ?kommune=1833) would otherwise return every row as if it had
-    been applied. A list takes its filter's parameters and page; a single object takes none.
+    A query parameter the endpoint does not know gets 400 rather than being ignored: a misspelt filter
+    (?municipality=1833 for ?kommune=1833) would otherwise return every row as if it had been applied. So does a
+    parameter given twice, which would otherwise silently mean its last value. A list takes its filter's
+    parameters and page; a single object takes none. A method the endpoint does not serve gets 405 with Allow,
+    whatever its parameters.
     """
 
     filter_class = None
+    pagination_class = Pagination
+
+    def dispatch(self, request, *args, **kwargs):
+        # The API's messages are English whatever language the visitor's browser asks for, DRF's own included.
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = "en"
+        return response
 
     def known_parameters(self) -> set[str]:
         if self.action != "list":
@@ -39,24 +54,47 @@ class KnownParameters:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if self.action not in ("list", "retrieve"):
+            return  # OPTIONS answers for the address; any other method gets 405 from dispatch
         known = self.known_parameters()
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            hint = f"Known parameters: {', '.join(sorted(known))}." if known else "This address takes no parameters."
-            raise ValidationError({name: [f"Unknown parameter. {hint}"] for name in unknown})
+        errors = {}
+        for name in sorted(request.query_params):
+            if name not in known:
+                hint = (
+                    f"Known parameters: {', '.join(sorted(known))}." if known else "This address takes no parameters."
+                )
+                errors[name] = [f"Unknown parameter. {hint}"]
+            elif len(request.query_params.getlist(name)) > 1:
+                errors[name] = [f"Give {name} only once."]
+        if errors:
+            raise ValidationError(errors)
 
     def filters(self) -> dict:
-        """Validate the filter's parameters; an empty parameter counts as absent.
+        """Return the filter's parameters and what they name; an empty parameter counts as absent.
 
-        Raises ValidationError (400, with a message per parameter) for an unknown number, code or slug, or a bad
-        year.
+        Raises ValidationError (400, with a message per parameter) for a malformed number, code, slug or year, and
+        NotFound (404, the same shape) for a number, code or slug that names nothing.
         """
         params = self.request.query_params
-        found = self.filter_class(
-            data={name: params[name] for name in self.filter_class().fields if params.get(name, "").strip()}
-        )
-        found.is_valid(raise_exception=True)
-        return found.validated_data
+        query = self.filter_class(data={name: params[name] for name in self.filter_class().fields if params.get(name)})
+        query.is_valid(raise_exception=True)
+        return query.found()
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI schema, always in English: model fields' titles would otherwise follow the browser's language."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().get(request, *args, **kwargs)
+        response.headers["Content-Language"] = "en"
+        return response
+
+
+def not_found(request, *args, **kwargs):
+    """Answer 404 in JSON, not with the portal's HTML page, for any address under /api/v1/ that names nothing."""
+    return JsonResponse({"detail": "Nothing at this address."}, status=404, headers={"Content-Language": "en"})
 
 
 @extend_schema_view(
@@ -68,14 +106,17 @@ class KnownParameters:
                 "kommunenummer",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
+                pattern=f"^{serializers.MUNICIPALITY_NUMBER}$",
                 description="Any number the municipality has had: 0604, 3006 and 3303 all give Kongsberg.",
             )
         ],
     ),
 )
-class MunicipalityViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
+class MunicipalityViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MunicipalitySerializer
     lookup_field = "kommunenummer"
+    # Anything else is not a municipality number: the address answers 404 without looking.
+    lookup_value_regex = serializers.MUNICIPALITY_NUMBER
     queryset = (
         Municipality.objects.select_related("successor")
         .prefetch_related("codes", "successor__codes", "predecessors__codes")
@@ -95,9 +136,10 @@ class MunicipalityViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Networks", description="Networks of municipalities with their members."),
     retrieve=extend_schema(summary="One network"),
 )
-class NetworkViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.NetworkSerializer
     lookup_field = "slug"
+    lookup_value_regex = serializers.SLUG
     queryset = Network.objects.prefetch_related(
         Prefetch(
             "memberships",
@@ -112,9 +154,10 @@ class NetworkViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Indicators", description="What is measured, in which unit, and from which source."),
     retrieve=extend_schema(summary="One indicator"),
 )
-class IndicatorViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.IndicatorSerializer
     lookup_field = "code"
+    lookup_value_regex = serializers.SLUG
     queryset = Indicator.objects.order_by("order", "code")
 
 
@@ -123,14 +166,15 @@ class IndicatorViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
         summary="Published values",
         description=(
             "Every published figure, as it was last published: a figure being revised keeps its published "
-            "version here until the revision is published. A filter naming an unknown municipality, indicator "
-            "or network, a bad year, or a parameter this endpoint does not know gives 400 with a message per "
-            "parameter."
+            "version here until the revision is published. Filters combine; an empty one counts as absent. "
+            "A malformed number, code, slug or year, til before fra, a parameter this endpoint does not know "
+            "or one given twice gives 400, and a number, code or slug that names nothing gives 404, both "
+            "with a message per parameter."
         ),
         parameters=[serializers.ValueFilter],
     )
 )
-class ValueViewSet(KnownParameters, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ValueViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.ValueSerializer
     filter_class = serializers.ValueFilter
 
@@ -171,11 +215,19 @@ class ValueViewSet(KnownParameters, mixins.ListModelMixin, viewsets.GenericViewS
         description="Adopted plans with their focus areas, goals and the indicators that measure the goals.",
         parameters=[serializers.MunicipalityFilter],
     ),
-    retrieve=extend_schema(summary="One adopted plan"),
+    retrieve=extend_schema(
+        summary="One adopted plan",
+        parameters=[
+            OpenApiParameter(
+                "id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The plan's id."
+            )
+        ],
+    ),
 )
-class PlanViewSet(KnownParameters, viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PlanSerializer
     filter_class = serializers.MunicipalityFilter
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         # Only adopted plans are public: drafts, plans out for consultation and repealed plans are not.

@@ -17,16 +17,13 @@ from indicators.models import (
     ValueState,
     ValueStatus,
 )
-from indicators.services import ProposedValue, apply_values, change_status
+from indicators.services import change_status
 from plans.models import Plan, PlanStatus
+from tests import api_world
 from tests import factories as make
+from tests.api_world import NETWORK, SECRETS, SSB_WASTE, publish, revise
 
 API = "/api/v1/"
-NETWORK = "livskraftige-kommuner"
-# Figures and words that exist only in unpublished values, revisions and plans: none may appear in any response.
-# Eight digits, so a timestamp's microseconds (six digits) can never match one by chance.
-SECRETS = ["77712301", "77723402", "77734503", "77745604", "77756705", "77767806", "77778907", "HEMMELIG"]
-SSB_WASTE = "SSB, KOSTRA tabell 12241"
 NEVER_PUBLISHED = {
     ("husholdningsavfall", "3303", 2022),
     ("husholdningsavfall", "3303", 2023),
@@ -38,37 +35,6 @@ NEVER_PUBLISHED = {
 # --- test data -------------------------------------------------------------------------------------------------
 
 
-def publish(indicator, m, year, value, *, source="SSB 07459", **fields):
-    """Store a value as published a month ago (save() fills in the published version)."""
-    a_month_ago = timezone.now() - datetime.timedelta(days=30)
-    return make.published_value(indicator, m, year, value, source=source, first_published_at=a_month_ago, **fields)
-
-
-def unpublished(indicator, m, year, value, status):
-    return make.value(indicator, m, year, value, status=status, source="HEMMELIG fil")
-
-
-def revise(indicator, m, year, value, user, *, source="HEMMELIG regneark", is_sample=False):
-    """Change a stored figure the way a planner does: it goes back to draft, keeping its published version."""
-    apply_values(
-        proposed=[ProposedValue(municipality_id=m.pk, year=year, value=Decimal(value))],
-        user=user,
-        source=source,
-        reason="Rettet etter ny opptelling",
-        indicator=indicator,
-        is_sample=is_sample,
-    )
-
-
-def plan(m, status, *, title, baseline=420, parent=None, indicator):
-    """A kommuneplan 2020–2032 (adopted or repealed ones on 1 June 2020) with one goal measured by the indicator."""
-    adopted_on = datetime.date(2020, 6, 1) if status in (PlanStatus.ADOPTED, PlanStatus.REPEALED) else None
-    p = make.plan(m, title=title, status=status, adopted_on=adopted_on, parent=parent)
-    area = make.focus_area(p, f"Innsatsområde for {title}", order=1)
-    make.goal(area, f"Mål for {title}", indicator=indicator, baseline=(2020, baseline), target=(2030, 350))
-    return p
-
-
 @pytest.fixture
 def planner(db):
     """Kongsberg's planner, who revises its figures (the world gives her the role)."""
@@ -78,52 +44,7 @@ def planner(db):
 @pytest.fixture
 def world(waste, lighthouses, planner):
     """Kongsberg (0604 → 3006 → 3303), Rana, the Fjord merger; published, unpublished and revised values; plans."""
-    kongsberg = make.municipality("Kongsberg", codes=[("0604", 1838, 2019), ("3006", 2020, 2023), ("3303", 2024, None)])
-    make.role(planner, kongsberg, Role.PLANNER)
-    rana = make.municipality("Rana", "1833")
-    fjord = make.municipality("Fjord", "1578", established=datetime.date(2020, 1, 1))
-    for name, code in (("Norddal", "1524"), ("Stordal", "1526")):
-        make.municipality(name, codes=[(code, 1838, 2019)], dissolved=datetime.date(2020, 1, 1), successor=fjord)
-    network = make.network(slug=NETWORK, description="Nettverket.")
-    make.membership(network, kongsberg, joined=datetime.date(2019, 1, 1))
-    make.membership(network, rana, joined=datetime.date(2022, 3, 1))
-    coast = make.network("Kystnettverket", slug="kyst")
-    make.membership(coast, rana, joined=datetime.date(2020, 1, 1), left=datetime.date(2021, 6, 30))
-
-    population = Indicator.objects.population()
-    for year, people in ((2020, 27000), (2021, 27200), (2022, 27500)):
-        publish(population, kongsberg, year, people)
-    for year, people in ((2020, 26000), (2021, 26100), (2022, 26200)):
-        publish(population, rana, year, people)
-
-    # Published through the reporting round (so its source is recorded in a revision), then revised.
-    first = unpublished(waste, kongsberg, 2020, 11340, ValueStatus.APPROVED)
-    first.source = SSB_WASTE
-    first.save()
-    change_status(values=[first], status=ValueStatus.PUBLISHED, user=planner, reason="Publisert")
-    revise(waste, kongsberg, 2020, 77745604, planner)
-    # Published straight away, then revised into sample data: the public still reads the real figure.
-    publish(waste, kongsberg, 2021, 11152, source="Kongsberg kommune")
-    revise(waste, kongsberg, 2021, 77756705, planner, is_sample=True)
-    # Never published, in every status short of published.
-    unpublished(waste, kongsberg, 2022, 77712301, ValueStatus.DRAFT)
-    unpublished(waste, kongsberg, 2023, 77723402, ValueStatus.SUBMITTED)
-    unpublished(lighthouses, kongsberg, 2022, 77734503, ValueStatus.APPROVED)
-    unpublished(lighthouses, rana, 2023, 77767806, ValueStatus.DRAFT)
-    # A draft revision of a published population.
-    revise(population, kongsberg, 2022, 77756705, planner)
-
-    publish(waste, rana, 2021, 9135, source=SSB_WASTE)
-    publish(waste, rana, 2022, 9170, source=SSB_WASTE)
-    publish(lighthouses, rana, 2022, 12, source="Miljøfyrtårn-registeret")
-    publish(lighthouses, kongsberg, 2021, 14, source="Eksempeldata", is_sample=True)
-
-    adopted = plan(kongsberg, PlanStatus.ADOPTED, title="Kommuneplanens samfunnsdel", indicator=waste)
-    for status in (PlanStatus.DRAFT, PlanStatus.CONSULTATION, PlanStatus.REPEALED):
-        plan(kongsberg, status, title=f"HEMMELIG plan ({status})", baseline=77778907, indicator=waste)
-    draft_parent = plan(rana, PlanStatus.DRAFT, title="HEMMELIG overordnet plan", baseline=77778907, indicator=waste)
-    plan(rana, PlanStatus.ADOPTED, title="Økonomiplan", parent=draft_parent, indicator=lighthouses)
-    return {"kongsberg": kongsberg, "rana": rana, "fjord": fjord, "network": network, "plan": adopted}
+    return api_world.build(waste=waste, lighthouses=lighthouses, planner=planner)
 
 
 def get_all_pages(client, url):
@@ -384,23 +305,71 @@ def test_an_empty_filter_is_no_filter(client, world):
         ("fra=abc", "fra", "fra must be a year between 1800 and 2200, e.g. fra=2020."),
         ("til=20x1", "til", "til must be a year between 1800 and 2200, e.g. til=2020."),
         ("fra=1700", "fra", "fra must be a year between 1800 and 2200, e.g. fra=2020."),
+        ("fra=%202020", "fra", "fra must be a year between 1800 and 2200, e.g. fra=2020."),
+        ("fra=2020.0", "fra", "fra must be a year between 1800 and 2200, e.g. fra=2020."),
+        ("fra=%D9%A2%D9%A0%D9%A2%D9%A0", "fra", "fra must be a year between 1800 and 2200, e.g. fra=2020."),
         ("fra=2023&til=2020", "til", "til (2020) comes before fra (2023)."),
-        ("kommune=9999", "kommune", "No municipality has had the number 9999."),
-        ("kommune=Kongsberg", "kommune", "No municipality has had the number Kongsberg."),
-        ("indikator=finnes-ikke", "indikator", "No indicator has the code finnes-ikke."),
-        ("nettverk=finnes-ikke", "nettverk", "No network has the slug finnes-ikke."),
+        ("kommune=0", "kommune", "kommune must be a municipality number of four digits, e.g. kommune=1833."),
+        ("kommune=Kongsberg", "kommune", "kommune must be a municipality number of four digits, e.g. kommune=1833."),
+        ("kommune=%201833", "kommune", "kommune must be a municipality number of four digits, e.g. kommune=1833."),
+        (
+            "indikator=husholdnings%20avfall",
+            "indikator",
+            "indikator must be an indicator's code (letters, digits, - and _), e.g. indikator=husholdningsavfall.",
+        ),
+        (
+            "nettverk=%C3%A6",
+            "nettverk",
+            "nettverk must be a network's slug (letters, digits, - and _), e.g. nettverk=livskraftige-kommuner.",
+        ),
+        ("page=0", "page", "page must be a whole number from 1, e.g. page=2."),
+        ("page=last", "page", "page must be a whole number from 1, e.g. page=2."),
+        ("kommune=1833&kommune=3303", "kommune", "Give kommune only once."),
     ],
 )
-def test_a_bad_filter_is_refused_with_a_readable_message(client, world, query, parameter, message):
+def test_a_malformed_parameter_is_refused_with_a_readable_message(client, world, query, parameter, message):
+    """400: the request does not say what the schema allows (a pattern, a range, one value per parameter)."""
     response = client.get(f"{API}values/?{query}")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json() == {parameter: [message]}
 
 
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("kommune=9999", "kommune", "No municipality has had the number 9999."),
+        ("indikator=finnes-ikke", "indikator", "No indicator has the code finnes-ikke."),
+        ("nettverk=finnes-ikke", "nettverk", "No network has the slug finnes-ikke."),
+        ("page=3", "page", "There is no page 3: the last is 1."),
+    ],
+)
+def test_a_well_formed_filter_that_names_nothing_is_not_found(client, world, query, parameter, message):
+    """404: the request is as the schema allows, but what it names does not exist; not an empty list."""
+    response = client.get(f"{API}values/?{query}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {parameter: [message]}
+
+
+def test_a_number_beyond_the_database_is_simply_not_found(client, world):
+    huge = "9" * 30
+    assert client.get(f"{API}plans/{huge}/").status_code == 404
+    assert client.get(f"{API}values/?page={huge}").json() == {"page": [f"There is no page {huge}: the last is 1."]}
+
+
+def test_every_filter_that_names_nothing_is_named(client, world):
+    response = client.get(f"{API}values/?kommune=9999&indikator=husholdningsavfall&nettverk=finnes-ikke")
+    assert response.status_code == 404
+    assert response.json() == {
+        "kommune": ["No municipality has had the number 9999."],
+        "nettverk": ["No network has the slug finnes-ikke."],
+    }
+
+
 def test_plans_refuse_an_unknown_municipality(client, world):
     response = client.get(f"{API}plans/?kommune=9999")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json() == {"kommune": ["No municipality has had the number 9999."]}
 
 
@@ -429,11 +398,22 @@ def test_a_merger_links_both_ways(client, world):
     assert (fjord["established"], fjord["predecessors"], fjord["successor"]) == ("2020-01-01", ["1524", "1526"], None)
 
 
-@pytest.mark.parametrize("code", ["9999", "abc"])
-def test_an_unknown_municipality_is_404(client, world, code):
-    response = client.get(f"{API}municipalities/{code}/")
+def test_an_unknown_municipality_is_404(client, world):
+    response = client.get(f"{API}municipalities/9999/")
     assert response.status_code == 404
-    assert response.json() == {"detail": f"No municipality has had the number {code}."}
+    assert response.json() == {"detail": "No municipality has had the number 9999."}
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["municipalities/abc/", "municipalities/18330/", "indicators/a.b/", "networks/a%0Ab/", "plans/x/", "finnes-ikke/"],
+)
+def test_an_address_that_names_nothing_is_404_in_json(client, world, address):
+    """Not the portal's HTML page: a client of the API reads JSON, as the schema says, from every address."""
+    response = client.get(f"{API}{address}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Nothing at this address."}
 
 
 def test_a_network_lists_its_members(client, world):
@@ -545,6 +525,67 @@ def test_the_schema_is_openapi_3_with_every_path(client, db):
     assert all(set(operations) == {"get"} for operations in schema["paths"].values())
     parameters = {p["name"] for p in schema["paths"]["/api/v1/values/"]["get"]["parameters"]}
     assert parameters == {"kommune", "indikator", "fra", "til", "nettverk", "page"}
+
+
+def operations(schema):
+    return [(path, operation) for path, item in schema["paths"].items() for operation in item.values()]
+
+
+def test_the_schema_documents_every_answer_with_its_body(client, db):
+    """A client generated from the schema knows the 400 and 404 the API sends, not only the 200."""
+    schema = client.get(f"{API}schema/").json()
+    errors = schema["components"]["schemas"]["ParameterErrors"]
+    assert errors["additionalProperties"] == {"type": "array", "items": {"type": "string"}, "minItems": 1}
+    for path, operation in operations(schema):
+        bodies = {
+            code: r["content"]["application/json"]["schema"]["$ref"] for code, r in operation["responses"].items()
+        }
+        single = path.endswith("}/")
+        assert bodies["400"] == "#/components/schemas/ParameterErrors", path
+        assert bodies["404"] == f"#/components/schemas/{'NotFound' if single else 'ParameterErrors'}", path
+        assert set(bodies) == {"200", "400", "404"}, path
+
+
+def test_the_schema_says_which_fields_may_be_null(client, db):
+    value = client.get(f"{API}schema/").json()["components"]["schemas"]["Value"]["properties"]
+    nullable = {name for name, field in value.items() if field.get("nullable")}
+    assert nullable == {
+        "value",
+        "per_inhabitant",
+        "per_inhabitant_unit",
+        "population",
+        "first_published_at",
+        "revised_at",
+        "licence",
+    }
+
+
+def test_the_schema_states_what_each_parameter_accepts(client, db):
+    schema = client.get(f"{API}schema/").json()
+    values = {p["name"]: p for p in schema["paths"]["/api/v1/values/"]["get"]["parameters"]}
+    assert values["kommune"]["schema"]["pattern"] == "^[0-9]{4}$"
+    assert values["indikator"]["schema"]["pattern"] == values["nettverk"]["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    for year in ("fra", "til"):
+        assert values[year]["schema"] == {"type": "integer", "minimum": 1800, "maximum": 2200}
+    assert values["page"]["schema"] == {"type": "integer", "minimum": 1}
+    # ?kommune= counts as no filter, and the schema says such an empty value is allowed.
+    assert all(p["allowEmptyValue"] for p in values.values())
+    paths = {path: operation["parameters"][0]["schema"] for path, operation in operations(schema) if "{" in path}
+    assert paths == {
+        "/api/v1/municipalities/{kommunenummer}/": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "/api/v1/networks/{slug}/": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "/api/v1/indicators/{code}/": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "/api/v1/plans/{id}/": {"type": "integer", "minimum": 1},
+    }
+
+
+def test_the_schema_and_the_messages_are_english_whatever_the_browser_asks(client, world):
+    english = client.get(f"{API}schema/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert client.get(f"{API}schema/", HTTP_ACCEPT_LANGUAGE="nb").content == english
+    assert b"Navn" not in english
+    response = client.get(f"{API}plans/0/", HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.json() == {"detail": "No Plan matches the given query."}
+    assert response["Content-Language"] == "en"
 
 
 # --- 6. pagination and query counts ------------------------------------------------------------------------------
@@ -753,6 +794,14 @@ def test_writes_change_nothing(client, world):
     client.delete(f"{API}indicators/husholdningsavfall/")
     assert served(client) == before
     assert Indicator.objects.filter(code="husholdningsavfall").exists()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
+@pytest.mark.parametrize("url", [f"{API}indicators/?page=0", f"{API}values/?kommune=0", f"{API}plans/?x=1"])
+def test_a_method_the_api_does_not_serve_is_405_with_allow_whatever_the_parameters(client, world, method, url):
+    response = client.generic(method, url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
 @pytest.mark.parametrize("method", ["get", "head", "options"])
