@@ -2,7 +2,6 @@
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
@@ -54,7 +53,7 @@ class ThrottledLoginMixin:
         return cleaned_data
 
 
-class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
     """Django's login form without autofocus, so the first Tab still reaches the skip link."""
 
     def __init__(self, *args, **kwargs):
@@ -74,7 +73,7 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The admin's login form, counted with the site's own so that it is no way around the limits."""
 
 
-class ThrottledPasswordResetForm(PasswordResetForm):
+class ThrottledPasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, limited per address (refused with a message) and per e-mail address (silently).
 
     Too many requests from one address are refused on the form, kept on the request as `login_refused` for the

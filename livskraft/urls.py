@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}login/", refused_login_status(admin.site.login)),
     # The admin's "Change password" leads to the portal's own page, in the visitor's language.
     path(f"{settings.ADMIN_URL}password_change/", RedirectView.as_view(pattern_name="password_change")),
+    # A URL of this name makes the admin's login offer "Forgotten your password?", here the portal's reset.
     path(
         f"{settings.ADMIN_URL}password_reset/",
         RedirectView.as_view(pattern_name="password_reset"),
