@@ -2,7 +2,7 @@
 
 Login names are half of what a password guesser needs, so no page shows them to anyone but the person herself
 and the administrators in Django's admin. Someone without a full name is named by her role in the municipality
-the page is about ("Planner in Rana"), as the network's coordinator, or by the municipality itself.
+the page is about ("Planner in Rana"), as the network's coordinator, as an administrator, or by the municipality.
 """
 
 from django.db.models import CharField, Value
@@ -41,7 +41,8 @@ def roles_in(municipality) -> Roles:
 
 
 def display_name(user, municipality=None, *, roles: Roles | None = None) -> str:
-    """Name the user as others read her: full name, else her role in the municipality, else the municipality.
+    """Name the user as others read her: full name, else her role in the municipality, else "Administrator" for a
+    superuser, else the municipality.
 
     `roles` is roles_in(municipality), given when several people of one page are named; without it, naming
     someone without a full name costs a query.
@@ -54,7 +55,9 @@ def display_name(user, municipality=None, *, roles: Roles | None = None) -> str:
         return _("A user of Livskraft")
     if roles is None:
         roles = roles_in(municipality)
-    return roles.get(user.pk) or organisation(municipality)
+    if user.pk in roles:
+        return roles[user.pk]
+    return _("Administrator") if user.is_superuser else organisation(municipality)
 
 
 class Names:

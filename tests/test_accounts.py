@@ -277,6 +277,10 @@ def test_colleagues_read_a_role_for_someone_without_a_full_name(site, rana, wast
     history = html(browser.get(f"/verdi/{value.pk}/historikk/"))
     assert "<td>Approver in Rana</td>" in history and "sec-admin" not in history
 
+    sec_admin.municipality_roles.all().delete()
+    sec_admin.is_superuser = True
+    sec_admin.save()
+    assert "<td>Administrator</td>" in html(browser.get(f"/verdi/{value.pk}/historikk/"))
     sec_admin.first_name, sec_admin.last_name = "Siri", "Sikkerhet"
     sec_admin.save()
     assert "<td>Siri Sikkerhet</td>" in html(browser.get(f"/verdi/{value.pk}/historikk/"))
