@@ -143,8 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 # A reset link works once, for this long (Django's PASSWORD_RESET_TIMEOUT, in seconds).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
-# A session ends after this long without a request (core.middleware.IdleSessionMiddleware); the cookie lasts a day
-# at most, so a forgotten browser is logged out even if the idle check never runs.
+# A session ends after this long without a request (core.middleware.IdleSessionMiddleware). The idle clock is
+# written to the session as she works, which renews the cookie: it lasts a day after her last request (or the idle
+# time, if longer), so a forgotten browser is logged out even if it never asks again.
 LIVSKRAFT_SESSION_IDLE_MINUTES = env_int("LIVSKRAFT_SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = max(LIVSKRAFT_SESSION_IDLE_MINUTES * 60, 24 * 3600)
 # plans.views.start sends each user where her work is: a politician to her municipality's dashboard.
