@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Site machinery"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from core import cache  # noqa: F401  (connects the page cache's signals)
+        from core.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="livskraft-idle-clock")

@@ -1,16 +1,19 @@
 """Choose the page language (the visitor's own choice, else her browser's, else bokmål), turn a raised Redirect into a redirect,
-keep what logged-in people see out of shared caches, and answer 503 when the database is down."""
+keep what logged-in people see out of shared caches, answer 503 when the database is down, and end a session left idle."""
 
 import logging
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
-from django.utils.translation import trans_real
+from django.utils.translation import ngettext, trans_real
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +109,50 @@ class RedirectMiddleware(MiddlewareMixin):
         if isinstance(exception, Redirect):
             return (HttpResponsePermanentRedirect if exception.permanent else HttpResponseRedirect)(exception.url)
         return None
+
+
+IDLE_KEY = "livskraft:last-seen"
+# How often the time of the last request is written to the session: not on every request, which would write the
+# session row each time, but often enough for the idle limit to hold to within this many seconds.
+IDLE_RESOLUTION_SECONDS = 60
+
+
+def start_idle_clock(sender, request, user, **kwargs):
+    """Start the idle clock at login, so that the first page after it need not write the session again."""
+    request.session[IDLE_KEY] = int(time.time())
+
+
+class IdleSessionMiddleware:
+    """Log out whoever has sent no request for LIVSKRAFT_SESSION_IDLE_MINUTES, and tell her why on the next page.
+
+    The time of her last request is kept in the session (rounded to IDLE_RESOLUTION_SECONDS). A request after the
+    limit logs her out before the view runs: a page behind the login then sends her to the login page, which brings
+    her back after logging in (`?next=`); a public page shows itself to her as to anyone. Visitors who are not logged
+    in are left alone, so they get no session and no cookie, and public pages stay cached for them (core/cache.py).
+    Listed after the authentication and message middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get(IDLE_KEY)
+            if seen is not None and now - seen > settings.LIVSKRAFT_SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    ngettext(
+                        "You were logged out after %(minutes)d minute without activity. Log in again to go on.",
+                        "You were logged out after %(minutes)d minutes without activity. Log in again to go on.",
+                        settings.LIVSKRAFT_SESSION_IDLE_MINUTES,
+                    )
+                    % {"minutes": settings.LIVSKRAFT_SESSION_IDLE_MINUTES},
+                )
+            elif seen is None or now - seen >= IDLE_RESOLUTION_SECONDS:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
 
 
 class PrivatePagesMiddleware:

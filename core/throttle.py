@@ -1,15 +1,32 @@
-"""Login throttling against password guessing, kept in Django's cache.
+"""Throttling that slows whoever guesses passwords, not the owner of the account, kept in Django's cache.
 
-After LIVSKRAFT_LOGIN_MAX_PER_USER failed logins for one user name (case-insensitive), or
-LIVSKRAFT_LOGIN_MAX_PER_IP from one address, within LIVSKRAFT_LOGIN_WINDOW_SECONDS, further
-attempts are refused before the password is checked. A successful login clears the user name's
-count. Refused attempts are not counted, so the lock ends when the window has passed, however
-often someone keeps trying.
+A login is judged against three counts of failed logins, each within LIVSKRAFT_LOGIN_WINDOW_SECONDS (15 minutes):
 
-The window slides in slices of a fifteenth of its length (a minute for 15 minutes): each slice is
-one cache counter. An attempt reserves its place with the cache's `incr` before the password is
-checked and keeps it if the login fails, so a burst of simultaneous guesses cannot slip past the
-limit on a cache whose `incr` is atomic (local memory, Redis, Memcached).
+- **One address and one user name together** (the pair). The first LIVSKRAFT_LOGIN_FREE_PER_PAIR (5) failures
+  cost nothing; after them every attempt from that address for that name waits a delay that doubles with each
+  further failure, counted from the last one: LIVSKRAFT_LOGIN_DELAY_SECONDS (2), 4, 8 … seconds, at most the
+  window. A guesser at one address gets about 14 guesses at a name in 15 minutes, and the owner, at her own
+  address, never notices: her count is her own.
+- **One address** (LIVSKRAFT_LOGIN_MAX_PER_IP, 20 failures): an address trying many names is refused until the
+  window has slid past its failures.
+- **One user name from every address** (LIVSKRAFT_LOGIN_MAX_PER_USER, 30 failures): a slow ceiling against
+  guessing spread over many addresses. Once it is reached, the name is refused from every address except those
+  it logged in from in the last LIVSKRAFT_LOGIN_KNOWN_ADDRESS_DAYS (90): the owner at her office or at home keeps
+  getting in while the guessers wait. At a new address she can reset her password by e-mail, which logs her in.
+
+Attempts refused are refused before the password is checked and are not counted, so a refusal ends by itself.
+A successful login clears the pair, gives the address and the name back the places the attempt took, and
+remembers the address for the name; it does not clear the name's other failures, so the owner logging in does not
+reopen her name to a guesser elsewhere. Unknown user names are counted and refused exactly as real ones, so no
+answer tells whether a name exists.
+
+Password reset requests (`RequestLimit`) are counted per address and per e-mail address within
+LIVSKRAFT_RESET_WINDOW_SECONDS (an hour): LIVSKRAFT_RESET_MAX_PER_IP (10) and LIVSKRAFT_RESET_MAX_PER_EMAIL (3).
+
+Each count slides in slices of a fifteenth of its window (a minute for 15 minutes); each slice is one cache
+counter. An attempt reserves its place with the cache's `incr` before the password is checked and keeps it if the
+login fails, so a burst of simultaneous guesses cannot slip past a limit on a cache whose `incr` is atomic (local
+memory, Redis, Memcached): each reserved place is judged by its own number.
 
 While the cache is unreachable (core/redis_cache.py answers every call as a miss) the throttle fails open:
 nothing is counted and nobody is refused. Failing closed would lock every planner out for as long as Redis is
@@ -34,12 +51,15 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "livskraft:login-failures"
 SLICES_PER_WINDOW = 15
+PAIR = "pair"
 USER = "user"
 ADDRESS = "address"
+KNOWN = "known"
+LAST = "last"
 
 
 class LoginRefused(Exception):  # noqa: N818 (a refusal, not an error)
-    """Raised instead of checking the password; `seconds` is how long until an attempt is allowed."""
+    """Raised instead of checking the password (or sending a mail); `seconds` is how long until a try is allowed."""
 
     def __init__(self, seconds: int):
         super().__init__(seconds)
@@ -72,84 +92,30 @@ def client_address(request) -> str | None:
     return str(parsed)
 
 
-@dataclass
-class Attempt:
-    """One login attempt that has reserved its place in the counters it counts against."""
-
-    throttle: "LoginThrottle"
-    username: str
-    reserved: dict[str, str] = field(default_factory=dict)  # kind of counter → cache key
-
-    def succeeded(self) -> None:
-        """Clear the user name's count and give the address back its place."""
-        self.throttle.clear_user(self.username)
-        if ADDRESS in self.reserved:
-            self.throttle.release(self.reserved[ADDRESS])
-
-    def abandoned(self) -> None:
-        """Give every place back: the password was never judged (e.g. the database failed)."""
-        for key in self.reserved.values():
-            self.throttle.release(key)
+def _key(kind: str, value: str, *parts) -> str:
+    # Hashed: any user name makes a valid key for every cache backend (Memcached refuses spaces).
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    return ":".join([KEY_PREFIX, kind, digest, *map(str, parts)])
 
 
-class LoginThrottle:
-    """Count failed logins per user name and per address; `clock` returns the time in seconds."""
+class SlidingCount:
+    """How many times something happened for one value (an address, a name) within the last `window` seconds."""
 
-    def __init__(self, clock: Callable[[], float] = time.time):
-        self.clock = clock
-        self.window = int(settings.LIVSKRAFT_LOGIN_WINDOW_SECONDS)
-        self.slice = max(1, self.window // SLICES_PER_WINDOW)
-        self.slices = math.ceil(self.window / self.slice)
-        self.limits = {USER: settings.LIVSKRAFT_LOGIN_MAX_PER_USER, ADDRESS: settings.LIVSKRAFT_LOGIN_MAX_PER_IP}
+    def __init__(self, kind: str, window: int):
+        self.kind = kind
+        self.window = window
+        self.slice = max(1, window // SLICES_PER_WINDOW)
+        self.slices = math.ceil(window / self.slice)
 
-    def begin(self, username: str, address: str | None) -> Attempt:
-        """Reserve a place for one attempt, or raise LoginRefused without reserving anything."""
-        now = self.clock()
-        current = int(now // self.slice)
-        counters = [(USER, self.normalise(username))] + ([(ADDRESS, address)] if address else [])
-        counts = {counter: self._counts(*counter, current) for counter in counters}
-        for counter, slices in counts.items():
-            if sum(slices.values()) >= self.limits[counter[0]]:
-                self._refuse(counter, slices, now)
-
-        attempt = Attempt(self, username)
-        for counter, slices in counts.items():
-            key = self._key(*counter, current)
-            place = self._add_one(key)
-            attempt.reserved[counter[0]] = key
-            slices[current] = place
-            if sum(slices.values()) > self.limits[counter[0]]:
-                # Simultaneous attempts took the last places first.
-                attempt.abandoned()
-                slices[current] -= 1
-                self._refuse(counter, slices, now)
-        return attempt
-
-    def clear_user(self, username: str) -> None:
-        current = int(self.clock() // self.slice)
-        cache.delete_many([self._key(USER, self.normalise(username), index) for index in self._indices(current)])
-
-    @staticmethod
-    def normalise(username: str) -> str:
-        return username.casefold()
-
-    def release(self, key: str) -> None:
-        with contextlib.suppress(ValueError):  # already expired or cleared
-            cache.decr(key)
-
-    def _key(self, kind: str, value: str, index: int) -> str:
-        # Hashed: any user name makes a valid key for every cache backend (Memcached refuses spaces).
-        digest = hashlib.sha256(value.encode()).hexdigest()
-        return f"{KEY_PREFIX}:{kind}:{digest}:{index}"
-
-    def _indices(self, current: int) -> range:
-        return range(current - self.slices + 1, current + 1)
-
-    def _counts(self, kind: str, value: str, current: int) -> dict[int, int]:
-        keys = {self._key(kind, value, index): index for index in self._indices(current)}
+    def counts(self, value: str, now: float) -> dict[int, int]:
+        """Return the count of each slice in the window that has any, by the slice's number."""
+        keys = {_key(self.kind, value, index): index for index in self._indices(now)}
         return {keys[key]: count for key, count in cache.get_many(list(keys)).items() if count > 0}
 
-    def _add_one(self, key: str) -> int:
+    def add_one(self, value: str, now: float) -> tuple[str, int]:
+        """Count one more in the current slice; return its key and the total in the window, this one included."""
+        current = int(now // self.slice)
+        key = _key(self.kind, value, current)
         timeout = self.window + self.slice
         cache.add(key, 0, timeout)
         try:
@@ -159,29 +125,180 @@ class LoginThrottle:
             count = 1
         # The database and file caches write incr's result with their default timeout; keep the slice for the window.
         cache.touch(key, timeout)
-        return count
+        slices = self.counts(value, now)
+        slices[current] = count
+        return key, sum(slices.values())
 
-    def _refuse(self, counter: tuple[str, str], slices: dict[int, int], now: float):
-        """Log the refusal and raise LoginRefused with the time until the oldest failures leave the window."""
-        kind, value = counter
+    def clear(self, value: str, now: float) -> None:
+        cache.delete_many([_key(self.kind, value, index) for index in self._indices(now)])
+
+    @staticmethod
+    def release(key: str) -> None:
+        with contextlib.suppress(ValueError):  # already expired or cleared
+            cache.decr(key)
+
+    def wait(self, slices: dict[int, int], limit: int, now: float) -> int:
+        """Return the seconds until fewer than `limit` remain in the window, the oldest leaving first."""
         remaining = sum(slices.values())
-        seconds = self.window
         for index in sorted(slices):
             remaining -= slices[index]
-            if remaining < self.limits[kind]:
-                seconds = math.ceil((index + self.slices) * self.slice - now)
-                break
+            if remaining < limit:
+                return max(1, math.ceil((index + self.slices) * self.slice - now))
+        return self.window
+
+    def _indices(self, now: float) -> range:
+        current = int(now // self.slice)
+        return range(current - self.slices + 1, current + 1)
+
+
+@dataclass
+class Attempt:
+    """One login attempt that has reserved its place in the counts it counts against."""
+
+    throttle: "LoginThrottle"
+    name: str
+    address: str
+    reserved: dict[str, str] = field(default_factory=dict)  # kind of count → the cache key of its place
+
+    def succeeded(self) -> None:
+        """Forget the pair's failures, give the address and the name their places back, remember the address."""
+        now = self.throttle.clock()
+        self.throttle.pair.clear(self.throttle.pair_value(self.name, self.address), now)
+        for kind in (ADDRESS, USER):
+            if kind in self.reserved:
+                SlidingCount.release(self.reserved[kind])
+        self.throttle.remember(self.name, self.address)
+
+    def abandoned(self) -> None:
+        """Give every place back: the password was never judged (e.g. the database failed)."""
+        for key in self.reserved.values():
+            SlidingCount.release(key)
+
+
+class LoginThrottle:
+    """Count failed logins per address and name, per address and per name; `clock` returns the time in seconds."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
+        window = int(settings.LIVSKRAFT_LOGIN_WINDOW_SECONDS)
+        self.window = window
+        self.pair = SlidingCount(PAIR, window)
+        self.counts = {ADDRESS: SlidingCount(ADDRESS, window), USER: SlidingCount(USER, window)}
+        self.limits = {ADDRESS: settings.LIVSKRAFT_LOGIN_MAX_PER_IP, USER: settings.LIVSKRAFT_LOGIN_MAX_PER_USER}
+        self.free = settings.LIVSKRAFT_LOGIN_FREE_PER_PAIR
+        self.delay = settings.LIVSKRAFT_LOGIN_DELAY_SECONDS
+
+    def begin(self, username: str, address: str | None) -> Attempt:
+        """Reserve a place for one attempt, or raise LoginRefused without reserving anything."""
+        now = self.clock()
+        name, address = self.normalise(username), address or ""
+        pair = self.pair_value(name, address)
+        # The owner at an address she logged in from is not held back by failures at other addresses.
+        limited = {ADDRESS: address, USER: None if self.is_known(name, address) else name}
+        for kind, value in limited.items():
+            if value:
+                slices = self.counts[kind].counts(value, now)
+                if sum(slices.values()) >= self.limits[kind]:
+                    self._refuse(kind, value, self.counts[kind].wait(slices, self.limits[kind], now))
+        failures = sum(self.pair.counts(pair, now).values())
+        if wait := self.pair_wait(pair, failures, now):
+            self._refuse(PAIR, pair, wait)
+
+        attempt = Attempt(self, name, address)
+        for kind, value in ((ADDRESS, address), (USER, name)):
+            if not value:
+                continue
+            attempt.reserved[kind], total = self.counts[kind].add_one(value, now)
+            if limited[kind] and total > self.limits[kind]:
+                # Simultaneous attempts took the last places first.
+                attempt.abandoned()
+                slices = self.counts[kind].counts(value, now)
+                self._refuse(kind, value, self.counts[kind].wait(slices, self.limits[kind], now))
+        attempt.reserved[PAIR], total = self.pair.add_one(pair, now)
+        if wait := self.pair_wait(pair, total - 1, now):
+            attempt.abandoned()  # a simultaneous attempt from the same address took this delay's turn
+            self._refuse(PAIR, pair, wait)
+        cache.set(_key(LAST, pair), now, self.window + self.pair.slice)
+        return attempt
+
+    def delay_after(self, failures: int) -> int:
+        """Return how long the pair waits after this many failures: nothing for the first few, then doubling."""
+        if failures < self.free:
+            return 0
+        return min(self.delay * 2 ** min(failures - self.free, 32), self.window)
+
+    def pair_wait(self, pair: str, failures: int, now: float) -> int:
+        """Return the seconds the pair must still wait after `failures` failures, the last stored as LAST."""
+        delay = self.delay_after(failures)
+        if not delay:
+            return 0
+        last = cache.get(_key(LAST, pair))
+        if last is None:  # counted by a simultaneous attempt that has not stored its time yet
+            return delay
+        return max(0, math.ceil(last + delay - now))
+
+    def remember(self, name: str, address: str) -> None:
+        """Remember that the name logged in from the address: the name's ceiling does not hold her back there."""
+        if address:
+            cache.set(
+                _key(KNOWN, self.pair_value(name, address)), 1, settings.LIVSKRAFT_LOGIN_KNOWN_ADDRESS_DAYS * 86400
+            )
+
+    def is_known(self, name: str, address: str) -> bool:
+        return bool(address) and cache.get(_key(KNOWN, self.pair_value(name, address))) is not None
+
+    @staticmethod
+    def normalise(username: str) -> str:
+        return username.casefold()
+
+    @staticmethod
+    def pair_value(name: str, address: str) -> str:
+        return f"{address} {name}"
+
+    def _refuse(self, kind: str, value: str, seconds: int):
+        """Log the refusal and raise LoginRefused with the seconds until an attempt is allowed."""
+        what = {PAIR: "address and user name", ADDRESS: "address", USER: "user name"}[kind]
         logger.warning(
             "Login refused: too many failed attempts for %s %r; the next attempt is allowed in %d s.",
-            "user name" if kind == USER else "address",
+            what,
             value,
             seconds,
         )
         raise LoginRefused(max(1, seconds))
 
 
+class RequestLimit:
+    """At most `limit` requests per value (an address, an e-mail address) within `window` seconds."""
+
+    def __init__(self, kind: str, limit: int, window: int, clock: Callable[[], float] = time.time):
+        self.count = SlidingCount(kind, window)
+        self.limit = limit
+        self.clock = clock
+
+    def take(self, value: str) -> None:
+        """Count one request, or raise LoginRefused without counting it when the limit is reached."""
+        now = self.clock()
+        value = value.casefold()
+        slices = self.count.counts(value, now)
+        if sum(slices.values()) >= self.limit:
+            raise LoginRefused(self.count.wait(slices, self.limit, now))
+        key, total = self.count.add_one(value, now)
+        if total > self.limit:
+            SlidingCount.release(key)
+            raise LoginRefused(self.count.wait(self.count.counts(value, now), self.limit, now))
+
+
+def reset_limits() -> dict[str, RequestLimit]:
+    """Return the limits on password reset requests: per address and per e-mail address."""
+    window = settings.LIVSKRAFT_RESET_WINDOW_SECONDS
+    return {
+        ADDRESS: RequestLimit("reset-address", settings.LIVSKRAFT_RESET_MAX_PER_IP, window),
+        "email": RequestLimit("reset-email", settings.LIVSKRAFT_RESET_MAX_PER_EMAIL, window),
+    }
+
+
 def refused_login_status(view):
-    """Answer 429 Too Many Requests, with Retry-After, when the login form refused an attempt."""
+    """Answer 429 Too Many Requests, with Retry-After, when the form refused an attempt."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

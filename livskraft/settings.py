@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivatePagesMiddleware",
+    "core.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -141,6 +142,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# A reset link works once, for this long (Django's PASSWORD_RESET_TIMEOUT, in seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+# A session ends after this long without a request (core.middleware.IdleSessionMiddleware). The idle clock is
+# written to the session as she works, which renews the cookie: it lasts a day after her last request (or the idle
+# time, if longer), so a forgotten browser is logged out even if it never asks again.
+LIVSKRAFT_SESSION_IDLE_MINUTES = env_int("LIVSKRAFT_SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = max(LIVSKRAFT_SESSION_IDLE_MINUTES * 60, 24 * 3600)
 # plans.views.start sends each user where her work is: a politician to her municipality's dashboard.
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "home"
@@ -364,15 +372,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# E-mail (password reset): printed on the console while developing; in production sent by SMTP, configured from the
+# environment. EMAIL_BACKEND may name another Django backend.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# STARTTLS on the submission port by default; EMAIL_USE_SSL=1 for implicit TLS (port 465).
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: choose STARTTLS or SSL.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livskraft <noreply@livskraft.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # The name shown in the page header; translators see it as a proper noun.
 SITE_NAME = _("Livskraft")
 
 # --- Login throttling and error pages ---
-# After this many failed logins for one user name, or from one address, within the window,
-# further attempts are refused without checking the password (core/throttle.py).
-LIVSKRAFT_LOGIN_MAX_PER_USER = 5
-LIVSKRAFT_LOGIN_MAX_PER_IP = 20
-LIVSKRAFT_LOGIN_WINDOW_SECONDS = 900
+# Failed logins are counted within the window (core/throttle.py says how the counts work together):
+LIVSKRAFT_LOGIN_WINDOW_SECONDS = env_int("LIVSKRAFT_LOGIN_WINDOW_SECONDS", 900, minimum=60)
+# from one address for one user name: this many cost nothing, then each waits twice as long as the last, from:
+LIVSKRAFT_LOGIN_FREE_PER_PAIR = env_int("LIVSKRAFT_LOGIN_FREE_PER_PAIR", 5, minimum=1)
+LIVSKRAFT_LOGIN_DELAY_SECONDS = env_int("LIVSKRAFT_LOGIN_DELAY_SECONDS", 2, minimum=1)
+# from one address for any names: further attempts from it are refused;
+LIVSKRAFT_LOGIN_MAX_PER_IP = env_int("LIVSKRAFT_LOGIN_MAX_PER_IP", 20, minimum=1)
+# for one user name from every address: further attempts are refused except from addresses the name logged in from
+# in the last days given.
+LIVSKRAFT_LOGIN_MAX_PER_USER = env_int("LIVSKRAFT_LOGIN_MAX_PER_USER", 30, minimum=1)
+LIVSKRAFT_LOGIN_KNOWN_ADDRESS_DAYS = env_int("LIVSKRAFT_LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=1)
+# Password reset mails asked for within the window: per address (refused with 429) and per e-mail address (no more
+# mails are sent, and the page says the same as always, so that it tells no one whether the address is known).
+LIVSKRAFT_RESET_WINDOW_SECONDS = env_int("LIVSKRAFT_RESET_WINDOW_SECONDS", 3600, minimum=60)
+LIVSKRAFT_RESET_MAX_PER_IP = env_int("LIVSKRAFT_RESET_MAX_PER_IP", 10, minimum=1)
+LIVSKRAFT_RESET_MAX_PER_EMAIL = env_int("LIVSKRAFT_RESET_MAX_PER_EMAIL", 3, minimum=1)
 # On only behind exactly one reverse proxy that appends the visitor's address to X-Forwarded-For.
 LIVSKRAFT_TRUSTED_PROXY = env_bool("LIVSKRAFT_TRUSTED_PROXY", False)
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"

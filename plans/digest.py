@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from indicators.access import Access, municipality_for_user
 from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Role, ValueRevision, ValueState, ValueStatus
 from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
+from indicators.people import Names, organisation
 from indicators.series import Point, Series
 from plans import dashboard
 from plans.chain import PUBLIC_STATUSES
@@ -158,17 +159,6 @@ def _last_change(history: list[ValueRevision], until) -> ValueRevision | None:
     return found
 
 
-def _who(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def organisation(municipality) -> str:
-    """Who changed something, as the public reads it: the municipality, never one of its people."""
-    return _("%(name)s municipality") % {"name": municipality.name}
-
-
 def year_spans(years) -> str:
     """Years as runs: 2005–2014, 2020–2021, 2023."""
     runs: list[list[int]] = []
@@ -200,10 +190,10 @@ class Figures:
     series_now: list[Series]
 
 
-def figures(municipality, since, *, can_read: bool, show_people: bool = False) -> Figures:
+def figures(municipality, since, *, can_read: bool, names: Names | None = None) -> Figures:
     """The figures changed since `since`, and the series as published then and as the reader sees them now.
 
-    show_people: name who changed each figure (readers with a role), rather than the municipality.
+    names: name who changed each figure (for readers with a role), rather than the municipality.
 
     Two queries: every value of the municipality with its indicator, and the revisions of those touched since.
     """
@@ -261,7 +251,9 @@ def figures(municipality, since, *, can_read: bool, show_people: bool = False) -
                 before="" if before is None else _shown(indicator, before, population_then.get(value.year)),
                 after=_shown(indicator, now, population_now.get(value.year)),
                 status=value.get_status_display() if pending else "",
-                changed_by=(_who(change.changed_by) if show_people else organisation(municipality)) if change else "",
+                changed_by=(names(change.changed_by, municipality) if names else organisation(municipality))
+                if change
+                else "",
                 changed_at=change.changed_at if change else None,
                 published_at=None if pending else value.published_at,
                 reason=change.reason if change else "",
@@ -444,10 +436,10 @@ class Log:
     other: list[LogEntry] = field(default_factory=list)
 
 
-def plan_log(municipality, day: datetime.date, since, *, can_read: bool, show_people: bool = False) -> Log:
+def plan_log(municipality, day: datetime.date, since, *, can_read: bool, names: Names | None = None) -> Log:
     """The plans' log since `since`, sorted into slipped projects, adopted plans and the rest (two queries).
 
-    show_people: name who made each change (readers with a role), rather than the municipality.
+    names: name who made each change (for readers with a role), rather than the municipality.
     """
     changes = (
         PlanChange.objects.filter(plan__municipality=municipality, changed_at__gte=since)
@@ -461,7 +453,7 @@ def plan_log(municipality, day: datetime.date, since, *, can_read: bool, show_pe
     adopted: dict[int, AdoptedPlan] = {}
     for change in changes:
         details = _details(change.details)
-        who = _who(change.changed_by) if show_people else organisation(municipality)
+        who = names(change.changed_by, municipality) if names else organisation(municipality)
         entry = LogEntry(change, details, _moved_later(details, labels), who)
         if change.action == PlanChange.Action.ADOPTED:
             found = adopted.setdefault(change.plan_id, AdoptedPlan(change.plan))
@@ -487,7 +479,7 @@ def digest(request, code):
     municipality, access = municipality_for_user(request, code, may=Access.anyone)
     can_read = access.can_read(municipality.pk)
     # Who changed what is for the municipality's own people; the network's coordinators read as the public does.
-    show_people = access.has_role(municipality.pk, *Role.values)
+    names = Names() if access.has_role(municipality.pk, *Role.values) else None
     report = (
         AnnualReport.objects.filter(municipality=municipality, published_at__isnull=False)
         .order_by("-published_at")
@@ -509,9 +501,9 @@ def digest(request, code):
     day = form.cleaned_data["siden"] if asked else dashboard.news_since(report.published_at if report else None)
     since = dashboard.start_of(day)
 
-    found = figures(municipality, since, can_read=can_read, show_people=show_people)
+    found = figures(municipality, since, can_read=can_read, names=names)
     plan, _in_force = dashboard.current_plan(municipality)
-    log = plan_log(municipality, day, since, can_read=can_read, show_people=show_people)
+    log = plan_log(municipality, day, since, can_read=can_read, names=names)
     context.update(
         {
             "day": day,

@@ -48,12 +48,15 @@ EXCLUDED_ROUTES = {
     "plan_roll": "an action: POST only",
     "plan_delete": "an action: POST only",
     "example_review": "an action: POST only",
+    "password_reset_confirm": "the one-time link of a reset mail, followed by tests/test_accounts.py",
+    "admin_password_reset": "a redirect from the admin's login to the portal's password_reset",
     "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
     "access_notice_seen": "an action: POST only",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
     f"{settings.ADMIN_URL}login/": "the admin's login, wrapped so that it counts refused logins like the site's",
+    f"{settings.ADMIN_URL}password_change/": "a redirect from the admin to the portal's password_change",
 }
 # Pages whose content a Norwegian reader reads in the municipality's own written form (målform), whatever the
 # language chosen; the site around the content stays in the visitor's language.
@@ -66,6 +69,8 @@ REDIRECTS = {
 }
 # Pages behind the login, and the persona who may see them (a fixture in tests/conftest.py).
 PRIVATE = {
+    "password_change": "rana_planner",
+    "password_change_done": "rana_planner",
     "start": "politician_of_two",  # others are sent on: a politician to her dashboard, the rest to Min rapportering
     "reporting_start": "rana_planner",
     "reporting_overview": "coordinator",

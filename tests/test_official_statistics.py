@@ -214,7 +214,7 @@ def test_the_coordinator_sees_the_errors_members_report(client, network, coordin
     page = html.unescape(strip_tags(client.get(f"/rapportering/oversikt/{YEAR}/").content.decode()))
     assert "Errors reported in the source's figures" in page
     assert (
-        f"Rana, Population on 1 January {YEAR}: SSB counts the students at Nord university twice. (planlegger, "
+        f"Rana, Population on 1 January {YEAR}: SSB counts the students at Nord university twice. (Planner in Rana, "
         in " ".join(page.split())
     )
 

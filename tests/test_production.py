@@ -219,24 +219,97 @@ def planner(django_user_model, fast_passwords):
     return django_user_model.objects.create_user("planlegger", password=PASSWORD)
 
 
+OWNER_ADDRESS = "198.51.100.7"
+ATTACKER_ADDRESS = "203.0.113.9"
+
+
+def checked(response) -> bool:
+    """Return whether the password was judged: a wrong one is answered 200 with Django's error, not 429."""
+    return response.status_code == 200 and "Please enter a correct username and password" in html(response)
+
+
+def allowed_guesses(seconds: float) -> int:
+    """Return how many failures one address may send for one name in this long: five free, then after waits of
+    2, 4, 8 … seconds, each counted from the failure before."""
+    allowed, ready, delay = 5, 0.0, 2
+    while ready + delay <= seconds:
+        allowed, ready, delay = allowed + 1, ready + delay, delay * 2
+    return allowed
+
+
 @pytest.mark.django_db
-def test_five_wrong_passwords_lock_the_user_name(client, english, planner, caplog):
+def test_the_owner_logs_in_from_her_address_while_an_attacker_guesses_from_another(english, planner):
+    attacker = visitor("en", REMOTE_ADDR=ATTACKER_ADDRESS)
+    started = time.monotonic()
+    answers = [log_in(attacker, "planlegger", f"guess {number}") for number in range(50)]
+    elapsed = time.monotonic() - started
+
+    judged = [answer for answer in answers if checked(answer)]
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert len(judged) + len(refused) == 50
+    assert 5 <= len(judged) <= allowed_guesses(elapsed)  # five, and one more for each delay that passed
+    assert all(1 <= int(answer.headers["Retry-After"]) <= 8 for answer in refused)
+
+    owner = visitor("en", REMOTE_ADDR=OWNER_ADDRESS)
+    response = log_in(owner, "planlegger", PASSWORD)
+    assert response.status_code == 302
+    assert logged_in(owner)
+
+
+@pytest.mark.django_db
+def test_the_guesser_is_refused_for_seconds_and_told_how_long(client, english, planner, caplog):
     for username in ("planlegger", "Planlegger", "PLANLEGGER", "planlegger", "planLEGGER"):  # one name, any case
-        response = log_in(client, username, "wrong password")
-        assert response.status_code == 200
-        assert "Please enter a correct username and password" in html(response)
+        assert checked(log_in(client, username, "wrong password"))
 
     with caplog.at_level(logging.WARNING, logger="core.throttle"):
-        response = log_in(client, "planlegger", PASSWORD)  # the right password, now refused unchecked
+        response = log_in(client, "planlegger", PASSWORD)  # the right password, refused unchecked during the delay
     assert response.status_code == 429
-    assert "Too many failed attempts. Wait 15 minutes and try again." in html(response)
+    seconds = int(response.headers["Retry-After"])
+    assert 1 <= seconds <= 2
+    assert f"Too many failed attempts. Wait {seconds} second" in html(response)
     assert '<html lang="en">' in html(response)
-    assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
     assert not logged_in(client)
-    assert "Logged in as" not in html(client.get("/"))
     refusals = [record for record in caplog.records if record.name == "core.throttle"]
     assert len(refusals) == 1 and refusals[0].levelno == logging.WARNING
-    assert "'planlegger'" in refusals[0].getMessage()
+    assert "planlegger" in refusals[0].getMessage()
+
+    time.sleep(seconds)  # the delay passes, and the owner, even at the guesser's address, gets in
+    assert log_in(client, "planlegger", PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_each_further_failure_doubles_the_wait():
+    now = [1_000_000.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for _ in range(5):
+        throttle.begin("planlegger", ATTACKER_ADDRESS)  # five free failures, all at once
+    waits = []
+    for _ in range(6):
+        with pytest.raises(LoginRefused) as refused:
+            throttle.begin("planlegger", ATTACKER_ADDRESS)
+        waits.append(refused.value.seconds)
+        now[0] += refused.value.seconds - 0.5
+        with pytest.raises(LoginRefused):  # half a second early: still refused
+            throttle.begin("planlegger", ATTACKER_ADDRESS)
+        now[0] += 0.5
+        throttle.begin("planlegger", ATTACKER_ADDRESS)  # on time: judged, and failed again
+    assert waits == [2, 4, 8, 16, 32, 64]
+    with pytest.raises(LoginRefused):  # the owner's name is not locked: only this address waits
+        throttle.begin("planlegger", ATTACKER_ADDRESS)
+    throttle.begin("planlegger", OWNER_ADDRESS)
+
+
+def test_the_wait_is_at_most_the_window():
+    now = [1_000_000.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for _ in range(5 + 12):
+        while True:
+            try:
+                throttle.begin("planlegger", ATTACKER_ADDRESS)
+                break
+            except LoginRefused as refused:
+                assert refused.seconds <= 15 * 60
+                now[0] += refused.seconds
 
 
 @pytest.mark.django_db
@@ -247,6 +320,19 @@ def test_the_refusal_is_in_the_visitors_language(planner):
     response = log_in(browser, "planlegger", PASSWORD)
     assert response.status_code == 429
     assert '<html lang="nb">' in html(response)
+    assert "For mange mislykkede forsøk" in html(response)
+
+
+@pytest.mark.django_db
+def test_an_unknown_name_is_answered_as_a_real_one(english, planner):
+    """Nothing tells a guesser whether a login name exists: the same answers, the same delays."""
+    real, unknown = visitor("en", REMOTE_ADDR="192.0.2.1"), visitor("en", REMOTE_ADDR="192.0.2.2")
+    for _ in range(5):
+        assert checked(log_in(real, "planlegger", "wrong password"))
+        assert checked(log_in(unknown, "ingen-slik", "wrong password"))
+    refused_real, refused_unknown = log_in(real, "planlegger", "x"), log_in(unknown, "ingen-slik", "x")
+    assert refused_real.status_code == refused_unknown.status_code == 429
+    assert refused_real.headers["Retry-After"] == refused_unknown.headers["Retry-After"]
 
 
 @pytest.mark.django_db
@@ -267,31 +353,49 @@ def test_a_successful_login_clears_the_count(client, english, planner):
     assert log_in(client, "planlegger", PASSWORD).status_code == 302
     client.post("/logg-ut/")
     for _ in range(4):
-        log_in(client, "planlegger", "wrong password")
+        assert checked(log_in(client, "planlegger", "wrong password"))
 
     assert log_in(client, "planlegger", PASSWORD).status_code == 302  # eight failures, but never five in a row
     assert logged_in(client)
 
 
-def failed_earlier(username, minutes_ago, times=5):
+def failed_earlier(username, minutes_ago, addresses):
     """Record failed logins as they were stored that many minutes ago: the throttle takes its clock as an argument."""
     then = time.time() - minutes_ago * 60
     throttle = LoginThrottle(clock=lambda: then)
-    for _ in range(times):
-        throttle.begin(username, "127.0.0.1")  # begun and never succeeded: a failed login
+    for address in addresses:
+        throttle.begin(username, address)  # begun and never succeeded: a failed login
+
+
+SPREAD = [f"10.{n // 250}.{n % 250}.1" for n in range(30)]  # thirty addresses, one guess each
+
+
+@pytest.mark.django_db
+def test_guessing_spread_over_many_addresses_shuts_the_name_except_where_its_owner_logs_in(planner):
+    assert log_in(visitor("en", REMOTE_ADDR=OWNER_ADDRESS), "planlegger", PASSWORD).status_code == 302  # last week
+    failed_earlier("planlegger", minutes_ago=0, addresses=SPREAD)
+
+    newcomer = log_in(visitor("en", REMOTE_ADDR="192.0.2.77"), "planlegger", PASSWORD)
+    assert newcomer.status_code == 429
+    assert "Too many failed attempts. Wait 15 minutes and try again." in html(newcomer)
+    assert 14 * 60 < int(newcomer.headers["Retry-After"]) <= 15 * 60
+
+    owner = visitor("en", REMOTE_ADDR=OWNER_ADDRESS)
+    assert log_in(owner, "planlegger", PASSWORD).status_code == 302  # her office: she is let in
+    assert logged_in(owner)
 
 
 @pytest.mark.django_db
 def test_failures_inside_the_window_still_count(client, english, planner):
-    failed_earlier("planlegger", minutes_ago=14)
+    failed_earlier("planlegger", minutes_ago=13, addresses=SPREAD)
     response = log_in(client, "planlegger", PASSWORD)
     assert response.status_code == 429
-    assert "Too many failed attempts. Wait 1 minute and try again." in html(response)
+    assert "Too many failed attempts. Wait 2 minutes and try again." in html(response)
 
 
 @pytest.mark.django_db
 def test_failures_older_than_the_window_are_forgotten(client, english, planner):
-    failed_earlier("planlegger", minutes_ago=16)
+    failed_earlier("planlegger", minutes_ago=16, addresses=SPREAD)
     assert log_in(client, "planlegger", PASSWORD).status_code == 302
     assert logged_in(client)
 
@@ -353,14 +457,14 @@ def test_the_admin_login_counts_with_the_sites(english, django_user_model, fast_
 
 
 def test_simultaneous_guesses_cannot_pass_the_limit():
-    """Fifty guesses sent at once, all before any has been judged: only five get their password checked."""
+    """Fifty guesses from one address sent at once, all before any has been judged: only five are checked."""
     checked, refused = [], []
     start = threading.Barrier(50)
 
     def guess():
         start.wait()
         try:
-            LoginThrottle().begin("planlegger", None)
+            LoginThrottle().begin("planlegger", ATTACKER_ADDRESS)
         except LoginRefused:
             refused.append(1)
         else:

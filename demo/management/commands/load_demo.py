@@ -118,8 +118,10 @@ class Command(BaseCommand):
     def load_users(self):
         User = get_user_model()
         for username, first, last in USERS:
+            # An address on a reserved example domain, so that a password reset can be tried (its mail is printed).
+            email = f"{username}@demo.livskraft.example"
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last}
+                username=username, defaults={"first_name": first, "last_name": last, "email": email}
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
