@@ -1,7 +1,10 @@
 """Forms shared by the whole site."""
 
+import unicodedata
+
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -121,8 +124,16 @@ class ThrottledPasswordResetForm(auth_forms.PasswordResetForm):
         return cleaned_data
 
     def get_users(self, email):
+        """The active users with this e-mail address, accounts without a password yet included.
+
+        Django's own form leaves those out. Here they are the accounts made when a coordinator gave a role to an
+        e-mail address nobody had (indicators/grants.py), and this is how such an account chooses its first password.
+        """
         try:
             reset_limits()["email"].take(email)
         except LoginRefused:
             return iter(())  # enough mails to this address for now
-        return super().get_users(email)
+        field = get_user_model().get_email_field_name()
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        users = get_user_model()._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
+        return (user for user in users if unicodedata.normalize("NFKC", getattr(user, field)).casefold() == wanted)

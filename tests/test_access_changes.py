@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from indicators import grants
@@ -344,6 +345,17 @@ def test_an_e_mail_address_nobody_has_gets_an_account_and_is_told_to_choose_a_pa
     assert message.to == ["Ny.Politiker@Kongsberg.kommune.no"]
     assert "«Glemt passordet?»" in message.body and LOGIN_URL in message.body
     assert "ny.politiker@kongsberg.kommune.no" in message.body
+
+    # She does as the mail says: "Glemt passordet?" sends her a link, and the password she chooses logs her in.
+    mail.outbox.clear()
+    visitor = Client()
+    assert visitor.post("/passord/glemt/", {"email": "ny.politiker@kongsberg.kommune.no"}).status_code == 302
+    (reset,) = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/passord/nytt/[^/\s]+/[^/\s]+/)", reset.body).group(1)
+    form = visitor.get(link).url
+    chosen = visitor.post(form, {"new_password1": "Multe-og-tyttebær-2026", "new_password2": "Multe-og-tyttebær-2026"})
+    assert chosen.status_code == 302 and chosen.url == "/passord/nytt/ferdig/"
+    assert Client().login(username="ny.politiker@kongsberg.kommune.no", password="Multe-og-tyttebær-2026")
 
 
 def test_a_mail_server_that_is_down_does_not_undo_the_change(
