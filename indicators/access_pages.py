@@ -390,6 +390,7 @@ def network_members(request, slug: str):
         {
             "network": network,
             "form": form,
+            "may_add": request.user.is_superuser,
             "current": [m for m in memberships if m.left is None or m.left >= today],
             "former": [m for m in memberships if m.left is not None and m.left < today],
             "history": history,

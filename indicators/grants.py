@@ -92,6 +92,33 @@ def check_membership(by, network: Network) -> None:
         )
 
 
+def check_joining(by, network: Network) -> None:
+    """Raise AccessRefused unless the acting user may add a municipality to the network: only an administrator.
+
+    A new member widens what the network's coordinators may do (they give roles there and read its drafts), so a
+    coordinator who could add members could grant herself more. She ends memberships; she does not start them.
+    """
+    check_membership(by, network)
+    if not by.is_superuser:
+        raise AccessRefused(
+            _(
+                "Only an administrator adds a municipality to a network: a new member widens what the network's "
+                "coordinators may do."
+            )
+        )
+
+
+def check_narrowing(by, membership: NetworkMembership, joined: datetime.date, left: datetime.date | None) -> None:
+    """Raise AccessRefused if a coordinator would lengthen a membership: only an administrator widens one."""
+    check_membership(by, membership.network)
+    if by.is_superuser:
+        return
+    earlier = joined < membership.joined
+    later = membership.left is not None and (left is None or left > membership.left)
+    if earlier or later:
+        raise AccessRefused(_("Only an administrator makes a membership longer; you can end it or shorten it."))
+
+
 def networks_for(user):
     """Return the networks whose members the user may change: every network for a superuser."""
     networks = Network.objects.all()
@@ -244,8 +271,8 @@ def check_period(network, municipality, joined: datetime.date, left: datetime.da
 def add_member(
     *, by, network: Network, municipality: Municipality, joined: datetime.date, left: datetime.date | None = None
 ) -> NetworkMembership:
-    """Make the municipality a member of the network from the day it joined."""
-    check_membership(by, network)
+    """Make the municipality a member of the network from the day it joined (administrators only)."""
+    check_joining(by, network)
     with transaction.atomic():
         check_period(network, municipality, joined, left)
         before = _periods(network, municipality)
@@ -269,7 +296,7 @@ def change_membership(
 ) -> NetworkMembership:
     """Change when the municipality joined or left the network: giving an open membership its last day ends it."""
     network, municipality = membership.network, membership.municipality
-    check_membership(by, network)
+    check_narrowing(by, membership, joined, left)
     with transaction.atomic():
         check_period(network, municipality, joined, left, exclude=membership)
         before = _periods(network, municipality)
@@ -282,7 +309,7 @@ def change_membership(
 
 def delete_membership(*, by, membership: NetworkMembership) -> None:
     """Delete a membership made by mistake (administrators, in the admin); the record keeps it."""
-    check_membership(by, membership.network)
+    check_joining(by, membership.network)
     with transaction.atomic():
         before = _periods(membership.network, membership.municipality)
         NetworkMembership.objects.filter(pk=membership.pk).delete()

@@ -430,20 +430,33 @@ def test_marking_seen_never_sends_her_off_the_site(client, politician):
 # --- the network's members ----------------------------------------------------------------------------------------
 
 
-def test_a_coordinator_adds_and_removes_members_of_her_network(client, network, kongsberg, rana, coordinator):
+def test_a_coordinator_ends_memberships_of_her_network_but_only_an_administrator_adds_one(
+    client, network, kongsberg, rana, coordinator, administrator
+):
     as_user(client, coordinator)
     address = f"/rapportering/tilganger/nettverk/{network.slug}/"
-    response = client.post(address, {"municipality": rana.pk, "joined": "2025-01-01"})
-    assert response.status_code == 302
-    membership = NetworkMembership.objects.get(municipality=rana)
-    assert membership.joined == datetime.date(2025, 1, 1)
+    # A new member would widen what she may do: she would give roles there and read its drafts.
+    assert 'name="municipality"' not in text(client.get(address))
+    refused = client.post(address, {"municipality": rana.pk, "joined": "2025-01-01"})
+    assert "Only an administrator adds a municipality to a network" in text(refused)
+    assert not NetworkMembership.objects.filter(municipality=rana).exists()
     kongsberg_membership = NetworkMembership.objects.get(municipality=kongsberg)
     client.post(f"/rapportering/tilganger/medlemskap/{kongsberg_membership.pk}/avslutt/", {"left": "2025-06-30"})
     kongsberg_membership.refresh_from_db()
     assert kongsberg_membership.left == datetime.date(2025, 6, 30)
+    # Ended, it is not hers to open again.
+    with pytest.raises(AccessRefused, match="Only an administrator makes a membership longer"):
+        grants.change_membership(
+            by=coordinator, membership=kongsberg_membership, joined=kongsberg_membership.joined, left=None
+        )
+
+    as_user(client, administrator)
+    response = client.post(address, {"municipality": rana.pk, "joined": "2025-01-01"})
+    assert response.status_code == 302
+    assert NetworkMembership.objects.get(municipality=rana).joined == datetime.date(2025, 1, 1)
     assert list(AccessChange.objects.order_by("pk").values_list("municipality__name", "action", "after")) == [
-        ("Rana", "granted", [["2025-01-01", None]]),
         ("Kongsberg", "withdrawn", [["2009-01-01", "2025-06-30"]]),
+        ("Rana", "granted", [["2025-01-01", None]]),
     ]
     page = text(client.get(address))
     assert "Granted: network membership – Rana – Livskraftige kommuner not a member from 1.1.2025" in page
