@@ -112,7 +112,26 @@ def may_write(label: str, actor: Actor, old: dict | None, new: dict | None, muni
     if label == "indicators.network":
         return (old or new)["id"] in actor.coordinated_networks and new is not None and old is not None
     if label == "indicators.networkmembership":
-        return all(row is None or row["network_id"] in actor.coordinated_networks for row in (old, new))
+        # A coordinator ends or shortens her networks' memberships; only a superuser adds, deletes or lengthens one.
+        if old is None or new is None or old["network_id"] not in actor.coordinated_networks:
+            return False
+        lengthened = new["joined"] < old["joined"] or (
+            old["left"] is not None and (new["left"] is None or new["left"] > old["left"])
+        )
+        return new["network_id"] == old["network_id"] and not lengthened
+    if label == "indicators.accesschange":
+        # The record of an access change, written with the change (judged on its own table) by whoever made it; the
+        # person it concerns marks it seen. Never rewritten otherwise, never deleted.
+        if old is None:
+            return new["changed_by_id"] == actor.user_id
+        return (
+            new is not None
+            and old["user_id"] == actor.user_id
+            and not any(changed(old, new, name) for name in new if name != "seen_at")
+        )
+    if label == "indicators.indicatorchange":
+        # The history of an indicator's definition: written by the coordinator who changes it, never rewritten.
+        return old is None and access.is_coordinator and new["changed_by_id"] == actor.user_id
     if label == "indicators.dataimport":
         return access.is_coordinator and (new or old).get("kind") != "reform"
     if label not in MUNICIPALITY_OF:
