@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from indicators.models import (
@@ -274,6 +275,12 @@ def build() -> World:
     world.objects[GoodExample] += list(
         GoodExample.objects.exclude(pk__in=world.pks(GoodExample)).values_list("pk", flat=True)[:1]
     )
+    # The coordinator as the issue found her: staff, with every permission on indicators and plans. The admin must
+    # refuse her anyway (it is for superusers only), so the attack tries that door as it stood.
+    coordinator = User.objects.get(username="koordinator")
+    coordinator.is_staff = True
+    coordinator.save(update_fields=["is_staff"])
+    coordinator.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=["indicators", "plans"]))
     world.users = dict(User.objects.values_list("username", "pk"))
     world.objects[User] += [world.users[HARVESTER], world.users[HALDEN_PLANNER], world.users["koordinator"]]
     return world
