@@ -7,6 +7,7 @@ verdicts of goals (the desired direction) is shown with what it alters, and save
 """
 
 import copy
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +26,14 @@ from indicators.services import DefinitionImpact, definition_impact, save_indica
 HISTORY_ENTRIES = 200
 # Addresses under rapportering/indikatorer/ that an indicator's code cannot take.
 RESERVED_CODES = {"ny"}
+
+
+NUMBER_FIELDS = ["per_inhabitant_factor", "max_change", "plausible_min", "plausible_max"]
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The number without the zeros its stored decimal places add (and never in exponent form)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 class IndicatorDefinitionForm(forms.ModelForm):
@@ -51,9 +60,15 @@ class IndicatorDefinitionForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 3}) for name in ("description_nb", "description_nn", "description_en")
         }
+        # Shown and read in the page's number format: "1 000" and "0,3" in Norwegian.
+        localized_fields = NUMBER_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in NUMBER_FIELDS:
+            # As typed, not as stored: 1000.000000 is shown as 1 000, 0.300000 as 0,3.
+            if isinstance(self.initial.get(name), Decimal):
+                self.initial[name] = plain_decimal(self.initial[name])
         if self.instance.pk:
             del self.fields["code"]  # addresses, imports and downloads name the indicator by it
             self.fields["reason"].required = True

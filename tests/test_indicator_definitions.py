@@ -5,6 +5,7 @@ Coordinators and administrators define indicators in the portal (/rapportering/i
 published figures says which before it is saved.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -226,3 +227,23 @@ def test_the_admin_records_a_definition_change_and_asks_why(client, administrato
         "per_inhabitant_factor", "1000", "1", "Feil faktor", administrator
     )  # fmt: skip
     assert "Feil faktor" in client.get(address).content.decode()  # the history is shown in the admin too
+
+
+def test_numbers_are_shown_and_read_in_the_pages_number_format(client, waste, coordinator):
+    """In bokmål the factor reads 1 000, not 1000.000000, and sent back as shown it is the same number."""
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    page = client.get(WASTE).content.decode()
+    shown = re.search(r'<input type="text" name="per_inhabitant_factor" value="([^"]*)"', page).group(1)
+    assert shown == "1\xa0000"
+    data = definition(client, WASTE) | {
+        "per_inhabitant_factor": shown,
+        "name_nb": "Husholdningsavfall per innbygger (kg)",
+        "reason": "Enheten i navnet",
+    }
+    assert client.post(WASTE, data).status_code == 302
+    assert list(IndicatorChange.objects.values_list("field", flat=True)) == ["name_nb"]
+    # No figure is published yet, so a new factor is saved at once: typed with a decimal comma, it is 0.5.
+    assert client.post(WASTE, data | {"per_inhabitant_factor": "0,5", "reason": "Halvert"}).status_code == 302
+    waste.refresh_from_db()
+    assert waste.per_inhabitant_factor == Decimal("0.5")
