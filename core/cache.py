@@ -124,6 +124,9 @@ class RecentPages:
 
 
 PAGES = RecentPages()
+# The same pages decompressed, for clients that take no encoding the page is stored in (wrk, curl, some bots): only
+# those a worker served so, up to the same size, so such a hit need not decompress the page every time.
+PLAIN_PAGES = RecentPages()
 
 
 def bump() -> None:
@@ -287,7 +290,7 @@ def _stored(request, declared):
     response = HttpResponse()
     for name, value in headers.items():
         response[name] = value
-    send_stored(request, response, content, encoding)
+    send_stored(request, response, key, content, encoding)
     response["X-Cache"] = "hit"
     response["Content-Language"] = chosen_language(request)
     # The language comes from the cookie or the browser's Accept-Language; whether there is a session, from cookies.
@@ -295,12 +298,17 @@ def _stored(request, declared):
     return response, request._page_cache_key
 
 
-def send_stored(request, response, content: bytes, encoding: str | None) -> None:
-    """Put a stored page in the response: as stored if the client accepts its encoding, else decompressed."""
+def send_stored(request, response, key: str, content: bytes, encoding: str | None) -> None:
+    """Put a stored page in the response: as stored if the client accepts its encoding, else decompressed (once
+    per worker and page, kept in PLAIN_PAGES)."""
     if encoding and encoding in accepted(request):
         set_content(response, content, encoding)
-    else:
-        set_content(response, decompress(content, encoding), None)
+        return
+    plain = PLAIN_PAGES.get(key)
+    if plain is None:
+        plain = (decompress(content, encoding),)
+        PLAIN_PAGES.put(key, plain, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
+    set_content(response, plain[0], None)
 
 
 class PublicPageCacheMiddleware:

@@ -90,3 +90,15 @@ def test_head_says_the_length_of_what_get_sends_and_sends_no_body(client, rana):
 def test_answers_other_than_200_are_left_alone(client, db):
     missing = client.get("/kommune/9999/", headers={"Accept-Encoding": "gzip, br"})
     assert missing.status_code == 404 and "Content-Encoding" not in missing
+
+
+def test_a_client_without_the_encoding_gets_the_page_decompressed_once_per_worker(client, rana):
+    from core.cache import PLAIN_PAGES
+
+    stored = client.get(DASHBOARD, headers={"Accept-Encoding": "br"})
+    plain = client.get(DASHBOARD)
+    again = client.get(DASHBOARD)
+    assert plain["X-Cache"] == again["X-Cache"] == "hit" and "Content-Encoding" not in again
+    assert again.content == plain.content == brotli.decompress(stored.content)
+    # The worker keeps the decompressed copy it made for the first such client.
+    assert any(page == (plain.content,) for _expires, page in PLAIN_PAGES._pages.values())

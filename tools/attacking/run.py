@@ -41,7 +41,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import SlugConverter
 from PIL import Image
 
-from core.cache import PAGES
+from core.cache import PAGES, PLAIN_PAGES
 from indicators.access import access_for
 from indicators.models import (
     DataImport,
@@ -798,6 +798,7 @@ def attack(*, world: World, roles: list[str], quick: bool, progress=None) -> Fig
         for role in roles:
             cache.clear()
             PAGES.clear()
+            PLAIN_PAGES.clear()
             began = time.monotonic()
             with transaction.atomic():
                 run_role(role, world, figures, items, forms, quick, progress)
@@ -808,6 +809,7 @@ def attack(*, world: World, roles: list[str], quick: bool, progress=None) -> Fig
             logger.setLevel(level)
         cache.clear()
         PAGES.clear()
+        PLAIN_PAGES.clear()
     figures.seconds = time.monotonic() - started
     return figures
 
