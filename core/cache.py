@@ -54,7 +54,15 @@ from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
-from core.compression import accepted, compress, decompress, set_content, stored_encoding
+from core.compression import (
+    accepted,
+    best_encoding,
+    compress,
+    decompress,
+    public_request,
+    set_content,
+    stored_encoding,
+)
 from core.redis_cache import cache_recovered, cache_unreachable
 
 VERSION_KEY = "livskraft:data-version"
@@ -124,8 +132,9 @@ class RecentPages:
 
 
 PAGES = RecentPages()
-# The same pages decompressed, for clients that take no encoding the page is stored in (wrk, curl, some bots): only
-# those a worker served so, up to the same size, so such a hit need not decompress the page every time.
+# The same pages in another encoding (gzip) or plain, for clients that do not take the one a page is stored in
+# (wrk, curl, some bots, gzip-only browsers): only those a worker served so, up to the same size, so such a hit
+# need not decompress (and compress again) the page every time.
 PLAIN_PAGES = RecentPages()
 
 
@@ -299,16 +308,18 @@ def _stored(request, declared):
 
 
 def send_stored(request, response, key: str, content: bytes, encoding: str | None) -> None:
-    """Put a stored page in the response: as stored if the client accepts its encoding, else decompressed (once
-    per worker and page, kept in PLAIN_PAGES)."""
+    """Put a stored page in the response: as stored if the client accepts its encoding; else in the encoding it
+    takes (gzip) or plain, made once per worker and page and kept in PLAIN_PAGES."""
     if encoding and encoding in accepted(request):
         set_content(response, content, encoding)
         return
-    plain = PLAIN_PAGES.get(key)
-    if plain is None:
-        plain = (decompress(content, encoding),)
-        PLAIN_PAGES.put(key, plain, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
-    set_content(response, plain[0], None)
+    wanted = best_encoding(request) if public_request(request) else None
+    variant = PLAIN_PAGES.get(f"{key}:{wanted}")
+    if variant is None:
+        plain = decompress(content, encoding)
+        variant = (compress(plain, wanted) if wanted else plain,)
+        PLAIN_PAGES.put(f"{key}:{wanted}", variant, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
+    set_content(response, variant[0], wanted)
 
 
 class PublicPageCacheMiddleware:

@@ -102,3 +102,6 @@ def test_a_client_without_the_encoding_gets_the_page_decompressed_once_per_worke
     assert again.content == plain.content == brotli.decompress(stored.content)
     # The worker keeps the decompressed copy it made for the first such client.
     assert any(page == (plain.content,) for _expires, page in PLAIN_PAGES._pages.values())
+    in_gzip = client.get(DASHBOARD, headers={"Accept-Encoding": "gzip"})
+    assert in_gzip["Content-Encoding"] == "gzip" and gzip.decompress(in_gzip.content) == plain.content
+    assert any(page == (in_gzip.content,) for _expires, page in PLAIN_PAGES._pages.values())
