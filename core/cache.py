@@ -28,8 +28,9 @@ serves the stored page, and no page can differ by a parameter its key does not n
 
 A page is stored compressed (core/compression.py: brotli, or gzip without the brotli module), once, when it is
 stored: a 350 kB dashboard takes some 20 kB in Redis and in a worker's memory. A hit is sent as stored to a client
-that accepts that encoding, so it costs no compression work, and decompressed for one that does not. Only pages
-for visitors without a session are stored, so compressing them gives BREACH nothing to read.
+that accepts that encoding, so it costs no compression work; for one that does not, each worker makes the gzip or
+plain copy once. Only pages for visitors without a session are stored, so compressing them gives BREACH nothing
+to read.
 
 The cache may be unreachable (core/redis_cache.py): then no data version can be read, pages are neither served
 from nor stored in any cache, and every visitor gets a fresh page from the database. A save whose bump() cannot
@@ -60,6 +61,7 @@ from core.compression import (
     compress,
     decompress,
     public_request,
+    secret_free,
     set_content,
     stored_encoding,
 )
@@ -368,7 +370,7 @@ def public_page(view, *, query: tuple[str, ...] = ()):
             page = (content, {name: response[name] for name in KEPT_HEADERS if name in response}, encoding)
             cache.set(key, page, timeout=settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
             PAGES.put(key, page, settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
-            if encoding in accepted(request):
+            if encoding in accepted(request) and secret_free(request, response):
                 set_content(response, content, encoding)
             else:
                 patch_vary_headers(response, ["Accept-Encoding"])
