@@ -50,8 +50,8 @@ def test_no_page_behind_the_login_loads_plotly(client, site, route, request):
     assert plotly_scripts(html) == [], route
 
 
-def test_the_indicator_page_without_a_map_loads_the_basic_bundle(client, site, lighthouses):
-    """Lighthouses has no published figure in the world, so no ranking and no map: nothing needs the full bundle."""
+def test_an_indicator_page_without_a_chart_loads_no_plotly(client, site, lighthouses):
+    """Lighthouses has no published figure in the world: no ranking, no lines, no map, so no plotly.js at all."""
     html = client.get(f"/indikator/{lighthouses.code}/").content.decode()
-    assert 'data-chart="chart-map"' not in html
-    assert FULL not in html
+    assert "data-chart=" not in html
+    assert plotly_scripts(html) == []
