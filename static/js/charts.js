@@ -1,5 +1,7 @@
 // Draws every plotly chart on the page from the figure in its <script type="application/json">.
 // plotly.js and the map's borders are served by the portal itself; nothing loads from elsewhere.
+// A chart is drawn when it comes near the viewport (a page can hold 40 of them), and every chart not yet drawn is
+// drawn when printing starts; a browser without IntersectionObserver draws them all at once.
 // When the page is printed (or saved as PDF), each chart is redrawn to the paper's width.
 (function () {
   "use strict";
@@ -51,26 +53,55 @@
     });
   }
 
-  if (typeof Plotly !== "undefined") {
-    document.querySelectorAll("[data-chart]").forEach(function (element) {
-      var source = document.getElementById(element.dataset.chart);
-      if (!source) return;
-      var figure = JSON.parse(source.textContent);
-      if (!figure.geojson_url) {
+  // Draw the chart in element once, from its figure; the map first fetches its borders.
+  function drawOnce(element) {
+    if (element.dataset.chartDrawn) return;
+    element.dataset.chartDrawn = "true";
+    var source = document.getElementById(element.dataset.chart);
+    if (!source) return;
+    var figure = JSON.parse(source.textContent);
+    if (!figure.geojson_url) {
+      draw(element, figure);
+      return;
+    }
+    fetch(figure.geojson_url)
+      .then(function (response) { return response.json(); })
+      .then(function (geojson) {
+        figure.data.forEach(function (trace) { trace.geojson = geojson; });
         draw(element, figure);
-        return;
-      }
-      fetch(figure.geojson_url)
-        .then(function (response) { return response.json(); })
-        .then(function (geojson) {
-          figure.data.forEach(function (trace) { trace.geojson = geojson; });
-          draw(element, figure);
+      });
+  }
+
+  if (typeof Plotly !== "undefined") {
+    var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+    var observer = null;
+    if ("IntersectionObserver" in window) {
+      // Start a chart a screen ahead of the reader, so it is there by the time it scrolls into view.
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          drawOnce(entry.target);
         });
-    });
+      }, { rootMargin: "100% 0px" });
+      charts.forEach(function (element) { observer.observe(element); });
+    } else {
+      charts.forEach(drawOnce);
+    }
+    // Paper shows every chart: draw the ones the reader has not scrolled to, then size them all for it.
+    function printing(on) {
+      if (on) {
+        charts.forEach(function (element) {
+          if (observer) observer.unobserve(element);
+          drawOnce(element);
+        });
+      }
+      fitForPrint(on);
+    }
     var print = window.matchMedia("print");
-    print.addEventListener("change", function (event) { fitForPrint(event.matches); });
-    window.addEventListener("beforeprint", function () { fitForPrint(true); });
-    window.addEventListener("afterprint", function () { fitForPrint(false); });
+    print.addEventListener("change", function (event) { printing(event.matches); });
+    window.addEventListener("beforeprint", function () { printing(true); });
+    window.addEventListener("afterprint", function () { printing(false); });
   }
 
   // "Print or save as PDF": a button only where the browser can print, so it never does nothing.

@@ -58,8 +58,9 @@ def test_the_dashboard_draws_its_charts_and_passes_axe(page, axe, rana):
     )
     expect(page.get_by_text("I rute", exact=True)).to_be_visible()
     axe.assert_no_violations(page)
-    # plotly.js comes from the portal itself.
-    assert any("/static/vendor/plotly/plotly.min.js" in url for url in requests)
+    # plotly.js comes from the portal itself: its basic bundle, as the dashboard draws only lines and bars.
+    assert any("/static/vendor/plotly/plotly-basic.min.js" in url for url in requests)
+    assert not any("/static/vendor/plotly/plotly.min.js" in url for url in requests)
     assert all(url.startswith(page.url.split("/kommune")[0]) for url in requests)
     # Drawn under the portal's Content Security Policy, which blocked nothing.
     assert not [text for text in console if "Content Security Policy" in text], console
@@ -127,3 +128,7 @@ def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, networ
     expect(page.get_by_role("heading", name="Rangering i Livskraftige kommuner, 2019")).to_be_visible()
     expect(page.get_by_text("Rana - Raane er nummer 2 av 2 i 2019")).to_be_visible()
     assert outside == []  # plotly.js, the map and its borders come from the portal alone
+    # The map needs plotly's full bundle, so the comparison loads it (and not the basic one besides).
+    assert page.evaluate(
+        "[...document.scripts].map(s => s.getAttribute('src')).filter(s => s && s.includes('plotly'))"
+    ) == ["/static/vendor/plotly/plotly.min.js"]

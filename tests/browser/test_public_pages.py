@@ -142,6 +142,8 @@ def test_lines_break_at_a_missing_year_and_every_pattern_has_a_legend_entry(page
     # 2022 is missing: plotly draws the figures' line in two pieces, 2019–2021 and 2023–2024.
     expect(waste_chart.locator(".scatterlayer .trace").first.locator("path.js-line")).to_have_count(2)
     lighthouses = page.locator("#indicator-miljofyrtarn [data-chart]")
+    lighthouses.scroll_into_view_if_needed()  # a chart is drawn when it comes near the viewport
+    expect(lighthouses.locator(".main-svg").first).to_be_attached()
     assert legend_entries(lighthouses) == ["Eksempeldata, ikke ekte tall"]
 
 
@@ -170,7 +172,9 @@ def unit_labels_inside(page) -> list[tuple[str, bool]]:
 
 def test_axis_units_are_whole_on_screen_on_a_phone_and_on_paper(page, kongsberg):
     page.goto(f"/kommune/3303/arsrapport/{YEAR}/")
-    expect(page.locator("[data-chart] .main-svg").first).to_be_attached()
+    for chart in page.locator("[data-chart]").all():  # a chart is drawn when it comes near the viewport
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator(".main-svg").first).to_be_attached()
     expected = [["kg per innbygger", True], ["antall", True]]
     assert unit_labels_inside(page) == expected
     page.set_viewport_size({"width": 320, "height": 700})
