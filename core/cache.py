@@ -1,13 +1,27 @@
-"""Caching public pages, with correct invalidation when anything they show changes.
+"""Caching public pages, and retiring exactly the pages whose data changed.
 
-A public page is the same for every visitor without a session, in one language. Such pages are stored in
-the cache under a key made of a *data version*, the language and the full address. Any committed write to
-the portal's data (a save or delete of any model of the apps in LIVSKRAFT_CACHED_APPS, or one of the bulk writes,
-which call bump() themselves) increments the data version, so every stored page is out of date at once and
-the next visitor gets a freshly rendered one.
+A public page is the same for every visitor without a session, in one language. Such pages are stored in the
+cache under a key made of the *versions of the scopes it reads*, the language and the full address. A scope is a
+part of the data with a version number of its own in the cache:
 
-The version is read when the request starts and the page is stored under that version: a page rendered from
-data that changed while it was being rendered is stored under the old version and never served again.
+- ``all``: everything. Every page reads it; a change the portal cannot place (an indicator's definition, the
+  register of municipalities and their numbers, networks, roles) and bump() increment it, retiring every page.
+- ``m:<number>``: one municipality's figures, plans, budget and reports: its dashboard, reports, plan chain and
+  digest, under its current number.
+- ``i:<code>``: one indicator's figures in every municipality: its comparison page; those also read
+  ``population``, since a per-inhabitant figure divides by it.
+- ``data``: any figure, plan or report anywhere: the pages that gather from many municipalities (the front page,
+  the network's report, the good examples).
+
+Each model of the apps in LIVSKRAFT_CACHED_APPS says which scopes one of its rows belongs to (watch(), from the
+apps' ready()); a committed save or delete increments those scopes' versions, and bulk writes call changed()
+themselves. Publishing a figure of Rana retires Rana's pages, that indicator's comparison and the gathering
+pages; Oslo's dashboard stays stored. The versions are read with one request to the cache (get_many) when the
+request starts, and the page is stored under them: a page rendered from data that changed while it was being
+rendered is stored under the old versions and never served again.
+
+Once a change commits, the pages it retired are rendered again in the background (core/prerender.py, a task the
+worker runs), so that a reader almost never waits for a render.
 
 People with a session (planners, approvers, anyone logged in, or with messages waiting) always get a fresh
 page. The cache is Django's default cache: local memory in one process by default, Redis when REDIS_URL is
@@ -17,9 +31,9 @@ A page's key also names the release (LIVSKRAFT_RELEASE, or a digest of the code,
 static manifest), so after a deployment no page rendered by the code before it is served.
 
 Each process also keeps the pages it served lately in its own memory (PAGES, LIVSKRAFT_PAGE_MEMORY_MB), so a
-hit does not fetch and unpickle a 200 kB page from Redis every time. Only the data version is read from the
-shared cache on every request: a page's key names the version, so a page in a worker's memory is never served
-after the data changed. The version starts from the clock, so a flushed cache never reuses an old number.
+hit does not fetch and unpickle a page from Redis every time. Only the versions are read from the shared cache on
+every request: a page's key names them, so a page in a worker's memory is never served after its data changed.
+A version starts from the clock, so a flushed cache never reuses an old number.
 
 A page declares the query parameters it reads (public_page(view, query=("ar",))). Its key names only those, in
 alphabetical order, each with the last value given (the one request.GET.get() returns); the view is handed that
@@ -32,23 +46,25 @@ that accepts that encoding, so it costs no compression work; for one that does n
 plain copy once. Only pages for visitors without a session are stored, so compressing them gives BREACH nothing
 to read.
 
-The cache may be unreachable (core/redis_cache.py): then no data version can be read, pages are neither served
-from nor stored in any cache, and every visitor gets a fresh page from the database. A save whose bump() cannot
-reach the cache still commits. When the cache answers again, the process that noticed the outage bumps the
-version before anything else, so no page stored before the outage (in Redis or in a worker's memory) is served:
+The cache may be unreachable (core/redis_cache.py): then no version can be read, pages are neither served
+from nor stored in any cache, and every visitor gets a fresh page from the database. A save whose bump cannot
+reach the cache still commits. When the cache answers again, the process that noticed the outage bumps ``all``
+before anything else, so no page stored before the outage (in Redis or in a worker's memory) is served:
 its data may have changed in between. A worker that served no request during the outage keeps reading the old
-version until a worker that did serves one; behind a load balancer, that is the next few requests.
+versions until a worker that did serves one; behind a load balancer, that is the next few requests.
 """
 
 import functools
 import hashlib
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
@@ -67,24 +83,51 @@ from core.compression import (
 )
 from core.redis_cache import cache_recovered, cache_unreachable
 
-VERSION_KEY = "livskraft:data-version"
+VERSION_KEY = "livskraft:data-version"  # the version of the scope "all"
+SCOPE_KEY = "livskraft:version:"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 
+ALL = "all"
+DATA = "data"
+POPULATION = "population"
 
-def data_version() -> int | None:
-    """The version of the data pages are stored under; None when the cache cannot be reached."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
+
+def municipality_scope(number: str) -> str:
+    return f"m:{number.strip()}"
+
+
+def indicator_scope(code: str) -> str:
+    return f"i:{code}"
+
+
+def _version_key(scope: str) -> str:
+    return VERSION_KEY if scope == ALL else SCOPE_KEY + scope
+
+
+def versions(scopes) -> tuple[int, ...] | None:
+    """The versions of "all" and the scopes, in that order, read in one request; None when the cache cannot be
+    reached."""
+    keys = [_version_key(scope) for scope in (ALL, *scopes)]
+    found = cache.get_many(keys)
+    if len(found) < len(keys):
         if cache_unreachable(cache):
             return None
         # Microseconds since 1970: after a flush or an eviction, the count goes on above every number used before,
         # so no page a worker holds under an old version can match a new one.
         start = time.time_ns() // 1000
-        cache.add(VERSION_KEY, start, timeout=None)
-        version = cache.get(VERSION_KEY, start)
-        if cache_unreachable(cache):
-            return None
-    return version
+        for key in keys:
+            if key not in found:
+                cache.add(key, start, timeout=None)
+        found = cache.get_many(keys)
+        if len(found) < len(keys):
+            return None if cache_unreachable(cache) else tuple(found.get(key, start) for key in keys)
+    return tuple(found[key] for key in keys)
+
+
+def data_version() -> int | None:
+    """The version of the scope "all"; None when the cache cannot be reached."""
+    found = versions(())
+    return None if found is None else found[0]
 
 
 class RecentPages:
@@ -141,39 +184,114 @@ PLAIN_PAGES = RecentPages()
 
 
 def bump() -> None:
-    """Make every cached public page out of date: now, and again once the current transaction commits.
+    """Make every cached public page out of date: now, and again once the current transaction commits."""
+    changed({ALL})
+
+
+def changed(scopes) -> None:
+    """Retire the pages that read any of the scopes: now, and again once the current transaction commits; then
+    have them rendered again in the background.
 
     The first keeps a page rendered later in the same transaction from being served from the cache; the second
-    retires pages that other requests rendered from the old data while the transaction was open.
+    retires pages that other requests rendered from the old data while the transaction was open. The scopes of one
+    transaction are gathered and handled once when it commits.
     """
-    _bump_now()
-    transaction.on_commit(_bump_now)
+    scopes = {DATA, *scopes} - {ALL} if ALL not in scopes else {ALL}
+    _bump_now(scopes)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _committed(scopes)
+        return
+    outermost = connection.atomic_blocks[0]
+    pending = _PENDING.get(connection)
+    if pending is None or pending[0] is not outermost:
+        pending = _PENDING[connection] = (outermost, set())
+        transaction.on_commit(functools.partial(_on_commit, connection, outermost))
+    pending[1].update(scopes)
 
 
-def _bump_now() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not there (evicted or never set): any new value differs from what pages were stored under
-        version = data_version()
-        if version is not None:  # else the cache is unreachable: the version is bumped when it answers again
-            cache.set(VERSION_KEY, version + 1, timeout=None)
+# Scopes changed in each connection's open transaction, with the outermost atomic block they belong to: a block
+# that was rolled back leaves its entry behind, and the next transaction's block replaces it.
+_PENDING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _on_commit(connection, outermost) -> None:
+    pending = _PENDING.get(connection)
+    if pending is not None and pending[0] is outermost:
+        del _PENDING[connection]
+        _committed(pending[1])
+
+
+def _committed(scopes: set[str]) -> None:
+    _bump_now(scopes)
+    for receiver in _AFTER_COMMIT:
+        receiver(frozenset(scopes))
+
+
+_AFTER_COMMIT: list = []
+
+
+def after_commit(receiver):
+    """Call receiver(scopes) once a change to those scopes has committed (core/prerender.py renders again)."""
+    _AFTER_COMMIT.append(receiver)
+    return receiver
+
+
+def _bump_now(scopes) -> None:
+    for scope in scopes:
+        key = _version_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (evicted or never set): any new value differs from what pages were stored under
+            found = versions((scope,))
+            if found is not None:  # else the cache is unreachable: "all" is bumped when it answers again
+                cache.set(key, found[-1] + 1, timeout=None)
 
 
 def _on_recovery(sender, **kwargs):
-    _bump_now()
+    _bump_now({ALL})
 
 
 cache_recovered.connect(_on_recovery, dispatch_uid="livskraft-cache-recovered")
 
 
-def _on_change(sender, **kwargs):
+# What a row of each model belongs to: model label -> function(row) -> scopes; registered by the apps (watch()).
+# A model of a cached app that registered nothing retires everything when it changes.
+_WATCHED: dict[str, object] = {}
+
+
+def watch(label: str, scopes_of) -> None:
+    """Declare the scopes a row of the model (app_label.ModelName) belongs to: scopes_of(row) gives them, or None
+    when it cannot tell (then everything is retired). scopes_of=None: the model's rows are on no public page."""
+    _WATCHED[label] = scopes_of
+
+
+def _scopes_of(instance) -> set[str]:
+    label = instance._meta.label
+    if label not in _WATCHED:
+        return {ALL}
+    scopes_of = _WATCHED[label]
+    if scopes_of is None:
+        return set()
+    try:
+        scopes = scopes_of(instance)
+    except ObjectDoesNotExist:  # a parent already deleted in a cascade: no telling what the row was part of
+        scopes = None
+    return {ALL} if scopes is None else set(scopes)
+
+
+def _on_change(sender, instance, **kwargs):
     if sender._meta.app_label in settings.LIVSKRAFT_CACHED_APPS:
-        bump()
+        scopes = {ALL} if kwargs.get("raw") else _scopes_of(instance)  # a fixture's row: its parents may be missing
+        if scopes:
+            changed(scopes)
 
 
-def _on_m2m_change(sender, action, **kwargs):
-    if action.startswith("post_") and kwargs["instance"]._meta.app_label in settings.LIVSKRAFT_CACHED_APPS:
-        bump()
+def _on_m2m_change(sender, action, instance, **kwargs):
+    if action.startswith("post_") and instance._meta.app_label in settings.LIVSKRAFT_CACHED_APPS:
+        scopes = _scopes_of(instance)
+        if scopes:
+            changed(scopes)
 
 
 post_save.connect(_on_change, dispatch_uid="livskraft-cache-save")
@@ -234,19 +352,23 @@ def canonical_query(query: QueryDict, declared) -> str:
     return kept.urlencode()
 
 
-def _public_query(request):
-    """The query parameters the public page at the request's address declares, or None if it is no public page."""
+def _public_page(request):
+    """The query parameters and the scopes of the public page at the request's address; None if it is no public
+    page."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    return getattr(match.func, "public_query", None)
+    declared = getattr(match.func, "public_query", None)
+    if declared is None:
+        return None
+    return declared, match.func.public_scopes(match.kwargs)
 
 
-def _key(request, version: int, language: str, declared) -> str:
+def _key(request, found_versions: tuple[int, ...], language: str, declared) -> str:
     address = f"{request.path}?{canonical_query(request.GET, declared)}"
     path = hashlib.sha256(address.encode()).hexdigest()
-    return f"livskraft:page:{release()}:{version}:{language}:{path}"
+    return f"livskraft:page:{release()}:{'.'.join(map(str, found_versions))}:{language}:{path}"
 
 
 # What makes a page look the way it does, besides the data: code, templates, compiled translations, in the folders
@@ -276,8 +398,8 @@ def files_digest(base: Path, manifest: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _stored(request, declared):
-    """The stored page for the request (under the data version read now), or None; and the key it goes under
+def _stored(request, declared, scopes):
+    """The stored page for the request (under the versions read now), or None; and the key it goes under
     (None when the page must not be stored: a visitor with a session, or the cache unreachable)."""
     from core.middleware import chosen_language
 
@@ -286,11 +408,11 @@ def _stored(request, declared):
     if hasattr(request, "_page_cache_key"):
         # The middleware looked already and found nothing: a second read in the view would find nothing either.
         return None, request._page_cache_key
-    version = data_version()
-    if version is None:
+    found_versions = versions(scopes)
+    if found_versions is None:
         request._page_cache_key = None
         return None, None
-    key = request._page_cache_key = _key(request, version, chosen_language(request), declared)
+    key = request._page_cache_key = _key(request, found_versions, chosen_language(request), declared)
     stored = PAGES.get(key)
     if stored is None:
         stored = cache.get(key)
@@ -335,18 +457,40 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        declared = _public_query(request) if _cacheable_request(request) else None
-        response = None if declared is None else _stored(request, declared)[0]
+        page = _public_page(request) if _cacheable_request(request) else None
+        response = None if page is None else _stored(request, *page)[0]
         if response is not None:
             response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
             return response
         return self.get_response(request)
 
 
-def public_page(view, *, query: tuple[str, ...] = ()):
+def gathering(kwargs) -> tuple[str, ...]:
+    """The scopes of a page that gathers from many municipalities and indicators: any change to data."""
+    return (DATA,)
+
+
+def register_only(kwargs) -> tuple[str, ...]:
+    """The scopes of a page that shows no figures, plans or reports: only "all" (definitions, the register)."""
+    return ()
+
+
+def of_municipality(kwargs) -> tuple[str, ...]:
+    """The scopes of a page about the municipality whose number is in the address."""
+    return (municipality_scope(kwargs["code"]),)
+
+
+def of_indicator(kwargs) -> tuple[str, ...]:
+    """The scopes of a page about the indicator whose code is in the address, in every municipality."""
+    return (indicator_scope(kwargs["code"]), POPULATION)
+
+
+def public_page(view, *, query: tuple[str, ...] = (), scopes=gathering):
     """Serve the view's page from the cache to visitors without a session; store a fresh 200 answer.
 
-    query names the parameters the view (its helpers and templates included) reads from the address.
+    query names the parameters the view (its helpers and templates included) reads from the address; scopes(kwargs)
+    the scopes of the data it shows, from the address's arguments (gathering, register_only, of_municipality,
+    of_indicator).
     """
     declared = frozenset(query)
     name = f"{view.__module__}.{view.__qualname__}"
@@ -356,7 +500,7 @@ def public_page(view, *, query: tuple[str, ...] = ()):
         canonical = canonical_query(request.GET, declared)
         request.GET = DeclaredQuery(canonical, declared=declared, view=name)
         request.META["QUERY_STRING"] = canonical  # what get_full_path() puts in the login and language links
-        stored, key = _stored(request, declared)
+        stored, key = _stored(request, declared, scopes(kwargs))
         if stored is not None:
             return stored
         if key is None:
@@ -378,4 +522,5 @@ def public_page(view, *, query: tuple[str, ...] = ()):
         return response
 
     wrapped.public_query = declared
+    wrapped.public_scopes = scopes
     return wrapped

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import cache, pgcopy
+from indicators import cache_scopes
 from indicators.models import (
     Computation,
     Indicator,
@@ -297,7 +298,13 @@ def _apply_values(
             batch_size=BATCH_SIZE,
         )  # fmt: skip
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
-        cache.bump()  # bulk writes send no signals
+        # Bulk writes send no signals: retire the pages of what was written.
+        cache.changed(
+            cache_scopes.of_figures(
+                {p.municipality_id for p in new} | {v.municipality_id for v in to_update},
+                {indicator_of(p) for p in new} | {v.indicator_id for v in to_update},
+            )
+        )
     result.created, result.updated = len(new), len(to_update)
     return result
 
@@ -429,7 +436,8 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
             batch_size=BATCH_SIZE,
         )
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
-        cache.bump()  # bulk writes send no signals
+        # Bulk writes send no signals: retire the pages of what moved.
+        cache.changed(cache_scopes.of_figures({v.municipality_id for v in moved}, {v.indicator_id for v in moved}))
     return len(moved)
 
 

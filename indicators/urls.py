@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core.cache import public_page
+from core.cache import of_indicator, public_page
 from indicators import access_pages, definitions, opendata, reporting, selection, views
 from indicators.models import DataImport
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("indikator/", public_page(views.indicators), name="indicators"),
     path(
         "indikator/<slug:code>/",
-        public_page(views.indicator, query=("ar", "kommune", "utvalg", "visning")),
+        public_page(views.indicator, query=("ar", "kommune", "utvalg", "visning"), scopes=of_indicator),
         name="indicator",
     ),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),

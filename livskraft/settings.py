@@ -263,7 +263,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
-# How long a public page may be served from the cache; every data change retires all of them at once anyway.
+# How long a public page may be served from the cache; a data change retires the pages that show it at once anyway.
 LIVSKRAFT_PAGE_CACHE_SECONDS = int(os.environ.get("LIVSKRAFT_PAGE_CACHE_SECONDS", "600"))
 # Names the deployed release in every cached page's key (core/cache.py release()); by default a digest of
 # the code, templates, translations and static manifest, computed once per process.
@@ -271,8 +271,11 @@ LIVSKRAFT_RELEASE = os.environ.get("LIVSKRAFT_RELEASE", "")
 # The folders whose code, templates and compiled translations decide how a page looks: a change to any file in
 # them is a new release. Every folder of the project that renders pages must be named here.
 LIVSKRAFT_RELEASE_FOLDERS = ("core", "livskraft", "indicators", "plans", "api", "demo", "templates", "locale")
-# The apps whose data public pages show: any write to one of their models retires every cached page.
+# The apps whose data public pages show: a write to one of their models retires the cached pages that show the row
+# (the scopes each model declares, core/cache.py watch()); a model that declares none retires every page.
 LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
+# Render the pages a committed change retired again in the background (core/prerender.py; needs the worker).
+LIVSKRAFT_PRERENDER = env_bool("LIVSKRAFT_PRERENDER", True)
 # Memory each process keeps for the public pages it served lately (core/cache.py RecentPages).
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 

@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from core.accounts import PasswordResetDoneView, PasswordResetView
-from core.cache import public_page
+from core.cache import public_page, register_only
 from core.errors import health
 from core.forms import AdminLoginForm, LoginForm, PasswordChangeForm
 from core.throttle import refused_login_status
@@ -56,7 +56,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("passord/nytt/ferdig/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("tilgjengelighet/", public_page(accessibility.statement), name="accessibility"),
+    path("tilgjengelighet/", public_page(accessibility.statement, scopes=register_only), name="accessibility"),
     path("api/v1/", include("api.urls")),
     path("", include("plans.urls")),
     path("", include("indicators.urls")),

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import cache
+from indicators.cache_scopes import of_municipalities
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -98,7 +99,7 @@ def publish_report(*, report: AnnualReport, user) -> int:
         for text in texts:
             text.published_body = text.body
         ReportText.objects.bulk_update(texts, ["published_body"])
-        cache.bump()  # bulk writes send no signals
+        cache.changed(of_municipalities({report.municipality_id}))  # bulk writes send no signals
         ReportTextRevision.objects.bulk_create(
             ReportTextRevision(text=t, body=t.body, changed_by=user, changed_at=now, published=True) for t in texts
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core.cache import public_page
+from core.cache import of_municipality, public_page
 from plans import budget, digest, editing, planning, views
 
 urlpatterns = [
@@ -11,13 +11,21 @@ urlpatterns = [
     # The municipality dashboard: its goals and figures, read through the plan in force.
     path(
         "kommune/<str:code>/",
-        public_page(views.municipality, query=("budsjett_fra", "budsjett_til")),
+        public_page(views.municipality, query=("budsjett_fra", "budsjett_til"), scopes=of_municipality),
         name="municipality",
     ),
     # The plan chain (public: adopted plans; readers with a role also see drafts).
-    path("kommune/<str:code>/planer/", public_page(planning.chain_page, query=("ar",)), name="plan_chain"),
-    path("kommune/<str:code>/planer/<int:pk>/", public_page(planning.plan_page), name="plan"),
-    path("kommune/<str:code>/endringer/", public_page(digest.digest, query=("siden",)), name="digest"),
+    path(
+        "kommune/<str:code>/planer/",
+        public_page(planning.chain_page, query=("ar",), scopes=of_municipality),
+        name="plan_chain",
+    ),
+    path("kommune/<str:code>/planer/<int:pk>/", public_page(planning.plan_page, scopes=of_municipality), name="plan"),
+    path(
+        "kommune/<str:code>/endringer/",
+        public_page(digest.digest, query=("siden",), scopes=of_municipality),
+        name="digest",
+    ),
     # Editing the chain: planners of the municipality; adopting: approvers.
     path("rapportering/<str:code>/planer/ny/", planning.plan_create, name="plan_create"),
     path("rapportering/planer/<int:pk>/", planning.plan_edit, name="plan_edit"),
@@ -37,7 +45,7 @@ urlpatterns = [
     path("rapportering/<str:code>/budsjett/<int:year>/mal.<str:fmt>", budget.budget_template, name="budget_template"),
     path(
         "kommune/<str:code>/arsrapport/<int:year>/",
-        public_page(views.annual_report, query=("lang", "utkast")),
+        public_page(views.annual_report, query=("lang", "utkast"), scopes=of_municipality),
         name="annual_report",
     ),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),

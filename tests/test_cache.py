@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
 
-from core.cache import VERSION_KEY, RecentPages, UndeclaredParameter, files_digest, public_page
+from core.cache import SCOPE_KEY, VERSION_KEY, RecentPages, UndeclaredParameter, files_digest, public_page
 from indicators.models import IndicatorValue, ValueStatus
 from indicators.services import change_status
 from tests import factories as make
@@ -68,16 +68,18 @@ def test_logged_in_people_always_get_a_fresh_page(client, rana, waste, politicia
     assert "X-Cache" not in page and "not yet published" in page.content.decode()
 
 
-def test_a_hit_from_the_worker_memory_reads_only_the_data_version_from_the_shared_cache(client, rana):
+def test_a_hit_from_the_worker_memory_reads_only_the_versions_from_the_shared_cache(client, rana):
     first = client.get("/kommune/1833/")
     shared = caches["default"]
-    version = shared.get(VERSION_KEY)
-    # Take the page out of the shared cache, keeping the version: the worker still serves its own copy.
+    names = [VERSION_KEY, f"{SCOPE_KEY}m:1833"]
+    kept = shared.get_many(names)
+    assert len(kept) == 2
+    # Take the page out of the shared cache, keeping the versions: the worker still serves its own copy.
     shared.clear()
-    shared.set(VERSION_KEY, version, timeout=None)
+    shared.set_many(kept, timeout=None)
     second = client.get("/kommune/1833/")
     assert second["X-Cache"] == "hit" and second.content == first.content
-    assert shared.get(VERSION_KEY) == version
+    assert shared.get_many(names) == kept
 
 
 def test_a_flushed_shared_cache_never_brings_back_a_page_the_worker_remembers(client, rana, waste):

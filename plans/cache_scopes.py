@@ -1,0 +1,45 @@
+"""The cache scopes (core/cache.py) of rows of the plans app: a plan, its parts, budget lines, reports and good
+examples are all on their municipality's pages, and on the pages that gather from many municipalities."""
+
+from django.urls import reverse
+
+from core import cache, prerender
+from indicators.cache_scopes import of_municipalities
+from plans.models import AnnualReport
+
+
+def _of(municipality_id):
+    return of_municipalities({municipality_id})
+
+
+def watch_plans_app() -> None:
+    cache.watch("plans.Plan", lambda row: _of(row.municipality_id))
+    cache.watch("plans.FocusArea", lambda row: _of(row.plan.municipality_id))
+    cache.watch("plans.Goal", lambda row: _of(row.focus_area.plan.municipality_id))
+    cache.watch("plans.GoalIndicator", lambda row: _of(row.goal.focus_area.plan.municipality_id))
+    cache.watch("plans.StrategicProject", lambda row: _of(row.plan.municipality_id))
+    cache.watch("plans.PlanChange", lambda row: _of(row.plan.municipality_id))
+    cache.watch("plans.BudgetLine", lambda row: _of(row.municipality_id))
+    cache.watch("plans.BudgetImport", lambda row: _of(row.municipality_id))
+    cache.watch("plans.AnnualReport", lambda row: _of(row.municipality_id))
+    cache.watch("plans.ReportText", lambda row: _of(row.report.municipality_id))
+    cache.watch("plans.ReportTextRevision", lambda row: _of(row.text.report.municipality_id))
+    cache.watch("plans.GoodExample", lambda row: _of(row.municipality_id))
+
+
+def _municipality_pages(number: str) -> list[str]:
+    """A municipality's dashboard and its latest published annual report."""
+    pages = [reverse("municipality", args=[number])]
+    latest = (
+        AnnualReport.objects.filter(municipality__codes__code=number, published_at__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if latest is not None:
+        pages.append(reverse("annual_report", args=[number, latest]))
+    return pages
+
+
+def render_plans_pages_again() -> None:
+    prerender.pages_of("m", _municipality_pages)
