@@ -197,6 +197,8 @@ def changed(scopes) -> None:
     transaction are gathered and handled once when it commits.
     """
     scopes = {DATA, *scopes} - {ALL} if ALL not in scopes else {ALL}
+    for receiver in _ON_CHANGE:
+        receiver(frozenset(scopes))
     _bump_now(scopes)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -229,6 +231,13 @@ def _committed(scopes: set[str]) -> None:
 
 
 _AFTER_COMMIT: list = []
+_ON_CHANGE: list = []
+
+
+def on_change(receiver):
+    """Call receiver(scopes) at once, inside the transaction of the change (a read model forgets what it held)."""
+    _ON_CHANGE.append(receiver)
+    return receiver
 
 
 def after_commit(receiver):
