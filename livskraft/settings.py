@@ -274,8 +274,9 @@ LIVSKRAFT_RELEASE_FOLDERS = ("core", "livskraft", "indicators", "plans", "api", 
 # The apps whose data public pages show: a write to one of their models retires the cached pages that show the row
 # (the scopes each model declares, core/cache.py watch()); a model that declares none retires every page.
 LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
-# Render the pages a committed change retired again in the background (core/prerender.py; needs the worker).
-LIVSKRAFT_PRERENDER = env_bool("LIVSKRAFT_PRERENDER", True)
+# Render the pages a committed change retired again in the background (core/prerender.py; needs the worker). On by
+# default with Redis only: without it the worker would store the pages in its own memory, which no server reads.
+LIVSKRAFT_PRERENDER = env_bool("LIVSKRAFT_PRERENDER", bool(REDIS_URL))
 # Memory each process keeps for the public pages it served lately (core/cache.py RecentPages).
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 

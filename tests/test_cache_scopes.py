@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -113,6 +114,7 @@ def test_changing_an_indicators_definition_retires_every_page(client, world):
 
 
 @uses_worker
+@override_settings(LIVSKRAFT_PRERENDER=True)  # on with Redis; the worker here runs in the test's process
 def test_the_worker_renders_the_retired_pages_again_so_the_next_visitor_gets_them_stored_in_every_language(
     client, world
 ):
