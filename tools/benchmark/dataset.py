@@ -161,14 +161,14 @@ def in_force(year: int = LAST_YEAR) -> list[Municipality]:
         Q(dissolved__isnull=True) | Q(dissolved__gt=day)
     )
     found = list(found.prefetch_related("codes"))
+    return sorted(found, key=lambda municipality: number_in(municipality, year))
 
-    def number(municipality: Municipality) -> str:
-        codes = [
-            c for c in municipality.codes.all() if c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)
-        ]
-        return (codes[0] if codes else municipality.current_code).code
 
-    return sorted(found, key=number)
+def number_in(municipality: Municipality, year: int = LAST_YEAR) -> str:
+    """The municipality's number on 1 January of the year (its last one if it had none then), from prefetched codes."""
+    day = datetime.date(year, 1, 1)
+    codes = [c for c in municipality.codes.all() if c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)]
+    return (codes[0] if codes else municipality.current_code).code
 
 
 def choose(count: int | None, members: list[Municipality]) -> list[Municipality]:
