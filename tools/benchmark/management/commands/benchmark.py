@@ -6,9 +6,11 @@
 Builds the national dataset (357 municipalities of 2024 with their code history, 40 indicators,
 2000–2024), measures the public pages with the page cache off and on (and their queries with the
 network's seven municipalities only), the portal's import of a national file against PostgreSQL's COPY,
-and the cached report page against a static file under gunicorn and wrk; prints a table with every figure
-and each target's verdict. It refuses any database but a PostgreSQL database named …bench…, and empties
-one that holds data only with --wipe. A quick run: --municipalities 20 --indicators 5 --years 5.
+and, under gunicorn, the dashboard's entry in Redis, the reader's pages in Chromium (bytes transferred,
+DOMContentLoaded, total blocking time) and the cached report page against a static file under wrk; then the
+dry run of a national emissions workbook. Prints every figure, and a table of each target's verdict. It
+refuses any database but a PostgreSQL database named …bench…, and empties one that holds data only with
+--wipe. A quick run: --municipalities 20 --indicators 5 --years 5.
 """
 
 import datetime
