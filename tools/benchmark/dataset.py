@@ -294,6 +294,7 @@ def build_values(
                 places = 0 if indicator.is_population else _places(indicator)
                 factor = float(indicator.per_inhabitant_factor)
                 per_inhabitant = indicator.is_per_inhabitant
+                share = indicator.unit == "percent" and not per_inhabitant
                 head = f"{indicator.pk}\t{m.pk}\t"
                 for year in own_years:
                     if indicator.is_population:
@@ -314,9 +315,12 @@ def build_values(
                     kind = rng.random() if reported and not indicator.is_population else 1.0
                     working = published
                     if kind < PENDING_SHARE + REPUBLISHED_SHARE:
-                        working = f"{amount * (1 + rng.choice((-1, 1)) * rng.uniform(0.01, 0.08)):.{places}f}"
+                        changed = amount * (1 + rng.choice((-1, 1)) * rng.uniform(0.01, 0.08))
+                        if share:  # a revised share stays a share: the import refuses one above 100 %
+                            changed = min(changed, 100.0)
+                        working = f"{changed:.{places}f}"
                         if working == published:
-                            working = f"{amount + 1:.{places}f}"
+                            working = f"{amount - 1 if share and amount + 1 > 100 else amount + 1:.{places}f}"
                     when = stamps[(year, order)]
                     value_id = next_id
                     next_id += 1
