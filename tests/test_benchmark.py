@@ -1,6 +1,6 @@
 """`manage.py benchmark`: which databases it refuses, and a tiny run of the whole thing on PostgreSQL.
 
-The tiny run leaves out gunicorn and wrk (--skip-serving) and takes a few seconds; the full benchmark
+The tiny run leaves out gunicorn, wrk and Chromium (--skip-serving) and takes a few seconds; the full benchmark
 is run by hand (README: "Benchmark at national scale"), never as a test.
 """
 
@@ -78,12 +78,22 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path, capsys):
     report = tmp_path / "benchmark.json"
     call_command(
         "benchmark", "--i-know-this-is-a-test-database", "--wipe", "--municipalities", "8", "--indicators", "3",
-        "--years", "3", "--requests", "2", "--skip-serving", "--json", str(report),
+        "--years", "3", "--requests", "2", "--skip-serving", "--workbook-rows", "500", "--json", str(report),
     )  # fmt: skip
     printed = capsys.readouterr().out
     assert "LIVSKRAFT AT NATIONAL SCALE" in printed
     assert "portal import ÷ COPY" in printed
     figures = json.loads(report.read_text())
+    # Every target is in the table, those of the parts left out (gunicorn, Chromium, the suite) as n/a.
+    verdicts = {t["figure"]: t["verdict"] for t in figures["targets"]}
+    assert verdicts["dashboard, first visit: bytes transferred"] == "n/a"
+    assert verdicts["the dashboard as stored in Redis (bytes)"] == "n/a"
+    assert verdicts["the test suite on SQLite"] == "n/a"
+    assert verdicts["portal import ÷ COPY"] in ("PASS", "FAIL")
+    assert {"uncached dashboard: server median", "uncached annual report: server median"} <= set(verdicts)
+    # The emissions workbook's dry run read the 500 rows, filed on the municipalities the build made.
+    assert figures["workbook"]["rows"] == 500
+    assert figures["workbook"]["created"] + figures["workbook"]["updated"] + figures["workbook"]["unchanged"] > 0
     assert not Municipality.objects.filter(name="Wiped").exists()
     # The network's 7 municipalities (and those merged into them) and one more, each with 4 indicators
     # (the population too) for 3 years.

@@ -161,14 +161,14 @@ def in_force(year: int = LAST_YEAR) -> list[Municipality]:
         Q(dissolved__isnull=True) | Q(dissolved__gt=day)
     )
     found = list(found.prefetch_related("codes"))
+    return sorted(found, key=lambda municipality: number_in(municipality, year))
 
-    def number(municipality: Municipality) -> str:
-        codes = [
-            c for c in municipality.codes.all() if c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)
-        ]
-        return (codes[0] if codes else municipality.current_code).code
 
-    return sorted(found, key=number)
+def number_in(municipality: Municipality, year: int = LAST_YEAR) -> str:
+    """The municipality's number on 1 January of the year (its last one if it had none then), from prefetched codes."""
+    day = datetime.date(year, 1, 1)
+    codes = [c for c in municipality.codes.all() if c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)]
+    return (codes[0] if codes else municipality.current_code).code
 
 
 def choose(count: int | None, members: list[Municipality]) -> list[Municipality]:
@@ -294,6 +294,7 @@ def build_values(
                 places = 0 if indicator.is_population else _places(indicator)
                 factor = float(indicator.per_inhabitant_factor)
                 per_inhabitant = indicator.is_per_inhabitant
+                share = indicator.unit == "percent" and not per_inhabitant
                 head = f"{indicator.pk}\t{m.pk}\t"
                 for year in own_years:
                     if indicator.is_population:
@@ -314,9 +315,12 @@ def build_values(
                     kind = rng.random() if reported and not indicator.is_population else 1.0
                     working = published
                     if kind < PENDING_SHARE + REPUBLISHED_SHARE:
-                        working = f"{amount * (1 + rng.choice((-1, 1)) * rng.uniform(0.01, 0.08)):.{places}f}"
+                        changed = amount * (1 + rng.choice((-1, 1)) * rng.uniform(0.01, 0.08))
+                        if share:  # a revised share stays a share: the import refuses one above 100 %
+                            changed = min(changed, 100.0)
+                        working = f"{changed:.{places}f}"
                         if working == published:
-                            working = f"{amount + 1:.{places}f}"
+                            working = f"{amount - 1 if share and amount + 1 > 100 else amount + 1:.{places}f}"
                     when = stamps[(year, order)]
                     value_id = next_id
                     next_id += 1
