@@ -104,9 +104,21 @@ def _version_key(scope: str) -> str:
     return VERSION_KEY if scope == ALL else SCOPE_KEY + scope
 
 
-def versions(scopes) -> tuple[int, ...] | None:
-    """The versions of "all" and the scopes, in that order, read in one request; None when the cache cannot be
-    reached."""
+# The versions this process read lately, by the scopes asked for: (when they go stale, versions). A hit then costs
+# no request to Redis; a change made by another process is seen within LIVSKRAFT_VERSION_MEMORY_MS, and one made by
+# this process at once (_bump_now forgets them all).
+_RECENT_VERSIONS: dict[tuple[str, ...], tuple[float, tuple[int, ...]]] = {}
+
+
+def versions(scopes, *, fresh: bool = False) -> tuple[int, ...] | None:
+    """The versions of "all" and the scopes, in that order, read in one request (or remembered from one made less
+    than LIVSKRAFT_VERSION_MEMORY_MS ago, unless fresh); None when the cache cannot be reached."""
+    scopes = tuple(scopes)
+    memory = settings.LIVSKRAFT_VERSION_MEMORY_MS / 1000
+    if memory and not fresh:
+        remembered = _RECENT_VERSIONS.get(scopes)
+        if remembered is not None and remembered[0] > time.monotonic():
+            return remembered[1]
     keys = [_version_key(scope) for scope in (ALL, *scopes)]
     found = cache.get_many(keys)
     if len(found) < len(keys):
@@ -121,7 +133,16 @@ def versions(scopes) -> tuple[int, ...] | None:
         found = cache.get_many(keys)
         if len(found) < len(keys):
             return None if cache_unreachable(cache) else tuple(found.get(key, start) for key in keys)
-    return tuple(found[key] for key in keys)
+    result = tuple(found[key] for key in keys)
+    if memory:
+        _RECENT_VERSIONS[scopes] = (time.monotonic() + memory, result)
+    return result
+
+
+def forget_versions() -> None:
+    """Read the versions from the cache again on the next request (this process changed them, or the cache came
+    back)."""
+    _RECENT_VERSIONS.clear()
 
 
 def data_version() -> int | None:
@@ -247,12 +268,13 @@ def after_commit(receiver):
 
 
 def _bump_now(scopes) -> None:
+    forget_versions()
     for scope in scopes:
         key = _version_key(scope)
         try:
             cache.incr(key)
         except ValueError:  # not there (evicted or never set): any new value differs from what pages were stored under
-            found = versions((scope,))
+            found = versions((scope,), fresh=True)
             if found is not None:  # else the cache is unreachable: "all" is bumped when it answers again
                 cache.set(key, found[-1] + 1, timeout=None)
 
@@ -364,8 +386,14 @@ def canonical_query(query: QueryDict, declared) -> str:
 def _public_page(request):
     """The query parameters and the scopes of the public page at the request's address; None if it is no public
     page."""
+    return _public_page_at(request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_page_at(path: str):
+    # The URL patterns are fixed in a process: resolving each address once saves a hit a tenth of a millisecond.
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return None
     declared = getattr(match.func, "public_query", None)

@@ -277,6 +277,9 @@ LIVSKRAFT_CACHED_APPS = {"indicators", "plans"}
 # Render the pages a committed change retired again in the background (core/prerender.py; needs the worker). On by
 # default with Redis only: without it the worker would store the pages in its own memory, which no server reads.
 LIVSKRAFT_PRERENDER = env_bool("LIVSKRAFT_PRERENDER", bool(REDIS_URL))
+# How long a process trusts the cache versions it read (core/cache.py versions()): a hit then needs no request to
+# Redis, and a change made in another process reaches this one's readers at most this late (its own changes at once).
+LIVSKRAFT_VERSION_MEMORY_MS = env_int("LIVSKRAFT_VERSION_MEMORY_MS", 250, minimum=0)
 # Memory each process keeps for the public pages it served lately (core/cache.py RecentPages).
 LIVSKRAFT_PAGE_MEMORY_MB = int(os.environ.get("LIVSKRAFT_PAGE_MEMORY_MB", "32"))
 

@@ -63,10 +63,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache, so login throttling (and anything cached) never leaks between tests."""
+    """Start every test with an empty cache, so login throttling (and anything cached) never leaks between tests;
+    and with no cache versions remembered in this process (core/cache.py), as a new process starts."""
     from django.core.cache import cache
 
+    from core.cache import forget_versions
+
     cache.clear()
+    forget_versions()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
 
-from core.cache import SCOPE_KEY, VERSION_KEY, RecentPages, UndeclaredParameter, files_digest, public_page
+from core.cache import SCOPE_KEY, VERSION_KEY, RecentPages, UndeclaredParameter, changed, files_digest, public_page
 from indicators.models import IndicatorValue, ValueStatus
 from indicators.services import change_status
 from tests import factories as make
@@ -82,14 +82,38 @@ def test_a_hit_from_the_worker_memory_reads_only_the_versions_from_the_shared_ca
     assert shared.get_many(names) == kept
 
 
+@override_settings(LIVSKRAFT_VERSION_MEMORY_MS=50)
 def test_a_flushed_shared_cache_never_brings_back_a_page_the_worker_remembers(client, rana, waste):
     caches["default"].clear()  # the version starts afresh, as it will after the flush below
     assert "400" in client.get("/kommune/1833/").content.decode()
     # A change that sends no signal, then the shared cache is flushed (a Redis restart): the version is gone too.
     IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
     caches["default"].clear()
+    # The process trusts the versions it read for LIVSKRAFT_VERSION_MEMORY_MS; then it reads them afresh.
+    time.sleep(0.06)
     page = client.get("/kommune/1833/")
     assert page["X-Cache"] == "miss" and "300" in page.content.decode()  # 7 800 t / 26 000 = 300 kg
+
+
+@override_settings(LIVSKRAFT_VERSION_MEMORY_MS=200)
+def test_a_change_in_another_process_reaches_this_ones_readers_within_the_version_memory(
+    client, rana, waste, django_assert_num_queries
+):
+    """A hit needs no request to Redis while the versions read are fresh enough; a change made by another process
+    is seen once they are not, and one made by this process at once."""
+    assert client.get("/kommune/1833/")["X-Cache"] == "miss"
+    IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(7800))
+    # Another worker's change: it bumps the version in the shared cache, not in this process's memory.
+    caches["default"].incr(f"{SCOPE_KEY}m:1833")
+    assert client.get("/kommune/1833/")["X-Cache"] == "hit"  # within 200 ms: the page before the change
+    time.sleep(0.21)
+    page = client.get("/kommune/1833/")
+    assert page["X-Cache"] == "miss" and "300" in page.content.decode()
+    # This process's own change is seen at once.
+    IndicatorValue.objects.filter(indicator=waste).update(published_value=Decimal(5200))
+    changed({"m:1833"})
+    page = client.get("/kommune/1833/")
+    assert page["X-Cache"] == "miss" and "200" in page.content.decode()
 
 
 @override_settings(LIVSKRAFT_PAGE_MEMORY_MB=1, LIVSKRAFT_PAGE_CACHE_SECONDS=600)

@@ -17,7 +17,15 @@ from indicators.services import change_status
 from tests import factories as make
 from tests.test_reporting import full_form
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "versions_read_every_time")]
+
+
+@pytest.fixture
+def versions_read_every_time(settings):
+    """Every request asks Redis for the versions, as it does once the ones a process read are 250 ms old: these
+    tests are about what such a request does when Redis is gone or hung."""
+    settings.LIVSKRAFT_VERSION_MEMORY_MS = 0
+
 
 YEAR = reporting_year()
 
