@@ -13,13 +13,16 @@ PIP := $(PY) -m pip --disable-pip-version-check
 ADDRESS ?= 127.0.0.1:8000
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-m 'not browser' -x"
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), each with its own test database, live server, Chromium and Redis ports;
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: help run test install install-test chromium messages lint format clean
 
 help:
 	@echo "make run    install into .venv, migrate, load demo data, serve http://$(ADDRESS)/ with the background worker"
-	@echo "make test   install what the tests need and run them (PYTEST_ARGS=... passes arguments on)"
+	@echo "make test   install what the tests need and run them in $(TEST_WORKERS) processes (PYTEST_ARGS=... passes arguments on)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make format ruff format and ruff check --fix"
 
@@ -32,7 +35,7 @@ run: install messages
 	$(PY) manage.py runserver $(ADDRESS)
 
 test: install-test messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -22,9 +22,17 @@ WAIT_SECONDS = 20
 
 
 def waiting_connections() -> int:
-    """How many connections wait for a lock, as PostgreSQL sees it."""
+    """How many connections to this test database wait for a lock, as PostgreSQL sees it.
+
+    pg_locks lists the whole server: another pytest-xdist worker's test database (or another checkout's) must not
+    count, so the waiting connections are those whose session is in this database.
+    """
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        cursor.execute(
+            "SELECT count(DISTINCT locks.pid) FROM pg_locks AS locks"
+            " JOIN pg_stat_activity AS activity ON activity.pid = locks.pid"
+            " WHERE NOT locks.granted AND activity.datname = current_database()"
+        )
         return cursor.fetchone()[0]
 
 

@@ -1,5 +1,8 @@
 """A Redis server of the test's own (redis-server on a port of 6390-6399), which the test stops, starts and hangs.
 
+Under pytest-xdist each worker takes ten ports of its own (gw0 6390-6399, gw1 6400-6409, ...): a test that stops
+its server and starts it again on the same port must not find another worker's server there meanwhile.
+
 Tests that take Redis away never touch the shared server on 6379. Stopping ends the process (its data is gone,
 as after a crash without persistence); pausing freezes it with SIGSTOP, so it keeps its data and its port
 accepts connections that are never answered: a hung or overloaded Redis.
@@ -13,7 +16,8 @@ import socket
 import subprocess
 import time
 
-PORTS = range(6390, 6400)
+FIRST_PORT = 6390
+PORTS_PER_WORKER = 10
 _databases = itertools.cycle(range(16))
 
 
@@ -38,6 +42,9 @@ class RedisProcess:
         )  # fmt: skip
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                # It could not listen (another program holds the port): whatever answers there is not ours.
+                raise RuntimeError(f"redis-server exited at start on port {self.port} (code {self.process.returncode})")
             if self.answers():
                 return time.monotonic()
             time.sleep(0.01)
@@ -78,9 +85,17 @@ class RedisProcess:
         }
 
 
+def ports() -> range:
+    """Return this process's ports: 6390-6399 in a plain run, ten more for each pytest-xdist worker after gw0."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1, ... set by pytest-xdist in its workers
+    first = FIRST_PORT + PORTS_PER_WORKER * int(worker.removeprefix("gw"))
+    return range(first, first + PORTS_PER_WORKER)
+
+
 def free_port() -> int:
-    for port in PORTS:
+    for port in ports():
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    raise RuntimeError("no free port in 6390-6399 for a Redis of the test's own")
+    mine = ports()
+    raise RuntimeError(f"no free port in {mine.start}-{mine.stop - 1} for a Redis of the test's own")
