@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
+from plans import read_model
 from plans.models import (
     AnnualReport,
     BudgetLine,
@@ -50,6 +51,7 @@ from plans.models import (
     Goal,
     GoalIndicator,
     GoodExample,
+    PageSnapshot,
     Plan,
     PlanStatus,
     PlanType,
@@ -561,3 +563,20 @@ def finish(build: Build) -> None:
                    BudgetLine, StrategicProject, ReportText, AnnualReport)  # fmt: skip
     cache.bump()
     build.timed("vacuum analyze", started)
+    # The public pages as the portal stores them once the data is published (plans/read_model.py): the benchmark
+    # measures the pages a visitor gets, read in one query.
+    started = time.perf_counter()
+    read_model.forget(None)
+    build.timed(READ_MODEL_STEP, started, read_model.build(None))
+
+
+READ_MODEL_STEP = "read model (municipalities)"
+
+
+def read_model_size() -> tuple[int, int]:
+    """(rows, bytes on disk with indexes and TOAST) of the read model's table."""
+    table = PageSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")  # noqa: S608
+        rows, size = cursor.fetchone()
+    return rows, size

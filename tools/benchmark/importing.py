@@ -29,6 +29,7 @@ from django.utils import timezone
 from core import cache, pgcopy
 from indicators.importers import national_csv
 from indicators.models import IndicatorValue, ValueRevision, ValueStatus
+from plans import read_model
 
 TARGET_SHARE = 0.25
 PROFILE_SHARE = 0.2  # of the file's indicators, for the profiled run
@@ -135,6 +136,7 @@ def _restore(saved: dict[str, Path]) -> None:
         pgcopy.reset_sequences(IndicatorValue, ValueRevision)
     pgcopy.analyze(IndicatorValue, ValueRevision)
     cache.bump()
+    read_model.forget(None)  # COPY sends no signals: the stored pages are composed live until built again
 
 
 # Where the portal's import spends its time: (label, test on (file, function name)); first match wins.

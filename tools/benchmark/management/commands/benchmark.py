@@ -320,6 +320,18 @@ class Command(BaseCommand):
             "seconds": round(build.seconds, 1),
             "steps": build.steps,
         }
+        snapshot_rows, snapshot_bytes = dataset.read_model_size()
+        summary["read_model"] = {
+            # The last build stores every municipality (the network's first build is its own step).
+            "municipalities": build.steps[-1].rows,
+            "seconds": round(build.steps[-1].seconds, 1),
+            "rows": snapshot_rows,
+            "bytes": snapshot_bytes,
+        }
+        self.log(
+            f"Read model: {summary['read_model']['municipalities']} municipalities stored in "
+            f"{summary['read_model']['seconds']:.1f} s, {snapshot_rows} pages, {snapshot_bytes / 2**20:.1f} MiB"
+        )
         self.log(f"Built {summary['values']} values and {summary['revisions']} revisions in {build.seconds:.1f} s")
         return summary, {"indicator": indicator, "queries_small": queries_small}
 
@@ -353,6 +365,12 @@ class Command(BaseCommand):
         rows.append(["build in all", "", f"{build['seconds']:.1f}"])
         out("\nBuild (seconds)")
         out(report.table(["step", "rows", "s"], rows, right={1, 2}))
+        stored = build["read_model"]
+        out(
+            f"Read model: every municipality's public dashboard and published reports, rendered per language and "
+            f"stored: {stored['municipalities']} municipalities in {stored['seconds']:.1f} s, {stored['rows']} pages, "
+            f"{stored['bytes'] / 2**20:.1f} MiB in the database (with indexes and TOAST)"
+        )
 
         small = results["queries_small"]
         page_rows, differs = [], []
