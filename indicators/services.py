@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import cache, pgcopy
-from indicators import cache_scopes
+from indicators import cache_scopes, read_model
 from indicators.models import (
     Computation,
     Indicator,
@@ -312,6 +312,7 @@ def _apply_values(
         if new or to_update:
             changed = {p.municipality_id for p in new} | {v.municipality_id for v in to_update}
             values_written.send(sender=IndicatorValue, municipality_ids=changed)
+            read_model.forget_values_of({indicator_of(p) for p in new} | {v.indicator_id for v in to_update})
     result.created, result.updated = len(new), len(to_update)
     return result
 
@@ -447,6 +448,7 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
         cache.changed(cache_scopes.of_figures({v.municipality_id for v in moved}, {v.indicator_id for v in moved}))
         if moved:
             values_written.send(sender=IndicatorValue, municipality_ids={v.municipality_id for v in moved})
+            read_model.forget_values_of({v.indicator_id for v in moved})
     return len(moved)
 
 

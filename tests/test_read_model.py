@@ -7,16 +7,27 @@ readers with a role still see what the public does not.
 
 import datetime
 import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators.models import IndicatorValue, LanguageForm, Role, ValueStatus
+from indicators import read_model as comparison_model
+from indicators.models import (
+    NETWORK_SLUG,
+    ComparisonSnapshot,
+    Indicator,
+    IndicatorValue,
+    LanguageForm,
+    Network,
+    Role,
+    ValueStatus,
+)
 from indicators.services import ProposedValue, apply_values, change_status
 from plans import read_model
 from plans.models import (
@@ -30,6 +41,7 @@ from plans.models import (
 )
 from plans.services import publish_report, save_report_texts
 from tests import factories as make
+from tests.concurrency import postgresql_only
 
 YEAR = 2023
 THIS_YEAR = timezone.localdate().year
@@ -51,7 +63,9 @@ def kongsberg(kongsberg, oslo, waste, lighthouses, share):
     """Kongsberg as the country sees it: three numbers, a network, a nynorsk neighbour it was formed from, figures
     published, revised, drafted and sample, a kommuneplan with goals and budget lines carried by an økonomiplan,
     a strategic project, and a published annual report for 2023 with texts and a good example."""
-    network = make.network(members=[kongsberg])
+    network = make.network(members=[kongsberg, oslo])
+    make.population(oslo, dict.fromkeys(range(2019, 2024), 700000))
+    make.published_values(waste, oslo, {year: 200000 + 1000 * (year - 2019) for year in range(2019, 2024)})
     make.membership(make.network("Fjordbyene", slug="fjordbyene"), kongsberg, joined=datetime.date(2015, 1, 1))
     make.municipality(
         "Nore", "0633", language_form=LanguageForm.NYNORSK, dissolved=datetime.date(2020, 1, 1), successor=kongsberg
@@ -103,6 +117,7 @@ def kongsberg(kongsberg, oslo, waste, lighthouses, share):
     return kongsberg
 
 
+COMPARISON = "/indikator/husholdningsavfall/"
 DASHBOARD = "/kommune/3303/"
 REPORT = f"/kommune/3303/arsrapport/{YEAR}/"
 
@@ -224,3 +239,86 @@ def test_the_command_stores_every_municipality(kongsberg):
     assert "of 3 municipalities" in out.getvalue()
     call_command("build_read_model", "3303", stdout=out)
     assert PageSnapshot.objects.filter(municipality=kongsberg).count() == 7
+
+
+# --- the comparisons (indicators/read_model.py) -------------------------------------------------------------------
+
+
+def comparisons(client) -> dict[tuple[str, str], str]:
+    """The household-waste comparison of the network and of everyone, and one for a year, in every language."""
+    pages = {}
+    for language in LANGUAGES:
+        for query in ("", "?utvalg=alle", "?ar=2021&kommune=3303"):
+            pages[query, language] = get(client, COMPARISON + query, language)
+    return pages
+
+
+def test_the_stored_comparisons_are_the_comparisons_composed_live(client, kongsberg, waste):
+    live = comparisons(client)
+    assert comparison_model.build(None) == 3  # household waste, shares, Eco-Lighthouses
+    # The network's members and everyone, in three languages; a comparison for a year is composed when asked.
+    assert ComparisonSnapshot.objects.filter(indicator=waste).count() == 2 * 3
+    assert comparisons(client) == live
+    assert page_queries(client, COMPARISON + "?utvalg=alle") == 2  # the indicator, the stored page
+    assert "Oslo" in live["?utvalg=alle", "en"]
+
+
+def test_a_published_figure_shows_in_the_comparison_at_once(client, kongsberg, waste, share, oslo):
+    comparison_model.build(None)
+    before = get(client, COMPARISON, "en")
+    approver = make.role(make.user("godkjenner-kongsberg"), kongsberg, Role.APPROVER)
+    change_status(values=IndicatorValue.objects.filter(indicator=waste, municipality=kongsberg, year=2024),
+                  status=ValueStatus.PUBLISHED, user=approver, reason="Publisert")  # fmt: skip
+    assert not ComparisonSnapshot.objects.filter(indicator=waste).exists()
+    assert ComparisonSnapshot.objects.filter(indicator=share).exists()
+    assert get(client, COMPARISON, "en") != before  # 2024 is among the years to choose
+    # A new population changes every figure per inhabitant: every comparison is forgotten.
+    make.role(approver, oslo, Role.APPROVER)
+    apply_values(proposed=[ProposedValue(municipality_id=oslo.pk, year=2024, value=Decimal(710000))],
+                 indicator=Indicator.objects.population(), user=approver, source="SSB", reason="Ny")  # fmt: skip
+    assert not ComparisonSnapshot.objects.exists()
+
+
+def test_a_comparison_past_its_day_is_not_read(client, kongsberg, waste):
+    live = get(client, COMPARISON)
+    comparison_model.build({waste.pk})
+    ComparisonSnapshot.objects.update(html="<p>stored</p>")
+    assert "<p>stored</p>" in get(client, COMPARISON)
+    ComparisonSnapshot.objects.update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    assert get(client, COMPARISON) == live
+
+
+def test_a_comparison_holds_until_the_network_changes(kongsberg, rana):
+    today = timezone.localdate()
+    assert comparison_model.valid_until(today) == datetime.date(today.year, 12, 31)
+    network = Network.objects.get(slug=NETWORK_SLUG)
+    make.membership(network, rana, joined=today + datetime.timedelta(days=10))
+    assert comparison_model.valid_until(today) == today + datetime.timedelta(days=9)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_build_leaves_out_a_municipality_whose_write_is_under_way(client, kongsberg, waste):
+    """A build that read the figures before a write commits would store them after the write forgot the pages."""
+    writing, done = threading.Event(), threading.Event()
+    approver = make.role(make.user("godkjenner-kongsberg"), kongsberg, Role.APPROVER)
+
+    def publish():
+        try:
+            with transaction.atomic():
+                change_status(values=IndicatorValue.objects.filter(indicator=waste, municipality=kongsberg, year=2024),
+                              status=ValueStatus.PUBLISHED, user=approver, reason="Publisert")  # fmt: skip
+                writing.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=publish)
+    writer.start()
+    assert writing.wait(20)
+    assert read_model.build({kongsberg.pk}) == 0  # the write has forgotten the pages and not yet committed
+    assert not PageSnapshot.objects.exists()
+    done.set()
+    writer.join()
+    assert read_model.build({kongsberg.pk}) == 1  # the task that follows the commit
+    assert "in 2024" in get(client, DASHBOARD, "en")

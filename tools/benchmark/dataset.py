@@ -29,10 +29,12 @@ from django.utils import timezone
 
 from core import cache, pgcopy
 from demo.data import MEMBERS, NETWORK_JOINED, NYNORSK_NUMBERS
+from indicators import read_model as comparisons
 from indicators.importers.klass import load_code_history
 from indicators.models import (
     NETWORK_SLUG,
     POPULATION_DEFAULTS,
+    ComparisonSnapshot,
     Indicator,
     IndicatorValue,
     LanguageForm,
@@ -568,15 +570,22 @@ def finish(build: Build) -> None:
     started = time.perf_counter()
     read_model.forget(None)
     build.timed(READ_MODEL_STEP, started, read_model.build(None))
+    started = time.perf_counter()
+    comparisons.forget(None)
+    build.timed(COMPARISONS_STEP, started, comparisons.build(None))
 
 
-READ_MODEL_STEP = "read model (municipalities)"
+READ_MODEL_STEP = "read model: municipalities"
+COMPARISONS_STEP = "read model: indicators"
 
 
 def read_model_size() -> tuple[int, int]:
-    """(rows, bytes on disk with indexes and TOAST) of the read model's table."""
-    table = PageSnapshot._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")  # noqa: S608
-        rows, size = cursor.fetchone()
+    """(rows, bytes on disk with indexes and TOAST) of the read model's tables."""
+    rows = size = 0
+    for model in (PageSnapshot, ComparisonSnapshot):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")  # noqa: S608
+            found, on_disk = cursor.fetchone()
+        rows, size = rows + found, size + on_disk
     return rows, size

@@ -322,15 +322,19 @@ class Command(BaseCommand):
         }
         snapshot_rows, snapshot_bytes = dataset.read_model_size()
         summary["read_model"] = {
-            # The last build stores every municipality (the network's first build is its own step).
-            "municipalities": build.steps[-1].rows,
-            "seconds": round(build.steps[-1].seconds, 1),
+            # The last builds store every municipality and indicator (the network's first builds are steps too).
+            "municipalities": build.steps[-2].rows,
+            "seconds": round(build.steps[-2].seconds, 1),
+            "indicators": build.steps[-1].rows,
+            "indicator_seconds": round(build.steps[-1].seconds, 1),
             "rows": snapshot_rows,
             "bytes": snapshot_bytes,
         }
+        stored = summary["read_model"]
         self.log(
-            f"Read model: {summary['read_model']['municipalities']} municipalities stored in "
-            f"{summary['read_model']['seconds']:.1f} s, {snapshot_rows} pages, {snapshot_bytes / 2**20:.1f} MiB"
+            f"Read model: {stored['municipalities']} municipalities stored in {stored['seconds']:.1f} s, "
+            f"{stored['indicators']} indicators in {stored['indicator_seconds']:.1f} s; {snapshot_rows} pages, "
+            f"{snapshot_bytes / 2**20:.1f} MiB"
         )
         self.log(f"Built {summary['values']} values and {summary['revisions']} revisions in {build.seconds:.1f} s")
         return summary, {"indicator": indicator, "queries_small": queries_small}
@@ -367,9 +371,10 @@ class Command(BaseCommand):
         out(report.table(["step", "rows", "s"], rows, right={1, 2}))
         stored = build["read_model"]
         out(
-            f"Read model: every municipality's public dashboard and published reports, rendered per language and "
-            f"stored: {stored['municipalities']} municipalities in {stored['seconds']:.1f} s, {stored['rows']} pages, "
-            f"{stored['bytes'] / 2**20:.1f} MiB in the database (with indexes and TOAST)"
+            f"Read model: every municipality's public dashboard and published reports, and every indicator's usual "
+            f"comparisons, rendered per language and stored: {stored['municipalities']} municipalities in "
+            f"{stored['seconds']:.1f} s, {stored['indicators']} indicators in {stored['indicator_seconds']:.1f} s; "
+            f"{stored['rows']} pages, {stored['bytes'] / 2**20:.1f} MiB in the database (with indexes and TOAST)"
         )
 
         small = results["queries_small"]
