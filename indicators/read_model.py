@@ -181,7 +181,7 @@ def _build_one(pk: int) -> bool:
                         plotly=plotly,
                         release=stamp,
                         valid_until=until,
-                    )  # fmt: skip
+                    )
                 )
         ComparisonSnapshot.objects.bulk_create(rows)
     return True

@@ -288,7 +288,7 @@ def _build_one(pk: int) -> bool:
                     html=html,
                     release=stamp,
                     valid_until=dashboard_until,
-                )  # fmt: skip
+                )
             )
         for report in reports:
             composed = compose(municipality, report.year, report)
@@ -304,7 +304,7 @@ def _build_one(pk: int) -> bool:
                         html=html,
                         release=stamp,
                         valid_until=datetime.date.max,
-                    )  # fmt: skip
+                    )
                 )
         PageSnapshot.objects.bulk_create(rows)
     return True
