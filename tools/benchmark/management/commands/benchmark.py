@@ -321,12 +321,14 @@ class Command(BaseCommand):
             "steps": build.steps,
         }
         snapshot_rows, snapshot_bytes = dataset.read_model_size()
+        # The last builds store every municipality and indicator (the network's first builds are steps too).
+        stored_pages = [s for s in build.steps if s.name == dataset.READ_MODEL_STEP][-1]
+        stored_comparisons = [s for s in build.steps if s.name == dataset.COMPARISONS_STEP][-1]
         summary["read_model"] = {
-            # The last builds store every municipality and indicator (the network's first builds are steps too).
-            "municipalities": build.steps[-2].rows,
-            "seconds": round(build.steps[-2].seconds, 1),
-            "indicators": build.steps[-1].rows,
-            "indicator_seconds": round(build.steps[-1].seconds, 1),
+            "municipalities": stored_pages.rows,
+            "seconds": round(stored_pages.seconds, 1),
+            "indicators": stored_comparisons.rows,
+            "indicator_seconds": round(stored_comparisons.seconds, 1),
             "rows": snapshot_rows,
             "bytes": snapshot_bytes,
         }
