@@ -1125,3 +1125,35 @@ class DataImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class ComparisonSnapshot(models.Model):
+    """An indicator's comparison page in one of its usual views (the network's members, or every municipality) and
+    one language, rendered ahead (indicators/read_model.py) so that the page reads it in one query.
+
+    A row exists only while it is fresh: every write that changes what the page shows deletes it in the same
+    transaction (read_model.forget()), and a background task renders it again after the commit (read_model.build()).
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=100, blank=True)  # the page's canonical query: "" or "utvalg=alle"
+    language = models.CharField(max_length=8)
+    # What goes into the page's content block, exactly as the live path renders it.
+    html = models.TextField()
+    plotly = models.CharField(max_length=8, blank=True)  # the plotly bundle the charts need: "full", "basic" or ""
+    # The code, templates and translations it was rendered with (core.cache.release()): a deployment outdates it.
+    release = models.CharField(max_length=64)
+    # The network's members are those of today: the row holds until the next membership begins or ends.
+    valid_until = models.DateField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Serves the page's one query (indicator, query, language); read_model.build() replaces rows.
+            models.UniqueConstraint(
+                fields=["indicator", "query", "language"], name="indicators_comparison_snapshot_one_per_view"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} ?{self.query} {self.language}"

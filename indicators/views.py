@@ -3,11 +3,11 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from indicators import comparison, exports, search, series
+from indicators import comparison, exports, read_model, search, series
 from indicators.access import Access, municipality_for_user
 from indicators.importers.spreadsheet import download_response
 from indicators.models import (
@@ -127,38 +127,21 @@ def municipality_download(request, code, fmt):
 
 def _comparison(request, code, *, every_year: bool = True):
     indicator = get_object_or_404(Indicator, code=code)
-    year = request.GET.get("ar", "")
-    per_inhabitant = request.GET.get("visning") != "total"
-    # ?utvalg=alle compares every municipality with a published figure, not only the network's members.
-    network_slug = None if request.GET.get("utvalg") == "alle" else NETWORK_SLUG
-    return comparison.compare_all(
-        [indicator],
-        year=int(year) if year.isdigit() else None,
-        per_inhabitant=per_inhabitant,
-        network_slug=network_slug,
-        # Every municipality is shown for one year only (every year is in the downloads).
-        every_year=network_slug is not None or every_year,
-    )[0]
+    return read_model.compared(indicator, request.GET, every_year=every_year)
 
 
 def indicator(request, code):
-    """One indicator across the network: ranking for a year, lines over time, median, map, and downloads."""
-    result = _comparison(request, code, every_year=False)
-    highlight = next((m for m in result.members if m.code == request.GET.get("kommune")), None)
+    """One indicator across the network: ranking for a year, lines over time, median, map, and downloads.
+
+    The usual views (the network, or every municipality) are read as the read model stored them when fresh."""
+    indicator = get_object_or_404(Indicator, code=code)
+    query = request.GET.urlencode()  # canonical: public_page() keeps the declared parameters, in order
+    found = None
+    if query in read_model.STORED_QUERIES:
+        found = read_model.stored(indicator.pk, query, language=get_language())
+    html, plotly = found or read_model.comparison_html(indicator, request.GET, query)
     return render(
-        request,
-        "indicators/indicator.html",
-        {
-            "indicator": result.indicator,
-            "comparison": result,
-            "highlight": highlight,
-            "position": comparison.position_sentence(result, highlight) if highlight and result.year else "",
-            "ranking_chart": comparison.ranking_chart(result, highlight) if result.ranking else None,
-            # Lines for 357 municipalities would be unreadable and heavy: over time is for the network.
-            "lines_chart": comparison.lines_chart(result, highlight) if result.years and result.network else None,
-            "map_chart": comparison.map_chart(result, static("geo/kommuner-2024.geojson")) if result.ranking else None,
-            "query": request.GET.urlencode(),
-        },
+        request, "indicators/indicator.html", {"indicator": indicator, "content_html": html, "plotly": plotly}
     )
 
 

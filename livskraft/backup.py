@@ -54,6 +54,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import cache
+from indicators import read_model as comparisons
+from plans import read_model
 
 FORMAT = "livskraft-backup"
 FORMAT_VERSION = 1
@@ -65,8 +67,17 @@ MEDIA = "media"
 SUFFIX = ".jsonl.gz"
 # Never backed up: migrate creates content types and permissions again (rows that refer to them are written
 # with natural keys), and sessions and the background worker's queue of tasks are worthless on a restored server.
+# The read model's stored pages (plans.pagesnapshot, indicators.comparisonsnapshot) are rendered again from the data
+# (manage.py build_read_model).
 EXCLUDED = frozenset(
-    {"contenttypes.contenttype", "auth.permission", "sessions.session", "django_tasks_database.dbtaskresult"}
+    {
+        "contenttypes.contenttype",
+        "auth.permission",
+        "sessions.session",
+        "django_tasks_database.dbtaskresult",
+        "plans.pagesnapshot",
+        "indicators.comparisonsnapshot",
+    }
 )
 # Rows fetched per round trip when reading, and objects per INSERT batch when restoring.
 READ_CHUNK = 2000
@@ -688,8 +699,10 @@ def restore_backup(
             connection.check_constraints()
             reset_sequences(connection, order)
             # Rows were inserted without signals: retire every cached public page (a Redis cache outlives the
-            # database it was filled from).
+            # database it was filled from), and every page the read model stored.
             cache.bump()
+            read_model.forget(None)
+            comparisons.forget(None)
             for stored, target in media:
                 if default_storage.exists(target):
                     continue

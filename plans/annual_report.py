@@ -10,6 +10,7 @@ however many indicators, years, goals and texts there are.
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indicators import series as figures_of
@@ -36,17 +37,35 @@ RECENT_YEARS = 6
 
 @dataclass
 class IndicatorBlock:
-    """One indicator in the report: its figures up to the year, chart, sentence, commentary and sources."""
+    """One indicator in the report: its figures up to the year, chart, sentence, commentary and sources.
+
+    The chart and the sentence are in words of the language active when they are read, so one composed report
+    renders in every language (plans/read_model.py renders it in two).
+    """
 
     series: Series
     progress: GoalProgress | None
-    chart: dict | None
-    sentence: str
     commentary: str
+    _words: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def indicator(self) -> Indicator:
         return self.series.indicator
+
+    @property
+    def chart(self) -> dict | None:
+        return self._in_language("chart", lambda: dashboard.chart(self.series, self.progress))
+
+    @property
+    def sentence(self) -> str:
+        measure = self.progress.measure if self.progress else None
+        return self._in_language("sentence", lambda: dashboard.sentence(self.series, measure))
+
+    def _in_language(self, name: str, make):
+        key = (name, get_language())
+        if key not in self._words:
+            self._words[key] = make() if name != "chart" or self.series.reported else None
+        return self._words[key]
 
     @property
     def recent(self) -> list:
@@ -124,8 +143,6 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
         return IndicatorBlock(
             series=own,
             progress=measure_progress,
-            chart=dashboard.chart(own, measure_progress) if own.reported else None,
-            sentence=dashboard.sentence(own, measure_progress.measure if measure_progress else None),
             commentary=texts.get(f"{ReportTextKind.INDICATOR}-{indicator.pk}", ""),
         )
 

@@ -581,3 +581,48 @@ class GoodExample(models.Model):
             raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
         if self.focus_area_id and self.municipality_id and self.focus_area.plan.municipality_id != self.municipality_id:
             raise ValidationError({"focus_area": _("Choose a focus area of the municipality's own plans.")})
+
+
+class PublicPage(models.TextChoices):
+    DASHBOARD = "dashboard"
+    REPORT = "report"
+
+
+class PageSnapshot(models.Model):
+    """The public view of a municipality's dashboard or of one of its published annual reports, rendered ahead in
+    one language (plans/read_model.py), so that the page reads it in one query instead of composing it.
+
+    A row exists only while it is fresh: every write that changes what the page shows deletes it in the same
+    transaction (read_model.forget()), and a background task renders it again after the commit (read_model.build()).
+    A page that finds no row composes itself from live data, as readers with a role always do.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=16, choices=PublicPage)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)  # the report's year; None for the dashboard
+    language = models.CharField(max_length=8)
+    # What goes into the page's content block, exactly as the live path renders it.
+    html = models.TextField()
+    # The code, templates and translations it was rendered with (core.cache.release()): a deployment outdates it.
+    release = models.CharField(max_length=64)
+    # The dashboard reads today's date (the plan in force, the budget years, "published in the last year").
+    valid_until = models.DateField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Serves the page's one query (municipality, page, year, language); read_model.build() replaces rows.
+            models.UniqueConstraint(
+                fields=["municipality", "page", "language"],
+                condition=Q(year__isnull=True),
+                name="plans_snapshot_one_dashboard_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "page", "year", "language"],
+                condition=Q(year__isnull=False),
+                name="plans_snapshot_one_report_per_language",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.page} {self.year or ''} {self.language}"

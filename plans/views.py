@@ -7,32 +7,25 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
-from django.db.models.query import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import images
 from core.middleware import chosen_language
-from indicators import comparison, series
+from indicators import comparison
 from indicators.access import Access, access_for, municipality_for_user
 from indicators.grants import unseen_changes
 from indicators.models import (
     FIRST_YEAR,
-    LAST_YEAR,
     Indicator,
-    IndicatorValue,
     Municipality,
     MunicipalityCode,
     Network,
-    NetworkMembership,
 )
-from plans import dashboard
-from plans.annual_report import compose, section_title
-from plans.chain import budget_by_focus_area
-from plans.models import AnnualReport, ExampleStatus, GoodExample
+from plans import read_model
+from plans.models import AnnualReport, ExampleStatus, GoodExample, PublicPage
 
 
 @login_required
@@ -62,81 +55,20 @@ def start(request):
 def municipality(request, code):
     """The municipality's dashboard: its goals and whether it is on track, and a chart per indicator.
 
-    Readers of the municipality also see approved values that are not yet published, marked as such.
+    Readers of the municipality also see approved values that are not yet published, marked as such. The public
+    reads the dashboard as stored by the read model when it is fresh (one query), else as composed now.
     """
     municipality, access = municipality_for_user(request, code, may=Access.anyone)
-    prefetch_related_objects(
-        [municipality],
-        "predecessors__codes",
-        "successor__codes",
-        Prefetch("memberships", queryset=NetworkMembership.objects.select_related("network")),
-    )
     can_read_unpublished = access.can_read(municipality.pk)
-    population = series.visible_values(
-        IndicatorValue.objects.filter(municipality=municipality, indicator__is_population=True)
-        .select_related("indicator")
-        .order_by("-year"),
-        can_read_unpublished=can_read_unpublished,
-    )
-    figures = series.municipality_series(municipality, can_read_unpublished=can_read_unpublished)
-    series.mark_revisions(figures)
-    plan, plan_in_force = dashboard.current_plan(municipality)
-    progress = dashboard.goal_progress(plan, figures)
-    by_indicator = {p.measure.indicator_id: p for p in progress.values()}
-    money_years = _money_years(request, plan)
-    reports = list(
-        municipality.annual_reports.filter(published_at__isnull=False)
-        .order_by("-year")
-        .values_list("year", "published_at")
-    )
-    panels = [
-        {
-            "series": s,
-            "progress": by_indicator.get(s.indicator.pk),
-            "chart": dashboard.chart(s, by_indicator.get(s.indicator.pk)),
-            "sentence": dashboard.sentence(
-                s, by_indicator[s.indicator.pk].measure if s.indicator.pk in by_indicator else None
-            ),
-        }
-        for s in figures
-    ]
-    return render(
-        request,
-        "plans/municipality.html",
-        {
-            "municipality": municipality,
-            "population": population,
-            "panels": panels,
-            "plan": plan,
-            "plan_in_force": plan_in_force,
-            "goals": dashboard.goals_by_focus_area(plan, progress),
-            "money": budget_by_focus_area(plan, money_years),
-            "money_years": money_years,
-            "can_read_unpublished": can_read_unpublished,
-            "statuses": dashboard.Progress.choices,
-            "report_years": [year for year, _published_at in reports],
-            "summary": dashboard.summary(
-                progress, figures, population, reports=reports, can_read_unpublished=can_read_unpublished
-            ),
-        },
-    )
-
-
-def _money_years(request, plan) -> list[int]:
-    """The years the dashboard sums budgets and accounts over: ?budsjett_fra=&budsjett_til=, by default the last
-    four years of the plan up to this year."""
-    this_year = timezone.localdate().year
-    default_last = min(this_year, plan.period_end) if plan else this_year
-    default_first = max(default_last - 3, plan.period_start) if plan else default_last
-    try:
-        first = int(request.GET.get("budsjett_fra") or default_first)
-        last = int(request.GET.get("budsjett_til") or default_last)
-    except ValueError:
-        first, last = default_first, default_last
-    first, last = max(first, FIRST_YEAR), min(last, LAST_YEAR)
-    if last < first or last - first > 50:
-        first, last = default_first, default_last
-    return list(range(first, last + 1))
+    money_from, money_to = request.GET.get("budsjett_fra"), request.GET.get("budsjett_til")
+    html = None
+    if not can_read_unpublished and not money_from and not money_to:
+        html = read_model.stored(municipality.pk, PublicPage.DASHBOARD, language=translation.get_language())
+    if html is None:
+        html = read_model.dashboard_html(
+            municipality, can_read_unpublished=can_read_unpublished, money_from=money_from, money_to=money_to
+        )
+    return render(request, "plans/municipality.html", {"municipality": municipality, "dashboard_html": html})
 
 
 def report_language(request, municipality: Municipality) -> str:
@@ -166,28 +98,23 @@ def annual_report(request, code: str, year: int):
     """
     _year_or_404(year)
     municipality, access = municipality_for_user(request, code, may=Access.anyone)
-    report = AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
     insider = access.can_read(municipality.pk)
-    published = report is not None and report.is_published
-    if not published and not insider:
-        raise Http404(_("The annual report for this year has not been published."))
-    draft = insider and (not published or request.GET.get("utkast") == "1")
     language = report_language(request, municipality)
-    # The report is in its own language; the site around it (header, menu, footer) stays in the visitor's.
-    with translation.override(language):
-        data = compose(municipality, year, report, draft=draft)
-        report_html = render_to_string(
-            "plans/reports/annual_report.html",
-            {
-                "data": data,
-                "municipality": municipality,
-                "year": year,
-                "sections": [(section, section_title(section)) for section in data.sections],
-                "insider": insider,
-                "language": language,
-                "other_years": _published_years(municipality, exclude=year),
-            },
-            request=request,
+    # The report is in its own language; the site around it (header, menu, footer) stays in the visitor's. The
+    # public reads it as stored by the read model when it is fresh (a row exists only for a published report).
+    report_html = (
+        None if insider else read_model.stored(municipality.pk, PublicPage.REPORT, language=language, year=year)
+    )
+    if report_html is None:
+        report = (
+            AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
+        )
+        published = report is not None and report.is_published
+        if not published and not insider:
+            raise Http404(_("The annual report for this year has not been published."))
+        draft = insider and (not published or request.GET.get("utkast") == "1")
+        report_html = read_model.report_html(
+            municipality, year, report, language=language, insider=insider, draft=draft, request=request
         )
     response = render(
         request,
@@ -202,11 +129,6 @@ def annual_report(request, code: str, year: int):
     )
     response.headers["Content-Language"] = language  # the report is the page's content
     return response
-
-
-def _published_years(municipality: Municipality, *, exclude: int | None = None) -> list[int]:
-    years = AnnualReport.objects.filter(municipality=municipality, published_at__isnull=False)
-    return [y for y in years.order_by("-year").values_list("year", flat=True) if y != exclude]
 
 
 @dataclass

@@ -97,6 +97,9 @@ NOT_BACKED_UP = {
     "auth.permission",
     "sessions.session",
     "django_tasks_database.dbtaskresult",
+    # The read model's pages, rendered again from the data (manage.py build_read_model).
+    "plans.pagesnapshot",
+    "indicators.comparisonsnapshot",
 }
 
 

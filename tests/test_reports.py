@@ -198,6 +198,22 @@ def test_a_script_in_a_commentary_is_shown_as_text(client, kongsberg, planner):
     assert '<a href="https://www.ssb.no/" rel="noopener noreferrer nofollow">SSB</a>' in html
 
 
+def test_a_link_defined_in_one_text_does_not_reach_the_next(client, kongsberg, planner):
+    """Texts are rendered one after another by the same Markdown converter: each starts afresh."""
+    focus_area = FocusArea.objects.get(order=0)
+    report_with(
+        kongsberg,
+        planner,
+        {
+            "introduction": "Se [planen][plan].\n\n[plan]: https://example.org/plan",
+            f"focus_area-{focus_area.pk}": "Også [planen][plan].",
+        },
+    )
+    html = text_of(client.get(report_url()))
+    assert html.count('<a href="https://example.org/plan"') == 1
+    assert "Også [planen][plan]." in html
+
+
 def test_a_revised_value_carries_the_date_and_the_reason(client, kongsberg, planner, approver):
     waste = Indicator.objects.get(code="husholdningsavfall")
     apply_values(
@@ -303,11 +319,12 @@ def test_the_report_needs_the_same_queries_however_much_data_there_is(client, ko
     assert waste.pk
     many = _report_queries(client)
     assert few == many
-    # municipality by code, its codes, the report, its texts, indicators, values, revisions of revised values
-    # (none here), the plan with focus areas, goals and measures (4), projects and their focus areas (2),
-    # examples and their indicators (2), the year's population, the other published years, and the money: the
-    # plan's focus areas, the ones carrying them, the year's budget lines and their projects' focus areas (4).
-    assert many == 20
+    # municipality by code, its codes, the report as the read model stored it (none is), the report, its texts,
+    # indicators, values, revisions of revised values (none here), the plan with focus areas, goals and measures
+    # (4), projects and their focus areas (2), examples and their indicators (2), the year's population, the other
+    # published years, and the money: the plan's focus areas, the ones carrying them, the year's budget lines and
+    # their projects' focus areas (4).
+    assert many == 21
 
 
 # --- writing and publishing the report --------------------------------------------------------------------------

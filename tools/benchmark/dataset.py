@@ -23,16 +23,18 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import cache, pgcopy
 from demo.data import MEMBERS, NETWORK_JOINED, NYNORSK_NUMBERS
+from indicators import read_model as comparisons
 from indicators.importers.klass import load_code_history
 from indicators.models import (
     NETWORK_SLUG,
     POPULATION_DEFAULTS,
+    ComparisonSnapshot,
     Indicator,
     IndicatorValue,
     LanguageForm,
@@ -42,6 +44,7 @@ from indicators.models import (
     ValueRevision,
     ValueStatus,
 )
+from plans import read_model
 from plans.models import (
     AnnualReport,
     BudgetLine,
@@ -50,6 +53,7 @@ from plans.models import (
     Goal,
     GoalIndicator,
     GoodExample,
+    PageSnapshot,
     Plan,
     PlanStatus,
     PlanType,
@@ -561,3 +565,27 @@ def finish(build: Build) -> None:
                    BudgetLine, StrategicProject, ReportText, AnnualReport)  # fmt: skip
     cache.bump()
     build.timed("vacuum analyze", started)
+    # The public pages as the portal stores them once the data is published (plans/read_model.py): the benchmark
+    # measures the pages a visitor gets, read in one query.
+    started = time.perf_counter()
+    read_model.forget(None)
+    build.timed(READ_MODEL_STEP, started, read_model.build(None))
+    started = time.perf_counter()
+    comparisons.forget(None)
+    build.timed(COMPARISONS_STEP, started, comparisons.build(None))
+
+
+READ_MODEL_STEP = "read model: municipalities"
+COMPARISONS_STEP = "read model: indicators"
+
+
+def read_model_size() -> tuple[int, int]:
+    """(rows, bytes on disk with indexes and TOAST) of the read model's tables."""
+    rows = size = 0
+    for model in (PageSnapshot, ComparisonSnapshot):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")  # noqa: S608
+            found, on_disk = cursor.fetchone()
+        rows, size = rows + found, size + on_disk
+    return rows, size

@@ -27,8 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import cache, pgcopy
+from indicators import read_model as comparisons
 from indicators.importers import national_csv
 from indicators.models import IndicatorValue, ValueRevision, ValueStatus
+from plans import read_model
 
 TARGET_SHARE = 0.25
 PROFILE_SHARE = 0.2  # of the file's indicators, for the profiled run
@@ -135,6 +137,9 @@ def _restore(saved: dict[str, Path]) -> None:
         pgcopy.reset_sequences(IndicatorValue, ValueRevision)
     pgcopy.analyze(IndicatorValue, ValueRevision)
     cache.bump()
+    # COPY sends no signals: the stored pages are composed live until built again.
+    read_model.forget(None)
+    comparisons.forget(None)
 
 
 # Where the portal's import spends its time: (label, test on (file, function name)); first match wins.

@@ -320,6 +320,24 @@ class Command(BaseCommand):
             "seconds": round(build.seconds, 1),
             "steps": build.steps,
         }
+        snapshot_rows, snapshot_bytes = dataset.read_model_size()
+        # The last builds store every municipality and indicator (the network's first builds are steps too).
+        stored_pages = [s for s in build.steps if s.name == dataset.READ_MODEL_STEP][-1]
+        stored_comparisons = [s for s in build.steps if s.name == dataset.COMPARISONS_STEP][-1]
+        summary["read_model"] = {
+            "municipalities": stored_pages.rows,
+            "seconds": round(stored_pages.seconds, 1),
+            "indicators": stored_comparisons.rows,
+            "indicator_seconds": round(stored_comparisons.seconds, 1),
+            "rows": snapshot_rows,
+            "bytes": snapshot_bytes,
+        }
+        stored = summary["read_model"]
+        self.log(
+            f"Read model: {stored['municipalities']} municipalities stored in {stored['seconds']:.1f} s, "
+            f"{stored['indicators']} indicators in {stored['indicator_seconds']:.1f} s; {snapshot_rows} pages, "
+            f"{snapshot_bytes / 2**20:.1f} MiB"
+        )
         self.log(f"Built {summary['values']} values and {summary['revisions']} revisions in {build.seconds:.1f} s")
         return summary, {"indicator": indicator, "queries_small": queries_small}
 
@@ -353,6 +371,13 @@ class Command(BaseCommand):
         rows.append(["build in all", "", f"{build['seconds']:.1f}"])
         out("\nBuild (seconds)")
         out(report.table(["step", "rows", "s"], rows, right={1, 2}))
+        stored = build["read_model"]
+        out(
+            f"Read model: every municipality's public dashboard and published reports, and every indicator's usual "
+            f"comparisons, rendered per language and stored: {stored['municipalities']} municipalities in "
+            f"{stored['seconds']:.1f} s, {stored['indicators']} indicators in {stored['indicator_seconds']:.1f} s; "
+            f"{stored['rows']} pages, {stored['bytes'] / 2**20:.1f} MiB in the database (with indexes and TOAST)"
+        )
 
         small = results["queries_small"]
         page_rows, differs = [], []

@@ -1,0 +1,203 @@
+"""The comparison pages' read model: each indicator's usual comparisons, rendered ahead and stored.
+
+Comparing every municipality reads and ranks 357 figures and draws a ranking, a map and a table: 60–110 ms at
+national scale. The usual views of an indicator's page (the network's members, or every municipality: no year,
+municipality or view asked for) are the same for every visitor, so they are rendered once per language and stored
+as ComparisonSnapshot rows; the page reads one in one query. The same rules as plans/read_model.py, by indicator:
+- forget(ids) deletes the indicators' rows in the writer's transaction (ids None: every indicator, as after a
+  change to a municipality, a network or the population, which every per-inhabitant figure divides by);
+- build(ids) renders them again, after the commit; `manage.py build_read_model` builds them all;
+- a page that finds no row composes itself, as it does for any other query; pages never write rows.
+"""
+
+import datetime
+from collections.abc import Callable, Mapping
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from core.cache import release
+from indicators import comparison
+from indicators.models import NETWORK_SLUG, ComparisonSnapshot, Indicator, NetworkMembership
+
+# The canonical queries (core.cache.public_page) of the views stored: the network's members, every municipality.
+STORED_QUERIES = ("", "utvalg=alle")
+# pg_advisory_xact_lock(CLASS, indicator id) orders build() after the writes forget() is called in; the indicator
+# id 0 stands for every indicator (forget(None)).
+LOCK_CLASS = 0x4C43  # "LC": Livskraft's comparisons
+EVERY_INDICATOR = 0
+
+
+def compared(indicator: Indicator, query: Mapping[str, str], *, every_year: bool) -> comparison.Comparison:
+    """The comparison the address asks for: ?ar= (a year), ?visning=total (amounts), ?utvalg=alle (everyone)."""
+    year = query.get("ar", "")
+    network_slug = None if query.get("utvalg") == "alle" else NETWORK_SLUG
+    return comparison.compare_all(
+        [indicator],
+        year=int(year) if year.isdigit() else None,
+        per_inhabitant=query.get("visning") != "total",
+        network_slug=network_slug,
+        # Every municipality is shown for one year only (every year is in the downloads).
+        every_year=network_slug is not None or every_year,
+    )[0]
+
+
+def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: str) -> tuple[str, str]:
+    """The comparison page's content in the active language, and the plotly bundle its charts need.
+
+    query: the page's parameters (?ar, ?kommune, ?utvalg, ?visning); canonical: them as the address has them.
+    """
+    result = compared(indicator, query, every_year=False)
+    highlight = next((m for m in result.members if m.code == query.get("kommune")), None)
+    ranking_chart = comparison.ranking_chart(result, highlight) if result.ranking else None
+    # Lines for 357 municipalities would be unreadable and heavy: over time is for the network.
+    lines_chart = comparison.lines_chart(result, highlight) if result.years and result.network else None
+    map_chart = comparison.map_chart(result, static("geo/kommuner-2024.geojson")) if result.ranking else None
+    html = render_to_string(
+        "indicators/_indicator.html",
+        {
+            "indicator": result.indicator,
+            "comparison": result,
+            "highlight": highlight,
+            "position": comparison.position_sentence(result, highlight) if highlight and result.year else "",
+            "ranking_chart": ranking_chart,
+            "lines_chart": lines_chart,
+            "map_chart": map_chart,
+            "query": canonical,
+        },
+    )
+    return html, "full" if map_chart else "basic" if ranking_chart or lines_chart else ""
+
+
+def stored(indicator_id: int, query: str, *, language: str) -> tuple[SafeString, str] | None:
+    """The page's content and plotly bundle as stored, or None when there is no fresh row. One query."""
+    rows = ComparisonSnapshot.objects.filter(
+        indicator_id=indicator_id,
+        query=query,
+        language=language,
+        release=release(),
+        valid_until__gte=timezone.localdate(),
+    ).values_list("html", "plotly")
+    found = list(rows[:1])
+    if not found:
+        return None
+    html, plotly = found[0]
+    return mark_safe(html), plotly  # noqa: S308 - rendered by our templates, escaped as they escape
+
+
+def forget(indicator_ids: set[int] | None) -> None:
+    """Delete the stored comparisons of the indicators (None: of every indicator), in the caller's transaction.
+
+    Call it in the transaction of the write that changes what their pages show, after or with the write. On
+    PostgreSQL it also holds a lock until that transaction ends, so that build() cannot read the data from before
+    the write and store it after the rows were deleted.
+    """
+    if indicator_ids is not None and not indicator_ids:
+        return
+    table = ComparisonSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        if indicator_ids is None:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LOCK_CLASS, EVERY_INDICATOR])
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's own table name
+            return
+        ids = sorted(indicator_ids)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s::int, id) FROM unnest(%s::int[]) AS id ORDER BY id",
+                [LOCK_CLASS, ids],
+            )
+        # A raw DELETE: a queryset's delete() would read every row's HTML to send post_delete signals.
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM {table} WHERE indicator_id IN ({marks})", ids)  # noqa: S608
+
+
+def forget_values_of(indicator_ids: set[int]) -> None:
+    """Forget the comparisons a write of values of the indicators changes: theirs, or every one when the population
+    changed (every per-inhabitant figure divides by it)."""
+    if Indicator.objects.filter(pk__in=indicator_ids, is_population=True).exists():
+        forget(None)
+    else:
+        forget(indicator_ids)
+
+
+def build(indicator_ids: set[int] | None, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Render and store the usual comparisons of the indicators (None: of every one); return how many were built.
+
+    One indicator per transaction; one whose data a transaction is changing right now is left out (PostgreSQL),
+    for the task that follows that commit. Call it after the commit of the write. progress(done, total) is called
+    after each indicator.
+    """
+    ids = Indicator.objects.filter(is_population=False).order_by("pk").values_list("pk", flat=True)
+    if indicator_ids is not None:
+        ids = ids.filter(pk__in=indicator_ids)
+    ids, built = list(ids), 0
+    for done, pk in enumerate(ids, start=1):
+        built += _build_one(pk)
+        if progress is not None:
+            progress(done, len(ids))
+    return built
+
+
+def valid_until(today: datetime.date) -> datetime.date:
+    """The last day the network's members stay those of today: the day before the next one joins, or the day the
+    next one leaves; at most the end of the year."""
+    until = datetime.date(today.year, 12, 31)
+    next_joined = NetworkMembership.objects.filter(joined__gt=today).aggregate(day=Min("joined"))["day"]
+    next_left = NetworkMembership.objects.filter(left__gte=today).aggregate(day=Min("left"))["day"]
+    if next_joined is not None:
+        until = min(until, next_joined - datetime.timedelta(days=1))
+    if next_left is not None:
+        until = min(until, next_left)
+    return until
+
+
+def _build_one(pk: int) -> bool:
+    with transaction.atomic():
+        if not _claim(pk):
+            return False
+        indicator = Indicator.objects.filter(pk=pk).first()
+        if indicator is None:
+            return False
+        today = timezone.localdate()
+        until, stamp = valid_until(today), release()
+        rows = []
+        for query in STORED_QUERIES:
+            parameters = dict(part.split("=", 1) for part in query.split("&") if part)
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    html, plotly = comparison_html(indicator, parameters, query)
+                rows.append(
+                    ComparisonSnapshot(
+                        indicator=indicator,
+                        query=query,
+                        language=language,
+                        html=html,
+                        plotly=plotly,
+                        release=stamp,
+                        valid_until=until,
+                    )
+                )
+        ComparisonSnapshot.objects.bulk_create(rows)
+    return True
+
+
+def _claim(pk: int) -> bool:
+    """Take the indicator for this transaction after every write to its data has committed; False if one is under
+    way (PostgreSQL). Its old rows go first. As plans.read_model._claim(), by indicator."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_xact_lock_shared(%s::int, %s::int) AND pg_try_advisory_xact_lock(%s::int, %s::int)",
+                [LOCK_CLASS, EVERY_INDICATOR, LOCK_CLASS, pk],
+            )
+            if not cursor.fetchone()[0]:
+                return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ComparisonSnapshot._meta.db_table} WHERE indicator_id = %s", [pk])  # noqa: S608
+    return True
