@@ -218,23 +218,45 @@ def changed(scopes) -> None:
     transaction are gathered and handled once when it commits.
     """
     scopes = {DATA, *scopes} - {ALL} if ALL not in scopes else {ALL}
-    for receiver in _ON_CHANGE:
-        receiver(frozenset(scopes))
-    _bump_now(scopes)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _tell(scopes)
+        _bump_now(scopes)
         _committed(scopes)
         return
     outermost = connection.atomic_blocks[0]
     pending = _PENDING.get(connection)
     if pending is None or pending[0] is not outermost:
-        pending = _PENDING[connection] = (outermost, set())
+        pending = _PENDING[connection] = (outermost, set(), {})
         transaction.on_commit(functools.partial(_on_commit, connection, outermost))
-    pending[1].update(scopes)
+    gathered, told = pending[1], pending[2]
+    # Tell the in-transaction receivers (read models forgetting rows) about a scope once per transaction: again only
+    # if the savepoint it was told in has been rolled back (that undid what they did) or released.
+    stack = tuple(connection.savepoint_ids)
+    new = {scope for scope in scopes if scope not in told or stack[: len(told[scope])] != told[scope]}
+    _tell(new)
+    told.update(dict.fromkeys(new, stack))
+    gathered.update(scopes)
+    _bump_now(scopes)
 
 
-# Scopes changed in each connection's open transaction, with the outermost atomic block they belong to: a block
-# that was rolled back leaves its entry behind, and the next transaction's block replaces it.
+def told_again() -> None:
+    """Tell the in-transaction receivers about every scope again on its next change: a read model stored rows in
+    this transaction (its build(), run inside a test's transaction) that such a change must forget."""
+    pending = _PENDING.get(transaction.get_connection())
+    if pending is not None:
+        pending[2].clear()
+
+
+def _tell(scopes: set[str]) -> None:
+    if scopes:
+        for receiver in _ON_CHANGE:
+            receiver(frozenset(scopes))
+
+
+# Scopes changed in each connection's open transaction, with the outermost atomic block they belong to, and the
+# savepoints each scope was told to the in-transaction receivers under: a block that was rolled back leaves its
+# entry behind, and the next transaction's block replaces it.
 _PENDING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 

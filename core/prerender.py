@@ -1,14 +1,17 @@
 """Rendering again, in the background, the public pages a committed change retired, so readers find them stored.
 
 core/cache.py tells, once a change commits, which scopes it changed; this module enqueues one task (the worker,
-`manage.py db_worker`, runs it) that renders the pages of those scopes in every language through the whole
+`manage.py db_worker`, runs it) that first builds the read models of those scopes (the apps' builders: the
+municipalities' dashboards and reports, the indicators' comparisons, stored in the database), then renders the
+pages of those scopes in every language through the whole
 middleware stack, as a visitor without a session would ask for them. public_page() stores each under the
 versions it reads then, exactly as for a visitor; a page whose data changed again meanwhile is simply retired
 again. The apps say which pages belong to a scope (pages_of()): a municipality's dashboard and latest annual
 report, an indicator's comparisons, the front page. A change to everything ("all") renders the front page and
 every indicator's comparison; the rest is rendered on its first visit.
 
-Off with LIVSKRAFT_PRERENDER=0, and whenever the page cache is off.
+The rendering is off with LIVSKRAFT_PRERENDER=0 (the default without Redis), and whenever the page cache is off;
+the read models are built whatever those say.
 """
 
 import io
@@ -26,6 +29,13 @@ logger = logging.getLogger(__name__)
 
 # Scope kind ("m", "i", "data", "population", "all") -> function(name after the colon, or "") -> addresses.
 _PAGES: dict[str, list] = {}
+# Functions(scopes) that build the read models (plans/read_model.py, indicators/read_model.py) for what changed.
+_BUILDERS: list = []
+
+
+def builds(builder) -> None:
+    """Call builder(scopes) in the task, before the pages are rendered: it stores what the pages read."""
+    _BUILDERS.append(builder)
 
 
 def pages_of(kind: str, addresses) -> None:
@@ -43,8 +53,12 @@ def addresses_for(scopes) -> list[str]:
     return list(found)
 
 
+def _rendering() -> bool:
+    return bool(settings.LIVSKRAFT_PRERENDER and settings.LIVSKRAFT_PAGE_CACHE_SECONDS)
+
+
 def _enqueue(scopes: frozenset[str]) -> None:
-    if settings.LIVSKRAFT_PRERENDER and settings.LIVSKRAFT_PAGE_CACHE_SECONDS:
+    if _BUILDERS or _rendering():
         try:
             render_again.enqueue(sorted(scopes))
         except Exception:  # the change is committed; a page not rendered in advance is rendered on its first visit
@@ -56,9 +70,13 @@ cache.after_commit(_enqueue)
 
 @task()
 def render_again(scopes: list[str]) -> dict:
-    """Render the pages of the scopes in every language; return how many, and how long it took."""
+    """Build the read models of the scopes, then render their pages in every language (with the page cache and
+    LIVSKRAFT_PRERENDER on); return how many pages, and how long it took."""
     started = time.perf_counter()
-    addresses = addresses_for(scopes)
+    for builder in _BUILDERS:
+        builder(frozenset(scopes))
+    built = round(time.perf_counter() - started, 3)
+    addresses = addresses_for(scopes) if _rendering() else []
     statuses: dict[int, int] = {}
     for address in addresses:
         for language, _name in settings.LANGUAGES:
@@ -66,7 +84,13 @@ def render_again(scopes: list[str]) -> dict:
             statuses[status] = statuses.get(status, 0) + 1
     seconds = round(time.perf_counter() - started, 3)
     logger.info("Rendered %s pages of %s again in %s s: %s", len(addresses), scopes, seconds, statuses)
-    return {"pages": len(addresses), "languages": len(settings.LANGUAGES), "statuses": statuses, "seconds": seconds}
+    return {
+        "built_seconds": built,
+        "pages": len(addresses),
+        "languages": len(settings.LANGUAGES),
+        "statuses": statuses,
+        "seconds": seconds,
+    }
 
 
 _handler: WSGIHandler | None = None

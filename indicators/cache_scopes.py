@@ -10,6 +10,7 @@ register of municipalities or to an indicator's definition does; so a save usual
 from django.urls import reverse
 
 from core import cache, prerender
+from indicators import read_model
 from indicators.models import Indicator, MunicipalityCode
 
 _known: dict = {"version": None, "municipalities": {}, "indicators": {}}
@@ -71,6 +72,13 @@ def watch_indicators_app() -> None:
     # An import's record shows on the planner's pages and, once written, as a source: the gathering pages.
     cache.watch("indicators.ValueImport", lambda row: {cache.DATA})
     cache.watch("indicators.DataImport", lambda row: {cache.DATA})
+    # Who may do what is on no public page.
+    for label in ("indicators.MunicipalityRole", "indicators.NetworkCoordinator", "indicators.AccessChange"):
+        cache.watch(label, None)
+    # The read model's rows are written by its build() after a change, and are no change themselves.
+    cache.watch("indicators.ComparisonSnapshot", None)
+    cache.on_change(read_model.forget_changed)
+    prerender.builds(read_model.build_changed)
 
 
 def _comparisons(code: str) -> list[str]:

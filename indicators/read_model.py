@@ -21,6 +21,7 @@ from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from core import cache
 from core.cache import release
 from indicators import comparison
 from indicators.models import NETWORK_SLUG, ComparisonSnapshot, Indicator, NetworkMembership
@@ -117,13 +118,27 @@ def forget(indicator_ids: set[int] | None) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE indicator_id IN ({marks})", ids)  # noqa: S608
 
 
-def forget_values_of(indicator_ids: set[int]) -> None:
-    """Forget the comparisons a write of values of the indicators changes: theirs, or every one when the population
-    changed (every per-inhabitant figure divides by it)."""
-    if Indicator.objects.filter(pk__in=indicator_ids, is_population=True).exists():
-        forget(None)
-    else:
-        forget(indicator_ids)
+def _indicators_of(scopes) -> set[int] | None:
+    """The indicators whose comparisons the cache scopes (core/cache.py) name; None for every indicator (a change to
+    everything, or to the population every per-inhabitant figure divides by)."""
+    if cache.ALL in scopes or cache.POPULATION in scopes:
+        return None
+    codes = {scope.partition(":")[2] for scope in scopes if scope.startswith("i:")}
+    if not codes:
+        return set()
+    return set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
+
+
+def forget_changed(scopes) -> None:
+    """Forget the comparisons a change touched (core.cache.on_change, in the change's transaction)."""
+    forget(_indicators_of(scopes))
+
+
+def build_changed(scopes) -> None:
+    """Build the comparisons a committed change touched again (core/prerender.py, in the worker)."""
+    ids = _indicators_of(scopes)
+    if ids is None or ids:
+        build(ids)
 
 
 def build(indicator_ids: set[int] | None, *, progress: Callable[[int, int], None] | None = None) -> int:
@@ -184,6 +199,7 @@ def _build_one(pk: int) -> bool:
                     )
                 )
         ComparisonSnapshot.objects.bulk_create(rows)
+        cache.told_again()
     return True
 
 

@@ -11,12 +11,11 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import cache, pgcopy
-from indicators import cache_scopes, read_model
+from indicators import cache_scopes
 from indicators.models import (
     Computation,
     Indicator,
@@ -29,9 +28,6 @@ from indicators.models import (
 from indicators.numbers import year_spans
 
 BATCH_SIZE = 500
-# Sent in the transaction of a bulk write of values (which sends no model signals), with municipality_ids: the
-# municipalities whose values changed. The plans app forgets their stored public pages (plans/read_model.py).
-values_written = Signal()
 # From this many new values on, apply_values() writes them with COPY on PostgreSQL (see _copy_new()).
 COPY_FROM = 1000
 
@@ -309,10 +305,6 @@ def _apply_values(
                 {indicator_of(p) for p in new} | {v.indicator_id for v in to_update},
             )
         )
-        if new or to_update:
-            changed = {p.municipality_id for p in new} | {v.municipality_id for v in to_update}
-            values_written.send(sender=IndicatorValue, municipality_ids=changed)
-            read_model.forget_values_of({indicator_of(p) for p in new} | {v.indicator_id for v in to_update})
     result.created, result.updated = len(new), len(to_update)
     return result
 
@@ -446,9 +438,6 @@ def change_status(*, values: Iterable[IndicatorValue], status: str, user, reason
         ValueRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
         # Bulk writes send no signals: retire the pages of what moved.
         cache.changed(cache_scopes.of_figures({v.municipality_id for v in moved}, {v.indicator_id for v in moved}))
-        if moved:
-            values_written.send(sender=IndicatorValue, municipality_ids={v.municipality_id for v in moved})
-            read_model.forget_values_of({v.indicator_id for v in moved})
     return len(moved)
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from core import cache, prerender
 from indicators.cache_scopes import of_municipalities
+from plans import read_model
 from plans.models import AnnualReport
 
 
@@ -25,6 +26,10 @@ def watch_plans_app() -> None:
     cache.watch("plans.ReportText", lambda row: _of(row.report.municipality_id))
     cache.watch("plans.ReportTextRevision", lambda row: _of(row.text.report.municipality_id))
     cache.watch("plans.GoodExample", lambda row: _of(row.municipality_id))
+    # The read model's rows are written by its build() after a change, and are no change themselves.
+    cache.watch("plans.PageSnapshot", None)
+    cache.on_change(read_model.forget_changed)
+    prerender.builds(read_model.build_changed)
 
 
 def _municipality_pages(number: str) -> list[str]:

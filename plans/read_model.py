@@ -31,9 +31,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from core import cache
 from core.cache import release
 from indicators import series
-from indicators.models import FIRST_YEAR, LAST_YEAR, IndicatorValue, Municipality, NetworkMembership
+from indicators.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    IndicatorValue,
+    Municipality,
+    MunicipalityCode,
+    NetworkMembership,
+)
 from plans import dashboard
 from plans.annual_report import Report, compose, section_title
 from plans.chain import budget_by_focus_area
@@ -234,9 +242,26 @@ def forget(municipality_ids: set[int] | None) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE municipality_id IN ({marks})", list(chunk))  # noqa: S608
 
 
-def forget_written(sender, municipality_ids: set[int], **kwargs) -> None:
-    """Forget the pages of municipalities whose values a bulk write changed (indicators.services.values_written)."""
-    forget(municipality_ids)
+def _municipalities_of(scopes) -> set[int] | None:
+    """The municipalities whose pages the cache scopes (core/cache.py) name; None for every municipality."""
+    if cache.ALL in scopes:
+        return None
+    numbers = {scope.partition(":")[2] for scope in scopes if scope.startswith("m:")}
+    if not numbers:
+        return set()
+    return set(MunicipalityCode.objects.filter(code__in=numbers).values_list("municipality_id", flat=True))
+
+
+def forget_changed(scopes) -> None:
+    """Forget the pages of what a change touched (core.cache.on_change, in the change's transaction)."""
+    forget(_municipalities_of(scopes))
+
+
+def build_changed(scopes) -> None:
+    """Build the pages of what a committed change touched again (core/prerender.py, in the worker)."""
+    ids = _municipalities_of(scopes)
+    if ids is None or ids:
+        build(ids)
 
 
 def build(municipality_ids: set[int] | None, *, progress: Callable[[int, int], None] | None = None) -> int:
@@ -307,6 +332,7 @@ def _build_one(pk: int) -> bool:
                     )
                 )
         PageSnapshot.objects.bulk_create(rows)
+        cache.told_again()
     return True
 
 

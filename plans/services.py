@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from core import cache
 from indicators.cache_scopes import of_municipalities
-from plans import read_model
 from plans.models import (
     AnnualReport,
     ExampleStatus,
@@ -101,7 +100,6 @@ def publish_report(*, report: AnnualReport, user) -> int:
             text.published_body = text.body
         ReportText.objects.bulk_update(texts, ["published_body"])
         cache.changed(of_municipalities({report.municipality_id}))  # bulk writes send no signals
-        read_model.forget({report.municipality_id})
         ReportTextRevision.objects.bulk_create(
             ReportTextRevision(text=t, body=t.body, changed_by=user, changed_at=now, published=True) for t in texts
         )

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core import cache, prerender
-from indicators.models import IndicatorValue, ValueStatus
+from indicators import read_model as indicators_read_model
+from indicators.models import ComparisonSnapshot, IndicatorValue, ValueStatus
 from indicators.services import ProposedValue, apply_values, change_status, save_indicator
-from plans.models import AnnualReport, ReportText, ReportTextKind
+from plans import read_model as plans_read_model
+from plans.models import AnnualReport, PageSnapshot, PublicPage, ReportText, ReportTextKind
 from plans.services import publish_report
 from tests import factories as make
 from tests.worker import run_worker, uses_worker
@@ -128,6 +130,9 @@ def test_the_worker_renders_the_retired_pages_again_so_the_next_visitor_gets_the
     run_worker()
     done = DBTaskResult.objects.filter(task_path="core.prerender.render_again").order_by("-finished_at").first()
     assert done.status == "SUCCESSFUL", done.traceback
+    # The worker built Rana's stored pages and the comparisons again before rendering them.
+    assert PageSnapshot.objects.filter(municipality=world["rana"], page=PublicPage.DASHBOARD).count() == 3
+    assert ComparisonSnapshot.objects.filter(indicator=world["waste"]).count() == 2 * 3
     for language in ("nb", "nn", "en"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         page = client.get(RANA)
@@ -147,3 +152,16 @@ def test_the_pages_of_a_scope_are_its_municipalitys_dashboard_and_latest_report_
         f"{RANA}arsrapport/{report.year}/",
     ]
     assert set(prerender.addresses_for({cache.ALL})) == {"/", WASTE, LIGHTHOUSES}
+
+
+def test_a_row_saved_forgets_the_stored_pages_of_its_municipality_only(world):
+    plans_read_model.build(None)
+    indicators_read_model.build(None)
+    make.plan(world["rana"])  # one save, through the model's signal
+    assert not PageSnapshot.objects.filter(municipality=world["rana"]).exists()
+    assert PageSnapshot.objects.filter(municipality=world["oslo"]).exists()
+    assert ComparisonSnapshot.objects.count() == 2 * 2 * 3  # no figure changed: every comparison stays
+    publish(world["lighthouses"], world["oslo"], 2024, 950)
+    assert not PageSnapshot.objects.filter(municipality=world["oslo"]).exists()
+    assert not ComparisonSnapshot.objects.filter(indicator=world["lighthouses"]).exists()
+    assert ComparisonSnapshot.objects.filter(indicator=world["waste"]).count() == 2 * 3
