@@ -268,6 +268,8 @@ def _on_commit(connection, outermost) -> None:
 
 
 def _committed(scopes: set[str]) -> None:
+    if ALL in scopes:  # a transaction that changed everything and some parts changed everything
+        scopes = {ALL}
     _bump_now(scopes)
     for receiver in _AFTER_COMMIT:
         receiver(frozenset(scopes))
