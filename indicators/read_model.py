@@ -14,24 +14,22 @@ import datetime
 from collections.abc import Callable, Mapping
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from core import cache
+from core import cache, snapshots
 from core.cache import release
 from indicators import comparison
 from indicators.models import NETWORK_SLUG, ComparisonSnapshot, Indicator, NetworkMembership
 
 # The canonical queries (core.cache.public_page) of the views stored: the network's members, every municipality.
 STORED_QUERIES = ("", "utvalg=alle")
-# pg_advisory_xact_lock(CLASS, indicator id) orders build() after the writes forget() is called in; the indicator
-# id 0 stands for every indicator (forget(None)).
+# The advisory lock class that orders build() after the writes forget() is called in (core/snapshots.py).
 LOCK_CLASS = 0x4C43  # "LC": Livskraft's comparisons
-EVERY_INDICATOR = 0
 
 
 def compared(indicator: Indicator, query: Mapping[str, str], *, every_year: bool) -> comparison.Comparison:
@@ -94,28 +92,10 @@ def stored(indicator_id: int, query: str, *, language: str) -> tuple[SafeString,
 def forget(indicator_ids: set[int] | None) -> None:
     """Delete the stored comparisons of the indicators (None: of every indicator), in the caller's transaction.
 
-    Call it in the transaction of the write that changes what their pages show, after or with the write. On
-    PostgreSQL it also holds a lock until that transaction ends, so that build() cannot read the data from before
-    the write and store it after the rows were deleted.
+    Call it in the transaction of the write that changes what their pages show, after or with the write
+    (core/snapshots.py).
     """
-    if indicator_ids is not None and not indicator_ids:
-        return
-    table = ComparisonSnapshot._meta.db_table
-    with connection.cursor() as cursor:
-        if indicator_ids is None:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LOCK_CLASS, EVERY_INDICATOR])
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's own table name
-            return
-        ids = sorted(indicator_ids)
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s::int, id) FROM unnest(%s::int[]) AS id ORDER BY id",
-                [LOCK_CLASS, ids],
-            )
-        # A raw DELETE: a queryset's delete() would read every row's HTML to send post_delete signals.
-        marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(f"DELETE FROM {table} WHERE indicator_id IN ({marks})", ids)  # noqa: S608
+    snapshots.forget(ComparisonSnapshot, "indicator_id", indicator_ids, lock_class=LOCK_CLASS)
 
 
 def _indicators_of(scopes) -> set[int] | None:
@@ -174,7 +154,7 @@ def valid_until(today: datetime.date) -> datetime.date:
 
 def _build_one(pk: int) -> bool:
     with transaction.atomic():
-        if not _claim(pk):
+        if not snapshots.claim(ComparisonSnapshot, "indicator_id", pk, lock_class=LOCK_CLASS):
             return False
         indicator = Indicator.objects.filter(pk=pk).first()
         if indicator is None:
@@ -200,20 +180,4 @@ def _build_one(pk: int) -> bool:
                 )
         ComparisonSnapshot.objects.bulk_create(rows)
         cache.told_again()
-    return True
-
-
-def _claim(pk: int) -> bool:
-    """Take the indicator for this transaction after every write to its data has committed; False if one is under
-    way (PostgreSQL). Its old rows go first. As plans.read_model._claim(), by indicator."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock_shared(%s::int, %s::int) AND pg_try_advisory_xact_lock(%s::int, %s::int)",
-                [LOCK_CLASS, EVERY_INDICATOR, LOCK_CLASS, pk],
-            )
-            if not cursor.fetchone()[0]:
-                return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ComparisonSnapshot._meta.db_table} WHERE indicator_id = %s", [pk])  # noqa: S608
     return True

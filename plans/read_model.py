@@ -14,7 +14,7 @@ Freshness does not rest on any cache: a row exists only while it is fresh.
   another release are never read).
 - A page that finds no row composes itself from live data, as it always does for readers with a role, who see
   figures not yet published. Pages never write rows: only build() does, one municipality per transaction, reading
-  after every write it could miss has committed (see _claim()).
+  after every write it could miss has committed (see core/snapshots.py).
 
 The dashboard reads today's date (the plan in force and the default budget years follow the year; without a
 published annual report, "published in the last year" follows the day), so its rows say until when they hold.
@@ -24,14 +24,14 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.query import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from core import cache
+from core import cache, snapshots
 from core.cache import release
 from indicators import series
 from indicators.models import (
@@ -47,10 +47,8 @@ from plans.annual_report import Report, compose, section_title
 from plans.chain import budget_by_focus_area
 from plans.models import AnnualReport, PageSnapshot, PublicPage
 
-# pg_advisory_xact_lock(CLASS, municipality id) orders build() after the writes forget() is called in; the
-# municipality id 0 stands for every municipality (forget(None)).
+# The advisory lock class that orders build() after the writes forget() is called in (core/snapshots.py).
 LOCK_CLASS = 0x4C52  # "LR": Livskraft's read model
-EVERY_MUNICIPALITY = 0
 
 
 def languages() -> list[str]:
@@ -217,29 +215,11 @@ def stored(municipality_id: int, page: str, *, language: str, year: int | None =
 def forget(municipality_ids: set[int] | None) -> None:
     """Delete the stored pages of the municipalities (None: of every municipality), in the caller's transaction.
 
-    Call it in the transaction of the write that changes what their pages show, after or with the write. On
-    PostgreSQL it also holds a lock until that transaction ends, so that build() cannot read the data from before
-    the write and store it after the rows were deleted.
+    Call it in the transaction of the write that changes what their pages show, after or with the write
+    (core/snapshots.py: on PostgreSQL it holds a lock until that transaction ends, so that build() cannot read the
+    data from before the write and store it after the rows were deleted).
     """
-    if municipality_ids is not None and not municipality_ids:
-        return
-    table = PageSnapshot._meta.db_table
-    with connection.cursor() as cursor:
-        if municipality_ids is None:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LOCK_CLASS, EVERY_MUNICIPALITY])
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's own table name
-            return
-        ids = sorted(municipality_ids)
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s::int, id) FROM unnest(%s::int[]) AS id ORDER BY id",
-                [LOCK_CLASS, ids],
-            )
-        # A raw DELETE: a queryset's delete() would read every row's HTML to send post_delete signals.
-        for chunk in _chunks(ids, 500):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE municipality_id IN ({marks})", list(chunk))  # noqa: S608
+    snapshots.forget(PageSnapshot, "municipality_id", municipality_ids, lock_class=LOCK_CLASS)
 
 
 def _municipalities_of(scopes) -> set[int] | None:
@@ -283,14 +263,9 @@ def build(municipality_ids: set[int] | None, *, progress: Callable[[int, int], N
     return built
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _build_one(pk: int) -> bool:
     with transaction.atomic():
-        if not _claim(pk):
+        if not snapshots.claim(PageSnapshot, "municipality_id", pk, lock_class=LOCK_CLASS):
             return False
         municipality = Municipality.objects.prefetch_related("codes").filter(pk=pk).first()
         if municipality is None:
@@ -333,26 +308,4 @@ def _build_one(pk: int) -> bool:
                 )
         PageSnapshot.objects.bulk_create(rows)
         cache.told_again()
-    return True
-
-
-def _claim(pk: int) -> bool:
-    """Take the municipality for this transaction, after every write to its data has committed; False if one is
-    under way (PostgreSQL). Its old rows go first.
-
-    On PostgreSQL, forget() holds a shared lock on the municipality (or an exclusive one on all) until its
-    transaction ends; this takes the exclusive one without waiting, so the data read after it includes every
-    write whose forget() came before, and a forget() after it waits for this commit and deletes what it stored.
-    On SQLite the DELETE takes the database's one write lock, which orders every writer after this transaction.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock_shared(%s::int, %s::int) AND pg_try_advisory_xact_lock(%s::int, %s::int)",
-                [LOCK_CLASS, EVERY_MUNICIPALITY, LOCK_CLASS, pk],
-            )
-            if not cursor.fetchone()[0]:
-                return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {PageSnapshot._meta.db_table} WHERE municipality_id = %s", [pk])  # noqa: S608
     return True
