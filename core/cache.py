@@ -100,6 +100,12 @@ def indicator_scope(code: str) -> str:
     return f"i:{code}"
 
 
+def names_in(scopes, kind: str) -> set[str]:
+    """The names of the scopes of one kind: names_in({"m:1833", "data"}, "m") == {"1833"}."""
+    prefix = f"{kind}:"
+    return {scope.removeprefix(prefix) for scope in scopes if scope.startswith(prefix)}
+
+
 def _version_key(scope: str) -> str:
     return VERSION_KEY if scope == ALL else SCOPE_KEY + scope
 
@@ -219,9 +225,8 @@ def changed(scopes) -> None:
     """
     scopes = {DATA, *scopes} - {ALL} if ALL not in scopes else {ALL}
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    if not connection.in_atomic_block:  # the write has committed already: one bump retires the pages
         _tell(scopes)
-        _bump_now(scopes)
         _committed(scopes)
         return
     outermost = connection.atomic_blocks[0]

@@ -57,6 +57,28 @@ def of_indicators(ids) -> set[str]:
     return scopes
 
 
+def municipalities_in(scopes) -> set[int] | None:
+    """The municipalities the scopes name, by the numbers they have had (of_municipalities() the other way round);
+    None for every municipality."""
+    if cache.ALL in scopes:
+        return None
+    numbers = cache.names_in(scopes, "m")
+    if not numbers:
+        return set()
+    return set(MunicipalityCode.objects.filter(code__in=numbers).values_list("municipality_id", flat=True))
+
+
+def indicators_in(scopes) -> set[int] | None:
+    """The indicators whose figures the scopes name (of_indicators() the other way round); None for every indicator:
+    a change to everything, or to the population every per-inhabitant figure divides by."""
+    if cache.ALL in scopes or cache.POPULATION in scopes:
+        return None
+    codes = cache.names_in(scopes, "i")
+    if not codes:
+        return set()
+    return set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
+
+
 def of_figures(municipality_ids, indicator_ids) -> set[str]:
     """The scopes of figures of these indicators in these municipalities (a bulk write calls core.cache.changed()
     with them)."""
@@ -77,8 +99,9 @@ def watch_indicators_app() -> None:
         cache.watch(label, None)
     # The read model's rows are written by its build() after a change, and are no change themselves.
     cache.watch("indicators.ComparisonSnapshot", None)
-    cache.on_change(read_model.forget_changed)
-    prerender.builds(read_model.build_changed)
+    # The comparisons a change touched are forgotten in its transaction, and built again by the worker after it.
+    cache.on_change(lambda scopes: read_model.forget(indicators_in(scopes)))
+    prerender.builds(lambda scopes: read_model.build(indicators_in(scopes)))
 
 
 def _comparisons(code: str) -> list[str]:

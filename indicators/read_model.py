@@ -98,29 +98,6 @@ def forget(indicator_ids: set[int] | None) -> None:
     snapshots.forget(ComparisonSnapshot, "indicator_id", indicator_ids, lock_class=LOCK_CLASS)
 
 
-def _indicators_of(scopes) -> set[int] | None:
-    """The indicators whose comparisons the cache scopes (core/cache.py) name; None for every indicator (a change to
-    everything, or to the population every per-inhabitant figure divides by)."""
-    if cache.ALL in scopes or cache.POPULATION in scopes:
-        return None
-    codes = {scope.partition(":")[2] for scope in scopes if scope.startswith("i:")}
-    if not codes:
-        return set()
-    return set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
-
-
-def forget_changed(scopes) -> None:
-    """Forget the comparisons a change touched (core.cache.on_change, in the change's transaction)."""
-    forget(_indicators_of(scopes))
-
-
-def build_changed(scopes) -> None:
-    """Build the comparisons a committed change touched again (core/prerender.py, in the worker)."""
-    ids = _indicators_of(scopes)
-    if ids is None or ids:
-        build(ids)
-
-
 def build(indicator_ids: set[int] | None, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Render and store the usual comparisons of the indicators (None: of every one); return how many were built.
 

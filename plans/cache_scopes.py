@@ -4,7 +4,7 @@ examples are all on their municipality's pages, and on the pages that gather fro
 from django.urls import reverse
 
 from core import cache, prerender
-from indicators.cache_scopes import of_municipalities
+from indicators.cache_scopes import municipalities_in, of_municipalities
 from plans import read_model
 from plans.models import AnnualReport
 
@@ -28,8 +28,9 @@ def watch_plans_app() -> None:
     cache.watch("plans.GoodExample", lambda row: _of(row.municipality_id))
     # The read model's rows are written by its build() after a change, and are no change themselves.
     cache.watch("plans.PageSnapshot", None)
-    cache.on_change(read_model.forget_changed)
-    prerender.builds(read_model.build_changed)
+    # The pages a change touched are forgotten in its transaction, and built again by the worker after it.
+    cache.on_change(lambda scopes: read_model.forget(municipalities_in(scopes)))
+    prerender.builds(lambda scopes: read_model.build(municipalities_in(scopes)))
 
 
 def _municipality_pages(number: str) -> list[str]:

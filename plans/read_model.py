@@ -39,7 +39,6 @@ from indicators.models import (
     LAST_YEAR,
     IndicatorValue,
     Municipality,
-    MunicipalityCode,
     NetworkMembership,
 )
 from plans import dashboard
@@ -220,28 +219,6 @@ def forget(municipality_ids: set[int] | None) -> None:
     data from before the write and store it after the rows were deleted).
     """
     snapshots.forget(PageSnapshot, "municipality_id", municipality_ids, lock_class=LOCK_CLASS)
-
-
-def _municipalities_of(scopes) -> set[int] | None:
-    """The municipalities whose pages the cache scopes (core/cache.py) name; None for every municipality."""
-    if cache.ALL in scopes:
-        return None
-    numbers = {scope.partition(":")[2] for scope in scopes if scope.startswith("m:")}
-    if not numbers:
-        return set()
-    return set(MunicipalityCode.objects.filter(code__in=numbers).values_list("municipality_id", flat=True))
-
-
-def forget_changed(scopes) -> None:
-    """Forget the pages of what a change touched (core.cache.on_change, in the change's transaction)."""
-    forget(_municipalities_of(scopes))
-
-
-def build_changed(scopes) -> None:
-    """Build the pages of what a committed change touched again (core/prerender.py, in the worker)."""
-    ids = _municipalities_of(scopes)
-    if ids is None or ids:
-        build(ids)
 
 
 def build(municipality_ids: set[int] | None, *, progress: Callable[[int, int], None] | None = None) -> int:
