@@ -165,6 +165,25 @@ ROLES = [
 ]
 EXAMPLE_NOTE = "*Eksempeltekst, skrevet for demonstrasjon av portalen.*"
 
+# The demo's KOSTRA groups are examples: no file of SSB's grouping (KLASS 112) ships with the portal, so the demo
+# groups today's municipalities by their latest population alone. SSB's groups also weigh bound costs and free
+# disposable income. Loading SSB's file (Rapportering → "Last inn KOSTRA-gruppene fra KLASS") replaces them.
+# (first number of inhabitants, code, name); Oslo and the three next largest cities have groups of their own.
+EXAMPLE_PEER_GROUPS = [
+    (0, "EKG01", "Eksempelgruppe 1: små kommuner (under 5 000 innbyggere)"),
+    (5_000, "EKG08", "Eksempelgruppe 8: mellomstore kommuner (5 000–19 999 innbyggere)"),
+    (20_000, "EKG13", "Eksempelgruppe 13: store kommuner utenom de fire største byene"),
+]
+EXAMPLE_CITY_GROUPS = {
+    "0301": ("EKG16", "Eksempelgruppe 16: Oslo"),
+    "4601": ("EKG14", "Eksempelgruppe 14: Bergen, Trondheim og Stavanger"),
+    "5001": ("EKG14", "Eksempelgruppe 14: Bergen, Trondheim og Stavanger"),
+    "1103": ("EKG14", "Eksempelgruppe 14: Bergen, Trondheim og Stavanger"),
+}
+# From the first year of the real built-up area series, so that every year shown is compared in the same groups.
+EXAMPLE_PEER_GROUPS_FROM = datetime.date(2017, 1, 1)
+EXAMPLE_PEER_GROUPS_SOURCE = "Eksempel: gruppert etter folketall alene, ikke SSBs KOSTRA-grupper"
+
 # Real figures: demo/real/figures.csv (see demo/real/SOURCES.md). Each series of the file is loaded into one of the
 # indicators above as official statistics, with the source's credit in the value's source text (at most
 # indicators.models.SOURCE_LENGTH characters; {file} is the row's source_file). Where the file gives a figure per

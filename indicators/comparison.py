@@ -188,17 +188,21 @@ def compare_all(
     per_inhabitant: bool = True,
     network_slug: str | None = NETWORK_SLUG,
     every_year: bool = True,
+    municipality_ids=None,
 ) -> list[Comparison]:
     """Compare each indicator across the network's members: five queries, however many indicators and members.
 
     Without the network (network_slug None, or no such network), every municipality with a published
-    figure for one of the indicators is compared. every_year=False reads the figures of the year shown only
+    figure for one of the indicators is compared; with municipality_ids (and no network), those municipalities
+    are (a peer group, a list someone chose). every_year=False reads the figures of the year shown only
     (the asked year, else the latest) for a page that shows one year: one query more, a twenty-fifth of the
     figures. Comparison.years still lists every year with published figures, and medians has the one year.
     """
     network = Network.objects.filter(slug=network_slug).first() if network_slug else None
     if network is not None:
         municipalities = current_members(network)
+    elif municipality_ids is not None:
+        municipalities = Municipality.objects.filter(pk__in=municipality_ids)
     else:
         municipalities = Municipality.objects.filter(
             values__indicator__in=indicators, values__published_at__isnull=False

@@ -237,6 +237,83 @@ class NetworkMembership(models.Model):
             raise ValidationError({"left": _("A municipality cannot leave a network before it joined.")})
 
 
+class PeerGroup(models.Model):
+    """A KOSTRA group: SSB's grouping of municipalities by population size and economic framework (KLASS 112).
+
+    SSB revises the grouping now and then, and a group's number may mean another group in a new version, so a
+    group is one code in one version (valid_from). Groups loaded from an SSB file are the source's; the demo's
+    groups are examples (is_example) and every page that shows them says so.
+    """
+
+    code = models.CharField(_("code"), max_length=20, help_text=_("KLASS's code, such as EKG13."))
+    name = models.CharField(_("name"), max_length=300)
+    valid_from = models.DateField(_("valid from"), help_text=_("The first day of the grouping's version."))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("The first day the version no longer applied.")
+    )
+    is_example = models.BooleanField(
+        _("example"), default=False, help_text=_("Made up for the demo, not SSB's grouping.")
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    data_import = models.ForeignKey(
+        "DataImport", verbose_name=_("import"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("KOSTRA group")
+        verbose_name_plural = _("KOSTRA groups")
+        ordering = ["-valid_from", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="indicators_peer_group_one_per_version"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="indicators_peer_group_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def number(self) -> str:
+        """The group's number as people say it: EKG13 → 13; a code without one is itself."""
+        digits = self.code.lstrip("EKGekg")
+        return str(int(digits)) if digits.isdigit() else self.code
+
+    @property
+    def label(self) -> str:
+        return _("KOSTRA group %(number)s") % {"number": self.number}
+
+    def applies_in(self, year: int) -> bool:
+        day = datetime.date(year, 1, 1)
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+class PeerGroupMembership(models.Model):
+    """A municipality's KOSTRA group in one version of the grouping."""
+
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="peer_groups")
+    # The group's version, repeated so that the database holds a municipality to one group per version.
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("KOSTRA group membership")
+        verbose_name_plural = _("KOSTRA group memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "valid_from"], name="indicators_one_peer_group_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} – {self.group}"
+
+    def clean(self):
+        if self.group_id and self.valid_from != self.group.valid_from:
+            raise ValidationError({"valid_from": _("A membership belongs to its group's version.")})
+
+
 class Unit(models.TextChoices):
     PERSONS = "persons", _("persons")
     COUNT = "count", _("count")
@@ -1034,6 +1111,7 @@ class DataImport(models.Model):
         POPULATION = "population", _("SSB population by age (CSV)")
         EMISSIONS = "miljodir", _("Miljødirektoratet's greenhouse-gas emissions (Excel)")
         REFORM = "klass", _("Municipal reform from KLASS (JSON)")
+        PEER_GROUPS = "kostra", _("KOSTRA groups from KLASS (CSV or JSON)")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Waiting to be checked")
@@ -1091,6 +1169,12 @@ class DataImport(models.Model):
         _("categories to add up"),
         blank=True,
         help_text=_("For a table with several categories: the ones whose sum is the figure, one per line."),
+    )
+    applies_from = models.DateField(
+        _("applies from"),
+        null=True,
+        blank=True,
+        help_text=_("For a grouping without dates in the file: the first day it applies, such as 2024-01-01."),
     )
     vintage = models.DateField(
         _("published by the source"),

@@ -9,7 +9,9 @@ Three kinds, with the same checks as their management commands:
 - an SSB table: a Statistikkbanken download as CSV or Excel, or JSON-stat 2.0 (`import_ssb`, `import_jsonstat`), by
   network coordinators and administrators;
 - Miljødirektoratet's greenhouse-gas emissions workbook (`import_emissions`), likewise;
-- a municipal reform from KLASS (`import_klass`), by administrators only: it changes the national code history.
+- a municipal reform from KLASS (`import_klass`), by administrators only: it changes the national code history;
+- SSB's KOSTRA groups from KLASS (`importers/kostra_groups.py`), by administrators only: they change every
+  comparison's peer groups.
 
 SSB's and Miljødirektoratet's figures are official statistics: after the preview they are published as the source's
 figures for every municipality in the file (services.apply_values(official=True)). The file is stored as sent
@@ -35,6 +37,7 @@ from indicators import tasks
 from indicators.access import access_for
 from indicators.importers.base import ImportRejected, Problem, source_date
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
+from indicators.importers.kostra_groups import apply_groups, read_groups
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat
 from indicators.importers.ssb_population import apply_population, read_population
@@ -191,6 +194,28 @@ class ReformImportForm(forms.Form):
         return stored
 
 
+class PeerGroupImportForm(forms.ModelForm):
+    file = forms.FileField(
+        label=gettext_lazy("KLASS correspondence 131–112"),
+        help_text=gettext_lazy(
+            "The answer of classifications/131/correspondsAt?targetClassificationId=112&date=… as JSON or CSV, "
+            "or a correspondence table (correspondenceMaps)."
+        ),
+    )
+
+    class Meta:
+        model = DataImport
+        fields = ["applies_from"]
+        widgets = {"applies_from": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["file", "applies_from"])
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"])
+
+
 def _read_ssb(stored: DataImport, data: bytes, on_progress):
     return read_ssb_download(
         data,
@@ -272,6 +297,14 @@ def _write_reform(stored: DataImport, checked, user) -> ApplyResult:
     )
 
 
+def _read_peer_groups(stored: DataImport, data: bytes, on_progress):
+    return read_groups(data, valid_from=stored.applies_from)
+
+
+def _write_peer_groups(stored: DataImport, checked, user) -> ApplyResult:
+    return apply_groups(checked, data_import=stored)
+
+
 @dataclass(frozen=True)
 class Source:
     """One kind of open data: who may import it, its upload form, and its reader and writer.
@@ -309,6 +342,14 @@ SOURCES = {
     ),
     Kind.REFORM: Source(
         Kind.REFORM, "reform_upload", ReformImportForm, _read_reform, _write_reform, administrators_only=True
+    ),
+    Kind.PEER_GROUPS: Source(
+        Kind.PEER_GROUPS,
+        "peer_groups_upload",
+        PeerGroupImportForm,
+        _read_peer_groups,
+        _write_peer_groups,
+        administrators_only=True,
     ),
 }
 
@@ -400,6 +441,18 @@ def summary(stored: DataImport, checked) -> dict:
             "events": [str(event) for event in checked.events],
             "warnings": [str(warning) for warning in checked.warnings],
             "checked_on": checked.checked_on.isoformat() if checked.checked_on else "",
+        }
+    if stored.kind == Kind.PEER_GROUPS:
+        return {
+            "counts": checked.counts,
+            "versions": [
+                {"from": v.valid_from.isoformat(), "groups": len(v.groups), "municipalities": len(v.members)}
+                for v in checked.versions
+            ],
+            "group_changes": checked.changes[:PREVIEW_ROWS],
+            "more": max(len(checked.changes) - PREVIEW_ROWS, 0),
+            "left_out": checked.left_out,
+            "replaces_examples": checked.replaces_examples,
         }
     parts, details = SOURCES[stored.kind].details(checked)
     rows, more = _value_rows(parts)

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import cache, snapshots
 from core.cache import release
-from indicators import comparison
+from indicators import comparison, peers
 from indicators.models import NETWORK_SLUG, ComparisonSnapshot, Indicator, NetworkMembership
 
 # The canonical queries (core.cache.public_page) of the views stored: the network's members, every municipality.
@@ -49,7 +49,7 @@ def compared(indicator: Indicator, query: Mapping[str, str], *, every_year: bool
 def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: str) -> tuple[str, str]:
     """The comparison page's content in the active language, and the plotly bundle its charts need.
 
-    query: the page's parameters (?ar, ?kommune, ?utvalg, ?visning); canonical: them as the address has them.
+    query: the page's parameters (?ar, ?kommune, ?utvalg, ?visning, ?gruppe); canonical: them as the address has them.
     """
     result = compared(indicator, query, every_year=False)
     highlight = next((m for m in result.members if m.code == query.get("kommune")), None)
@@ -57,6 +57,13 @@ def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: s
     # Lines for 357 municipalities would be unreadable and heavy: over time is for the network.
     lines_chart = comparison.lines_chart(result, highlight) if result.years and result.network else None
     map_chart = comparison.map_chart(result, static("geo/kommuner-2024.geojson")) if result.ranking else None
+    chosen = peers.chosen_codes(query.get("gruppe", ""))
+    peer_panel = None
+    if highlight is not None and result.year is not None:
+        peer_panel = peers.panel(
+            result.indicator, highlight.municipality, year=result.year, per_inhabitant=result.per_inhabitant,
+            chosen=chosen,
+        )  # fmt: skip
     html = render_to_string(
         "indicators/_indicator.html",
         {
@@ -68,6 +75,9 @@ def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: s
             "lines_chart": lines_chart,
             "map_chart": map_chart,
             "query": canonical,
+            "peer_panel": peer_panel,
+            "chosen": chosen,
+            "hidden": [(name, query[name]) for name in ("ar", "kommune", "utvalg", "visning") if query.get(name)],
         },
     )
     return html, "full" if map_chart else "basic" if ranking_chart or lines_chart else ""

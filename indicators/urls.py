@@ -13,7 +13,7 @@ urlpatterns = [
     path("indikator/", public_page(views.indicators), name="indicators"),
     path(
         "indikator/<slug:code>/",
-        public_page(views.indicator, query=("ar", "kommune", "utvalg", "visning"), scopes=of_indicator),
+        public_page(views.indicator, query=("ar", "kommune", "utvalg", "visning", "gruppe"), scopes=of_indicator),
         name="indicator",
     ),
     path("indikator/<slug:code>/data.<str:fmt>", views.indicator_download, name="indicator_download"),
@@ -42,6 +42,12 @@ urlpatterns = [
         "rapportering/miljodirektoratet/", opendata.upload, {"kind": DataImport.Kind.EMISSIONS}, name="emissions_upload"
     ),
     path("rapportering/kommunereformer/", opendata.upload, {"kind": DataImport.Kind.REFORM}, name="reform_upload"),
+    path(
+        "rapportering/kostra-grupper/",
+        opendata.upload,
+        {"kind": DataImport.Kind.PEER_GROUPS},
+        name="peer_groups_upload",
+    ),
     path("rapportering/apne-data/<int:pk>/", opendata.preview, name="opendata_preview"),
     path("rapportering/apne-data/<int:pk>/status/", opendata.status, name="opendata_status"),
     path("rapportering/indikatorer/", definitions.indicator_list, name="indicator_definitions"),

@@ -33,7 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import cache, snapshots
 from core.cache import release
-from indicators import series
+from indicators import peers, series
 from indicators.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -119,6 +119,8 @@ def dashboard_data(
         "can_read_unpublished": can_read_unpublished,
         "statuses": dashboard.Progress.choices,
         "report_years": [year for year, _published_at in reports],
+        # The municipality's place in its KOSTRA group, from published figures only (indicators/peers.py).
+        "peers": peers.positions(municipality, [s.indicator for s in figures if not s.indicator.is_population]),
         "summary": dashboard.summary(
             progress, figures, population, reports=reports, can_read_unpublished=can_read_unpublished
         ),
@@ -136,6 +138,7 @@ def render_dashboard(data: dict) -> str:
             "sentence": dashboard.sentence(
                 s, by_indicator[s.indicator.pk].measure if s.indicator.pk in by_indicator else None
             ),
+            "peers": data["peers"].get(s.indicator.pk),
         }
         for s in data["figures"]
     ]

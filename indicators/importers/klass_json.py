@@ -81,8 +81,9 @@ class CodeEntry:
 # --- Reading ---------------------------------------------------------------------------------------------------
 
 
-def _load_json(data: bytes, key: str) -> list:
-    """Return the list under `key` of a UTF-8 JSON object, or raise ImportRejected saying why not."""
+def load_json(data: bytes, key: str, *other_keys: str) -> list:
+    """Return the list under `key` (or the first of other_keys the object has) of a UTF-8 JSON object, or raise
+    ImportRejected saying why not."""
     if not data or not data.strip():
         raise ImportRejected([Problem(_("The file is empty."))])
     limit = settings.LIVSKRAFT_MAX_OPEN_DATA_BYTES
@@ -121,6 +122,7 @@ def _load_json(data: bytes, key: str) -> list:
                 )
             ]
         )
+    key = next((k for k in (key, *other_keys) if k in document), key)
     if key not in document:
         found = ", ".join(f"“{k}”" for k in list(document)[:5]) or _("nothing")
         raise ImportRejected(
@@ -187,7 +189,7 @@ def _field_date(entry: dict, where: str, name: str, problems: list[Problem], *, 
 
 def read_changes(data: bytes) -> list[Change]:
     """Read KLASS's changes.json answer; raise ImportRejected listing every problem (entry and field)."""
-    entries = _load_json(data, "codeChanges")
+    entries = load_json(data, "codeChanges")
     problems: list[Problem] = []
     changes: list[Change] = []
     for index, entry in enumerate(entries):
@@ -212,7 +214,7 @@ def read_changes(data: bytes) -> list[Change]:
 
 def read_codes(data: bytes) -> list[CodeEntry]:
     """Read KLASS's codes.json answer; raise ImportRejected listing every problem (entry and field)."""
-    entries = _load_json(data, "codes")
+    entries = load_json(data, "codes")
     problems: list[Problem] = []
     codes: list[CodeEntry] = []
     for index, entry in enumerate(entries):

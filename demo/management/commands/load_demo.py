@@ -21,7 +21,11 @@ from tqdm import tqdm
 from demo.data import (
     DATA,
     DEMO_PASSWORD,
+    EXAMPLE_CITY_GROUPS,
     EXAMPLE_NOTE,
+    EXAMPLE_PEER_GROUPS,
+    EXAMPLE_PEER_GROUPS_FROM,
+    EXAMPLE_PEER_GROUPS_SOURCE,
     ILLUSTRATIVE_DECISION,
     INDICATORS,
     KONGSBERG_BUDGET_2009,
@@ -56,6 +60,8 @@ from indicators.models import (
     Network,
     NetworkCoordinator,
     NetworkMembership,
+    PeerGroup,
+    PeerGroupMembership,
     ValueState,
     ValueStatus,
 )
@@ -89,6 +95,7 @@ class Command(BaseCommand):
             ("network", self.load_network),
             ("roles", self.load_roles),
             ("population", self.load_population),
+            ("KOSTRA groups (examples)", self.load_example_peer_groups),
             ("indicators", self.load_indicators),
             ("real values", self.load_real_values),
             ("sample values", self.load_sample_values),
@@ -164,6 +171,44 @@ class Command(BaseCommand):
     def load_population(self):
         for path in sorted((DATA / "ssb").glob("Personer*.csv")):
             import_population(data=path.read_bytes(), filename=path.name, user=self.coordinator)
+
+    def load_example_peer_groups(self):
+        """Group today's municipalities by their latest population, as examples of KOSTRA groups (demo/data.py);
+        SSB's own groups, once loaded, are left alone."""
+        if PeerGroup.objects.filter(is_example=False).exists():
+            return
+        PeerGroup.objects.filter(is_example=True).delete()
+        people = {}
+        for municipality_id, _year, value in (
+            IndicatorValue.objects.filter(indicator=Indicator.objects.population(), state=ValueState.REPORTED)
+            .order_by("year")
+            .values_list("municipality_id", "year", "value")
+        ):
+            people[municipality_id] = value  # the latest year's
+        groups = {}
+
+        def group(code, name):
+            if code not in groups:
+                groups[code] = PeerGroup.objects.create(
+                    code=code, name=name, valid_from=EXAMPLE_PEER_GROUPS_FROM, is_example=True,
+                    source=EXAMPLE_PEER_GROUPS_SOURCE,
+                )  # fmt: skip
+            return groups[code]
+
+        memberships = []
+        for municipality in Municipality.objects.filter(dissolved__isnull=True).prefetch_related("codes"):
+            number = municipality.kommunenummer
+            if number in EXAMPLE_CITY_GROUPS:
+                chosen = group(*EXAMPLE_CITY_GROUPS[number])
+            elif municipality.pk in people:
+                _least, code, name = [g for g in EXAMPLE_PEER_GROUPS if people[municipality.pk] >= g[0]][-1]
+                chosen = group(code, name)
+            else:
+                continue
+            memberships.append(
+                PeerGroupMembership(group=chosen, municipality=municipality, valid_from=EXAMPLE_PEER_GROUPS_FROM)
+            )
+        PeerGroupMembership.objects.bulk_create(memberships)
 
     def load_indicators(self):
         for spec in INDICATORS:
