@@ -11,15 +11,15 @@ from django.urls import reverse
 
 from core import cache, prerender
 from indicators import read_model
-from indicators.models import Indicator, MunicipalityCode
+from indicators.models import Indicator, MunicipalityCode, PeerGroupMembership
 
-_known: dict = {"version": None, "municipalities": {}, "indicators": {}}
+_known: dict = {"version": None, "municipalities": {}, "indicators": {}, "peers": None}
 
 
 def _lookups() -> dict:
     version = cache.data_version()
     if version is None or version != _known["version"]:
-        _known.update(version=version, municipalities={}, indicators={})
+        _known.update(version=version, municipalities={}, indicators={}, peers=None)
     return _known
 
 
@@ -79,10 +79,27 @@ def indicators_in(scopes) -> set[int] | None:
     return set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
+def peers_of(ids) -> set[int]:
+    """The municipalities that share a KOSTRA group (in any version) with one of these: a dashboard says its place
+    in its group, so a figure of one member changes the others' dashboards. Read once per process until the scope
+    "all" changes, as loading a grouping does."""
+    known = _lookups()
+    if known["peers"] is None:
+        groups: dict[int, set[int]] = {}
+        for group_id, pk in PeerGroupMembership.objects.values_list("group_id", "municipality_id"):
+            groups.setdefault(group_id, set()).add(pk)
+        peers: dict[int, set[int]] = {}
+        for members in groups.values():
+            for pk in members:
+                peers.setdefault(pk, set()).update(members)
+        known["peers"] = peers
+    return set().union(*(known["peers"].get(pk, {pk}) for pk in ids)) if ids else set()
+
+
 def of_figures(municipality_ids, indicator_ids) -> set[str]:
-    """The scopes of figures of these indicators in these municipalities (a bulk write calls core.cache.changed()
-    with them)."""
-    return of_municipalities(municipality_ids) | of_indicators(indicator_ids)
+    """The scopes of figures of these indicators in these municipalities, and of the dashboards of the
+    municipalities in their KOSTRA groups (a bulk write calls core.cache.changed() with them)."""
+    return of_municipalities(peers_of(municipality_ids)) | of_indicators(indicator_ids)
 
 
 def watch_indicators_app() -> None:

@@ -1202,8 +1202,9 @@ class DataImport(models.Model):
         ordering = ["-uploaded_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="klass") | models.Q(indicator__isnull=False),
-                name="data_import_indicator_unless_reform",
+                # A reform or a grouping from KLASS is about municipalities, not one indicator's figures.
+                condition=models.Q(kind__in=["klass", "kostra"]) | models.Q(indicator__isnull=False),
+                name="data_import_indicator_unless_classification",
             )
         ]
 

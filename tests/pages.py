@@ -79,6 +79,7 @@ PRIVATE = {
     "emissions_upload": "coordinator",
     "population_upload": "coordinator",
     "reform_upload": "administrator",
+    "peer_groups_upload": "administrator",
     "opendata_preview": "coordinator",
     "indicator_definitions": "coordinator",
     "indicator_definition_create": "coordinator",

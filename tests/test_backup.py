@@ -36,6 +36,8 @@ from indicators.models import (
     IndicatorChange,
     IndicatorValue,
     Municipality,
+    PeerGroup,
+    PeerGroupMembership,
     Role,
     ValueImport,
     ValueRevision,
@@ -268,6 +270,17 @@ def dataset(django_user_model, media_root):
         content=b"\x00\xff" * 100,
         codes_content=b'{"codes": []}',
     )
+    grouping = DataImport.objects.create(
+        kind=DataImport.Kind.PEER_GROUPS,
+        uploaded_by=coordinator,
+        filename="kostra-grupper.csv",
+        content=b'"sourceCode";"targetCode"\r\n"3303";"EKG13"\r\n',
+        applies_from=datetime.date(2024, 1, 1),
+    )
+    group = PeerGroup.objects.create(
+        code="EKG13", name="KOSTRA-gruppe 13", valid_from=datetime.date(2024, 1, 1), data_import=grouping
+    )
+    PeerGroupMembership.objects.create(group=group, municipality=kongsberg, valid_from=group.valid_from)
 
     # The plan chain: an adopted kommuneplan with an økonomiplan under it, and a draft.
     kommuneplan = Plan.objects.create(

@@ -16,6 +16,8 @@ from indicators.models import (
     Indicator,
     Municipality,
     Network,
+    PeerGroup,
+    PeerGroupMembership,
     Unit,
     ValueState,
     ValueStatus,
@@ -505,8 +507,12 @@ def test_municipality_page_query_count_is_constant(
         # 13. the focus areas carrying the plan's
         # 14. their budget lines, and their projects', for the years shown
         # 15. its published annual reports: the years, and when each was published
+        # 16. its KOSTRA group, with the group
+        # 17. the group's members
+        # 18–22. their comparison (indicators/peers.py): the members, their numbers, their predecessors, the
+        #     population indicator, their published values of the dashboard's indicators and the population
         # (the summary at the top counts goals, new figures and figures waiting from what these read: no query)
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(22):
             assert get(client, "/kommune/3303/").status_code == 200
         # Stored by the read model: the number with its municipality, its numbers, the stored dashboard.
         read_model.build({kongsberg.pk})
@@ -514,10 +520,18 @@ def test_municipality_page_query_count_is_constant(
             assert get(client, "/kommune/3303/").status_code == 200
         read_model.forget({kongsberg.pk})
 
+    group = PeerGroup.objects.create(code="EKG13", name="KOSTRA-gruppe 13", valid_from=datetime.date(2024, 1, 1))
+    for peer in (kongsberg, make.municipality("Drammen", "3301")):
+        PeerGroupMembership.objects.create(group=group, municipality=peer, valid_from=group.valid_from)
     make.published_value(population, kongsberg, 2024, 28404)
     make.published_value(waste, kongsberg, 2024, 10650)
     add_plan(kongsberg, waste)
     dashboard()
+    for number in range(10):  # more peers, with figures
+        peer = make.municipality(f"Peer {number}", f"39{number:02d}")
+        PeerGroupMembership.objects.create(group=group, municipality=peer, valid_from=group.valid_from)
+        make.published_value(population, peer, 2024, 20000 + number)
+        make.published_value(waste, peer, 2024, 9000 + number)
     for year in range(2000, 2024):
         make.published_value(population, kongsberg, year, 25000 + year)
         make.published_value(waste, kongsberg, year, 10000 + year)
@@ -554,8 +568,9 @@ def test_municipality_page_query_count_is_constant_for_a_reader_with_a_role(
         # 17. the focus areas carrying the plan's
         # 18. their budget lines, and their projects', for the years shown
         # 19. its published annual reports: the years, and when each was published
+        # 20. its KOSTRA group (it has none, so nothing more)
         # (the figures waiting for publication are counted from 10 and 12: no query of their own)
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(20):
             response = get(client, "/kommune/3303/")
         assert response.status_code == 200
         return response.content.decode()
@@ -585,7 +600,8 @@ def test_merged_municipality_page_query_count_is_constant(client, fjord, django_
         # 9. its published values
         # 10. its adopted kommuneplans (none, so no focus areas, goals or money)
         # 11. its published annual reports
-        with django_assert_num_queries(11):
+        # 12. its KOSTRA group (none)
+        with django_assert_num_queries(12):
             assert get(client, "/kommune/1578/").status_code == 200
 
     dashboard()
