@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core import cache, prerender
 from indicators import read_model as indicators_read_model
-from indicators.models import ComparisonSnapshot, IndicatorValue, ValueStatus
+from indicators.models import ComparisonSnapshot, IndicatorValue, PeerGroup, PeerGroupMembership, ValueStatus
 from indicators.services import ProposedValue, apply_values, change_status, save_indicator
 from plans import read_model as plans_read_model
 from plans.models import AnnualReport, PageSnapshot, PublicPage, ReportText, ReportTextKind
@@ -165,3 +165,21 @@ def test_a_row_saved_forgets_the_stored_pages_of_its_municipality_only(world):
     assert not PageSnapshot.objects.filter(municipality=world["oslo"]).exists()
     assert not ComparisonSnapshot.objects.filter(indicator=world["lighthouses"]).exists()
     assert ComparisonSnapshot.objects.filter(indicator=world["waste"]).count() == 2 * 3
+
+
+def test_a_figure_retires_the_dashboards_of_its_kostra_group_and_no_other(client, world, kongsberg):
+    # Rana, Bodø and Kongsberg share a group; Oslo is in one of its own. A Kongsberg figure changes Rana's place in
+    # the group, which Rana's dashboard states.
+    bodo = make.municipality("Bodø", "1804")
+    make.population(bodo, {2023: 52000})
+    make.published_value(world["waste"], bodo, 2023, 20000)
+    for code, members in (("EKG13", [world["rana"], kongsberg, bodo]), ("EKG16", [world["oslo"]])):
+        group = PeerGroup.objects.create(code=code, name=code, valid_from="2017-01-01")
+        for member in members:
+            PeerGroupMembership.objects.create(group=group, municipality=member, valid_from=group.valid_from)
+    make.population(kongsberg, {2023: 27000})
+    stored(client)
+    publish(world["waste"], kongsberg, 2023, 9000)
+    pages = visit_all(client)
+    assert pages[RANA] == "miss" and pages[OSLO] == "hit"
+    assert "among the 3 municipalities in the group, Rana is number 3 in 2023" in client.get(RANA).content.decode()
