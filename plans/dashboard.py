@@ -403,8 +403,10 @@ def calculation_rows(municipality: Municipality, found: GoalProgress) -> list[li
     its state, whether it is published, whether the trend is fitted to it, its source and licence.
     """
     measure, assessment, indicator = found.measure, found.assessment, found.indicator
-    found_pace = found.pace or Pace("", 0, 0.0)
-    rate = found_pace.needed_rate
+    found_pace = found.pace
+    absolute, rate, year = (
+        (found_pace.needed_per_year, found_pace.needed_rate, found_pace.reach_year) if found_pace else (None,) * 3
+    )
     trend = dict(assessment.points)
     unit = unit_label(indicator)
     rows = [
@@ -424,9 +426,9 @@ def calculation_rows(municipality: Municipality, found: GoalProgress) -> list[li
         [_("Trend years"), f"{min(trend)}–{max(trend)}" if trend else ""],
         [_("Slope (change per year)"), _number(assessment.slope)],
         [_("Trend in the target year"), _number(assessment.projected)],
-        [_("Needed change per year"), _number(found_pace.needed_per_year)],
+        [_("Needed change per year"), _number(absolute)],
         [_("Needed change per year (per cent)"), None if rate is None else _number(rate * 100, 2)],
-        [_("Year the target is reached at the current pace"), found_pace.reach_year],
+        [_("Year the target is reached at the current pace"), year],
         [_("When we get there"), found.pace_sentence],
         [],
         [_("Year"), _("Value"), _("Unit"), _("State"), _("Status"), _("In the trend"), _("Sample data"), _("Source"), _("Licence")],
