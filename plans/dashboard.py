@@ -6,24 +6,37 @@ there are.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.charts import axis_unit, every_year, figure, trace
+from indicators.exports import licence
 from indicators.models import (
     Direction,
     Indicator,
     IndicatorValue,
     Municipality,
+    Unit,
     ValueStatus,
 )
-from indicators.numbers import chart_separators, format_number, quantity, unit_label
-from indicators.series import Series
+from indicators.numbers import (
+    chart_separators,
+    decimals_for,
+    format_number,
+    percent,
+    quantity,
+    signed,
+    unit_label,
+    unit_suffix,
+)
+from indicators.series import Series, municipality_series
 from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanType
-from plans.progress import Assessment, Progress, assess
+from plans.progress import REACH_HORIZON, Assessment, Pace, Progress, Reach, assess, pace
 
 # Colours on white that pass WCAG's 3:1 for graphics; each series also has its own marker and dash.
 VALUE_COLOUR = "#1b4d36"
@@ -41,6 +54,15 @@ class GoalProgress:
     @property
     def indicator(self) -> Indicator:
         return self.measure.indicator
+
+    @cached_property
+    def pace(self) -> Pace | None:
+        return pace_of(self.measure, self.assessment)
+
+    @property
+    def pace_sentence(self) -> str:
+        """When the target is reached at the current pace, and what reaching it in time takes, in words."""
+        return pace_sentence(self.pace, self.indicator)
 
     @property
     def latest_is_unpublished(self) -> bool:
@@ -280,6 +302,165 @@ def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
         }
         text = f"{text} {target}"
     return text
+
+
+def pace_of(measure: GoalIndicator, assessment: Assessment) -> Pace | None:
+    """Where the goal's trend leads (plans.progress.pace()), or None when the goal has no target."""
+    if measure.target_year is None or measure.target_value is None:
+        return None
+    return pace(
+        assessment,
+        target_year=measure.target_year,
+        target_value=measure.target_value,
+        lower_is_better=measure.effective_direction == Direction.LOWER,
+    )
+
+
+def needed_text(found: Pace, indicator: Indicator) -> str:
+    """The change a year that reaches the target in time: "−2,1 %", or "−12 kg per inhabitant" when a per cent
+    means nothing (the latest figure or the target is zero or negative), or "+3,5 percentage points" for a share
+    in per cent, where a per cent of a per cent would be misread."""
+    if indicator.unit == Unit.PERCENT and not indicator.is_per_inhabitant:
+        return _("%(change)s percentage points") % {"change": signed(found.needed_per_year, 1)}
+    if found.needed_rate is not None:
+        return percent(found.needed_rate, 1)
+    suffix = unit_suffix(indicator.unit, indicator.is_per_inhabitant, get_language())
+    return f"{signed(found.needed_per_year, decimals_for(indicator))}{suffix}"
+
+
+def pace_sentence(found: Pace | None, indicator: Indicator) -> str:
+    """Say when the target is reached at the current pace and what reaching it in time takes (empty: no target).
+
+    "At the current pace the target is reached in 2031, 6 years after the deadline; reaching it by 2025 takes
+    −2.1% a year." The method is in plans/progress.py.
+    """
+    if found is None:
+        return ""
+    if found.reach == Reach.ALREADY:
+        return _("The target is reached.")
+    if found.reach == Reach.PASSED:
+        return _("The target year %(year)s has passed without the target being reached; nothing is projected.") % {
+            "year": found.target_year
+        }
+    if found.reach == Reach.UNKNOWN:
+        return _("There are too few figures since the baseline year to tell when the target will be reached.")
+    if found.reach == Reach.NEVER:
+        where = _("At the current pace the target is not reached")
+    elif found.reach == Reach.BEYOND:
+        where = _("At the current pace the target is not reached before %(year)s") % {"year": REACH_HORIZON}
+    else:
+        after = found.years_after_deadline
+        values = {"year": found.reach_year, "count": abs(after)}
+        if after > 0:
+            where = ngettext(
+                "At the current pace the target is reached in %(year)s, %(count)s year after the deadline",
+                "At the current pace the target is reached in %(year)s, %(count)s years after the deadline",
+                after,
+            )
+        elif after < 0:
+            where = ngettext(
+                "At the current pace the target is reached in %(year)s, %(count)s year before the deadline",
+                "At the current pace the target is reached in %(year)s, %(count)s years before the deadline",
+                -after,
+            )
+        else:
+            where = _("At the current pace the target is reached in %(year)s, the target year")
+        where %= values
+    return _("%(pace)s; reaching it by %(year)s takes %(change)s a year.") % {
+        "pace": where,
+        "year": found.target_year,
+        "change": needed_text(found, indicator),
+    }
+
+
+def one_goal(
+    municipality: Municipality, measure_pk: int, *, can_read_unpublished: bool, year: int | None = None
+) -> GoalProgress | None:
+    """One goal indicator of the plan the dashboard shows (year None) or the annual report for the year shows,
+    assessed on the figures the reader sees there; None when that plan has no such goal indicator.
+
+    The dashboard's rules: the plan is an adopted one; readers of the municipality also see approved figures. The
+    report's: published figures only, up to its year (the caller checks that the reader may see the report).
+    """
+    plan, _in_force = current_plan(municipality, year)
+    measures = [m for f in plan.focus_areas.all() for g in f.goals.all() for m in g.measures.all()] if plan else []
+    if not any(m.pk == measure_pk for m in measures):
+        return None
+    readable = can_read_unpublished and year is None
+    figures = municipality_series(municipality, can_read_unpublished=readable, until=year)
+    return goal_progress(plan, figures)[measure_pk]
+
+
+def _number(value: float | None, decimals: int = 4) -> Decimal | None:
+    """A computed number for a download: rounded, never 2.0999999999999996."""
+    return None if value is None else Decimal(f"{value:.{decimals}f}")
+
+
+def calculation_rows(municipality: Municipality, found: GoalProgress) -> list[list]:
+    """One goal's calculation, for a CSV download: the inputs and results, then the figures it rests on.
+
+    The figures are those of found.series from the baseline year on (all of them without a baseline), each with
+    its state, whether it is published, whether the trend is fitted to it, its source and licence.
+    """
+    measure, assessment, indicator = found.measure, found.assessment, found.indicator
+    found_pace = found.pace
+    absolute, rate, year = (
+        (found_pace.needed_per_year, found_pace.needed_rate, found_pace.reach_year) if found_pace else (None,) * 3
+    )
+    trend = dict(assessment.points)
+    unit = unit_label(indicator)
+    rows = [
+        [_("Municipality number"), municipality.kommunenummer],
+        [_("Municipality"), municipality.name],
+        [_("Goal"), measure.goal.title],
+        [_("Indicator"), indicator.name],
+        [_("Unit"), unit],
+        [_("Direction"), str(Direction(measure.effective_direction).label)],
+        [_("Baseline year"), measure.baseline_year],
+        [_("Baseline value"), measure.baseline_value],
+        [_("Target year"), measure.target_year],
+        [_("Target value"), measure.target_value],
+        [_("Latest year"), assessment.latest_year],
+        [_("Latest figure"), _number(assessment.latest)],
+        [_("Progress"), assessment.label],
+        [_("Trend years"), f"{min(trend)}–{max(trend)}" if trend else ""],
+        [_("Slope (change per year)"), _number(assessment.slope)],
+        [_("Trend in the target year"), _number(assessment.projected)],
+        [_("Needed change per year"), _number(absolute)],
+        [_("Needed change per year (per cent)"), None if rate is None else _number(rate * 100, 2)],
+        [_("Year the target is reached at the current pace"), year],
+        [_("When we get there"), found.pace_sentence],
+        [],
+        [_("Year"), _("Value"), _("Unit"), _("State"), _("Status"), _("In the trend"), _("Sample data"), _("Source"), _("Licence")],
+    ]  # fmt: skip
+    baseline_year = measure.baseline_year
+    points = [p for p in found.series.points if baseline_year is None or p.year >= baseline_year]
+    if (
+        baseline_year is not None
+        and measure.baseline_value is not None
+        and baseline_year not in {p.year for p in points}
+    ):
+        rows.append(
+            [baseline_year, measure.baseline_value, unit, "", "", _("yes") if baseline_year in trend else "", "",
+             _("The plan's baseline"), ""]
+        )  # fmt: skip
+    for point in points:
+        value = point.value
+        source = value.source or indicator.source
+        rows.append(
+            [
+                point.year,
+                point.figure.quantize(Decimal("0.001")) if point.figure is not None else None,
+                unit,
+                value.get_state_display(),
+                value.get_status_display(),
+                _("yes") if point.year in trend and point.figure is not None else "",
+                _("yes") if value.is_sample else "",
+                source,
+                licence(source, is_sample=value.is_sample),
+            ]
+        )
+    return rows
 
 
 def chart(series: Series, progress: GoalProgress | None = None) -> dict:

@@ -358,6 +358,11 @@ class GoalChange:
     def indicator(self) -> Indicator:
         return self.measure.indicator
 
+    @property
+    def pace_sentence(self) -> str:
+        """When the target is reached at the pace of the figures now, in the dashboard's words."""
+        return dashboard.pace_sentence(dashboard.pace_of(self.measure, self.now), self.indicator)
+
 
 def goal_changes(plan: Plan | None, series_then, series_now) -> list[GoalChange]:
     """The plan's goal measures whose progress differs between the two series, in the plan's order."""

@@ -24,16 +24,35 @@ the latest before it (the baseline when there is none since). Its label then nam
 
 The first two count as target reached, the last two as off track, so the five statuses stay the five a page
 counts and colours; only the words say what happened at the deadline.
+
+When do we get there (pace(), on top of the assessment, never changing it):
+
+- The needed change: what it takes each year to go from the latest figure to the target in the target year,
+  both in the goal's unit, (target − latest) / years, and compounded in per cent, (target / latest)^(1/years) − 1.
+  The per cent is left out when the latest figure or the target is zero or negative (no ratio of them means
+  anything); the pages then give the change in the unit. For a share in per cent the pages give the change in
+  percentage points: a per cent of a per cent is easily misread. Nothing is needed once the target is reached, nor once
+  the deadline has come.
+- The reach year: the first whole year in which the trend of step 2 (the line through the latest figure with the
+  fitted slope, the one projected to the target year) is at or beyond the target. It is on or before the target
+  year exactly when the goal is on track. A flat trend or one moving the wrong way never gets there: the pages
+  say "not at the current pace". A reach year after REACH_HORIZON (2100) is not named: so far out, a straight
+  line says nothing, and the pages say "not before 2100".
+- Not enough data, and a deadline that has come (see above), project nothing: no reach year, no needed change.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TREND_YEARS = 5
+# The last year a reach year is named; a trend that gets there later is "not before" it (see the docstring).
+REACH_HORIZON = 2100
 
 
 class Progress(models.TextChoices):
@@ -56,6 +75,7 @@ class Assessment:
     deadline: int | None = None
     met_at_deadline: bool = False  # the value at the deadline was at or beyond the target
     reached_in: int | None = None  # reached after a missed deadline: the year it was (see the module's docstring)
+    points: tuple[tuple[int, float], ...] = ()  # the (year, value) points the trend is fitted to
 
     @property
     def label(self) -> str:
@@ -137,7 +157,7 @@ def assess(
         status = Progress.ON_TRACK
     else:
         status = Progress.OFF_TRACK
-    return Assessment(status, latest_year, latest, slope, projected, points[0][0])
+    return Assessment(status, latest_year, latest, slope, projected, points[0][0], points=tuple(points))
 
 
 def _at_deadline(observed, baseline_year, baseline, target_year, meets) -> Assessment:
@@ -159,3 +179,100 @@ def _at_deadline(observed, baseline_year, baseline, target_year, meets) -> Asses
     return Assessment(
         Progress.REACHED, latest_year, latest, deadline=target_year, met_at_deadline=met, reached_in=reached_in
     )
+
+
+# --- when do we get there ----------------------------------------------------------------------------------------
+
+
+class Reach(StrEnum):
+    """Where the current pace leads (see the module's docstring); the pages put it into words."""
+
+    ALREADY = "already"  # the target is reached
+    IN_YEAR = "in_year"  # the trend gets there in reach_year
+    BEYOND = "beyond"  # the trend gets there, but after the horizon
+    NEVER = "never"  # flat, or moving away from the target
+    PASSED = "passed"  # the deadline has come without the target: nothing is projected
+    UNKNOWN = "unknown"  # not enough data
+
+
+@dataclass(frozen=True)
+class Pace:
+    reach: str  # a Reach value
+    target_year: int
+    target: float
+    reach_year: int | None = None  # set for Reach.IN_YEAR
+    needed_per_year: float | None = None  # units a year, from the latest figure to the target in the target year
+    needed_rate: float | None = None  # the same as a share a year, compounded; None when it means nothing
+
+    @property
+    def years_after_deadline(self) -> int | None:
+        """How many years after the target year the target is reached (negative: before it)."""
+        return None if self.reach_year is None else self.reach_year - self.target_year
+
+
+def needed_change(*, latest_year: int, latest: float, target_year: int, target: float) -> tuple[float, float | None]:
+    """Return the change a year from the latest figure to the target in the target year: in units, and as a share
+    compounded yearly (None when the latest figure or the target is zero or negative). The target year is later."""
+    years = target_year - latest_year
+    absolute = (target - latest) / years
+    rate = (target / latest) ** (1 / years) - 1 if latest > 0 and target > 0 else None
+    return absolute, rate
+
+
+def reach_year(*, latest_year: int, latest: float, slope: float, target: float, lower_is_better: bool) -> int | None:
+    """Return the first whole year the trend through the latest figure is at or beyond the target, or None when it
+    never gets there (flat, or moving away)."""
+    sign = -1 if lower_is_better else 1
+
+    def meets(year: int) -> bool:
+        return sign * (latest + slope * (year - latest_year) - target) >= 0
+
+    if meets(latest_year):
+        return latest_year
+    if sign * slope <= 0:
+        return None
+    years = (target - latest) / slope
+    if not math.isfinite(years):
+        return None
+    year = latest_year + max(math.ceil(years), 1)
+    # The same arithmetic as the projection decides, so a target reached in the target year is on track.
+    while year - 1 > latest_year and meets(year - 1):
+        year -= 1
+    while not meets(year):
+        year += 1
+    return year
+
+
+def pace(
+    assessment: Assessment,
+    *,
+    target_year: int,
+    target_value: Decimal | float,
+    lower_is_better: bool,
+    horizon: int = REACH_HORIZON,
+) -> Pace:
+    """Where the assessed trend leads, and what reaching the target in time takes (see the module's docstring)."""
+    target = float(target_value)
+    if assessment.status == Progress.REACHED:
+        return Pace(Reach.ALREADY, target_year, target)
+    if assessment.deadline is not None:
+        return Pace(Reach.PASSED, target_year, target)
+    if assessment.status == Progress.NOT_ENOUGH_DATA or assessment.slope is None:
+        return Pace(Reach.UNKNOWN, target_year, target)
+    absolute, rate = needed_change(
+        latest_year=assessment.latest_year, latest=assessment.latest, target_year=target_year, target=target
+    )
+    year = reach_year(
+        latest_year=assessment.latest_year,
+        latest=assessment.latest,
+        slope=assessment.slope,
+        target=target,
+        lower_is_better=lower_is_better,
+    )
+    if year is None:
+        reach = Reach.NEVER
+    elif year > horizon:
+        reach, year = Reach.BEYOND, None
+    else:
+        reach = Reach.IN_YEAR
+    return Pace(reach, target_year, target, year, absolute, rate)

@@ -48,6 +48,13 @@ urlpatterns = [
         public_page(views.annual_report, query=("lang", "utkast"), scopes=of_municipality),
         name="annual_report",
     ),
+    # One goal's calculation (when do we get there) as CSV: as the dashboard shows it, and as a report shows it.
+    path("kommune/<str:code>/mal/<int:pk>/beregning.csv", views.goal_calculation, name="goal_calculation"),
+    path(
+        "kommune/<str:code>/arsrapport/<int:year>/mal/<int:pk>/beregning.csv",
+        views.goal_calculation,
+        name="report_goal_calculation",
+    ),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", public_page(views.network_report), name="network_report"),
     path("gode-eksempler/", public_page(views.good_examples, query=("kommune",)), name="good_examples"),

@@ -17,6 +17,7 @@ from core.middleware import chosen_language
 from indicators import comparison
 from indicators.access import Access, access_for, municipality_for_user
 from indicators.grants import unseen_changes
+from indicators.importers.spreadsheet import download_response
 from indicators.models import (
     FIRST_YEAR,
     Indicator,
@@ -24,7 +25,7 @@ from indicators.models import (
     MunicipalityCode,
     Network,
 )
-from plans import read_model
+from plans import dashboard, read_model
 from plans.models import AnnualReport, ExampleStatus, GoodExample, PublicPage
 
 
@@ -89,6 +90,15 @@ def _year_or_404(year: int) -> None:
         raise Http404
 
 
+def visible_report(municipality: Municipality, year: int, *, insider: bool) -> AnnualReport | None:
+    """The municipality's annual report for the year, if the reader may read it: the public once it is published,
+    the municipality's own readers always (None: not begun). Otherwise 404."""
+    report = AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
+    if not (report is not None and report.is_published) and not insider:
+        raise Http404(_("The annual report for this year has not been published."))
+    return report
+
+
 def annual_report(request, code: str, year: int):
     """A municipality's annual report for the year, in its own written form (or English).
 
@@ -106,12 +116,8 @@ def annual_report(request, code: str, year: int):
         None if insider else read_model.stored(municipality.pk, PublicPage.REPORT, language=language, year=year)
     )
     if report_html is None:
-        report = (
-            AnnualReport.objects.filter(municipality=municipality, year=year).select_related("published_by").first()
-        )
+        report = visible_report(municipality, year, insider=insider)
         published = report is not None and report.is_published
-        if not published and not insider:
-            raise Http404(_("The annual report for this year has not been published."))
         draft = insider and (not published or request.GET.get("utkast") == "1")
         report_html = read_model.report_html(
             municipality, year, report, language=language, insider=insider, draft=draft, request=request
@@ -129,6 +135,28 @@ def annual_report(request, code: str, year: int):
     )
     response.headers["Content-Language"] = language  # the report is the page's content
     return response
+
+
+def goal_calculation(request, code: str, pk: int, year: int | None = None):
+    """One goal's calculation as CSV (the inputs and results of plans/progress.py, and the figures they rest on).
+
+    Without a year: as the dashboard shows the goal, to the same readers (its own readers see approved figures,
+    marked). With a year: as that year's annual report shows it, published figures only, to those who may read
+    the report.
+    """
+    municipality, access = municipality_for_user(request, code, may=Access.anyone)
+    insider = access.can_read(municipality.pk)
+    if year is not None:
+        _year_or_404(year)
+        visible_report(municipality, year, insider=insider)
+    found = dashboard.one_goal(municipality, pk, can_read_unpublished=insider, year=year)
+    if found is None:
+        raise Http404
+    if year is not None:
+        name = f"livskraft-{municipality.kommunenummer}-arsrapport-{year}-mal-{pk}-beregning"
+    else:
+        name = f"livskraft-{municipality.kommunenummer}-mal-{pk}-beregning"
+    return download_response(dashboard.calculation_rows(municipality, found), name, "csv")
 
 
 @dataclass

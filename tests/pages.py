@@ -44,6 +44,8 @@ EXCLUDED_ROUTES = {
     "bulk_download_json": "a download (JSON-stat)",
     "import_template": "a download: the spreadsheet template (CSV, XLSX)",
     "budget_template": "a download: the spreadsheet template (CSV, XLSX)",
+    "goal_calculation": "a download: one goal's calculation (CSV)",
+    "report_goal_calculation": "a download: one goal's calculation as a report shows it (CSV)",
     "good_example_image": "an image",
     "plan_roll": "an action: POST only",
     "plan_delete": "an action: POST only",

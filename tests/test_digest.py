@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -685,3 +686,21 @@ def test_the_digest_needs_the_same_queries_however_much_has_changed(
     # The same, and the session, the user, her roles, the members of networks she coordinates and whether she
     # coordinates any, and what the writers without a full name are in Rana (indicators/people.py).
     assert few_inside == queries(client) == 17
+
+
+def test_a_goal_whose_progress_changed_says_when_it_gets_there_now(
+    client, english, history, waste, rana_planner, rana_approver
+):
+    # 2024 is revised from 362 to 380 kg: 6.4 kg less a year since 2020 passes 350 kg only in 2029, a year late.
+    enter(waste, history, {2024: 380}, planner=rana_planner, approver=rana_approver, reason="Feil i tonnasjen")
+    measure = GoalIndicator.objects.get()
+    goals = section(client.get(URL), "goals")
+    assert (
+        "At the current pace the target is reached in 2029, 1 year after the deadline; reaching it by 2028 takes "
+        "\u22122.0% a year. The calculation : Household waste per inhabitant (CSV)"
+    ) in goals
+    assert f'href="/kommune/1833/mal/{measure.pk}/beregning.csv"' in client.get(URL).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    assert "Med dagens utvikling nås målet i 2029, 1 år etter fristen; det trengs \u22122,0\xa0% per år" in section(
+        client.get(URL), "goals"
+    )

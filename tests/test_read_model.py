@@ -158,6 +158,10 @@ def test_the_stored_pages_are_the_pages_composed_live_in_every_language(client, 
     assert page_queries(client, REPORT) == 3
     assert "Sykkelbyen" in stored["report", "nn"] and "ryddet" in stored["report", "en"]
     assert "10 000" not in stored["dashboard", "nb"].replace("\xa0", " ")  # the approved 2024 figure
+    # When each goal is reached at the current pace, with its calculation, as the live pages say it.
+    assert "The target year 2022 has passed without the target being reached" in stored["dashboard", "en"]
+    assert "Målåret 2022 er passert uten at målet er nådd" in stored["report", "nb"]
+    assert "/beregning.csv" in stored["dashboard", "nb"] and f"/arsrapport/{YEAR}/mal/" in stored["report", "en"]
 
 
 def test_a_nynorsk_municipality_stores_its_report_in_nynorsk_and_english(client, kongsberg):
