@@ -20,6 +20,8 @@ from indicators.models import (
     Network,
     NetworkCoordinator,
     NetworkMembership,
+    PeerGroup,
+    PeerGroupMembership,
     ValueImport,
     ValueRevision,
     ValueStatus,
@@ -385,6 +387,34 @@ class ValueImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "municipality", "year", "uploaded_by", "uploaded_at", "confirmed_at", "rows"]
     list_filter = ["municipality", "year"]
     exclude = ["content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PeerGroupMembershipInline(admin.TabularInline):
+    model = PeerGroupMembership
+    fields = readonly_fields = ["municipality", "valid_from"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PeerGroup)
+class PeerGroupAdmin(admin.ModelAdmin):
+    """KOSTRA groups come from SSB's file (Rapportering → KOSTRA-grupper), so that every group is traceable to it:
+    read-only here."""
+
+    list_display = ["code", "name", "valid_from", "valid_to", "is_example", "data_import"]
+    list_filter = ["valid_from", "is_example"]
+    inlines = [PeerGroupMembershipInline]
 
     def has_add_permission(self, request):
         return False
