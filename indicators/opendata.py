@@ -37,6 +37,7 @@ from indicators import tasks
 from indicators.access import access_for
 from indicators.importers.base import ImportRejected, Problem, source_date
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
+from indicators.importers.kostra_groups import SOURCE as PEER_GROUPS_SOURCE
 from indicators.importers.kostra_groups import apply_groups, read_groups
 from indicators.importers.miljodir import DEFAULT_CODE, apply_emissions, read_emissions
 from indicators.importers.ssb_jsonstat import apply_jsonstat
@@ -302,7 +303,7 @@ def _read_peer_groups(stored: DataImport, data: bytes, on_progress):
 
 
 def _write_peer_groups(stored: DataImport, checked, user) -> ApplyResult:
-    return apply_groups(checked, data_import=stored)
+    return apply_groups(checked, data_import=stored, source=f"{PEER_GROUPS_SOURCE}: {stored.filename}")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from indicators import peers
@@ -40,6 +41,7 @@ SHIPPED = settings.BASE_DIR / "indicators" / "data" / "ssb" / "Personer2021.csv"
 REAL = settings.BASE_DIR / "demo" / "real" / "figures.csv"
 # A KOSTRA group as KLASS's correspondsAt answers it, by the numbers of 2020: Kongsberg was 3006 then.
 GROUP_13 = ["3006", "1833", "1804", "1806", "1824", "1860"]
+GROUP_13_2024 = ["3303", "1833", "1804", "1806", "1824", "1860"]
 
 
 def klass_answer(groups: dict[str, list[str]], *, valid_from="2020-01-01") -> dict:
@@ -267,3 +269,28 @@ def test_a_planner_cannot_load_groups(client, rana_planner, coordinator):
     for user in (rana_planner, coordinator):
         client.force_login(user)
         assert client.get(reverse("peer_groups_upload")).status_code == 404
+
+
+def test_the_command_fetches_the_groups_from_klass_and_loads_them(local_server, settings, capsys):
+    call_command("load_municipalities", verbosity=0)
+    answer = json.dumps(klass_answer({"EKG13": GROUP_13_2024}, valid_from="2024-01-01")).encode()
+    settings.SSB_KLASS_URL = local_server.start(lambda path: (200, answer)) + "/api/klass/v1"
+    call_command("import_kostra_groups", "--fetch", "--date", "2024-01-01", "--dry-run")
+    assert "The grouping from 2024-01-01: 1 groups, 6 municipalities." in capsys.readouterr().out
+    assert not PeerGroup.objects.exists()
+    call_command("import_kostra_groups", "--fetch", "--date", "2024-01-01")
+    (asked, _again) = local_server.requests
+    assert asked.path == "/api/klass/v1/classifications/131/correspondsAt"
+    assert asked.query == {"targetClassificationId": ["112"], "date": ["2024-01-01"], "language": ["nb"]}
+    assert asked.accept == "application/json"
+    group = PeerGroup.objects.get()
+    assert group.source.startswith("SSB, KLASS 112 (KOSTRA-grupper): http://127.0.0.1")
+    assert group.memberships.count() == 6
+
+
+def test_the_command_says_why_klass_refused(local_server, settings):
+    call_command("load_municipalities", verbosity=0)
+    error = {"detail": "Classification with id 112 has no correspondence at 1900-01-01"}
+    settings.SSB_KLASS_URL = local_server.start(lambda path: (404, json.dumps(error).encode())) + "/api/klass/v1"
+    with pytest.raises(CommandError, match="KLASS answered 404: Classification with id 112 has no correspondence"):
+        call_command("import_kostra_groups", "--fetch", "--date", "1900-01-01")

@@ -1,5 +1,6 @@
 """What every importer shares: reading an uploaded text file safely and reporting problems."""
 
+import argparse
 import codecs
 import csv
 import datetime
@@ -38,6 +39,14 @@ class Problem:
         if self.column:
             where.append(_("column “%(column)s”") % {"column": self.column})
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def iso_date(value: str) -> datetime.date:
+    """Read a YYYY-MM-DD date from an import command's argument."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}) from None
 
 
 class ImportRejected(Exception):

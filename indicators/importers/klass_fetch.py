@@ -1,4 +1,5 @@
-"""Fetch a municipal reform from SSB's KLASS REST API v1 (classification 131, municipalities).
+"""Fetch a municipal reform from SSB's KLASS REST API v1 (classification 131, municipalities), and the KOSTRA groups
+(classification 112, by `classifications/131/correspondsAt?targetClassificationId=112&date=…`).
 
 Two requests, both for JSON with the Accept header (the API documents the `.json`
 suffix as deprecated), in Norwegian bokmål:
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MUNICIPALITIES = 131
+KOSTRA_GROUPS = 112
 LANGUAGE = "nb"
 TIMEOUT_SECONDS = 60
 ONE_DAY = datetime.timedelta(days=1)
@@ -67,6 +69,12 @@ def codes_url(day: datetime.date, *, base: str | None = None) -> str:
     """Return the URL of the numbers in force on `day`."""
     parameters = [("from", day.isoformat()), ("to", (day + ONE_DAY).isoformat()), ("language", LANGUAGE)]
     return _url("codes", parameters, base)
+
+
+def peer_groups_url(day: datetime.date, *, base: str | None = None) -> str:
+    """Return the URL of each municipality's KOSTRA group (classification 112) on `day`."""
+    parameters = [("targetClassificationId", str(KOSTRA_GROUPS)), ("date", day.isoformat()), ("language", LANGUAGE)]
+    return _url("correspondsAt", parameters, base)
 
 
 def reform_requests(

@@ -215,7 +215,7 @@ def _compare(checked: CheckedGroups) -> None:
     checked.counts = {"created": created, "updated": updated, "unchanged": unchanged, "removed": removed}
 
 
-def apply_groups(checked: CheckedGroups, *, data_import=None) -> ApplyResult:
+def apply_groups(checked: CheckedGroups, *, data_import=None, source: str = SOURCE) -> ApplyResult:
     """Write the checked versions of the grouping in one transaction; every page's ranks change with them."""
     with transaction.atomic():
         PeerGroup.objects.filter(is_example=True).delete()
@@ -232,9 +232,9 @@ def apply_groups(checked: CheckedGroups, *, data_import=None) -> ApplyResult:
                     name=name[:300],
                     valid_from=version.valid_from,
                     valid_to=ends,
-                    source=SOURCE,
+                    source=source[:300],
                     data_import=data_import,
-                )  # fmt: skip
+                )
                 for code, name in sorted(version.groups.items())
             }
             PeerGroupMembership.objects.bulk_create(

@@ -1,7 +1,5 @@
 """Import municipal reforms (code changes) from SSB KLASS, from the command line."""
 
-import argparse
-import datetime
 from functools import partial
 from pathlib import Path
 
@@ -11,18 +9,10 @@ from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from indicators.importers import klass_fetch
-from indicators.importers.base import ImportRejected
+from indicators.importers.base import ImportRejected, iso_date
 from indicators.importers.klass_json import apply_plan, plan_changes, read_changes, read_codes
 
 READERS = {"changes": read_changes, "codes": read_codes}
-
-
-def iso_date(value: str) -> datetime.date:
-    """Read a YYYY-MM-DD date from the command line."""
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}) from None
 
 
 class Command(BaseCommand):
