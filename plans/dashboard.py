@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.charts import axis_unit, every_year, figure, trace
+from core.charts import axis_unit, every_year, figure, gaps_before, trace, vertical_line
 from indicators.models import (
     Direction,
     Indicator,
@@ -285,7 +285,8 @@ def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
 def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend.
 
-    A line breaks at a year without a figure. Every pattern has a legend entry that says what it means: sample
+    A line breaks at a year without a figure, and before a figure that starts a new series (a series break, marked
+    by a dotted vertical line). Every pattern has a legend entry that says what it means: sample
     data (diamonds), figures not yet published (open markers), the path to the target (dashed), the trend (dotted).
     """
     indicator = series.indicator
@@ -300,6 +301,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
             continue
         by_year = {p.year: p for p in points}
         years, shown = every_year(by_year)
+        years, shown = gaps_before(series.series_starts, years, shown)
         data.append(
             trace(
                 "scatter",
@@ -364,8 +366,13 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
+    breaks = [
+        vertical_line(year - 0.5, line={"color": "#212529", "dash": "dot", "width": 1}, text=_("Series break"))
+        for year in sorted(series.series_starts)
+    ]
     return figure(
         data,
+        shapes=[shape for shape, _annotation in breaks],
         # The unit stands above the axis, where it reads across and never runs out of room however short a
         # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
@@ -375,7 +382,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         showlegend=True,
         # The legend at the foot of the figure, below the years: plotly makes room for it however short the chart.
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 12}},
-        annotations=[axis_unit(unit_label(indicator))],
+        annotations=[axis_unit(unit_label(indicator)), *(annotation for _shape, annotation in breaks)],
         yaxis={
             "rangemode": "tozero",
             "separatethousands": True,
