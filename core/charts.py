@@ -89,3 +89,14 @@ def gaps_before(starts: set[int], x: list[int], *columns: list) -> tuple[list, .
         for out, column in zip(out_columns, columns, strict=True):
             out.append(column[index])
     return (out_x, *out_columns)
+
+
+def marked_lines(xs: list[float], *, line: dict, name: str) -> tuple[list[dict], list[dict]]:
+    """Vertical lines across the plot at each x, and the legend entry that says what they mean (a line drawn
+    nowhere), so that no label on the plot can collide with another; neither when xs is empty."""
+    if not xs:
+        return [], []
+    shapes = [
+        {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line} for x in xs
+    ]
+    return shapes, [trace("scatter", x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")]

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.charts import colorscale, every_year, figure, gaps_before, trace, vertical_line
+from core.charts import colorscale, every_year, figure, gaps_before, marked_lines, trace, vertical_line
 from indicators.exports import licence
 from indicators.models import (
     NETWORK_SLUG,
@@ -752,7 +752,7 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
 
 def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
     """Every member's line over time and the median's; a line breaks at a year without a figure (or median), and
-    before a figure that starts a new series, where a dotted vertical line says "Series break"."""
+    before a figure that starts a new series, marked by a dotted vertical line."""
     data = []
     for index, member in enumerate(comparison.members):
         figures = {y: member.figure(y) for y in comparison.years if member.figure(y) is not None}
@@ -814,18 +814,15 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
                 hoverinfo="skip",
             )
         )
-    shapes, annotations = [], []
-    for year in sorted({y for _m, y, _kind in comparison.breaks}):
-        shape, annotation = vertical_line(
-            year - 0.5, line={"color": MEDIAN_COLOUR, "dash": "dot", "width": 1}, text=_("Series break")
-        )
-        shapes.append(shape)
-        annotations.append(annotation)
+    shapes, legend = marked_lines(
+        [year - 0.5 for year in sorted({y for _m, y, _kind in comparison.breaks})],
+        line={"color": MEDIAN_COLOUR, "dash": "dot", "width": 1},
+        name=_("Dotted vertical line: a series break"),
+    )
     return _figure(
-        data,
+        data + legend,
         height=420,
         shapes=shapes,
-        annotations=annotations,
         margin={"l": 70, "r": 10, "t": 10, "b": 40},
         yaxis={
             "title": {"text": comparison.unit},

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.charts import axis_unit, every_year, figure, gaps_before, trace, vertical_line
+from core.charts import axis_unit, every_year, figure, gaps_before, marked_lines, trace
 from indicators.models import (
     Direction,
     Indicator,
@@ -285,9 +285,9 @@ def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
 def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend.
 
-    A line breaks at a year without a figure, and before a figure that starts a new series (a series break, marked
-    by a dotted vertical line). Every pattern has a legend entry that says what it means: sample
-    data (diamonds), figures not yet published (open markers), the path to the target (dashed), the trend (dotted).
+    A line breaks at a year without a figure, and before a figure that starts a new series. Every pattern has a legend
+    entry that says what it means: sample data (diamonds), figures not yet published (open markers), the path to the
+    target (dashed), the trend (dotted), a series break (a dotted vertical line).
     """
     indicator = series.indicator
     decimals = {"kg": 0, "count": 0, "persons": 0, "m2": 0}.get(indicator.unit, 1)
@@ -366,13 +366,14 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
-    breaks = [
-        vertical_line(year - 0.5, line={"color": "#212529", "dash": "dot", "width": 1}, text=_("Series break"))
-        for year in sorted(series.series_starts)
-    ]
+    shapes, legend = marked_lines(
+        [year - 0.5 for year in sorted(series.series_starts)],
+        line={"color": "#212529", "dash": "dot", "width": 1},
+        name=_("Dotted vertical line: a series break"),
+    )
     return figure(
-        data,
-        shapes=[shape for shape, _annotation in breaks],
+        data + legend,
+        shapes=shapes,
         # The unit stands above the axis, where it reads across and never runs out of room however short a
         # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
@@ -382,7 +383,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
         showlegend=True,
         # The legend at the foot of the figure, below the years: plotly makes room for it however short the chart.
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 12}},
-        annotations=[axis_unit(unit_label(indicator)), *(annotation for _shape, annotation in breaks)],
+        annotations=[axis_unit(unit_label(indicator))],
         yaxis={
             "rangemode": "tozero",
             "separatethousands": True,

@@ -231,7 +231,8 @@ def test_a_series_break_stops_the_line_and_is_marked(client, broken):
     assert oslo["connectgaps"] is False
     breaks = {shape["x0"] for shape in lines["layout"]["shapes"]}
     assert breaks == {2020.5, 2022.5}  # Oslo's new method; Fjord's first own figure after its predecessors' sum
-    assert [a["text"] for a in lines["layout"]["annotations"]] == ["Series break", "Series break"]
+    # The dotted vertical lines' meaning, once, in the legend.
+    assert [t["name"] for t in lines["data"]][-1] == "Dotted vertical line: a series break"
     fjord = next(trace for trace in lines["data"] if trace["name"] == "Fjord")
     assert fjord["x"][-2:] == [2022.5, 2023] and fjord["y"][-2] is None
 
@@ -299,5 +300,5 @@ def test_the_dashboards_line_stops_at_a_series_break_too(client, rana, waste):
         (2019, 400), (2020, 390), (2020.5, None), (2021, 330), (2022, 320)
     ]  # fmt: skip
     assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [2020.5]
-    assert "Series break" in [a["text"] for a in figure["layout"]["annotations"]]
+    assert figure["data"][-1]["name"] == "Dotted vertical line: a series break"
     assert "Series break: not comparable with earlier years" in html  # the table beside the chart says it too
