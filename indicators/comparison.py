@@ -15,7 +15,8 @@ than QUARTILE_MIN_FIGURES figures no quartiles are shown, and the page says why.
 A series break stops a member's line and is named beside it (Cell.series_break). A figure starts a new series
 when the source changed its method from it (IndicatorValue.series_break, set on a published figure an import
 with "series break" changed: see services._publish_official; the population's counts too, for figures per
-inhabitant), or when it is a merged member's first own figure after figures added up from its predecessors.
+inhabitant), when it is a merged member's first own figure after figures added up from its predecessors, or when
+it was published under another definition of the indicator than the figure before (IndicatorChange.RECORDING_FIELDS).
 Several flagged years in a row are one new series: the break lies before the first of them.
 """
 
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from indicators.models import (
     NETWORK_SLUG,
     Direction,
     Indicator,
+    IndicatorChange,
     IndicatorValue,
     Municipality,
     MunicipalityCode,
@@ -71,6 +74,7 @@ QUARTILE_FILLS = {1: "#14592a", 2: "#f2d45c", 3: "#e8913a", 4: "#d0473f"}
 # Why a figure starts a new series (Cell.series_break).
 BREAK_METHOD = "method"  # the source changed its method from this figure
 BREAK_MERGER = "merger"  # a merged member's first own figure after its predecessors' sums
+BREAK_DEFINITION = "definition"  # published under another definition of the indicator than the figure before
 
 
 def enough_for_median(figures: int, members: int) -> bool:
@@ -104,7 +108,9 @@ class Cell:
     source: str = ""  # where the figure came from, as published (the value's own source)
     population_source: str = ""  # where the population it was divided by came from
     new_method: bool = False  # published by a source that changed its method (IndicatorValue.series_break)
-    series_break: str = ""  # BREAK_METHOD or BREAK_MERGER when this figure starts a new series
+    series_break: str = ""  # BREAK_METHOD, BREAK_MERGER or BREAK_DEFINITION when this figure starts a new series
+    # How many changes to what the stored numbers mean came after this figure was published: 0, today's definition.
+    definitions_since: int = 0
 
     @property
     def state_label(self) -> str:
@@ -259,6 +265,11 @@ class Comparison:
                 sentence = _(
                     "%(name)s from %(year)s: the figures before are those of %(parts)s added up, before the merger."
                 )
+            elif kind == BREAK_DEFINITION:
+                sentence = _(
+                    "%(name)s from %(year)s: the figures before and after were published under different definitions "
+                    "of the indicator (its unit or how it is computed changed)."
+                )
             else:
                 sentence = _("%(name)s from %(year)s: the source changed its method.")
             sentences.append(
@@ -266,6 +277,13 @@ class Comparison:
                 % {"name": member.municipality.name, "year": year, "parts": " + ".join(member.predecessor_names)}
             )
         return sentences
+
+    @property
+    def ranking_redefined(self) -> list[str]:
+        """The members ranked whose figure for the year shown was published under an earlier definition of the
+        indicator than the newest among the others': a ranking (and median) that mixes definitions."""
+        newest = min((c.definitions_since for _r, _m, c in self.ranking), default=0)
+        return [m.municipality.name for _r, m, c in self.ranking if c.definitions_since != newest]
 
     @property
     def ranking_new_method(self) -> list[str]:
@@ -371,11 +389,24 @@ def compare_all(
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
     population_id = population.pk
+    # How many changes to what a stored number means came after a figure was published (in the same query).
+    redefinitions = (
+        IndicatorChange.objects.filter(
+            indicator=OuterRef("indicator"),
+            field__in=IndicatorChange.RECORDING_FIELDS,
+            changed_at__gt=OuterRef("published_at"),
+        )
+        .order_by()
+        .values("indicator")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     # The published version of each value: a figure under revision shows as last published.
     values = (
         IndicatorValue.objects.published()
         .filter(indicator__in=[*indicators, population], municipality_id__in=ids)
         .order_by()  # read into dictionaries: sorting by the model's ordering (joins, names) is wasted
+        .annotate(definitions_since=Coalesce(Subquery(redefinitions), 0))
         .values_list(
             "indicator_id",
             "municipality_id",
@@ -385,6 +416,7 @@ def compare_all(
             "published_is_sample",
             "published_source",
             "series_break",
+            "definitions_since",
         )
     )
     shown: dict[int, tuple[list[int], int | None]] = {}
@@ -395,9 +427,12 @@ def compare_all(
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     people_sources: dict[tuple[int, int], str] = {}
     new_method: dict[int, set[tuple[int, int]]] = {}  # indicator id → (municipality id, year) of a changed method
-    for indicator_id, municipality_id, y, value, state, is_sample, source, series_break in values:
+    redefined: dict[int, dict[tuple[int, int], int]] = {}  # indicator id → (municipality id, year) → definitions since
+    for indicator_id, municipality_id, y, value, state, is_sample, source, series_break, since in values:
         if series_break:
             new_method.setdefault(indicator_id, set()).add((municipality_id, y))
+        if since:
+            redefined.setdefault(indicator_id, {})[(municipality_id, y)] = since
         if indicator_id == population_id and state == ValueState.REPORTED:
             people[(municipality_id, y)] = value
             people_sources[(municipality_id, y)] = source or population.source
@@ -426,6 +461,7 @@ def compare_all(
             comparison,
             new_method=new_method.get(indicator.pk, set())
             | (new_method.get(population_id, set()) if comparison.per_inhabitant else set()),
+            redefined=redefined.get(indicator.pk, {}),
         )
         comparisons.append(comparison)
     return comparisons
@@ -580,9 +616,12 @@ def _comparison(
     return comparison
 
 
-def _mark_breaks(comparison: Comparison, *, new_method: set[tuple[int, int]]) -> None:
+def _mark_breaks(
+    comparison: Comparison, *, new_method: set[tuple[int, int]], redefined: dict[tuple[int, int], int]
+) -> None:
     """Mark the figures a changed method touched (new_method: municipality id and year of each, the population's
-    included for figures per inhabitant), and each figure that starts a new series (see the module's docstring)."""
+    included for figures per inhabitant), those published under an earlier definition (redefined: how many changes
+    since), and each figure that starts a new series (see the module's docstring)."""
     for member in comparison.members:
         previous: Cell | None = None
         for y in sorted(member.cells):
@@ -591,8 +630,11 @@ def _mark_breaks(comparison: Comparison, *, new_method: set[tuple[int, int]]) ->
                 continue  # not reported: the line has no point there, and the next figure follows the last one
             parts = member.predecessor_ids if cell.from_predecessors else [member.municipality.pk]
             cell.new_method = any((pk, y) in new_method for pk in parts)
+            cell.definitions_since = max(redefined.get((pk, y), 0) for pk in parts)
             if previous is not None and previous.from_predecessors and not cell.from_predecessors:
                 cell.series_break = BREAK_MERGER
+            elif previous is not None and cell.definitions_since != previous.definitions_since:
+                cell.series_break = BREAK_DEFINITION
             elif previous is not None and cell.new_method and not previous.new_method:
                 cell.series_break = BREAK_METHOD
             previous = cell

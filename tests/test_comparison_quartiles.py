@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.cache import bump
 from indicators.comparison import QUARTILE_FILLS, quartiles
 from indicators.models import Computation, Indicator, IndicatorValue, Municipality, MunicipalityCode, ValueStatus
+from indicators.services import save_indicator
 from tests import factories as make
 from tests import test_comparison
 
@@ -302,3 +303,29 @@ def test_the_dashboards_line_stops_at_a_series_break_too(client, rana, waste):
     assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [2020.5]
     assert figure["data"][-1]["name"] == "Dotted vertical line: a series break"
     assert "Series break: not comparable with earlier years" in html  # the table beside the chart says it too
+
+
+def test_a_changed_definition_breaks_the_series_and_a_ranking_that_mixes_definitions_says_so(client, network, waste):
+    """Every figure of the network was published before the amount's unit changed; then Rana's 2023 figure is
+    published again and Oslo's 2024 figure for the first time, under the new definition."""
+    waste.amount_unit = "kg"
+    assert save_indicator(waste, user=None, reason="Kommunene rapporterer kilo")
+    IndicatorValue.objects.filter(indicator=waste, municipality__name="Rana", year=2023).update(
+        published_at=timezone.now()
+    )
+    oslo = Municipality.objects.get(name="Oslo")
+    make.population(oslo, {2024: 1000})
+    make.published_value(waste, oslo, 2024, 320)
+    html = get(client, "/indikator/husholdningsavfall/?ar=2023")
+    for name in ("Oslo from 2024", "Rana from 2023"):
+        assert (
+            f"<li>{name}: the figures before and after were published under different definitions of the indicator "
+            "(its unit or how it is computed changed).</li>"
+        ) in html
+    assert (
+        "The figures of Oslo, Kongsberg, Fjord for 2023 were published under an earlier definition of the indicator "
+        "than the others': the ranking and the median compare figures made in two ways."
+    ) in html
+    lines = chart(html, "lines")
+    rana = next(trace for trace in lines["data"] if trace["name"] == "Rana")
+    assert rana["x"] == [2019, 2020, 2021, 2022, 2022.5, 2023]  # a gap before the figure of the new definition
