@@ -147,7 +147,7 @@ def fill_pixels(page, fills: list[str]) -> list[int]:
     return counts
 
 
-def test_the_map_draws_each_quartile_in_its_own_colour(page, waste, live_server):
+def test_the_map_draws_each_quartile_in_its_own_colour(page, axe, waste, live_server):
     """Eight large municipalities (two a quartile, so the fills are big enough to count), every one compared."""
     from indicators.comparison import QUARTILE_FILLS
 
@@ -168,3 +168,4 @@ def test_the_map_draws_each_quartile_in_its_own_colour(page, waste, live_server)
             break
         page.wait_for_timeout(250)
     assert all(count > 20 for count in counts), f"pixels of each quartile's fill, best first: {counts}"
+    axe.assert_no_violations(page)  # the quartile cells' tints and the legend's text included
