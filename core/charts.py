@@ -70,3 +70,33 @@ def axis_unit(text: str) -> dict:
         "showarrow": False,
         "name": "axis-unit",
     }
+
+
+def gaps_before(starts: set[int], x: list[int], *columns: list) -> tuple[list, ...]:
+    """x and each column with a gap (x half a year before, None in every column) before each year in starts.
+
+    A line through the points then stops before a year that starts a new series (a series break), as it does at a
+    missing year, though the years on both sides have figures: plotly leaves a gap at None with connectgaps false.
+    """
+    out_x: list = []
+    out_columns: list[list] = [[] for _column in columns]
+    for index, year in enumerate(x):
+        if year in starts and index > 0:
+            out_x.append(year - 0.5)
+            for out in out_columns:
+                out.append(None)
+        out_x.append(year)
+        for out, column in zip(out_columns, columns, strict=True):
+            out.append(column[index])
+    return (out_x, *out_columns)
+
+
+def marked_lines(xs: list[float], *, line: dict, name: str) -> tuple[list[dict], list[dict]]:
+    """Vertical lines across the plot at each x, and the legend entry that says what they mean (a line drawn
+    nowhere), so that no label on the plot can collide with another; neither when xs is empty."""
+    if not xs:
+        return [], []
+    shapes = [
+        {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line} for x in xs
+    ]
+    return shapes, [trace("scatter", x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")]

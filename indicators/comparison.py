@@ -7,8 +7,20 @@ amounts and populations add up, and the per-inhabitant figure is computed from t
 One early publisher must not empty the public views: without a year asked for, a comparison shows the latest year
 in which most members (more than half) have a figure, not the latest year anyone published; and a median is
 shown only for a year in which enough members have a figure (enough_for_median()).
+
+Quartiles as Kolada shows them: in the year shown, each municipality falls in a quarter of the ranking of those
+compared (quartiles()), 1 the best by the indicator's desired direction; equal figures share a quartile. With fewer
+than QUARTILE_MIN_FIGURES figures no quartiles are shown, and the page says why.
+
+A series break stops a member's line and is named beside it (Cell.series_break). A figure starts a new series
+when the source changed its method from it (IndicatorValue.series_break, set on a published figure an import
+with "series break" changed: see services._publish_official; the population's counts too, for figures per
+inhabitant), when it is a merged member's first own figure after figures added up from its predecessors, or when
+it was published under another definition of the indicator than the figure before (IndicatorChange.RECORDING_FIELDS).
+Several flagged years in a row are one new series: the break lies before the first of them.
 """
 
+import bisect
 import datetime
 import functools
 import json
@@ -17,17 +29,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.charts import colorscale, every_year, figure, trace, vertical_line
+from core.charts import colorscale, every_year, figure, gaps_before, marked_lines, trace, vertical_line
 from indicators.exports import licence
 from indicators.models import (
     NETWORK_SLUG,
     Direction,
     Indicator,
+    IndicatorChange,
     IndicatorValue,
     Municipality,
     MunicipalityCode,
@@ -51,6 +65,16 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x", "star"]
 # The fewest figures a median is taken of, however small the network: the median of two is only their mean.
 MEDIAN_MIN_FIGURES = 3
+# The fewest figures quartiles are shown for: two a quartile. With fewer, a quartile holds one municipality or none
+# and only restates the rank (a network of seven shows none; every municipality shows them).
+QUARTILE_MIN_FIGURES = 8
+# The map's fill of each quartile, best first: Kolada's green, two yellows and red. Their lightness differs (dark
+# green, pale yellow, orange, mid red), so that they differ without colour vision too; the words say it anyway.
+QUARTILE_FILLS = {1: "#14592a", 2: "#f2d45c", 3: "#e8913a", 4: "#d0473f"}
+# Why a figure starts a new series (Cell.series_break).
+BREAK_METHOD = "method"  # the source changed its method from this figure
+BREAK_MERGER = "merger"  # a merged member's first own figure after its predecessors' sums
+BREAK_DEFINITION = "definition"  # published under another definition of the indicator than the figure before
 
 
 def enough_for_median(figures: int, members: int) -> bool:
@@ -83,6 +107,10 @@ class Cell:
     state: str = ValueState.REPORTED
     source: str = ""  # where the figure came from, as published (the value's own source)
     population_source: str = ""  # where the population it was divided by came from
+    new_method: bool = False  # published by a source that changed its method (IndicatorValue.series_break)
+    series_break: str = ""  # BREAK_METHOD, BREAK_MERGER or BREAK_DEFINITION when this figure starts a new series
+    # How many changes to what the stored numbers mean came after this figure was published: 0, today's definition.
+    definitions_since: int = 0
 
     @property
     def state_label(self) -> str:
@@ -175,6 +203,137 @@ class Comparison:
     def lower_is_better(self) -> bool:
         return self.indicator.direction == Direction.LOWER
 
+    # --- quartiles -------------------------------------------------------------------------------------------
+
+    def quartiles_in(self, year: int) -> dict[int, int]:
+        """Each member's quartile among the members' figures for the year (municipality id → 1–4, 1 the best);
+        empty when fewer than QUARTILE_MIN_FIGURES members have a figure, or when no direction is better."""
+        if self.indicator.direction == Direction.NEUTRAL:
+            return {}
+        figures = {m.municipality.pk: m.figure(year) for m in self.members if m.figure(year) is not None}
+        return quartiles(figures, higher_is_better=not self.lower_is_better)
+
+    @functools.cached_property
+    def quartiles(self) -> dict[int, int]:
+        """The quartiles of the year shown (quartiles_in())."""
+        return self.quartiles_in(self.year) if self.year is not None else {}
+
+    @property
+    def quartile_minimum(self) -> int:
+        return QUARTILE_MIN_FIGURES
+
+    @property
+    def has_direction(self) -> bool:
+        return self.indicator.direction != Direction.NEUTRAL
+
+    @property
+    def quartiles_missing(self) -> bool:
+        """Whether the year shown has figures but too few for quartiles."""
+        return bool(self.ranking) and not self.quartiles
+
+    @property
+    def ranked(self) -> list[tuple[int, "Member", Cell, "Quartile | None"]]:
+        """The ranking with each member's quartile (None when no quartiles are shown)."""
+        return [
+            (rank, m, c, Quartile(self.quartiles[m.municipality.pk]) if self.quartiles else None)
+            for rank, m, c in self.ranking
+        ]
+
+    @property
+    def quartile_legend(self) -> list[tuple["Quartile", Decimal, Decimal, int]]:
+        """Each quartile of the year shown with its lowest and highest figure and how many members it holds."""
+        found: dict[int, list[Decimal]] = {}
+        for _rank, m, c in self.ranking:
+            if m.municipality.pk in self.quartiles:
+                found.setdefault(self.quartiles[m.municipality.pk], []).append(c.figure)
+        return [(Quartile(q), min(found[q]), max(found[q]), len(found[q])) for q in sorted(found)]
+
+    # --- series breaks ---------------------------------------------------------------------------------------
+
+    @property
+    def breaks(self) -> list[tuple["Member", int, str]]:
+        """Each figure that starts a new series: (member, year, BREAK_METHOD or BREAK_MERGER), by year and name."""
+        found = [(m, y, c.series_break) for m in self.members for y, c in m.cells.items() if c.series_break]
+        return sorted(found, key=lambda b: (b[1], b[0].municipality.name))
+
+    @property
+    def break_sentences(self) -> list[str]:
+        """Each series break in words, for beside the lines chart."""
+        sentences = []
+        for member, year, kind in self.breaks:
+            if kind == BREAK_MERGER:
+                sentence = _(
+                    "%(name)s from %(year)s: the figures before are those of %(parts)s added up, before the merger."
+                )
+            elif kind == BREAK_DEFINITION:
+                sentence = _(
+                    "%(name)s from %(year)s: the figures before and after were published under different definitions "
+                    "of the indicator (its unit or how it is computed changed)."
+                )
+            else:
+                sentence = _("%(name)s from %(year)s: the source changed its method.")
+            sentences.append(
+                sentence
+                % {"name": member.municipality.name, "year": year, "parts": " + ".join(member.predecessor_names)}
+            )
+        return sentences
+
+    @property
+    def ranking_redefined(self) -> list[str]:
+        """The members ranked whose figure for the year shown was published under an earlier definition of the
+        indicator than the newest among the others': a ranking (and median) that mixes definitions."""
+        newest = min((c.definitions_since for _r, _m, c in self.ranking), default=0)
+        return [m.municipality.name for _r, m, c in self.ranking if c.definitions_since != newest]
+
+    @property
+    def ranking_new_method(self) -> list[str]:
+        """The members ranked whose figure for the year shown a source published by a changed method, when others'
+        was not: a ranking (and median) that mixes methods. Empty when all or none were."""
+        names = [m.municipality.name for _r, m, c in self.ranking if c.new_method]
+        return names if len(names) < len(self.ranking) else []
+
+
+@dataclass(frozen=True)
+class Quartile:
+    """A quartile of the figures compared: 1 the best, 4 the weakest."""
+
+    number: int
+
+    @property
+    def label(self) -> str:
+        return quartile_label(self.number)
+
+    @property
+    def fill(self) -> str:
+        return QUARTILE_FILLS[self.number]
+
+
+def quartile_label(number: int) -> str:
+    """The quartile in words: "1st quartile (best)" … "4th quartile (weakest)"."""
+    return {
+        1: _("1st quartile (best)"),
+        2: _("2nd quartile"),
+        3: _("3rd quartile"),
+        4: _("4th quartile (weakest)"),
+    }[number]
+
+
+def quartiles(figures: dict, *, higher_is_better: bool) -> dict:
+    """Each figure's quartile among the figures, 1 the best; empty with fewer than QUARTILE_MIN_FIGURES figures.
+
+    A figure's rank is 1 + how many figures are better (equal figures share the better rank), and its quartile the
+    quarter of the n ranks it falls in: ceil(4 × rank / n). With 357 figures: ranks 1–89, 90–178, 179–267, 268–357.
+    """
+    if len(figures) < QUARTILE_MIN_FIGURES:
+        return {}
+    ordered = sorted(figures.values())
+    n = len(ordered)
+    found = {}
+    for key, value in figures.items():
+        better = n - bisect.bisect_right(ordered, value) if higher_is_better else bisect.bisect_left(ordered, value)
+        found[key] = -(-4 * (better + 1) // n)
+    return found
+
 
 def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = True) -> Comparison:
     """Gather the network's figures for the indicator: five queries, however many members and years."""
@@ -234,11 +393,24 @@ def compare_all(
     ids = [m.pk for m in municipalities] + list(predecessor_of)
     population = Indicator.objects.population()
     population_id = population.pk
+    # How many changes to what a stored number means came after a figure was published (in the same query).
+    redefinitions = (
+        IndicatorChange.objects.filter(
+            indicator=OuterRef("indicator"),
+            field__in=IndicatorChange.RECORDING_FIELDS,
+            changed_at__gt=OuterRef("published_at"),
+        )
+        .order_by()
+        .values("indicator")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     # The published version of each value: a figure under revision shows as last published.
     values = (
         IndicatorValue.objects.published()
         .filter(indicator__in=[*indicators, population], municipality_id__in=ids)
         .order_by()  # read into dictionaries: sorting by the model's ordering (joins, names) is wasted
+        .annotate(definitions_since=Coalesce(Subquery(redefinitions), 0))
         .values_list(
             "indicator_id",
             "municipality_id",
@@ -247,6 +419,8 @@ def compare_all(
             "published_state",
             "published_is_sample",
             "published_source",
+            "series_break",
+            "definitions_since",
         )
     )
     shown: dict[int, tuple[list[int], int | None]] = {}
@@ -256,7 +430,13 @@ def compare_all(
     people: dict[tuple[int, int], Decimal] = {}
     amounts: dict[int, dict[tuple[int, int], tuple]] = {i.pk: {} for i in indicators}
     people_sources: dict[tuple[int, int], str] = {}
-    for indicator_id, municipality_id, y, value, state, is_sample, source in values:
+    new_method: dict[int, set[tuple[int, int]]] = {}  # indicator id → (municipality id, year) of a changed method
+    redefined: dict[int, dict[tuple[int, int], int]] = {}  # indicator id → (municipality id, year) → definitions since
+    for indicator_id, municipality_id, y, value, state, is_sample, source, series_break, since in values:
+        if series_break:
+            new_method.setdefault(indicator_id, set()).add((municipality_id, y))
+        if since:
+            redefined.setdefault(indicator_id, {})[(municipality_id, y)] = since
         if indicator_id == population_id and state == ValueState.REPORTED:
             people[(municipality_id, y)] = value
             people_sources[(municipality_id, y)] = source or population.source
@@ -281,6 +461,12 @@ def compare_all(
         )
         if shown:
             comparison.years = shown[indicator.pk][0]
+        _mark_breaks(
+            comparison,
+            new_method=new_method.get(indicator.pk, set())
+            | (new_method.get(population_id, set()) if comparison.per_inhabitant else set()),
+            redefined=redefined.get(indicator.pk, {}),
+        )
         comparisons.append(comparison)
     return comparisons
 
@@ -432,6 +618,30 @@ def _comparison(
         comparison.ranking = [(rank, m, c) for rank, (m, c) in enumerate(ranked, start=1)]
         comparison.median = comparison.medians.get(year)
     return comparison
+
+
+def _mark_breaks(
+    comparison: Comparison, *, new_method: set[tuple[int, int]], redefined: dict[tuple[int, int], int]
+) -> None:
+    """Mark the figures a changed method touched (new_method: municipality id and year of each, the population's
+    included for figures per inhabitant), those published under an earlier definition (redefined: how many changes
+    since), and each figure that starts a new series (see the module's docstring)."""
+    for member in comparison.members:
+        previous: Cell | None = None
+        for y in sorted(member.cells):
+            cell = member.cells[y]
+            if cell.figure is None:
+                continue  # not reported: the line has no point there, and the next figure follows the last one
+            parts = member.predecessor_ids if cell.from_predecessors else [member.municipality.pk]
+            cell.new_method = any((pk, y) in new_method for pk in parts)
+            cell.definitions_since = max(redefined.get((pk, y), 0) for pk in parts)
+            if previous is not None and previous.from_predecessors and not cell.from_predecessors:
+                cell.series_break = BREAK_MERGER
+            elif previous is not None and cell.definitions_since != previous.definitions_since:
+                cell.series_break = BREAK_DEFINITION
+            elif previous is not None and cell.new_method and not previous.new_method:
+                cell.series_break = BREAK_METHOD
+            previous = cell
 
 
 def _cell(indicator, value, state, population, per_inhabitant, is_sample) -> Cell:
@@ -587,7 +797,8 @@ def ranking_chart(comparison: Comparison, highlight: Member | None) -> dict:
 
 
 def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
-    """Every member's line over time and the median's; a line breaks at a year without a figure (or median)."""
+    """Every member's line over time and the median's; a line breaks at a year without a figure (or median), and
+    before a figure that starts a new series, marked by a dotted vertical line."""
     data = []
     for index, member in enumerate(comparison.members):
         figures = {y: member.figure(y) for y in comparison.years if member.figure(y) is not None}
@@ -596,6 +807,12 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
         years, values = every_year(figures)
         emphasised = member is highlight
         symbol = SYMBOLS[index % len(SYMBOLS)]
+        symbols = [
+            f"{symbol}-open" if y in member.cells and member.cells[y].from_predecessors else symbol for y in years
+        ]
+        texts = [format_number(v, comparison.decimals) if v is not None else "" for v in values]
+        starts = {y for y, cell in member.cells.items() if cell.series_break}
+        years, values, symbols, texts = gaps_before(starts, years, values, symbols, texts)
         data.append(
             trace(
                 "scatter",
@@ -609,14 +826,8 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
                     "dash": DASHES[index % len(DASHES)],
                     "width": 4 if emphasised else 2,
                 },
-                marker={
-                    "symbol": [
-                        f"{symbol}-open" if y in member.cells and member.cells[y].from_predecessors else symbol
-                        for y in years
-                    ],
-                    "size": 8,
-                },
-                text=[format_number(v, comparison.decimals) if v is not None else "" for v in values],
+                marker={"symbol": symbols, "size": 8},
+                text=texts,
                 hovertemplate=member.municipality.name + " %{x}: %{text}<extra></extra>",
             )
         )
@@ -649,9 +860,15 @@ def lines_chart(comparison: Comparison, highlight: Member | None) -> dict:
                 hoverinfo="skip",
             )
         )
+    shapes, legend = marked_lines(
+        [year - 0.5 for year in sorted({y for _m, y, _kind in comparison.breaks})],
+        line={"color": MEDIAN_COLOUR, "dash": "dot", "width": 1},
+        name=_("Dotted vertical line: a series break"),
+    )
     return _figure(
-        data,
+        data + legend,
         height=420,
+        shapes=shapes,
         margin={"l": 70, "r": 10, "t": 10, "b": 40},
         yaxis={
             "title": {"text": comparison.unit},
@@ -703,6 +920,8 @@ def map_chart(comparison: Comparison, geojson_url: str) -> dict:
             colorbar={"title": {"text": comparison.unit}},
         ),
     ]
+    if comparison.quartiles:
+        _colour_by_quartile(data[1], comparison, rows)
     chart = _figure(
         data,
         height=560,
@@ -712,6 +931,21 @@ def map_chart(comparison: Comparison, geojson_url: str) -> dict:
     )
     chart["geojson_url"] = geojson_url
     return chart
+
+
+def _colour_by_quartile(members: dict, comparison: Comparison, rows: list[tuple[Member, Cell]]) -> None:
+    """Colour the members' trace of the map by quartile (z 1–4, one fill each) and say the quartile on hover;
+    the legend is the page's own, beside the map, in words."""
+    numbers = [comparison.quartiles[m.municipality.pk] for m, _c in rows]
+    members["z"] = numbers
+    members["zmin"], members["zmax"] = 0.5, 4.5
+    # A step per quartile: each quarter of the scale's range holds one colour.
+    members["colorscale"] = [
+        [position, QUARTILE_FILLS[q]] for q in range(1, 5) for position in (round((q - 1) / 4, 2), round(q / 4, 2))
+    ]
+    members["showscale"] = False
+    members.pop("colorbar", None)
+    members["text"] = [f"{text} · {quartile_label(q)}" for text, q in zip(members["text"], numbers, strict=True)]
 
 
 def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[list]:
@@ -728,11 +962,13 @@ def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[
         _("State"),
         _("Sample data"),
         _("Computed from"),
+        _("Quartile (1 = best)"),
         _("Source"),
         _("Licence"),
     ]
     rows = [header]
     years = [only_year] if only_year else comparison.years
+    quartiles_by_year = {y: comparison.quartiles_in(y) for y in years}
     for member in comparison.members:
         for y in years:
             cell = member.cells.get(y)
@@ -751,6 +987,7 @@ def rows_for_download(comparison: Comparison, *, only_year: int | None) -> list[
                     str(ValueState(cell.state).label),
                     _("yes") if cell.is_sample else "",
                     " + ".join(member.predecessor_names) if cell.from_predecessors else "",
+                    quartiles_by_year[y].get(member.municipality.pk),
                     indicator.source,
                     licence(indicator.source, is_sample=cell.is_sample),
                 ]

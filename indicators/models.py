@@ -535,6 +535,12 @@ class IndicatorChange(models.Model):
     direction turns goals' verdicts), so each change is kept. Only indicators.services.save_indicator() writes them.
     """
 
+    # The fields whose change alters what a stored number means (a figure entered in kg before the unit became
+    # tonnes reads as tonnes after): figures published before and after such a change are not comparable, and a
+    # comparison marks a series break between them. The factor is not among them: it is applied to every figure
+    # alike when the figure is shown.
+    RECORDING_FIELDS = ("unit", "computation", "amount_unit")
+
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="changes"
     )

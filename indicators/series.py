@@ -55,6 +55,17 @@ class Series:
         return any(p.is_sample for p in self.points)
 
     @property
+    def series_starts(self) -> set[int]:
+        """The years whose figure starts a new series: the source changed its method from it (IndicatorValue.
+        series_break) and the figure before was not so marked (several marked years in a row are one new series)."""
+        starts, previous = set(), None
+        for point in self.reported:
+            if point.value.series_break and previous is not None and not previous.value.series_break:
+                starts.add(point.year)
+            previous = point
+        return starts
+
+    @property
     def has_unpublished(self) -> bool:
         return any(p.is_unpublished for p in self.points)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from core.charts import axis_unit, every_year, figure, trace
+from core.charts import axis_unit, every_year, figure, gaps_before, marked_lines, trace
 from indicators.exports import licence
 from indicators.models import (
     Direction,
@@ -466,8 +466,9 @@ def calculation_rows(municipality: Municipality, found: GoalProgress) -> list[li
 def chart(series: Series, progress: GoalProgress | None = None) -> dict:
     """Return a plotly figure (data and layout, ready for json_script): figures, target and projected trend.
 
-    A line breaks at a year without a figure. Every pattern has a legend entry that says what it means: sample
-    data (diamonds), figures not yet published (open markers), the path to the target (dashed), the trend (dotted).
+    A line breaks at a year without a figure, and before a figure that starts a new series. Every pattern has a legend
+    entry that says what it means: sample data (diamonds), figures not yet published (open markers), the path to the
+    target (dashed), the trend (dotted), a series break (a dotted vertical line).
     """
     indicator = series.indicator
     decimals = {"kg": 0, "count": 0, "persons": 0, "m2": 0}.get(indicator.unit, 1)
@@ -481,6 +482,7 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
             continue
         by_year = {p.year: p for p in points}
         years, shown = every_year(by_year)
+        years, shown = gaps_before(series.series_starts, years, shown)
         data.append(
             trace(
                 "scatter",
@@ -545,8 +547,14 @@ def chart(series: Series, progress: GoalProgress | None = None) -> dict:
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
+    shapes, legend = marked_lines(
+        [year - 0.5 for year in sorted(series.series_starts)],
+        line={"color": "#212529", "dash": "dot", "width": 1},
+        name=_("Dotted vertical line: a series break"),
+    )
     return figure(
-        data,
+        data + legend,
+        shapes=shapes,
         # The unit stands above the axis, where it reads across and never runs out of room however short a
         # printed chart is (a title along the axis was cut off on paper); automargin makes room for the ticks.
         margin={"l": 50, "r": 10, "t": 30, "b": 40},

@@ -267,6 +267,22 @@ def test_the_stored_comparisons_are_the_comparisons_composed_live(client, kongsb
     assert "Oslo" in live["?utvalg=alle", "en"]
 
 
+def test_the_stored_comparison_shows_quartiles_and_series_breaks_as_composed(client, waste):
+    """Eight members (enough for quartiles); the first one's 2023 figure starts a new series (the source's method)."""
+    members = [make.municipality(f"Kommune {n}", f"{5001 + n}") for n in range(8)]
+    make.network(members=members)
+    for n, member in enumerate(members):
+        make.population(member, {2022: 1000, 2023: 1000})
+        make.published_value(waste, member, 2022, 300 + 10 * n)
+        make.published_value(waste, member, 2023, 300 + 10 * n, series_break=n == 0)
+    live = {language: get(client, COMPARISON, language) for language in LANGUAGES}
+    assert comparison_model.build({waste.pk}) == 1
+    assert {language: get(client, COMPARISON, language) for language in LANGUAGES} == live
+    assert page_queries(client, COMPARISON) == 2  # the indicator, the stored page
+    assert "1. kvartil (beste)" in live["nb"] and "4. kvartil (svakaste)" in live["nn"]
+    assert "<li>Kommune 0 from 2023: the source changed its method.</li>" in live["en"]
+
+
 def test_a_published_figure_shows_in_the_comparison_at_once(client, kongsberg, waste, share, oslo):
     comparison_model.build(None)
     before = get(client, COMPARISON, "en")

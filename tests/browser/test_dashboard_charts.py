@@ -134,3 +134,40 @@ def test_the_comparison_draws_ranking_lines_and_an_offline_map(page, axe, networ
     assert page.evaluate(
         "[...document.scripts].map(s => s.getAttribute('src')).filter(s => s && s.includes('plotly'))"
     ) == ["/static/vendor/plotly/plotly.min.js"]
+
+
+def fill_pixels(page, fills: list[str]) -> list[int]:
+    """How many pixels of the map are drawn in each fill (within a small distance, for the edges' blending)."""
+    shot = Image.open(io.BytesIO(page.locator("[data-chart='chart-map']").screenshot())).convert("RGB")
+    data = shot.tobytes()
+    colours = [tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5)) for fill in fills]
+    counts = [0] * len(colours)
+    for pixel in zip(data[0::3], data[1::3], data[2::3], strict=True):
+        for index, colour in enumerate(colours):
+            if sum(abs(a - b) for a, b in zip(pixel, colour, strict=True)) < 24:
+                counts[index] += 1
+    return counts
+
+
+def test_the_map_draws_each_quartile_in_its_own_colour(page, axe, waste, live_server):
+    """Eight large municipalities (two a quartile, so the fills are big enough to count), every one compared."""
+    from indicators.comparison import QUARTILE_FILLS
+
+    population = Indicator.objects.population()
+    large = ["5612", "5610", "5605", "5601", "5524", "4036", "1833", "3421"]  # Kautokeino … Trysil
+    for kg, code in enumerate(large, start=300):
+        municipality = make.municipality(f"Kommune {code}", code)
+        make.published_value(population, municipality, 2023, 1000)
+        make.published_value(waste, municipality, 2023, kg)
+    page.goto("/indikator/husholdningsavfall/?utvalg=alle")
+    expect(page.get_by_text("1. kvartil (beste): 300–301 kg per innbygger, 2 kommuner")).to_be_visible()
+    page.locator("[data-chart='chart-map']").scroll_into_view_if_needed()
+    expect(page.locator("[data-chart='chart-map'] canvas.maplibregl-canvas")).to_be_attached()
+    fills = [QUARTILE_FILLS[q] for q in (1, 2, 3, 4)]
+    for _attempt in range(40):
+        counts = fill_pixels(page, fills)
+        if all(count > 20 for count in counts):
+            break
+        page.wait_for_timeout(250)
+    assert all(count > 20 for count in counts), f"pixels of each quartile's fill, best first: {counts}"
+    axe.assert_no_violations(page)  # the quartile cells' tints and the legend's text included
