@@ -186,8 +186,8 @@ def round_edit(request, pk: int):
 def round_matrix(request, pk: int):
     """The round's members × indicators: each figure's status, who is late, who reports and who was reminded when."""
     round = round_for_user(request, pk)
-    rows = matrix(round)
     indicators = list(round.indicators.all())
+    rows = matrix(round, indicators)
     return render(
         request,
         "indicators/rounds/matrix.html",
