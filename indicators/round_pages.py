@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -133,7 +134,8 @@ def round_create(request):
     initial = {
         "network": networks.first(),
         "year": year,
-        "deadline": datetime.date(year + 1, 3, 15),
+        # KOSTRA's figures come out on 15 March; a round opened later gets four weeks.
+        "deadline": max(datetime.date(year + 1, 3, 15), timezone.localdate() + datetime.timedelta(weeks=4)),
         "indicators": Indicator.objects.filter(owner__isnull=True, is_population=False),
     }
     form = RoundForm(request.POST or None, networks=networks, initial=initial)

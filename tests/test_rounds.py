@@ -239,7 +239,7 @@ def test_after_the_deadline_the_late_reminder_is_sent_once(overdue, members, kon
     (late,) = mail.outbox
     assert late.to == ["rana@example.org"]
     assert late.subject == f"Fristen er ute: tallene for {YEAR} fra Rana"
-    assert "Fristen for tallene for" in late.body
+    assert f"Fristen for tallene for {YEAR} fra Rana til Livskraftige kommuner var" in late.body
     assert Reminder.objects.get().kind == ReminderKind.LATE
     assert send_reminders() == 0
 
