@@ -25,6 +25,7 @@ from indicators.models import (
 from indicators.rounds import send_reminders
 from indicators.services import ClosedRoundError, ProposedValue, apply_values, save_round
 from tests import factories as make
+from tests.concurrency import at_once, postgresql_only
 from tests.test_reporting import YEAR, as_user, entry_url, full_form
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +365,12 @@ def test_query_counts_of_the_matrix_and_the_planner_page_do_not_grow_with_member
     pages()
     _more_members(network, 7, start=1)  # ten members
     pages()
+
+
+@pytest.mark.django_db(transaction=True)
+@postgresql_only
+def test_two_runs_at_once_remind_each_reporter_once(due_in_a_week, members):
+    results = at_once(lambda _client: send_reminders(), lambda _client: send_reminders(), lock=Reminder, waiting=2)
+    assert sum(results) == 2  # each reporter once, whichever run reminded her
+    assert sorted(m.to[0] for m in mail.outbox) == ["kongsberg@example.org", "rana@example.org"]
+    assert Reminder.objects.count() == 2
