@@ -101,7 +101,8 @@ def members(round: ReportingRound) -> list[Municipality]:
 
 
 def reporters_by_member(round: ReportingRound, municipality_ids) -> dict[int, list]:
-    """Who reports for each member: its named reporters, or else its planners (two queries)."""
+    """Who reports for each member: its named reporters who are still its planners, or else its planners (two
+    queries)."""
     named = defaultdict(list)
     for reporter in RoundReporter.objects.filter(round=round, municipality_id__in=municipality_ids).select_related(
         "user"
@@ -112,10 +113,14 @@ def reporters_by_member(round: ReportingRound, municipality_ids) -> dict[int, li
         municipality_id__in=municipality_ids, role=Role.PLANNER, user__is_active=True
     ).select_related("user"):
         planners[role.municipality_id].append(role.user)
-    return {
-        municipality_id: sorted(named.get(municipality_id) or planners.get(municipality_id, []), key=str)
-        for municipality_id in municipality_ids
-    }
+    reporters = {}
+    for municipality_id in municipality_ids:
+        # A named reporter reports while she is a planner there; with none left, the planners do.
+        planning = planners.get(municipality_id, [])
+        ids = {user.pk for user in planning}
+        chosen = [user for user in named.get(municipality_id, []) if user.pk in ids]
+        reporters[municipality_id] = sorted(chosen or planning, key=str)
+    return reporters
 
 
 def planner_choices(municipality_ids) -> dict[int, list[tuple[int, str]]]:
