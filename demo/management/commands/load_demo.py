@@ -249,7 +249,10 @@ class Command(BaseCommand):
             indicator = indicators[code]
             series = {p.municipality_id for p in proposed}
             series |= set(Municipality.objects.filter(successor_id__in=series).values_list("pk", flat=True))
-            IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).delete()
+            # The open round's sample figures for the reporting year (load_round()) stay: no real series has them.
+            IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).exclude(
+                year=reporting_year()
+            ).delete()
             # The source's own figures: published in the same step, marked official, read-only to municipalities.
             apply_values(
                 indicator=indicator,
