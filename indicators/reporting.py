@@ -561,6 +561,9 @@ def overview(request, year: int):
             "totals": totals,
             "legend": [*ValueStatus.choices, ("missing", missing)],
             "years": range(reporting_year(), reporting_year() - 5, -1),
+            # The year's round, with its deadline; its coordinators follow it on its own page.
+            "round": ReportingRound.objects.filter(network=network, year=year).first(),
+            "runs_rounds": access.is_superuser or access.is_coordinator,
         },
     )
 
