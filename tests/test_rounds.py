@@ -23,10 +23,10 @@ from indicators.models import (
     ValueStatus,
 )
 from indicators.rounds import send_reminders
-from indicators.services import ClosedRoundError, ProposedValue, apply_values, save_round
+from indicators.services import ClosedRoundError, ProposedValue, apply_values, close_round, save_round
 from tests import factories as make
 from tests.concurrency import at_once, postgresql_only
-from tests.test_reporting import YEAR, as_user, entry_url, full_form
+from tests.test_reporting import YEAR, as_user, csv_file, entry_url, full_form, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +374,12 @@ def test_two_runs_at_once_remind_each_reporter_once(due_in_a_week, members):
     assert sum(results) == 2  # each reporter once, whichever run reminded her
     assert sorted(m.to[0] for m in mail.outbox) == ["kongsberg@example.org", "rana@example.org"]
     assert Reminder.objects.count() == 2
+
+
+def test_a_spreadsheet_cannot_change_a_closed_round_s_figures(client, coordinator, overdue, members, rana, waste):
+    close_round(round=overdue, user=coordinator)
+    as_user(client, members["rana"], "nb")
+    preview = upload(client, csv_file(f"kommunenummer;indikator;år;verdi\n1833;miljofyrtarn;{YEAR};12\n"))
+    assert "hører til en lukket rapporteringsrunde og kan ikke endres fra et regneark" in text(preview)
+    client.post(preview.request["PATH_INFO"])
+    assert not IndicatorValue.objects.filter(municipality=rana, year=YEAR).exists()
