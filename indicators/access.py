@@ -23,7 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.middleware import Redirect
-from indicators.models import FIRST_YEAR, Municipality, MunicipalityRole, NetworkMembership, Role, reporting_year
+from indicators.models import (
+    FIRST_YEAR,
+    Municipality,
+    MunicipalityRole,
+    Network,
+    NetworkMembership,
+    ReportingRound,
+    Role,
+    reporting_year,
+)
 
 CACHE_ATTRIBUTE = "_livskraft_access"
 
@@ -180,3 +189,18 @@ def object_for_user(
     if not may(access, municipality_of(obj)):
         raise Http404
     return obj, access
+
+
+def networks_coordinated(user) -> QuerySet[Network]:
+    """The networks whose reporting rounds the user runs: those she coordinates, or every one for a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return Network.objects.none()
+    return Network.objects.all() if user.is_superuser else Network.objects.filter(coordinators__user=user)
+
+
+def round_for_user(request, pk: int) -> ReportingRound:
+    """Return the reporting round with its network for one of its network's coordinators; 404 for anyone else."""
+    round = get_object_or_404(ReportingRound.objects.select_related("network"), pk=pk)
+    if not networks_coordinated(request.user).filter(pk=round.network_id).exists():
+        raise Http404
+    return round

@@ -22,6 +22,10 @@ from indicators.models import (
     NetworkMembership,
     PeerGroup,
     PeerGroupMembership,
+    Reminder,
+    ReminderSetting,
+    ReportingRound,
+    RoundReporter,
     ValueImport,
     ValueRevision,
     ValueStatus,
@@ -395,6 +399,61 @@ class ValueImportAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoundReporterInline(admin.TabularInline):
+    model = RoundReporter
+    extra = 0
+    autocomplete_fields = ["municipality", "user"]
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    """A network's reporting rounds. Coordinators open and close them in the portal (Min rapportering); closing here
+    freezes the figures the same way, since the freeze reads closed_at."""
+
+    list_display = ["network", "year", "deadline", "opened_by", "opened_at", "closed_at", "closed_by"]
+    list_filter = ["network", "year"]
+    list_select_related = ["network", "opened_by", "closed_by"]
+    filter_horizontal = ["indicators"]
+    readonly_fields = ["opened_by", "opened_at"]
+    inlines = [RoundReporterInline]
+
+    def save_model(self, request, obj, form, change):
+        if obj.opened_by_id is None:
+            obj.opened_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminders sent: the record that keeps anyone from being reminded twice. Read-only."""
+
+    list_display = ["sent_at", "kind", "user", "municipality", "round"]
+    list_filter = ["kind", "round"]
+    search_fields = ["user__username", "municipality__name"]
+    list_select_related = ["user", "municipality", "round__network"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSetting)
+class ReminderSettingAdmin(admin.ModelAdmin):
+    """Who has turned the reminders off, and when: each user changes her own on Mine påminnelser."""
+
+    list_display = ["user", "enabled", "changed_at"]
+    list_filter = ["enabled"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

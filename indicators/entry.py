@@ -81,6 +81,9 @@ class ValueForm(forms.Form):
         self.row = row
         super().__init__(*args, **kwargs)
         indicator = row.indicator
+        if row.in_closed_round and not (row.value is not None and row.value.first_published_at is not None):
+            self.fields["reason"].label = _("Why the figure changes after the round closed")
+            self.fields["reason"].help_text = _("Kept in the figure's history, for the network's coordinators.")
         if row.is_official:
             # The source's own figure: the planner reads it, comments on it or reports an error in it. A disabled
             # field keeps the stored figure whatever a request sends.
@@ -155,14 +158,24 @@ class ValueForm(forms.Form):
             )
         if self.revises_published and not self.errors and not cleaned.get("reason", "").strip():
             stored = self.row.value
-            if (stored.state, stored.value) != (state, value):
+            if (
+                self.row.in_closed_round
+                and not self.is_blank
+                and (stored is None or (stored.state, stored.value) != (state, value))
+            ):
+                self.add_error("reason", _("The reporting round is closed: say why this figure changes."))
+            elif stored is not None and (stored.state, stored.value) != (state, value):
                 self.add_error("reason", _("This figure has been published: say why it changes."))
         return cleaned
 
     @property
     def revises_published(self) -> bool:
-        """The stored figure has been published, so a change to it is a revision the public will see."""
-        return self.row.value is not None and self.row.value.first_published_at is not None and not self.row.is_official
+        """The stored figure has been published, or a closed round holds it: a change to it needs a reason."""
+        if self.row.is_official:
+            return False
+        return self.row.in_closed_round or (
+            self.row.value is not None and self.row.value.first_published_at is not None
+        )
 
     @property
     def reported_error(self) -> str | None:
@@ -332,6 +345,8 @@ class EntryRow:
     population: Decimal | None
     form: ValueForm | None = None
     conflict: IndicatorValue | None = None
+    # A closed reporting round holds the figure: a change needs a reason (services.apply_values() insists).
+    in_closed_round: bool = False
 
     @property
     def decimals(self) -> int:

@@ -1248,3 +1248,171 @@ class ComparisonSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} ?{self.query} {self.language}"
+
+
+class ReportingRoundQuerySet(models.QuerySet):
+    def frozen_cells(self, *, indicator_ids, municipality_ids, years) -> set[tuple[int, int, int]]:
+        """Return the (indicator, municipality, year) among those given that a closed round holds (one query).
+
+        A closed round holds its indicators' figures for its year of every municipality that was a member of its
+        network at some point in that year.
+        """
+        if not indicator_ids or not municipality_ids or not years:
+            return set()
+        rows = NetworkMembership.objects.filter(
+            network__rounds__closed_at__isnull=False,
+            network__rounds__year__in=years,
+            network__rounds__indicators__in=indicator_ids,
+            municipality_id__in=municipality_ids,
+        ).values_list("network__rounds__indicators", "municipality_id", "network__rounds__year", "joined", "left")
+        return {
+            (indicator_id, municipality_id, year)
+            for indicator_id, municipality_id, year, joined, left in rows
+            if joined <= datetime.date(year, 12, 31) and (left is None or left >= datetime.date(year, 1, 1))
+        }
+
+
+class ReportingRound(models.Model):
+    """A network's call for one year's figures: which indicators, by which day, and who reports for each member.
+
+    Its coordinators open, change and close it (indicators/round_pages.py). Closing freezes it: a figure of the round
+    changes after that only with a reason, which its revision records (indicators.services.apply_values()).
+    """
+
+    network = models.ForeignKey(Network, verbose_name=_("network"), on_delete=models.CASCADE, related_name="rounds")
+    year = models.PositiveSmallIntegerField(_("year"), help_text=_("The year the figures are for."))
+    deadline = models.DateField(_("deadline"), help_text=_("The last day to submit the figures for approval."))
+    indicators = models.ManyToManyField(
+        Indicator, verbose_name=_("indicators"), related_name="rounds", help_text=_("The figures each member reports.")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ReportingRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["-year", "network__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "year"], name="indicators_round_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="indicators_round_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_by__isnull=False), name="indicators_round_closed_by"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.network} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("round_matrix", args=[self.pk])
+
+    def clean(self):
+        if self.year is not None and not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise ValidationError(
+                {
+                    "year": _("The year must be between %(first)s and %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                }
+            )
+        if self.network_id and self.year:
+            duplicate = ReportingRound.objects.filter(network_id=self.network_id, year=self.year).exclude(pk=self.pk)
+            if duplicate.exists():
+                raise ValidationError({"year": _("The network already has a reporting round for this year.")})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def is_past_deadline(self, today: datetime.date | None = None) -> bool:
+        """Whether the deadline has passed: the day after it, figures not submitted are late."""
+        return (today or timezone.localdate()) > self.deadline
+
+
+class RoundReporter(models.Model):
+    """A user who reports a member's figures in a round. A member with none named: its planners report."""
+
+    round = models.ForeignKey(
+        ReportingRound, verbose_name=_("reporting round"), on_delete=models.CASCADE, related_name="reporters"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="round_reports"
+    )
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "municipality", "user"], name="indicators_round_reporter_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.municipality} – {self.round}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Before the deadline")
+    LATE = "late", _("After the deadline")
+
+
+class Reminder(models.Model):
+    """One reminder e-mail sent to one reporter about one member's figures in a round (indicators/rounds.py)."""
+
+    round = models.ForeignKey(
+        ReportingRound, verbose_name=_("reporting round"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            # Nobody is reminded twice of the same thing, however often (or concurrently) the task runs: the row is
+            # written before the e-mail is sent, in one transaction.
+            models.UniqueConstraint(fields=["round", "municipality", "user", "kind"], name="indicators_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} – {self.municipality} ({self.sent_at:%Y-%m-%d})"
+
+
+class ReminderSetting(models.Model):
+    """Whether a user receives the reporting round's reminders, and when she last changed it. No row: she does."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="reminder_setting"
+    )
+    enabled = models.BooleanField(_("receives reminders"), default=True)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder setting")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self):
+        return f"{self.user}: {'on' if self.enabled else 'off'}"

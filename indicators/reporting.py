@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from indicators.access import Access, access_for, municipality_for_user, object_for_user
+from indicators.access import Access, access_for, municipality_for_user, networks_coordinated, object_for_user
 from indicators.entry import (
     ImportForm,
     Published,
@@ -49,6 +49,8 @@ from indicators.models import (
     IndicatorValue,
     Municipality,
     Network,
+    ReportingRound,
+    Role,
     Unit,
     ValueImport,
     ValueRevision,
@@ -57,7 +59,15 @@ from indicators.models import (
     reporting_year,
 )
 from indicators.numbers import field_text, quantity, unit_label
-from indicators.services import ConflictError, ProposedValue, apply_values, change_status, report_error
+from indicators.rounds import due_for, status_rows
+from indicators.services import (
+    ClosedRoundError,
+    ConflictError,
+    ProposedValue,
+    apply_values,
+    change_status,
+    report_error,
+)
 
 
 @login_required
@@ -78,6 +88,8 @@ def start(request):
         )
         .order_by("name")
     )
+    municipalities = list(municipalities)
+    is_coordinator = access.is_superuser or access.is_coordinator
     rows = [
         {
             "municipality": m,
@@ -96,9 +108,20 @@ def start(request):
             "rows": rows,
             "indicator_count": Indicator.objects.count(),
             "sees_overview": access.sees_reporting_overview,
-            "is_coordinator": access.is_superuser or access.is_coordinator,
+            "is_coordinator": is_coordinator,
             "statuses": ValueStatus.choices,
             "access_notices": unseen_changes(request.user),
+            # What the open rounds ask of her as a planner, and, for a coordinator, her networks' rounds.
+            "due": due_for(
+                request.user, {m.pk: m for m in municipalities if Role.PLANNER in access.roles.get(m.pk, ())}
+            ),
+            "rounds": (
+                ReportingRound.objects.filter(network__in=networks_coordinated(request.user))
+                .select_related("network")
+                .order_by("-year", "network__name")[:10]
+                if is_coordinator
+                else []
+            ),
         },
     )
 
@@ -112,6 +135,11 @@ def entry(request, code: str, year: int):
     can_enter = access.can_enter(municipality.pk)
     groups = entry_groups(municipality, year)
     rows = [row for group in groups for row in group.rows]
+    frozen = ReportingRound.objects.frozen_cells(
+        indicator_ids={row.indicator.pk for row in rows}, municipality_ids={municipality.pk}, years={year}
+    )
+    for row in rows:
+        row.in_closed_round = (row.indicator.pk, municipality.pk, year) in frozen
     summary = None
     if request.method == "POST":
         if not can_enter:
@@ -159,6 +187,7 @@ def entry(request, code: str, year: int):
             "not_entered": sum(1 for row in rows if row.value is None),
             "summary": summary,
             "hint_words": hint_words(),
+            "in_closed_round": bool(frozen),
         },
     )
 
@@ -205,6 +234,13 @@ def _save_entries(request, municipality, year, rows, action) -> dict | None:
                 submitted = change_status(
                     values=drafts, status=ValueStatus.SUBMITTED, user=request.user, reason=_("Submitted for approval")
                 )
+    except ClosedRoundError as error:
+        # Closed while she was editing: the page now asks for the reasons.
+        for row in rows:
+            if any(p.indicator_id == row.indicator.pk for p in error.proposals):
+                row.in_closed_round = True
+                row.form.add_error("reason", _("The reporting round is closed: say why this figure changes."))
+        return {"title": _("Nothing was saved"), "lead": _("The reporting round closed while you were editing.")}
     except ConflictError as error:
         by_indicator = {c.proposed.indicator_id: c for c in error.conflicts}
         for row in rows:
@@ -489,24 +525,9 @@ def overview(request, year: int):
         raise Http404
     municipalities = list(network.members_in(year).prefetch_related("codes").order_by("name"))
     indicators = list(Indicator.objects.all())
-    statuses = {
-        (municipality_id, indicator_id): status
-        for municipality_id, indicator_id, status in IndicatorValue.objects.filter(
-            year=year, municipality__in=municipalities
-        ).values_list("municipality_id", "indicator_id", "status")
-    }
-    labels = dict(ValueStatus.choices)
+    rows = status_rows(municipalities, indicators, year)
     missing = _("Not entered")
-    rows, totals = [], dict.fromkeys([*ValueStatus.values, "missing"], 0)
-    for municipality in municipalities:
-        cells, counts = [], dict.fromkeys(totals, 0)
-        for indicator in indicators:
-            status = statuses.get((municipality.pk, indicator.pk), "missing")
-            cells.append({"status": status, "label": labels.get(status, missing), "indicator": indicator})
-            counts[status] += 1
-        entered = len(indicators) - counts["missing"]
-        sent = counts[ValueStatus.SUBMITTED] + counts[ValueStatus.APPROVED] + counts[ValueStatus.PUBLISHED]
-        rows.append({"municipality": municipality, "cells": cells, "counts": counts, "entered": entered, "sent": sent})
+    totals = dict.fromkeys([*ValueStatus.values, "missing"], 0)
     # Who has not reported comes first: the fewest figures entered, then the fewest sent on.
     behind = sorted(
         (row for row in rows if row["counts"]["missing"]),
@@ -540,6 +561,9 @@ def overview(request, year: int):
             "totals": totals,
             "legend": [*ValueStatus.choices, ("missing", missing)],
             "years": range(reporting_year(), reporting_year() - 5, -1),
+            # The year's round, with its deadline; its coordinators follow it on its own page.
+            "round": ReportingRound.objects.filter(network=network, year=year).first(),
+            "runs_rounds": access.is_superuser or access.is_coordinator,
         },
     )
 
@@ -705,6 +729,31 @@ def _official_problems(rows, existing) -> list[Problem]:
     return problems
 
 
+def _closed_round_problems(rows, existing) -> list[Problem]:
+    """A row that would change a figure a closed reporting round holds: that takes a reason, on the entry page."""
+    frozen = ReportingRound.objects.frozen_cells(
+        indicator_ids={r.indicator.pk for r in rows},
+        municipality_ids={r.municipality_id for r in rows},
+        years={r.year for r in rows},
+    )
+    problems = []
+    for row in rows:
+        key = (row.indicator.pk, row.municipality_id, row.year)
+        current = existing.get((row.municipality_id, row.indicator.pk, row.year))
+        if key in frozen and (current is None or (current.state, current.value) != (row.state, row.value)):
+            problems.append(
+                Problem(
+                    _(
+                        "%(indicator)s %(year)s belongs to a closed reporting round and cannot be changed from a "
+                        "spreadsheet. Leave the row out, and change the figure on the year's page with a reason."
+                    )
+                    % {"indicator": row.indicator.name, "year": row.year},
+                    line=row.line,
+                )
+            )
+    return problems
+
+
 @login_required
 def import_preview(request, pk: int):
     """Show what the file would change, or every problem in it; store it all in one transaction on confirm."""
@@ -732,6 +781,7 @@ def import_preview(request, pk: int):
         )
     }
     problems += _official_problems(rows, existing)
+    problems += _closed_round_problems(rows, existing)
     if request.method == "POST" and stored.confirmed_at is not None:
         messages.info(request, _("This file has already been imported; nothing was changed."))
         return redirect("import_preview", stored.pk)

@@ -21,6 +21,9 @@ from indicators.models import (
     Indicator,
     IndicatorChange,
     IndicatorValue,
+    ReminderSetting,
+    ReportingRound,
+    RoundReporter,
     ValueRevision,
     ValueState,
     ValueStatus,
@@ -72,6 +75,14 @@ class OfficialFigureError(Exception):
 
     def __init__(self, proposals: list[ProposedValue]):
         super().__init__(f"{len(proposals)} figures are official statistics and cannot be changed here")
+        self.proposals = proposals
+
+
+class ClosedRoundError(Exception):
+    """A change, without a reason, to a figure of a closed reporting round (see apply_values())."""
+
+    def __init__(self, proposals: list[ProposedValue]):
+        super().__init__(f"{len(proposals)} figures belong to a closed reporting round and need a reason to change")
         self.proposals = proposals
 
 
@@ -181,6 +192,10 @@ def apply_values(
     as the start of a new series. data_import is the stored file they come from. Without official, a proposal that
     would change an official figure raises OfficialFigureError, having written nothing; a comment on it is kept.
 
+    A closed reporting round freezes its figures: without official, a proposal that would create or change a figure
+    a closed round holds, and gives no reason of its own, raises ClosedRoundError, having written nothing. The
+    reason is the late change's record (its revision); a comment alone may still change.
+
     Two requests that create the same value at once (two planners' first save of one figure) both find no stored
     value; the database lets one insert it and refuses the other (indicators_value_one_per_year). The refused one
     looks again, once: the value is there now, so it is a conflict (ConflictError) when the proposal expected a
@@ -234,6 +249,7 @@ def _apply_values(
             ]
             if locked:
                 raise OfficialFigureError(locked)
+            _refuse_frozen(proposed, existing, indicator_of)
 
         new, to_update, revisions = [], [], []
         for p in proposed:
@@ -307,6 +323,27 @@ def _apply_values(
         )
     result.created, result.updated = len(new), len(to_update)
     return result
+
+
+def _refuse_frozen(proposed, existing, indicator_of) -> None:
+    """Raise ClosedRoundError for the proposals that change a closed round's figure without a reason (one query)."""
+    if not proposed:
+        return
+    frozen = ReportingRound.objects.frozen_cells(
+        indicator_ids={indicator_of(p) for p in proposed},
+        municipality_ids={p.municipality_id for p in proposed},
+        years={p.year for p in proposed},
+    )
+    late = []
+    for p in proposed:
+        key = (indicator_of(p), p.municipality_id, p.year)
+        if key not in frozen or (p.reason or "").strip():
+            continue
+        current = existing.get(key)
+        if current is None or (current.state, current.value) != (p.state, p.value):
+            late.append(p)
+    if late:
+        raise ClosedRoundError(late)
 
 
 # The columns that differ between new values, and between their revisions; the rest are the same for all.
@@ -572,3 +609,47 @@ def definition_impact(stored: Indicator, changed: Indicator) -> DefinitionImpact
         impact.figures += 1
     impact.municipalities = [(name, year_spans(spans)) for name, spans in years.items()]
     return impact
+
+
+def save_round(
+    *, round: ReportingRound, indicators: Iterable[Indicator], reporters: dict[int, Iterable[int]], user
+) -> ReportingRound:
+    """Open the round (a new one) or save its changes: its deadline, its indicators and who reports for each member.
+
+    reporters maps a member's id to the ids of the users who report for it; a member left out, or given none, is
+    reported by its planners. Whether the user may is the caller's to check (indicators/round_pages.py).
+    """
+    with transaction.atomic():
+        if round.pk is None:
+            round.opened_by, round.opened_at = user, timezone.now()
+        round.full_clean()
+        round.save()
+        round.indicators.set(indicators)
+        RoundReporter.objects.filter(round=round).delete()
+        RoundReporter.objects.bulk_create(
+            RoundReporter(round=round, municipality_id=municipality_id, user_id=user_id)
+            for municipality_id, user_ids in reporters.items()
+            for user_id in set(user_ids)
+        )
+    return round
+
+
+def close_round(*, round: ReportingRound, user) -> bool:
+    """Close the round, freezing its figures; return False when it was closed already (by someone else, perhaps)."""
+    now = timezone.now()
+    with transaction.atomic():
+        closed = ReportingRound.objects.filter(pk=round.pk, closed_at__isnull=True).update(
+            closed_at=now, closed_by=user
+        )
+    if closed:
+        round.closed_at, round.closed_by = now, user
+    return bool(closed)
+
+
+def set_reminders(*, user, enabled: bool) -> ReminderSetting:
+    """Turn the user's reminders on or off, recording when she did."""
+    with transaction.atomic():
+        setting, _created = ReminderSetting.objects.update_or_create(
+            user=user, defaults={"enabled": enabled, "changed_at": timezone.now()}
+        )
+    return setting

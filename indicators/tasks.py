@@ -1,4 +1,5 @@
-"""Open-data imports in the background: check an uploaded file, and write it once its uploader confirms.
+"""Background tasks: open-data imports (check an uploaded file, write it once its uploader confirms), and the
+reporting round's reminders (send_round_reminders, enqueued daily by `manage.py send_reminders`).
 
 The views of indicators/opendata.py store the upload and enqueue these tasks; the database backend
 (django-tasks-db) keeps the queue, and `python manage.py db_worker` runs it. A task keeps its DataImport's status,
@@ -7,6 +8,7 @@ parses the file. The check and the write are opendata's _check() and _apply(), t
 differ; this module imports opendata as a module, since opendata enqueues these tasks and both load each other.
 """
 
+import datetime
 import logging
 from dataclasses import asdict
 
@@ -18,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from indicators import opendata
+from indicators import opendata, rounds
 from indicators.access import access_for
 from indicators.importers.base import ImportRejected, Problem
 from indicators.models import DataImport
@@ -116,3 +118,9 @@ def apply_import(pk: int, user_id: int, language: str = settings.LANGUAGE_CODE) 
             _update(pk, status=Status.FAILED, progress=100, problems=_failure(error))
             raise
         return Status.IMPORTED
+
+
+@task()
+def send_round_reminders(today: str = "") -> int:
+    """Send the reporting round's reminders due today (or on the ISO date given); return how many were sent."""
+    return rounds.send_reminders(today=datetime.date.fromisoformat(today) if today else None)

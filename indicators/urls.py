@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import of_indicator, public_page
-from indicators import access_pages, definitions, opendata, reporting, selection, views
+from indicators import access_pages, definitions, opendata, reporting, round_pages, selection, views
 from indicators.models import DataImport
 
 urlpatterns = [
@@ -24,6 +24,12 @@ urlpatterns = [
     # The reporting round: only for users with a role; every view checks access itself.
     path("rapportering/", reporting.start, name="reporting_start"),
     path("rapportering/oversikt/<int:year>/", reporting.overview, name="reporting_overview"),
+    # A network's reporting rounds: deadline, matrix and reminders (indicators/round_pages.py).
+    path("rapportering/runder/ny/", round_pages.round_create, name="round_create"),
+    path("rapportering/runder/<int:pk>/", round_pages.round_matrix, name="round_matrix"),
+    path("rapportering/runder/<int:pk>/endre/", round_pages.round_edit, name="round_edit"),
+    path("rapportering/runder/<int:pk>/lukk/", round_pages.round_close, name="round_close"),
+    path("rapportering/paminnelser/", round_pages.reminder_settings, name="reminder_settings"),
     # Who has which role where: network coordinators and administrators (indicators/access_pages.py).
     path("rapportering/tilganger/", access_pages.roles, name="access_roles"),
     path("rapportering/tilganger/rolle/<int:pk>/trekk-tilbake/", access_pages.role_withdraw, name="role_withdraw"),

@@ -401,6 +401,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Livskraft <noreply@livskraft.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the portal answers, for the links in e-mails sent without a request (the reporting round's reminders).
+LIVSKRAFT_SITE_URL = os.environ.get("LIVSKRAFT_SITE_URL", "http://127.0.0.1:8000")
 
 # The name shown in the page header; translators see it as a proper noun.
 SITE_NAME = _("Livskraft")

@@ -17,6 +17,7 @@ from indicators.models import (
     DataImport,
     MunicipalityRole,
     NetworkCoordinator,
+    ReportingRound,
     ValueImport,
     ValueStatus,
     reporting_year,
@@ -54,6 +55,7 @@ EXCLUDED_ROUTES = {
     "admin_password_reset": "a redirect from the admin's login to the portal's password_reset",
     "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
     "access_notice_seen": "an action: POST only",
+    "round_close": "an action: POST only",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
@@ -76,6 +78,10 @@ PRIVATE = {
     "start": "politician_of_two",  # others are sent on: a politician to her dashboard, the rest to Min rapportering
     "reporting_start": "rana_planner",
     "reporting_overview": "coordinator",
+    "round_create": "coordinator",
+    "round_matrix": "coordinator",
+    "round_edit": "coordinator",
+    "reminder_settings": "rana_planner",
     "import_preview": "rana_planner",
     "opendata_upload": "coordinator",
     "emissions_upload": "coordinator",
@@ -255,6 +261,10 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         progress=100,
         problems=[{"message": "The file is JSON-stat 1.0; only version 2.0 can be read.", "line": None, "column": ""}],
     )
+    reporting_round = ReportingRound.objects.create(
+        network=network, year=YEAR, deadline=datetime.date(YEAR + 1, 3, 15), opened_by=coordinator
+    )
+    reporting_round.indicators.set([waste, lighthouses])
     objects = {
         "plan": kommuneplan,
         "plan_edit": okonomiplan,
@@ -274,5 +284,7 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         "role_withdraw": MunicipalityRole.objects.get(user=rana_planner, municipality=rana),
         "coordinator_withdraw": NetworkCoordinator.objects.get(user=coordinator, network=network),
         "membership_end": membership,
+        "round_matrix": reporting_round,
+        "round_edit": reporting_round,
     }
     return Site(municipality=rana, indicator=waste, network=network, objects=objects)

@@ -38,7 +38,12 @@ from indicators.models import (
     Municipality,
     PeerGroup,
     PeerGroupMembership,
+    Reminder,
+    ReminderKind,
+    ReminderSetting,
+    ReportingRound,
     Role,
+    RoundReporter,
     ValueImport,
     ValueRevision,
     ValueState,
@@ -225,6 +230,23 @@ def dataset(django_user_model, media_root):
     revised.comment = "Korrigert etter ny opptelling"
     revised.source = "Kommunens vektregistrering"
     revised.save()
+
+    # A closed reporting round with a named reporter, a reminder sent, and a planner who turned reminders off.
+    reporting_round = ReportingRound.objects.create(
+        network=network,
+        year=2023,
+        deadline=datetime.date(2024, 3, 15),
+        opened_by=coordinator,
+        opened_at=PRECISE,
+        closed_at=PRECISE + datetime.timedelta(days=40),
+        closed_by=coordinator,
+    )
+    reporting_round.indicators.set([population, waste])
+    RoundReporter.objects.create(round=reporting_round, municipality=kongsberg, user=planner)
+    Reminder.objects.create(
+        round=reporting_round, municipality=kongsberg, user=planner, kind=ReminderKind.LATE, sent_at=PRECISE
+    )
+    ReminderSetting.objects.create(user=planner, enabled=False, changed_at=PRECISE)
     value(waste, 2021, "1150", ValueStatus.APPROVED)
     value(waste, 2022, "1140.125", ValueStatus.SUBMITTED)
     value(waste, 2023, DRAFT_FIGURE, ValueStatus.DRAFT, review_comment="Returnert: mangler kilde")

@@ -10,8 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.db.models import Q
 
 from demo.data import REAL_SERIES
 from indicators.models import (
@@ -20,9 +21,12 @@ from indicators.models import (
     IndicatorValue,
     Municipality,
     Network,
+    ReportingRound,
     ValueRevision,
     ValueStatus,
+    reporting_year,
 )
+from indicators.rounds import matrix
 from plans import chain
 from plans.models import BudgetLine, FocusArea, Goal, GoalIndicator, Plan, PlanType
 
@@ -35,6 +39,7 @@ REAL_FILE = BASE_DIR / "demo" / "real" / "figures.csv"
 SECONDS_ALLOWED = 180
 SSB = "Kilde: Statistisk sentralbyrå"
 MILJODIR = "Kilde: Miljødirektoratet"
+User = get_user_model()
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +163,9 @@ def test_real_figures_are_marked_official(demo):
 
 
 def test_sample_values_fill_only_the_series_without_real_figures_and_are_marked(demo):
-    samples = IndicatorValue.objects.filter(is_sample=True)
+    # The open reporting round's figures for the reporting year are sample data too, submitted and never published
+    # (test_the_open_round_has_one_late_member).
+    samples = IndicatorValue.objects.filter(is_sample=True).exclude(year=reporting_year())
     assert set(samples.values_list("published_source", flat=True).distinct()) == {
         "Eksempeldata (oppdiktet for demonstrasjon)"
     }
@@ -267,6 +274,18 @@ def test_demo_accounts_can_log_in(demo):
 
 def test_load_demo_takes_reasonable_time(demo):
     assert demo < SECONDS_ALLOWED
+
+
+def test_the_open_round_has_one_late_member(demo, client):
+    round = ReportingRound.objects.get(year=reporting_year())
+    assert not round.is_closed and round.is_past_deadline()
+    late = [row.municipality.name for row in matrix(round, list(round.indicators.all())) if row.late]
+    assert late == ["Rana - Raane"]
+    figures = IndicatorValue.objects.filter(year=reporting_year(), indicator__in=round.indicators.all())
+    assert not figures.filter(Q(is_sample=False) | Q(published_at__isnull=False)).exists()
+    client.force_login(User.objects.get(username="koordinator"))
+    page = client.get(f"/rapportering/runder/{round.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "1 medlem er forsinket:" in page
 
 
 def test_running_the_demo_again_changes_nothing(demo):

@@ -447,7 +447,8 @@ def test_query_counts_of_the_entry_and_review_pages_do_not_grow_with_the_data(
         # 9. the municipality's values for the year and the year before, with who changed them
         # 10. each indicator's latest published figure before the year, with the population published for its year
         # 11. the goals that measure the indicators in the plans in force
-        with django_assert_num_queries(11):
+        # 12. which of the year's figures a closed reporting round holds
+        with django_assert_num_queries(12):
             assert client.get(entry_url()).status_code == 200
         client.force_login(rana_approver)
         # 1.–7. as above

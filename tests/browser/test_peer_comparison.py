@@ -43,7 +43,9 @@ def test_a_politician_sees_her_municipality_beside_its_group_and_adds_her_own(pa
         "(lavere er bedre)."
     )
     table = page.locator(".peer-table")
-    expect(table.get_by_role("row", name="KOSTRA-gruppe 13")).to_contain_text("363")  # the median of 400, 375, 350 and 325 kg: 362,5
+    expect(table.get_by_role("row", name="KOSTRA-gruppe 13")).to_contain_text(
+        "363"
+    )  # the median of 400, 375, 350 and 325 kg: 362,5
     expect(table.get_by_role("row", name="KOSTRA-gruppe 13")).to_contain_text("4 av 4 kommuner")
     expect(table.get_by_role("row", name="Hele landet")).to_contain_text("4 av 4 kommuner")
     page.get_by_label("Din egen sammenligningsgruppe").fill("3303,1804")

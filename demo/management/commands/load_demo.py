@@ -62,8 +62,12 @@ from indicators.models import (
     NetworkMembership,
     PeerGroup,
     PeerGroupMembership,
+    Reminder,
+    ReminderKind,
+    ReportingRound,
     ValueState,
     ValueStatus,
+    reporting_year,
 )
 from indicators.services import ProposedValue, apply_values, change_status
 from plans.models import (
@@ -102,6 +106,7 @@ class Command(BaseCommand):
             ("plans", self.load_plans),
             ("publish", self.publish),
             ("annual reports", self.load_reports),
+            ("reporting round", self.load_round),
         ]
         show = options["verbosity"] > 0
         self.skipped = Counter()
@@ -289,7 +294,10 @@ class Command(BaseCommand):
             indicator = indicators[code]
             series = {p.municipality_id for p in proposed}
             series |= set(Municipality.objects.filter(successor_id__in=series).values_list("pk", flat=True))
-            IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).delete()
+            # The open round's sample figures for the reporting year (load_round()) stay: no real series has them.
+            IndicatorValue.objects.filter(indicator=indicator, municipality_id__in=series, is_sample=True).exclude(
+                year=reporting_year()
+            ).delete()
             # The source's own figures: published in the same step, marked official, read-only to municipalities.
             apply_values(
                 indicator=indicator,
@@ -613,11 +621,67 @@ class Command(BaseCommand):
 
     def publish(self):
         change_status(
-            values=IndicatorValue.objects.exclude(status=ValueStatus.PUBLISHED).filter(municipality__in=self.members())
+            # The reporting year's figures wait in the open round (load_round()), unpublished.
+            values=IndicatorValue.objects.exclude(status=ValueStatus.PUBLISHED)
+            .filter(municipality__in=self.members())
+            .exclude(year=reporting_year())
             | IndicatorValue.objects.filter(indicator__is_population=True).exclude(status=ValueStatus.PUBLISHED),
             status=ValueStatus.PUBLISHED,
             user=self.coordinator,
             reason="Publisert av load_demo",
+        )
+
+    def load_round(self):
+        """An open reporting round for the reporting year whose deadline has passed: every member has submitted its
+        sample figures (Kongsberg's are approved) except Rana, which has two drafts and is late; its planner was
+        reminded before the deadline. The figures are sample data and none is published."""
+        year = reporting_year()
+        today = timezone.localdate()
+        deadline = max(today - datetime.timedelta(days=4), datetime.date(year + 1, 1, 1))
+        indicators = list(Indicator.objects.filter(owner__isnull=True, is_population=False))
+        round, _created = ReportingRound.objects.update_or_create(
+            network=self.network, year=year, defaults={"deadline": deadline, "opened_by": self.coordinator}
+        )
+        round.indicators.set(indicators)
+        rana = Municipality.objects.by_code("1833")
+        latest = {}
+        for value in IndicatorValue.objects.filter(indicator__in=indicators, year__lt=year).order_by("year"):
+            latest[(value.municipality_id, value.indicator_id)] = value
+        proposed = []
+        for municipality in self.network.members_in(year):
+            for number, indicator in enumerate(indicators):
+                if municipality == rana and number >= 2:
+                    continue
+                before = latest.get((municipality.pk, indicator.pk))
+                reported = before is not None and before.state == ValueState.REPORTED
+                proposed.append(
+                    ProposedValue(
+                        indicator_id=indicator.pk,
+                        municipality_id=municipality.pk,
+                        year=year,
+                        value=before.value if reported else None,
+                        state=ValueState.REPORTED if reported else ValueState.MISSING,
+                    )
+                )
+        apply_values(
+            proposed=proposed, user=self.coordinator, source=SAMPLE_SOURCE, reason=SAMPLE_SOURCE, is_sample=True
+        )
+        drafts = IndicatorValue.objects.filter(
+            indicator__in=indicators, year=year, status=ValueStatus.DRAFT, is_sample=True
+        ).exclude(municipality=rana)
+        change_status(values=drafts, status=ValueStatus.SUBMITTED, user=self.coordinator, reason="Levert (eksempel)")
+        change_status(
+            values=IndicatorValue.objects.filter(
+                indicator__in=indicators, year=year, status=ValueStatus.SUBMITTED, municipality__codes__code=KONGSBERG
+            ),
+            status=ValueStatus.APPROVED,
+            user=self.coordinator,
+            reason="Godkjent (eksempel)",
+        )
+        planner = get_user_model().objects.get(username="planlegger-rana")
+        sent = timezone.make_aware(datetime.datetime.combine(deadline - datetime.timedelta(days=7), datetime.time(7)))
+        Reminder.objects.get_or_create(
+            round=round, municipality=rana, user=planner, kind=ReminderKind.BEFORE, defaults={"sent_at": sent}
         )
 
     def load_masfjorden_plan(self) -> Plan:
