@@ -365,8 +365,21 @@ class NetworkCoordinatorAdmin(GrantAdmin):
         grants.withdraw_coordinator(by=request.user, coordinator=obj, login_url=_login_url(request))
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record the portal writes (who changed what, what was uploaded, what a source published): read-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AccessChange)
-class AccessChangeAdmin(admin.ModelAdmin):
+class AccessChangeAdmin(RecordAdmin):
     """The record of every grant and withdrawal: read-only (also on the portal, under Tilganger)."""
 
     list_display = ["changed_at", "changed_by", "action", "what", "user", "municipality", "network", "before", "after"]
@@ -374,32 +387,14 @@ class AccessChangeAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "changed_by__username", "municipality__name", "network__name"]
     list_select_related = ["changed_by", "user", "municipality", "network"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ValueImport)
-class ValueImportAdmin(admin.ModelAdmin):
+class ValueImportAdmin(RecordAdmin):
     """Uploaded spreadsheets are evidence of where figures came from: read-only."""
 
     list_display = ["filename", "municipality", "year", "uploaded_by", "uploaded_at", "confirmed_at", "rows"]
     list_filter = ["municipality", "year"]
     exclude = ["content"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoundReporterInline(admin.TabularInline):
@@ -467,19 +462,10 @@ class PeerGroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(admin.ModelAdmin):
+class PeerGroupAdmin(RecordAdmin):
     """KOSTRA groups come from SSB's file (Rapportering → KOSTRA-grupper), so that every group is traceable to it:
     read-only here."""
 
     list_display = ["code", "name", "valid_from", "valid_to", "is_example", "data_import"]
     list_filter = ["valid_from", "is_example"]
     inlines = [PeerGroupMembershipInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
