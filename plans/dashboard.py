@@ -268,8 +268,16 @@ def summary(
 
 
 def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
-    """Say in one sentence how the indicator has moved, and what the target is."""
+    """Say in one sentence how the indicator has moved, and what the target is.
+
+    After a series break (the source changed its method) the movement is told from the first figure of the new
+    series, and the sentence says why: a change across the break would compare two methods.
+    """
     indicator, reported = series.indicator, series.reported
+    starts = series.series_starts
+    broke = max(starts) if starts else None
+    if broke is not None:
+        reported = [point for point in reported if point.year >= broke]
     if not reported:
         text = _("%(indicator)s has no figures yet.") % {"indicator": indicator.name}
     elif len(reported) == 1:
@@ -295,6 +303,12 @@ def sentence(series: Series, measure: GoalIndicator | None = None) -> str:
             "last": shown_last,
             "last_year": last.year,
         }
+    if broke is not None:
+        text = "{} {}".format(
+            text,
+            _("The source changed its method in %(year)s; earlier figures are not comparable with these.")
+            % {"year": broke},
+        )
     if measure is not None and measure.target_value is not None and measure.target_year is not None:
         target = _("The target is %(target)s in %(year)s.") % {
             "target": quantity(measure.target_value, indicator),

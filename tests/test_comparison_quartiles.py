@@ -303,6 +303,11 @@ def test_the_dashboards_line_stops_at_a_series_break_too(client, rana, waste):
     assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [2020.5]
     assert figure["data"][-1]["name"] == "Dotted vertical line: a series break"
     assert "Series break: not comparable with earlier years" in html  # the table beside the chart says it too
+    # The sentence tells the change within the new series, and why it starts there.
+    assert (
+        "Household waste per inhabitant fell from 330\xa0kg per inhabitant in 2021 to 320\xa0kg per inhabitant in "
+        "2022. The source changed its method in 2021; earlier figures are not comparable with these." in html
+    )
 
 
 def test_a_changed_definition_breaks_the_series_and_a_ranking_that_mixes_definitions_says_so(client, network, waste):
