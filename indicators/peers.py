@@ -362,3 +362,95 @@ def positions(municipality: Municipality, indicators: list[Indicator]) -> dict[i
             f"{reverse('indicator', args=[result.indicator.code])}?kommune={own.code}&utvalg=alle#like-with-like",
         )
     return found
+
+
+@dataclass
+class MemberRow:
+    """One member of a network beside its county, its KOSTRA group and the country."""
+
+    member: comparison.Member
+    figure: Decimal | None
+    county: Reference | None
+    peers: Reference | None
+
+
+@dataclass
+class MembersTable:
+    year: int
+    rows: list[MemberRow]
+    country: Reference
+    decimals: int
+    lower_is_better: bool
+    has_example_groups: bool
+
+
+def _applying_groups(year: int) -> dict[int, PeerGroup]:
+    """Each municipality's KOSTRA group in the year (the nearest version when none applies). One query."""
+    found: dict[int, list[PeerGroup]] = {}
+    for membership in PeerGroupMembership.objects.select_related("group").order_by("valid_from"):
+        found.setdefault(membership.municipality_id, []).append(membership.group)
+    day = datetime.date(year, 1, 1)
+    chosen = {}
+    for pk, groups in found.items():
+        applying = [g for g in groups if g.applies_in(year)]
+        before = [g for g in groups if g.valid_from <= day]
+        chosen[pk] = applying[0] if applying else before[-1] if before else groups[0]
+    return chosen
+
+
+def members_table(network_comparison: comparison.Comparison) -> MembersTable | None:
+    """Each member of the network's comparison beside its county, its KOSTRA group and the country, for the year the
+    comparison shows. None without a year or a network. Ten queries, however many members and municipalities: the
+    comparison of everyone (comparison.compare_all), the register, the numbers of the year and every KOSTRA group."""
+    year = network_comparison.year
+    if year is None or network_comparison.network is None:
+        return None
+    everyone = comparison.compare_all(
+        [network_comparison.indicator],
+        year=year,
+        per_inhabitant=network_comparison.per_inhabitant,
+        network_slug=None,
+        every_year=False,
+    )[0]
+    figures = {m.municipality.pk: m.figure(year) for m in everyone.members if m.figure(year) is not None}
+    lower = network_comparison.lower_is_better
+    register = current_register()
+    today_ids = set(register)
+    in_year = numbers_in(year, today_ids)
+    county_of_pk = {pk: (in_year.get(pk) or register[pk])[:2] for pk in today_ids}
+    counties: dict[str, set[int]] = {}
+    for pk, county in county_of_pk.items():
+        counties.setdefault(county, set()).add(pk)
+    groups = _applying_groups(year)
+    group_members: dict[int, set[int]] = {}
+    for pk, group in groups.items():
+        if pk in today_ids:
+            group_members.setdefault(group.pk, set()).add(pk)
+    rows = []
+    for member in network_comparison.members:
+        pk = member.municipality.pk
+        own = figures.get(pk)
+        county = county_of_pk.get(pk, "")
+        group = groups.get(pk)
+        rows.append(
+            MemberRow(
+                member,
+                own,
+                _reference(Kind.COUNTY, COUNTIES[county], counties[county], figures, own, lower)
+                if county in COUNTIES
+                else None,
+                _reference(
+                    Kind.PEERS, group.label, group_members[group.pk], figures, own, lower, is_example=group.is_example
+                )
+                if group is not None
+                else None,  # fmt: skip
+            )
+        )
+    return MembersTable(
+        year,
+        rows,
+        _reference(Kind.COUNTRY, _("The whole country"), today_ids, figures, None, lower),
+        network_comparison.decimals,
+        lower,
+        any(g.is_example for g in groups.values()),
+    )

@@ -64,6 +64,8 @@ def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: s
             result.indicator, highlight.municipality, year=result.year, per_inhabitant=result.per_inhabitant,
             chosen=chosen,
         )  # fmt: skip
+    # Without a municipality chosen, the network's members each beside their county and KOSTRA group.
+    members_beside = peers.members_table(result) if peer_panel is None and highlight is None else None
     html = render_to_string(
         "indicators/_indicator.html",
         {
@@ -76,6 +78,7 @@ def comparison_html(indicator: Indicator, query: Mapping[str, str], canonical: s
             "map_chart": map_chart,
             "query": canonical,
             "peer_panel": peer_panel,
+            "members_beside": members_beside,
             "chosen": chosen,
             "hidden": [(name, query[name]) for name in ("ar", "kommune", "utvalg", "visning") if query.get(name)],
         },

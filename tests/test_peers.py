@@ -294,3 +294,14 @@ def test_the_command_says_why_klass_refused(local_server, settings):
     settings.SSB_KLASS_URL = local_server.start(lambda path: (404, json.dumps(error).encode())) + "/api/klass/v1"
     with pytest.raises(CommandError, match="KLASS answered 404: Classification with id 112 has no correspondence"):
         call_command("import_kostra_groups", "--fetch", "--date", "1900-01-01")
+
+
+def test_the_networks_page_sets_each_member_beside_its_county_and_group(client, country):
+    page = html.unescape(client.get("/indikator/arealbruk/?ar=2021").content.decode())
+    table = page.split('id="caption-members-beside"')[1].split("</table>")[0]
+    kongsberg = table.split(">Kongsberg</a>")[1].split("</tr>")[0]
+    assert "Viken" in kongsberg and "51 of 51 municipalities" in kongsberg
+    assert "KOSTRA group 13" in kongsberg and "6 of 6 municipalities" in kongsberg
+    rana = table.split(">Rana - Raane</a>")[1].split("</tr>")[0]
+    assert "Nordland" in rana and "41 of 41 municipalities" in rana
+    assert "The whole country: median" in page and "of 357 municipalities" in page
