@@ -328,11 +328,24 @@ def quartiles(figures: dict, *, higher_is_better: bool) -> dict:
         return {}
     ordered = sorted(figures.values())
     n = len(ordered)
-    found = {}
-    for key, value in figures.items():
-        better = n - bisect.bisect_right(ordered, value) if higher_is_better else bisect.bisect_left(ordered, value)
-        found[key] = -(-4 * (better + 1) // n)
-    return found
+    return {
+        key: -(-4 * rank_among(value, ordered, higher_is_better=higher_is_better) // n)
+        for key, value in figures.items()
+    }
+
+
+def rank_among(value, ordered: list, *, higher_is_better: bool) -> int:
+    """The place of the value among the figures (sorted, lowest first), 1 the best: 1 + how many are better, so
+    equal figures share the better place."""
+    better = (
+        len(ordered) - bisect.bisect_right(ordered, value) if higher_is_better else bisect.bisect_left(ordered, value)
+    )
+    return better + 1
+
+
+def better_words(lower_is_better: bool) -> str:
+    """“lower is better” or “higher is better”, as a ranking sentence ends."""
+    return _("lower is better") if lower_is_better else _("higher is better")
 
 
 def compare(indicator: Indicator, *, year: int | None, per_inhabitant: bool = True) -> Comparison:
@@ -704,7 +717,7 @@ def position_sentence(comparison: Comparison, member: Member) -> str:
             "name": member.municipality.name,
             "year": comparison.year,
         }
-    better = _("lower is better") if comparison.lower_is_better else _("higher is better")
+    better = better_words(comparison.lower_is_better)
     return _("%(name)s is number %(rank)s of %(count)s in %(year)s (%(better)s).") % {
         "name": member.municipality.name,
         "rank": rank,

@@ -51,7 +51,6 @@ MAX_CHOSEN = 60
 
 
 class Kind:
-    MUNICIPALITY = "municipality"
     NETWORK = "network"
     COUNTY = "county"
     PEERS = "peers"
@@ -70,11 +69,6 @@ class Reference:
     median: Decimal | None  # None when too few have a figure
     rank: int | None = None  # the municipality's place among those with a figure (1 is best)
     is_example: bool = False  # the set is made up for the demo (the demo's KOSTRA groups)
-    url: str = ""
-
-    @property
-    def too_few(self) -> bool:
-        return self.median is None and self.count > 0
 
     @property
     def rests_on(self) -> str:
@@ -109,26 +103,12 @@ class Panel:
         return peer_sentence(self.municipality.name, self.group, self.peers, self.year, self.lower_is_better)
 
 
-def county_of(code: str) -> str:
-    """The county a municipality number belonged to (its first two digits), or "" for an unknown number."""
-    return COUNTIES.get(code[:2], "")
-
-
-def rank_in(figure: Decimal | None, figures: list[Decimal], *, lower_is_better: bool) -> int | None:
-    """The place of the figure among the figures, 1 the best; equal figures share a place."""
-    if figure is None:
-        return None
-    if lower_is_better:
-        return 1 + sum(1 for f in figures if f < figure)
-    return 1 + sum(1 for f in figures if f > figure)
-
-
 def peer_sentence(name: str, group: PeerGroup | None, peers: Reference | None, year: int, lower_is_better: bool) -> str:
     """“Kongsberg is in KOSTRA group 13; among the 46 municipalities in the group it is number 12 in 2022 (lower
     is better).”"""
     if group is None or peers is None:
         return ""
-    better = _("lower is better") if lower_is_better else _("higher is better")
+    better = comparison.better_words(lower_is_better)
     values = {
         "name": name,
         "group": group.label,
@@ -175,27 +155,35 @@ def _reference(kind, label, ids, figures, own, lower_is_better, **extra) -> Refe
         size=len(ids),
         count=len(found),
         median=statistics.median(found) if enough and found else None,
-        rank=rank_in(own, found, lower_is_better=lower_is_better) if own is not None else None,
+        rank=comparison.rank_among(own, sorted(found), higher_is_better=not lower_is_better)
+        if own is not None
+        else None,
         **extra,
     )
+
+
+def group_of_year(groups: list[PeerGroup], year: int) -> PeerGroup:
+    """Of a municipality's KOSTRA groups, one per version, oldest first: the one of the version in force in the
+    year, else of the latest version before it, else of the earliest."""
+    day = datetime.date(year, 1, 1)
+    applying = [g for g in groups if g.applies_in(year)]
+    before = [g for g in groups if g.valid_from <= day]
+    return applying[0] if applying else before[-1] if before else groups[0]
 
 
 def group_in(municipality_id: int, year: int) -> tuple[PeerGroup | None, int | None]:
     """The municipality's KOSTRA group in the year, and the year its version started when that is not the year's
     (no version was loaded for the year: the nearest is used). One query."""
-    memberships = list(
-        PeerGroupMembership.objects.filter(municipality_id=municipality_id)
+    groups = [
+        m.group
+        for m in PeerGroupMembership.objects.filter(municipality_id=municipality_id)
         .select_related("group")
         .order_by("valid_from")
-    )
-    if not memberships:
+    ]
+    if not groups:
         return None, None
-    applying = [m.group for m in memberships if m.group.applies_in(year)]
-    if applying:
-        return applying[0], None
-    before = [m.group for m in memberships if m.group.valid_from <= datetime.date(year, 1, 1)]
-    group = before[-1] if before else memberships[0].group
-    return group, group.valid_from.year
+    group = group_of_year(groups, year)
+    return group, None if group.applies_in(year) else group.valid_from.year
 
 
 def current_register() -> dict[int, str]:
@@ -210,11 +198,19 @@ def current_register() -> dict[int, str]:
     return numbers
 
 
-def numbers_in(year: int, ids) -> dict[int, str]:
-    """The numbers in force on 1 January of the year of the municipalities with these ids. One query."""
-    return dict(
-        MunicipalityCode.objects.in_force(year).filter(municipality_id__in=ids).values_list("municipality_id", "code")
+def counties_in(year: int, register: dict[int, str]) -> tuple[dict[int, str], dict[str, set[int]]]:
+    """Each of today's municipalities' county in the year (by its number then, else today's; see the module's
+    docstring), and the municipalities of each county. One query."""
+    in_year = dict(
+        MunicipalityCode.objects.in_force(year)
+        .filter(municipality_id__in=register)
+        .values_list("municipality_id", "code")
     )
+    county_of = {pk: (in_year.get(pk) or code)[:2] for pk, code in register.items()}
+    members: dict[str, set[int]] = {}
+    for pk, county in county_of.items():
+        members.setdefault(county, set()).add(pk)
+    return county_of, members
 
 
 def panel(
@@ -248,21 +244,19 @@ def panel(
     memberships = (
         NetworkMembership.objects.filter(Q(left__isnull=True) | Q(left__gte=today), joined__lte=today)
         .filter(network__memberships__municipality=municipality)
-        .values_list("network_id", "network__name", "network__slug", "municipality_id")
+        .values_list("network_id", "network__name", "municipality_id")
         .distinct()
     )
     networks: dict[int, tuple[str, set[int]]] = {}
-    for network_id, name, _slug, member_id in memberships:
+    for network_id, name, member_id in memberships:
         networks.setdefault(network_id, (name, set()))[1].add(member_id)
     for name, ids in sorted(networks.values()):
         references.append(_reference(Kind.NETWORK, name, ids & today_ids, figures, own, lower))
 
-    in_year = numbers_in(year, today_ids)
-    own_code = in_year.get(municipality.pk) or register.get(municipality.pk, "")
-    county = own_code[:2]
+    county_of, counties = counties_in(year, register)
+    county = county_of.get(municipality.pk, "")
     if county in COUNTIES:
-        ids = {pk for pk in today_ids if (in_year.get(pk) or register[pk])[:2] == county}
-        references.append(_reference(Kind.COUNTY, COUNTIES[county], ids, figures, own, lower))
+        references.append(_reference(Kind.COUNTY, COUNTIES[county], counties[county], figures, own, lower))
 
     group, version_year = group_in(municipality.pk, year)
     if group is not None:
@@ -286,7 +280,7 @@ def panel(
                     figures,
                     own,
                     lower,
-                )  # fmt: skip
+                )
             )
 
     references.append(_reference(Kind.COUNTRY, _("The whole country"), today_ids, figures, own, lower))
@@ -351,7 +345,7 @@ def positions(municipality: Municipality, indicators: list[Indicator]) -> dict[i
             size=len(ids),
             count=len(figures),
             median=None,
-            rank=rank_in(own.figure(year), figures, lower_is_better=result.lower_is_better),
+            rank=comparison.rank_among(own.figure(year), sorted(figures), higher_is_better=not result.lower_is_better),
         )
         found[result.indicator.pk] = Position(
             municipality.name,
@@ -389,13 +383,7 @@ def _applying_groups(year: int) -> dict[int, PeerGroup]:
     found: dict[int, list[PeerGroup]] = {}
     for membership in PeerGroupMembership.objects.select_related("group").order_by("valid_from"):
         found.setdefault(membership.municipality_id, []).append(membership.group)
-    day = datetime.date(year, 1, 1)
-    chosen = {}
-    for pk, groups in found.items():
-        applying = [g for g in groups if g.applies_in(year)]
-        before = [g for g in groups if g.valid_from <= day]
-        chosen[pk] = applying[0] if applying else before[-1] if before else groups[0]
-    return chosen
+    return {pk: group_of_year(groups, year) for pk, groups in found.items()}
 
 
 def members_table(network_comparison: comparison.Comparison) -> MembersTable | None:
@@ -416,11 +404,7 @@ def members_table(network_comparison: comparison.Comparison) -> MembersTable | N
     lower = network_comparison.lower_is_better
     register = current_register()
     today_ids = set(register)
-    in_year = numbers_in(year, today_ids)
-    county_of_pk = {pk: (in_year.get(pk) or register[pk])[:2] for pk in today_ids}
-    counties: dict[str, set[int]] = {}
-    for pk, county in county_of_pk.items():
-        counties.setdefault(county, set()).add(pk)
+    county_of_pk, counties = counties_in(year, register)
     groups = _applying_groups(year)
     group_members: dict[int, set[int]] = {}
     for pk, group in groups.items():
