@@ -128,7 +128,12 @@ def read_groups(data: bytes, *, valid_from: datetime.date | None = None) -> Chec
     rows = _rows_from_json(data, problems) if is_json else _rows_from_csv(data, problems)
     if problems:
         raise ImportRejected(problems)
-    codes = list(MunicipalityCode.objects.values_list("code", "valid_from", "valid_to", "municipality_id"))
+    # Every period of every number, by number: a row is placed on whoever held its number on the version's first day.
+    periods: dict[str, list[tuple]] = {}
+    for code, begin, end, pk in MunicipalityCode.objects.values_list(
+        "code", "valid_from", "valid_to", "municipality_id"
+    ):
+        periods.setdefault(code, []).append((begin, end, pk))
     versions: dict[datetime.date, Version] = {}
     left_out = 0
     for row in rows:
@@ -142,9 +147,7 @@ def read_groups(data: bytes, *, valid_from: datetime.date | None = None) -> Chec
             )
             break
         holders = [
-            pk
-            for code, begin, end, pk in codes
-            if code == row.number and begin <= start and (end is None or start <= end)
+            pk for begin, end, pk in periods.get(row.number, ()) if begin <= start and (end is None or start <= end)
         ]
         if not holders:
             problems.append(
