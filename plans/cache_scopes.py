@@ -26,6 +26,15 @@ def watch_plans_app() -> None:
     cache.watch("plans.ReportText", lambda row: _of(row.report.municipality_id))
     cache.watch("plans.ReportTextRevision", lambda row: _of(row.text.report.municipality_id))
     cache.watch("plans.GoodExample", lambda row: _of(row.municipality_id))
+    # The climate budget is part of its økonomiplan: on the municipality's pages and the network's report.
+    cache.watch("plans.ClimateBudget", lambda row: _of(row.plan.municipality_id))
+    cache.watch("plans.InterimTarget", lambda row: _of(row.budget.plan.municipality_id))
+    cache.watch("plans.ClimateSector", lambda row: _of(row.budget.plan.municipality_id))
+    cache.watch("plans.SectorYear", lambda row: _of(row.sector.budget.plan.municipality_id))
+    cache.watch("plans.ClimateMeasure", lambda row: _of(row.budget.plan.municipality_id))
+    cache.watch("plans.MeasureYear", lambda row: _of(row.measure.budget.plan.municipality_id))
+    cache.watch("plans.MeasureReport", lambda row: _of(row.measure.budget.plan.municipality_id))
+    cache.watch("plans.MeasureReportRevision", lambda row: _of(row.report.measure.budget.plan.municipality_id))
     # The read model's rows are written by its build() after a change, and are no change themselves.
     cache.watch("plans.PageSnapshot", None)
     # The pages a change touched are forgotten in its transaction, and built again by the worker after it.

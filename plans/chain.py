@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from indicators.numbers import format_number
+from plans import climate
 from plans.models import (
     BudgetLine,
     FocusArea,
@@ -97,7 +98,8 @@ def record(plan: Plan, action: str, subject: str, *, user, details=None, reason:
 
 @transaction.atomic
 def roll(plan: Plan, *, user) -> Plan:
-    """Copy the plan as a new draft version one year on, with its focus areas, goals, measures and projects.
+    """Copy the plan as a new draft version one year on, with its focus areas, goals, measures, projects and climate
+    budget.
 
     The old version stays as it is (and readable) until the new one is adopted.
     """
@@ -133,6 +135,7 @@ def roll(plan: Plan, *, user) -> Plan:
                 )
                 for m in goal.measures.all()
             )
+    projects = {}
     for project in plan.strategic_projects.prefetch_related("focus_areas"):
         copy = StrategicProject.objects.create(
             plan=new,
@@ -144,6 +147,8 @@ def roll(plan: Plan, *, user) -> Plan:
             last_budget_year=project.last_budget_year,
         )
         copy.focus_areas.set([areas[a.pk] for a in project.focus_areas.all() if a.pk in areas])
+        projects[project.pk] = copy.pk
+    climate.copy_budget(plan, new, projects)
     subject = _("%(old)s rolled to %(new)s") % {"old": plan, "new": new}
     record(plan, PlanChange.Action.ROLLED, subject, user=user)
     record(new, PlanChange.Action.ROLLED, subject, user=user)

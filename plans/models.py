@@ -626,3 +626,376 @@ class PageSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.municipality_id} {self.page} {self.year or ''} {self.language}"
+
+
+# --- Klimabudsjett ------------------------------------------------------------------------------------------------
+
+
+class ClimateScope(models.TextChoices):
+    TERRITORIAL = "territorial", _("Emissions in the municipality (Miljødirektoratet's inventory)")
+    ORGANISATION = "organisation", _("The municipality's own organisation")
+    BOTH = "both", _("Both")
+
+
+class Sector(models.TextChoices):
+    """The sectors of Miljødirektoratet's municipal inventory (2024 edition), and the municipality's own organisation.
+
+    The value is the slug of the inventory's sector name: the sector's emissions are the indicator
+    klimagassutslipp-<value> (indicators.importers.miljodir.sector_code()).
+    """
+
+    INDUSTRI = "industri-olje-og-gass", _("Industry, oil and gas")
+    ENERGIFORSYNING = "energiforsyning", _("Energy supply")
+    OPPVARMING = "oppvarming", _("Heating")
+    VEITRAFIKK = "veitrafikk", _("Road traffic")
+    SJOFART = "sjofart", _("Shipping")
+    LUFTFART = "luftfart", _("Aviation")
+    ANNEN_MOBIL = "annen-mobil-forbrenning", _("Other mobile combustion")
+    JORDBRUK = "jordbruk", _("Agriculture")
+    AVFALL = "avfall-og-avlop", _("Waste and wastewater")
+    FLUORGASSER = "produkter-med-fluorgasser", _("Products with fluorinated gases")
+    ORGANISATION = "egen-virksomhet", _("The municipality's own organisation")
+
+
+class MeasureLevel(models.TextChoices):
+    OWN = "own", _("The municipality's own")
+    REGIONAL = "regional", _("Regional")
+    NATIONAL = "national", _("National")
+
+
+class EffectClass(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class MeasureStatus(models.TextChoices):
+    DONE = "done", _("Completed")
+    ON_TRACK = "on_track", _("On track")
+    DELAYED = "delayed", _("Delayed")
+    NOT_STARTED = "not_started", _("Not started")
+    CHANGED = "changed", _("Changed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+PERCENT = {"max_digits": 6, "decimal_places": 2}
+TONNES = {"max_digits": 14, "decimal_places": 1}
+
+
+class ClimateBudget(models.Model):
+    """The klimabudsjett of one økonomiplan version: what it covers, the target, and the method.
+
+    It is part of the økonomiplan: public when the version is adopted, rolled with it, changed with an explanation
+    once adopted. Targets and frames are in per cent of the reference year's emissions, so a revision of
+    Miljødirektoratet's inventory changes their tonnes, never their meaning.
+    """
+
+    plan = models.OneToOneField(Plan, verbose_name=_("økonomiplan"), on_delete=models.CASCADE, related_name="climate")
+    scope = models.CharField(
+        _("emissions covered"), max_length=20, choices=ClimateScope, default=ClimateScope.TERRITORIAL
+    )
+    reference_year = models.PositiveSmallIntegerField(
+        _("reference year"), help_text=_("The year the target and the frames are measured from, e.g. 2009.")
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), help_text=_("The year the target is for."))
+    target_percent = models.DecimalField(
+        _("target cut (%)"),
+        **PERCENT,
+        help_text=_("The cut from the reference year by the target year, in per cent, e.g. 95."),
+    )
+    method_note = models.TextField(
+        _("method"),
+        blank=True,
+        help_text=_("How the frames, the reference path and the effects were estimated, and what the inventory "
+                    "does not capture."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("climate budget")
+        verbose_name_plural = _("climate budgets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_year__gt=F("reference_year")), name="plans_climate_target_after_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_percent__gte=0) & Q(target_percent__lte=100), name="plans_climate_target_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Climate budget of %(plan)s") % {"plan": self.plan})
+
+    def clean(self):
+        errors = {}
+        if self.reference_year and self.target_year and self.target_year <= self.reference_year:
+            errors["target_year"] = _("The target year must come after the reference year.")
+        if self.target_percent is not None and not 0 <= self.target_percent <= 100:
+            errors["target_percent"] = _("The target is a cut between 0 and 100 per cent.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class InterimTarget(models.Model):
+    """A milestone on the way: the cut from the reference year to reach by a year, in per cent."""
+
+    budget = models.ForeignKey(ClimateBudget, on_delete=models.CASCADE, related_name="interim_targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    percent = models.DecimalField(_("cut (%)"), **PERCENT)
+
+    class Meta:
+        verbose_name = _("interim target")
+        verbose_name_plural = _("interim targets")
+        ordering = ["budget", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "year"], name="plans_interim_target_once"),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="plans_interim_target_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.percent} %"
+
+
+class ClimateSector(models.Model):
+    """A sector the budget sets frames for, with the source of its reference path ("no new measures")."""
+
+    budget = models.ForeignKey(ClimateBudget, on_delete=models.CASCADE, related_name="sectors")
+    sector = models.CharField(_("sector"), max_length=40, choices=Sector)
+    reference_source = models.CharField(
+        _("source of the reference path"),
+        max_length=SOURCE_LENGTH,
+        blank=True,
+        help_text=_("Where the path without new measures comes from, e.g. Miljødirektoratet's projection."),
+    )
+
+    class Meta:
+        verbose_name = _("climate budget sector")
+        verbose_name_plural = _("climate budget sectors")
+        ordering = ["budget", "sector"]
+        constraints = [models.UniqueConstraint(fields=["budget", "sector"], name="plans_climate_sector_once")]
+
+    def __str__(self):
+        return self.get_sector_display()
+
+
+class SectorYear(models.Model):
+    """A sector's frame and reference path for one year, in per cent of the sector's reference-year emissions."""
+
+    sector = models.ForeignKey(ClimateSector, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    frame_percent = models.DecimalField(
+        _("frame (% of reference year)"),
+        **PERCENT,
+        null=True,
+        blank=True,
+        help_text=_("The most the sector may emit this year, in per cent of its reference-year emissions."),
+    )
+    reference_percent = models.DecimalField(
+        _("reference path (% of reference year)"),
+        **PERCENT,
+        null=True,
+        blank=True,
+        help_text=_("What the sector would emit this year without new measures, in per cent of the reference year."),
+    )
+
+    class Meta:
+        verbose_name = _("sector year")
+        verbose_name_plural = _("sector years")
+        ordering = ["sector", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["sector", "year"], name="plans_sector_year_once"),
+            models.CheckConstraint(
+                condition=(Q(frame_percent__isnull=True) | Q(frame_percent__gte=0))
+                & (Q(reference_percent__isnull=True) | Q(reference_percent__gte=0)),
+                name="plans_sector_year_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sector} {self.year}"
+
+
+class ClimateMeasure(models.Model):
+    """A klimatiltak of the budget: what cuts where, whose it is, what it costs, what it is expected to cut."""
+
+    budget = models.ForeignKey(ClimateBudget, on_delete=models.CASCADE, related_name="measures")
+    number = models.CharField(_("number"), max_length=20, help_text=_("The measure's number in the budget, e.g. T3."))
+    title = models.CharField(_("measure"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    sector = models.CharField(_("sector"), max_length=40, choices=Sector)
+    emission_source = models.CharField(
+        _("emission source"), max_length=200, blank=True, help_text=_("The inventory's source, e.g. Personbiler.")
+    )
+    level = models.CharField(_("whose measure"), max_length=10, choices=MeasureLevel, default=MeasureLevel.OWN)
+    responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
+    project = models.ForeignKey(
+        StrategicProject,
+        verbose_name=_("strategic project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="climate_measures",
+        help_text=_("The project whose budget lines pay for the measure: its cost is read from them."),
+    )
+    effect_class = models.CharField(
+        _("effect class"),
+        max_length=10,
+        choices=EffectClass,
+        blank=True,
+        help_text=_("When the cut cannot be put in tonnes: low, medium or high."),
+    )
+    captured_by_inventory = models.BooleanField(
+        _("the inventory captures it"),
+        default=True,
+        help_text=_("Whether Miljødirektoratet's inventory will show the cut."),
+    )
+    co_benefits = models.TextField(_("co-benefits"), blank=True, help_text=_("E.g. cleaner air, less noise."))
+    result_indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("result indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="climate_measures",
+        help_text=_("What shows the measure is carried out, e.g. the share of zero-emission construction sites."),
+    )
+    is_example = models.BooleanField(
+        _("example"), default=False, help_text=_("Invented to show how the portal works; not a real measure.")
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("same measure in the previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="later_versions",
+    )
+
+    class Meta:
+        verbose_name = _("climate measure")
+        verbose_name_plural = _("climate measures")
+        ordering = ["budget", "number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["budget", "number"], name="plans_climate_measure_number_once")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class MeasureYear(models.Model):
+    """A measure's plan for one year: the cut expected (tonnes CO₂-eq.) and the result indicator's target."""
+
+    measure = models.ForeignKey(ClimateMeasure, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    cut = models.DecimalField(_("expected cut (tonnes CO₂-eq.)"), **TONNES, null=True, blank=True)
+    cut_low = models.DecimalField(_("low estimate"), **TONNES, null=True, blank=True)
+    cut_high = models.DecimalField(_("high estimate"), **TONNES, null=True, blank=True)
+    result_target = models.DecimalField(_("target for the result indicator"), **TONNES, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("measure year")
+        verbose_name_plural = _("measure years")
+        ordering = ["measure", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "year"], name="plans_measure_year_once"),
+            models.CheckConstraint(
+                condition=(Q(cut__isnull=True) | Q(cut__gte=0))
+                & (Q(cut_low__isnull=True) | (Q(cut__isnull=False) & Q(cut_low__lte=F("cut"))))
+                & (Q(cut_high__isnull=True) | (Q(cut__isnull=False) & Q(cut_high__gte=F("cut")))),
+                name="plans_measure_year_cut_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.year}"
+
+    def clean(self):
+        errors = {}
+        if self.cut is not None and self.cut < 0:
+            errors["cut"] = _("The expected cut is in tonnes and cannot be negative.")
+        if self.cut_low is not None and (self.cut is None or self.cut_low > self.cut):
+            errors["cut_low"] = _("The low estimate cannot be above the central one.")
+        if self.cut_high is not None and (self.cut is None or self.cut_high < self.cut):
+            errors["cut_high"] = _("The high estimate cannot be below the central one.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MeasureReport(models.Model):
+    """How a measure went in a year, through the reporting round: draft → submitted → approved → published.
+
+    The public reads the published copy, which stays while a revision is drafted and approved.
+    Only plans.climate.move_reports() and save_report() write it.
+    """
+
+    measure = models.ForeignKey(ClimateMeasure, on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=12, choices=MeasureStatus)
+    explanation = models.TextField(_("explanation"), blank=True)
+    result_value = models.DecimalField(_("result indicator's figure"), **TONNES, null=True, blank=True)
+    workflow = models.CharField(_("reporting step"), max_length=12, choices=ReportStatus, default=ReportStatus.DRAFT)
+    review_comment = models.TextField(_("reason for returning"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    published_status = models.CharField(
+        _("published status"), max_length=12, choices=MeasureStatus, blank=True, editable=False
+    )
+    published_explanation = models.TextField(_("published explanation"), blank=True, editable=False)
+    published_result = models.DecimalField(_("published figure"), **TONNES, null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("last published"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("measure report")
+        verbose_name_plural = _("measure reports")
+        ordering = ["measure", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "year"], name="plans_measure_report_once"),
+            models.CheckConstraint(
+                condition=~Q(workflow="published") | Q(published_at__isnull=False),
+                name="plans_measure_report_published_has_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True, published_status="")
+                | (Q(published_at__isnull=False) & ~Q(published_status="")),
+                name="plans_measure_report_published_consistent",
+            ),
+        ]
+        indexes = [
+            # Serves the public page and the report chapter: a year's reports of a budget's measures.
+            models.Index(fields=["year", "measure"], name="plans_measure_report_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.year}: {self.get_status_display()}"
+
+
+class MeasureReportRevision(models.Model):
+    """One change to a measure's yearly report: who, when, the status, figure and step it got, and why."""
+
+    report = models.ForeignKey(MeasureReport, on_delete=models.CASCADE, related_name="revisions")
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=MeasureStatus)
+    explanation = models.TextField(_("explanation"), blank=True)
+    result_value = models.DecimalField(_("result indicator's figure"), **TONNES, null=True, blank=True)
+    workflow = models.CharField(_("reporting step"), max_length=12, choices=ReportStatus)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("measure report revision")
+        verbose_name_plural = _("measure report revisions")
+        ordering = ["report", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report} @ {self.changed_at:%Y-%m-%d %H:%M}"

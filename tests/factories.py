@@ -26,7 +26,21 @@ from indicators.models import (
     NetworkMembership,
     ValueStatus,
 )
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus, PlanType
+from plans.models import (
+    ClimateBudget,
+    ClimateMeasure,
+    ClimateSector,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    MeasureReport,
+    MeasureYear,
+    Plan,
+    PlanStatus,
+    PlanType,
+    ReportStatus,
+    SectorYear,
+)
 
 PASSWORD = "livskraft-test"
 # Most members joined the network when it started.
@@ -226,3 +240,105 @@ def measure(goal, indicator, *, baseline=None, target=None, **fields) -> GoalInd
         target_value=None if target_value is None else Decimal(str(target_value)),
         **fields,
     )
+
+
+# --- the climate budget ----------------------------------------------------------------------------------------
+
+
+def emission_indicator(sector: str) -> Indicator:
+    """The indicator Miljødirektoratet's import writes a sector's emissions to (klimagassutslipp-<sector>)."""
+    indicator, _created = Indicator.objects.get_or_create(
+        code=f"klimagassutslipp-{sector}",
+        defaults={
+            "name_nb": f"Klimagassutslipp, {sector}",
+            "name_nn": f"Klimagassutslepp, {sector}",
+            "name_en": f"Greenhouse-gas emissions, {sector}",
+            "unit": "tonnes_co2e",
+            "computation": "per_inhabitant",
+            "amount_unit": "tonnes_co2e",
+            "per_inhabitant_factor": Decimal(1),
+            "direction": "lower",
+            "source": "Miljødirektoratet, Klimagassutslipp i kommuner",
+        },
+    )
+    return indicator
+
+
+def emissions(municipality, sector: str, figures: dict, **fields) -> list[IndicatorValue]:
+    """Publish the sector's emissions as official statistics, given as {year: tonnes}."""
+    return published_values(emission_indicator(sector), municipality, figures, is_official=True, **fields)
+
+
+def climate_budget(plan, *, reference_year=2009, target_year=2030, target_percent=95, **fields) -> ClimateBudget:
+    return ClimateBudget.objects.create(
+        plan=plan,
+        reference_year=reference_year,
+        target_year=target_year,
+        target_percent=Decimal(str(target_percent)),
+        **fields,
+    )
+
+
+def climate_sector(budget, sector: str, *, frames=None, reference=None, **fields) -> ClimateSector:
+    """Add a sector with frames and a reference path, each given as {year: per cent of the reference year}."""
+    created = ClimateSector.objects.create(budget=budget, sector=sector, **fields)
+    frames, reference = frames or {}, reference or {}
+    SectorYear.objects.bulk_create(
+        SectorYear(
+            sector=created,
+            year=year,
+            frame_percent=None if frames.get(year) is None else Decimal(str(frames[year])),
+            reference_percent=None if reference.get(year) is None else Decimal(str(reference[year])),
+        )
+        for year in sorted(set(frames) | set(reference))
+    )
+    return created
+
+
+def climate_measure(budget, number, sector, *, cuts=None, targets=None, title=None, **fields) -> ClimateMeasure:
+    """Add a measure with its expected cuts ({year: tonnes} or {year: (central, low, high)}) and its result
+    indicator's targets ({year: figure})."""
+    created = ClimateMeasure.objects.create(
+        budget=budget, number=number, sector=sector, title=title or f"Tiltak {number}", **fields
+    )
+    cuts, targets = cuts or {}, targets or {}
+
+    def amount(x):
+        return None if x is None else Decimal(str(x))
+
+    rows = []
+    for year in sorted(set(cuts) | set(targets)):
+        cut = cuts.get(year)
+        central, low, high = cut if isinstance(cut, tuple) else (cut, None, None)
+        rows.append(
+            MeasureYear(
+                measure=created,
+                year=year,
+                cut=amount(central),
+                cut_low=amount(low),
+                cut_high=amount(high),
+                result_target=amount(targets.get(year)),
+            )
+        )
+    MeasureYear.objects.bulk_create(rows)
+    return created
+
+
+def measure_report(measure, year, status, *, workflow=ReportStatus.DRAFT, explanation="", result=None, **fields):
+    """Store a measure's report for the year; a published one carries its published copy, as one published before
+    the test began."""
+    report = MeasureReport(
+        measure=measure,
+        year=year,
+        status=status,
+        explanation=explanation,
+        result_value=None if result is None else Decimal(str(result)),
+        workflow=workflow,
+        **fields,
+    )
+    if workflow == ReportStatus.PUBLISHED:
+        report.published_at = report.published_at or timezone.now()
+        report.published_status, report.published_explanation = report.status, report.explanation
+        report.published_result = report.result_value
+    report.save()
+    return report
