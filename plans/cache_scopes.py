@@ -34,6 +34,7 @@ def watch_plans_app() -> None:
     cache.watch("plans.ClimateMeasure", lambda row: _of(row.budget.plan.municipality_id))
     cache.watch("plans.MeasureYear", lambda row: _of(row.measure.budget.plan.municipality_id))
     cache.watch("plans.MeasureReport", lambda row: _of(row.measure.budget.plan.municipality_id))
+    cache.watch("plans.ClimateImport", lambda row: _of(row.budget.plan.municipality_id))
     cache.watch("plans.MeasureReportRevision", lambda row: _of(row.report.measure.budget.plan.municipality_id))
     # The read model's rows are written by its build() after a change, and are no change themselves.
     cache.watch("plans.PageSnapshot", None)

@@ -867,6 +867,13 @@ class ClimateMeasure(models.Model):
         related_name="climate_measures",
         help_text=_("What shows the measure is carried out, e.g. the share of zero-emission construction sites."),
     )
+    good_examples = models.ManyToManyField(
+        GoodExample,
+        verbose_name=_("good examples"),
+        blank=True,
+        related_name="climate_measures",
+        help_text=_("Published good examples that tell how the measure was carried out."),
+    )
     is_example = models.BooleanField(
         _("example"), default=False, help_text=_("Invented to show how the portal works; not a real measure.")
     )
@@ -999,3 +1006,29 @@ class MeasureReportRevision(models.Model):
 
     def __str__(self):
         return f"{self.report} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ClimateImport(models.Model):
+    """A measures spreadsheet a planner uploaded (the portal's XLSX template): kept as sent, so every measure and
+    status it wrote can be traced to its file."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    budget = models.ForeignKey(
+        ClimateBudget, verbose_name=_("climate budget"), on_delete=models.CASCADE, related_name="imports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("climate measures import")
+        verbose_name_plural = _("climate measures imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
