@@ -261,13 +261,13 @@ def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, D
     return found
 
 
-def revisions_since(budget: ClimateBudget) -> list[Revision]:
+def revisions_since(budget: ClimateBudget, sectors: list[ClimateSector] | None = None) -> list[Revision]:
     """The changes Miljødirektoratet published to the budget's sectors' reference-year emissions after the plan was
-    adopted (or set up, for a draft): the frames' tonnes moved with them. One query."""
+    adopted (or set up, for a draft): the frames' tonnes moved with them. One query (two without the sectors)."""
     since = budget.plan.adopted_on
     if since is None:
         return []
-    codes = {inventory_code(s.sector): s.sector for s in budget.sectors.all()}
+    codes = {inventory_code(s.sector): s.sector for s in (budget.sectors.all() if sectors is None else sectors)}
     changes = (
         ValueRevision.objects.filter(
             indicator_value__municipality_id=budget.plan.municipality_id,
@@ -292,20 +292,12 @@ def revisions_since(budget: ClimateBudget) -> list[Revision]:
     return [r for r in found.values() if r.before != r.after]
 
 
-def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) -> BudgetView:
-    """Compose the budget for the year's page: sectors in tonnes, measures with cost and the year's report.
-
-    Queries, whatever the number of sectors and measures: interim targets, sectors, their years, measures, their
-    years, the inventory, the projects' budget lines, the year's reports, the reference year's revisions (9).
-    published_only: the public sees reports as last published; readers with a role see the working copy.
-    """
-    plan = budget.plan
-    interim = list(budget.interim_targets.all())
-    sectors = list(budget.sectors.prefetch_related("years"))
-    measures = list(
-        budget.measures.select_related("result_indicator", "project").prefetch_related("years").order_by("number")
-    )
-    found = inventory(plan.municipality_id, [s.sector for s in sectors])
+def sector_figures(
+    budget: ClimateBudget, sectors: list[ClimateSector], measures: list[ClimateMeasure], found: dict
+) -> list[SectorFigures]:
+    """The sectors in tonnes: frames and reference paths from the inventory's reference year, and the measures' cuts
+    summed per sector and year. No query: the sectors' and the measures' years come prefetched, found is
+    inventory()'s answer."""
     figures = []
     for sector in sectors:
         history = found.get(sector.sector, {})
@@ -331,6 +323,24 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
                 if amount is not None:
                     sums = getattr(entry, key)
                     sums[row.year] = sums.get(row.year, Decimal(0)) + amount
+    return figures
+
+
+def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) -> BudgetView:
+    """Compose the budget for the year's page: sectors in tonnes, measures with cost and the year's report.
+
+    Queries, whatever the number of sectors and measures: interim targets, sectors, their years, measures, their
+    years, the inventory, the projects' budget lines, the year's reports, the reference year's revisions (9).
+    published_only: the public sees reports as last published; readers with a role see the working copy.
+    """
+    plan = budget.plan
+    interim = list(budget.interim_targets.all())
+    sectors = list(budget.sectors.prefetch_related("years"))
+    measures = list(
+        budget.measures.select_related("result_indicator", "project").prefetch_related("years").order_by("number")
+    )
+    found = inventory(plan.municipality_id, [s.sector for s in sectors])
+    figures = sector_figures(budget, sectors, measures, found)
     cost = _costs([m.project_id for m in measures if m.project_id], plan)
     reports = {r.measure_id: r for r in MeasureReport.objects.filter(measure__budget=budget, year=year).order_by()}
     rows = []
@@ -370,7 +380,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         sectors=figures,
         measures=rows,
         interim=interim,
-        revisions=revisions_since(budget),
+        revisions=revisions_since(budget, sectors),
         reference_total=reference_total,
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
@@ -881,11 +891,13 @@ def copy_budget(old: Plan, new: Plan, projects: dict[int, int]) -> ClimateBudget
 
 
 def status_changes(municipality: Municipality, since, *, can_read: bool) -> list[MeasureReportRevision]:
-    """The measures whose reported status changed since the moment, newest first: published changes for the public,
-    every change for readers with a role. One query."""
+    """The measures whose reported status changed since the moment, newest first: published changes of adopted
+    versions for the public, every change for readers with a role. One query."""
     revisions = MeasureReportRevision.objects.filter(
         report__measure__budget__plan__municipality=municipality, changed_at__gte=since
-    ).select_related("report__measure", "changed_by")
+    ).select_related("report__measure__budget__plan", "changed_by")
     if not can_read:
-        revisions = revisions.filter(workflow=ReportStatus.PUBLISHED)
+        revisions = revisions.filter(
+            workflow=ReportStatus.PUBLISHED, report__measure__budget__plan__status__in=plan_chain.PUBLIC_STATUSES
+        )
     return list(revisions.order_by("-changed_at", "-pk"))
