@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import of_municipality, public_page
-from plans import budget, digest, editing, planning, views
+from plans import budget, climate_pages, digest, editing, planning, views
 
 urlpatterns = [
     # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
@@ -25,6 +25,14 @@ urlpatterns = [
         "kommune/<str:code>/endringer/",
         public_page(digest.digest, query=("siden",), scopes=of_municipality),
         name="digest",
+    ),
+    # Climate budget: public pages
+    # A year's budget of the økonomiplan version in force (public: adopted versions; readers with a role: drafts too).
+    path("kommune/<str:code>/klimabudsjett/", climate_pages.climate_budget_latest, name="climate_budget_latest"),
+    path(
+        "kommune/<str:code>/klimabudsjett/<int:year>/",
+        public_page(climate_pages.climate_budget, scopes=of_municipality),
+        name="climate_budget",
     ),
     # Editing the chain: planners of the municipality; adopting: approvers.
     path("rapportering/<str:code>/planer/ny/", planning.plan_create, name="plan_create"),

@@ -70,6 +70,7 @@ OWN_LANGUAGE = {
 # Public pages that answer with a redirect on purpose, and where to.
 REDIRECTS = {
     "network_report_latest": "the report of the newest year with one",
+    "climate_budget_latest": "the climate budget of this year, or of the newest year with one",
 }
 # Pages behind the login, and the persona who may see them (a fixture in tests/conftest.py).
 PRIVATE = {
@@ -222,6 +223,16 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         rana, PlanType.OKONOMIPLAN, first=YEAR + 1, last=YEAR + 4, title="Økonomiplan, utkast",
         status=PlanStatus.DRAFT, previous_version=okonomiplan,
     )  # fmt: skip
+    # The økonomiplan's climate budget: two sectors on published emissions, a measure with a published status.
+    make.emissions(rana, "veitrafikk", {2009: 40000, YEAR - 2: 30000})
+    make.emissions(rana, "oppvarming", {2009: 10000, YEAR - 2: 4000})
+    climate_budget = make.climate_budget(okonomiplan, target_year=YEAR + 5, method_note="Etter **Miljødirektoratet**.")
+    make.climate_sector(climate_budget, "veitrafikk", frames={YEAR: 50}, reference={YEAR: 70})
+    make.climate_sector(climate_budget, "oppvarming", frames={YEAR: 20}, reference={YEAR: 36})
+    charging = make.climate_measure(climate_budget, "T1", "veitrafikk", cuts={YEAR: (4000, 3000, 5000)},
+                                    result_indicator=lighthouses, project=project)  # fmt: skip
+    make.climate_measure(climate_budget, "T2", "oppvarming", effect_class="medium", is_example=True)
+    make.measure_report(charging, YEAR, "on_track", workflow="published", explanation="Som planlagt")
 
     report = AnnualReport.objects.create(municipality=rana, year=YEAR)
     save_report_texts(report=report, bodies={"introduction": "Et godt år."}, user=rana_planner)

@@ -9,8 +9,9 @@ from tests import pages
 
 BASIC = "/static/vendor/plotly/plotly-basic.min.js"
 FULL = "/static/vendor/plotly/plotly.min.js"
-# The pages that draw charts with scatter and bar traces only (core/charts.py, plans/dashboard.py).
-BASIC_PAGES = {"municipality", "annual_report"}
+# The pages that draw charts with scatter and bar traces only (core/charts.py, plans/dashboard.py, the climate
+# budget's wedge chart: stacked scatter areas, plans/climate_pages.py).
+BASIC_PAGES = {"municipality", "annual_report", "climate_budget", "climate_budget_latest"}
 
 
 def plotly_scripts(html: str) -> list[str]:
