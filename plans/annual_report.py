@@ -2,7 +2,8 @@
 
 For the report's year: the kommuneplan in force, each of its focus areas with its
 goals and their progress, a chart, table and sentence per indicator, the texts the
-municipality wrote, the strategic projects and the good examples. Only published
+municipality wrote, the strategic projects, the good examples, and the climate budget
+chapter when an adopted økonomiplan version has a climate budget for the year. Only published
 figures appear, and only those up to the report's year. A fixed number of queries,
 however many indicators, years, goals and texts there are.
 """
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from indicators import series as figures_of
 from indicators.models import Indicator, IndicatorValue, Municipality, ValueState
 from indicators.series import Series
-from plans import dashboard
+from plans import climate_report, dashboard
 from plans.chain import budget_by_focus_area
 from plans.dashboard import GoalProgress
 from plans.models import (
@@ -105,6 +106,7 @@ class Report:
     population: IndicatorValue | None
     sections: list[Section]
     draft: bool
+    climate: climate_report.Chapter | None = None
 
 
 def texts_of(report: AnnualReport | None, *, draft: bool) -> dict[str, str]:
@@ -197,6 +199,8 @@ def compose(municipality: Municipality, year: int, report: AnnualReport | None, 
         population=population,
         sections=sections,
         draft=draft,
+        # The measures' statuses as published; a preview of the texts shows the statuses being reported too.
+        climate=climate_report.chapter(municipality, year, published_only=not draft),
     )
 
 

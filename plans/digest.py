@@ -14,7 +14,9 @@ then lists, each with a count:
    away under their own heading;
 3. strategic projects whose first or last budget year moved later;
 4. plans adopted since the date;
-5. every other entry in the plans' log.
+5. every other entry in the plans' log;
+6. climate measures whose status changed (plans/climate_report.py): published changes for the public, every
+   change for readers with a role, marked when not yet published.
 
 The public sees published figures and the log of adopted plans only, and never the names of the
 people who changed them: it reads the municipality's name instead. Only readers with a role in the
@@ -41,7 +43,7 @@ from indicators.models import FIRST_YEAR, Indicator, IndicatorValue, Role, Value
 from indicators.numbers import DECIMALS_BY_UNIT, format_number, quantity
 from indicators.people import Names, organisation
 from indicators.series import Point, Series
-from plans import dashboard
+from plans import climate_report, dashboard
 from plans.chain import PUBLIC_STATUSES
 from plans.models import AnnualReport, Goal, GoalIndicator, Plan, PlanChange, StrategicProject
 from plans.progress import Assessment
@@ -509,6 +511,7 @@ def digest(request, code):
     found = figures(municipality, since, can_read=can_read, names=names)
     plan, _in_force = dashboard.current_plan(municipality)
     log = plan_log(municipality, day, since, can_read=can_read, names=names)
+    climate_changes = climate_report.status_changes(municipality, since, can_read=can_read, names=names)
     context.update(
         {
             "day": day,
@@ -521,6 +524,7 @@ def digest(request, code):
             "slipped": log.slipped,
             "adopted": log.adopted,
             "other": log.other,
+            "climate_changes": climate_changes,
             "public_statuses": list(PUBLIC_STATUSES),
         }
     )

@@ -41,7 +41,7 @@ from indicators.models import (
     Municipality,
     NetworkMembership,
 )
-from plans import dashboard
+from plans import climate_report, dashboard
 from plans.annual_report import Report, compose, section_title
 from plans.chain import budget_by_focus_area
 from plans.models import AnnualReport, PageSnapshot, PublicPage
@@ -119,6 +119,8 @@ def dashboard_data(
         "can_read_unpublished": can_read_unpublished,
         "statuses": dashboard.Progress.choices,
         "report_years": [year for year, _published_at in reports],
+        # This year's climate budget, when there is one the reader may see (the public: of an adopted version).
+        "climate_year": climate_report.link_year(municipality, can_read_drafts=can_read_unpublished),
         # The municipality's place in its KOSTRA group, from published figures only (indicators/peers.py).
         "peers": peers.positions(municipality, [s.indicator for s in figures if not s.indicator.is_population]),
         "summary": dashboard.summary(

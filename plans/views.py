@@ -25,7 +25,7 @@ from indicators.models import (
     MunicipalityCode,
     Network,
 )
-from plans import dashboard, read_model
+from plans import climate_report, dashboard, read_model
 from plans.models import AnnualReport, ExampleStatus, GoodExample, PublicPage
 
 
@@ -193,7 +193,8 @@ def network_rows(result: comparison.Comparison, year: int) -> list[NetworkRow]:
 
 def network_report(request, slug: str, year: int):
     """The network's year: every member side by side per indicator, the change since last year, the median,
-    and the good examples of the year. Thirteen queries, however many members and indicators."""
+    the members' climate budgets and the good examples of the year. Fourteen queries, however many members and
+    indicators, and seven more when any member has a climate budget for the year, however many measures."""
     _year_or_404(year)
     network = get_object_or_404(Network, slug=slug)
     indicators = list(Indicator.objects.filter(is_population=False))
@@ -240,12 +241,15 @@ def network_report(request, slug: str, year: int):
         .prefetch_related("municipality__codes")
         .order_by("municipality__name")
     )
+    climate_budgets = climate_report.network_budgets(members, year)
     return render(
         request,
         "plans/reports/network_report.html",
         {
             "network": network,
             "year": year,
+            "climate_budgets": climate_budgets,
+            "climate_examples": [(e, m, b.municipality) for b in climate_budgets for e, m in b.examples],
             "panels": panels,
             "has_figures": any(p["has_figures"] for p in panels),
             "examples": examples,

@@ -507,12 +507,13 @@ def test_municipality_page_query_count_is_constant(
         # 13. the focus areas carrying the plan's
         # 14. their budget lines, and their projects', for the years shown
         # 15. its published annual reports: the years, and when each was published
-        # 16. its KOSTRA group, with the group
-        # 17. the group's members
-        # 18–22. their comparison (indicators/peers.py): the members, their numbers, their predecessors, the
+        # 16. its climate budget for this year, for the link to it
+        # 17. its KOSTRA group, with the group
+        # 18. the group's members
+        # 19–23. their comparison (indicators/peers.py): the members, their numbers, their predecessors, the
         #     population indicator, their published values of the dashboard's indicators and the population
         # (the summary at the top counts goals, new figures and figures waiting from what these read: no query)
-        with django_assert_num_queries(22):
+        with django_assert_num_queries(23):
             assert get(client, "/kommune/3303/").status_code == 200
         # Stored by the read model: the number with its municipality, its numbers, the stored dashboard.
         read_model.build({kongsberg.pk})
@@ -568,9 +569,10 @@ def test_municipality_page_query_count_is_constant_for_a_reader_with_a_role(
         # 17. the focus areas carrying the plan's
         # 18. their budget lines, and their projects', for the years shown
         # 19. its published annual reports: the years, and when each was published
-        # 20. its KOSTRA group (it has none, so nothing more)
+        # 20. its climate budget for this year, drafts included, for the link to it
+        # 21. its KOSTRA group (it has none, so nothing more)
         # (the figures waiting for publication are counted from 10 and 12: no query of their own)
-        with django_assert_num_queries(20):
+        with django_assert_num_queries(21):
             response = get(client, "/kommune/3303/")
         assert response.status_code == 200
         return response.content.decode()
@@ -600,8 +602,9 @@ def test_merged_municipality_page_query_count_is_constant(client, fjord, django_
         # 9. its published values
         # 10. its adopted kommuneplans (none, so no focus areas, goals or money)
         # 11. its published annual reports
-        # 12. its KOSTRA group (none)
-        with django_assert_num_queries(12):
+        # 12. its climate budget for this year (none)
+        # 13. its KOSTRA group (none)
+        with django_assert_num_queries(13):
             assert get(client, "/kommune/1578/").status_code == 200
 
     dashboard()

@@ -322,9 +322,10 @@ def test_the_report_needs_the_same_queries_however_much_data_there_is(client, ko
     # municipality by code, its codes, the report as the read model stored it (none is), the report, its texts,
     # indicators, values, revisions of revised values (none here), the plan with focus areas, goals and measures
     # (4), projects and their focus areas (2), examples and their indicators (2), the year's population, the other
-    # published years, and the money: the plan's focus areas, the ones carrying them, the year's budget lines and
-    # their projects' focus areas (4).
-    assert many == 21
+    # published years, the money: the plan's focus areas, the ones carrying them, the year's budget lines and
+    # their projects' focus areas (4), and the climate budget for the year (none here, so no chapter and nothing
+    # more: tests/test_climate_pages.py counts the chapter's).
+    assert many == 22
 
 
 # --- writing and publishing the report --------------------------------------------------------------------------
@@ -493,8 +494,9 @@ def test_the_network_report_needs_the_same_queries_for_more_indicators(client, n
     assert len(few) == len(many)
     # 1 the network, 2 indicators; the comparison: 3 the network, 4 members, 5 their codes, 6 their predecessors,
     # 7 the population indicator, 8 the values; 9 the year's good examples, 10 their indicators, 11 their
-    # municipalities' codes; 12 the members' published reports, 13 their municipalities' codes.
-    assert len(many) == 13
+    # municipalities' codes; 12 the members' climate budgets for the year (none here, so nothing more: see
+    # tests/test_climate_pages.py); 13 the members' published reports, 14 their municipalities' codes.
+    assert len(many) == 14
 
 
 @pytest.fixture
