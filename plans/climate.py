@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.importers.miljodir import SECTOR_PREFIX
+from indicators.importers.miljodir import SECTOR_PREFIX, sector_code
 from indicators.models import IndicatorValue, Municipality, ValueRevision, ValueState
 from indicators.numbers import format_number
 from plans import chain as plan_chain
@@ -64,6 +64,11 @@ MOVES = {
 def inventory_code(sector: str) -> str:
     """Return the code of the indicator holding the sector's emissions (Miljødirektoratet's import writes it)."""
     return SECTOR_PREFIX + sector
+
+
+def sector_for(name: str) -> str:
+    """Return the sector (Sector's value) of a sector as Miljødirektoratet names it: "Sjøfart" → "sjofart"."""
+    return sector_code(name).removeprefix(SECTOR_PREFIX)
 
 
 def sector_label(sector: str) -> str:
