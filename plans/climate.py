@@ -266,13 +266,15 @@ def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, D
     return found
 
 
-def revisions_since(budget: ClimateBudget) -> list[Revision]:
+def revisions_since(budget: ClimateBudget, sectors: list[str] | None = None) -> list[Revision]:
     """The changes Miljødirektoratet published to the budget's sectors' reference-year emissions after the plan was
     adopted (or set up, for a draft): the frames' tonnes moved with them. One query."""
     since = budget.plan.adopted_on
     if since is None:
         return []
-    codes = {inventory_code(s.sector): s.sector for s in budget.sectors.all()}
+    if sectors is None:
+        sectors = [s.sector for s in budget.sectors.all()]
+    codes = {inventory_code(s): s for s in sectors}
     changes = (
         ValueRevision.objects.filter(
             indicator_value__municipality_id=budget.plan.municipality_id,
@@ -375,7 +377,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         sectors=figures,
         measures=rows,
         interim=interim,
-        revisions=revisions_since(budget),
+        revisions=revisions_since(budget, [s.sector for s in sectors]),
         reference_total=reference_total,
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
@@ -557,7 +559,8 @@ def measure_problems(
                 % {"sector": sector_label(measure.sector).lower()}
             )
         return problems
-    problems.extend(_path_problems(budget, measure, quantified, reference))
+    inside = [y for y in quantified if first <= y.year <= last]
+    problems.extend(_path_problems(budget, measure, inside, reference))
     return problems
 
 
