@@ -10,6 +10,7 @@ Sums (all in tonnes CO₂-eq., over the budget's sectors):
 - frame(year) = Σ frame_percent × reference-year emissions / 100,
 - reference path(year) likewise, path with measures(year) = reference path − Σ central cuts of the sector's measures,
 - needed cut(year) = reference path − frame, covered share = Σ central cuts ÷ needed cut,
+- measures the inventory does not capture are listed, and their cuts said beside the sums, never counted in them,
 - gap to the target (percentage points) = target % − the cut from the reference year the path with measures reaches
   in the target year.
 """
@@ -199,6 +200,8 @@ class BudgetView:
     years: list[int]  # every year the chart and table cover
     headline: Headline
     missing_inventory: list[str]  # sectors without the reference year's emissions
+    # Per year, the central cuts of measures the inventory does not capture: not in the path with measures.
+    uncaptured: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -329,9 +332,16 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
                     entry.reference[row.year] = base * row.reference_percent / HUNDRED
         figures.append(entry)
     by_sector = {f.code: f for f in figures}
+    uncaptured: dict[int, Decimal] = defaultdict(Decimal)
     for measure in measures:
         entry = by_sector.get(measure.sector)
         if entry is None:
+            continue
+        if not measure.captured_by_inventory:
+            # Its cut will not show in the inventory the path is measured against: said beside it, not counted.
+            for row in measure.years.all():
+                if row.cut is not None:
+                    uncaptured[row.year] += row.cut
             continue
         for row in measure.years.all():
             for key, amount in (("cuts", row.cut), ("cuts_low", row.cut_low), ("cuts_high", row.cut_high)):
@@ -382,6 +392,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
         missing_inventory=[f.label for f in figures if f.reference_tonnes is None],
+        uncaptured=dict(uncaptured),
     )
     view.headline = _headline(view, year)
     return view
@@ -477,6 +488,17 @@ def headline_sentence(view: BudgetView) -> str:
                 % {"target": format_number(budget.target_percent, 0), "target_year": budget.target_year}
             )
     return " ".join(parts)
+
+
+def uncaptured_sentence(view: BudgetView) -> str:
+    """Say what the measures the inventory does not capture are expected to cut, left out of the sums."""
+    amount = view.uncaptured.get(view.year)
+    if not amount:
+        return ""
+    return _(
+        "Measures that Miljødirektoratet's inventory does not capture are expected to cut %(tonnes)s tonnes in "
+        "%(year)s more; they are not counted in the path with measures."
+    ) % {"tonnes": tonnes(amount), "year": view.year}
 
 
 def lag_sentence(year: int, latest_year: int | None) -> str:

@@ -300,3 +300,18 @@ def test_a_draft_version_has_no_revision_to_speak_of(budget):
     budget.plan.status, budget.plan.adopted_on = PlanStatus.DRAFT, None
     budget.plan.save()
     assert climate.revisions_since(budget) == []
+
+
+def test_a_cut_the_inventory_does_not_capture_is_said_but_not_counted(budget, result_indicator):
+    make.climate_measure(budget, "T1", ROAD, cuts={2026: 4000}, result_indicator=result_indicator)
+    make.climate_measure(
+        budget, "T2", ROAD, cuts={2026: 3000}, result_indicator=result_indicator, captured_by_inventory=False
+    )
+    view = climate.compose(budget, 2026)
+    assert view.headline.covered == Decimal(4000)
+    assert view.total_with_measures(2026) == Decimal(78000 - 4000 + 20000)
+    with translation.override("en"):
+        assert climate.uncaptured_sentence(view) == (
+            "Measures that Miljødirektoratet's inventory does not capture are expected to cut 3,000 tonnes in 2026 "
+            "more; they are not counted in the path with measures."
+        )
