@@ -906,6 +906,8 @@ def copy_budget(old: Plan, new: Plan, projects: dict[int, int]) -> ClimateBudget
                 result_target=y.result_target,
             )  # fmt: skip
             for y in measure.years.all()
+            # Years before the new period belong to the version that was in force then.
+            if y.year >= new.period_start
         )
     return copy
 

@@ -250,8 +250,8 @@ def test_returning_a_status_keeps_the_approvers_reason(budget, rana_planner, ran
 def test_rolling_the_okonomiplan_rolls_its_climate_budget(budget, result_indicator, rana_planner):
     project = budget.plan.strategic_projects.create(title="Ladeinfrastruktur")
     old = make.climate_measure(
-        budget, "T1", ROAD, cuts={2026: (1000, 800, 1200)}, targets={2026: 40}, result_indicator=result_indicator,
-        project=project,
+        budget, "T1", ROAD, cuts={2026: 500, 2027: (1000, 800, 1200)}, targets={2027: 40},
+        result_indicator=result_indicator, project=project,
     )  # fmt: skip
     budget.interim_targets.create(year=2027, percent=Decimal(35))
     new_plan = plan_chain.roll(budget.plan, user=rana_planner)
@@ -262,7 +262,9 @@ def test_rolling_the_okonomiplan_rolls_its_climate_budget(budget, result_indicat
     assert rolled.sectors.get(sector=ROAD).years.get(year=2030).frame_percent == 40
     copy = rolled.measures.get()
     assert copy.previous == old and copy.project.plan == new_plan and copy.project.title == "Ladeinfrastruktur"
-    assert (copy.years.get().cut, copy.years.get().cut_low, copy.years.get().result_target) == (1000, 800, 40)
+    # 2026 was the old version's first year and stays with it: the new version's period begins in 2027.
+    (rolled_year,) = copy.years.all()
+    assert (rolled_year.year, rolled_year.cut, rolled_year.cut_low, rolled_year.result_target) == (2027, 1000, 800, 40)
     # The old version's budget is untouched and stays readable until the new one is adopted.
     assert climate.budget_for_year(budget.plan.municipality, 2027) == budget
     plan_chain.adopt(new_plan, adopted_on=datetime.date(2026, 12, 10), decision_reference="K-sak 1/2026",
