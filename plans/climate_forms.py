@@ -272,11 +272,17 @@ class ClimateMeasureForm(ExplainedForm):
         self.fields["result_indicator"].label_from_instance = lambda i: (
             i.name + (f" ({_('own indicator')})" if i.owner_id else "")
         )
-        self.fields["good_examples"].queryset = (
-            GoodExample.objects.filter(municipality_id=plan.municipality_id, status=ExampleStatus.PUBLISHED)
-            .order_by("-year", "title")
-        )  # fmt: skip
-        self.fields["good_examples"].label_from_instance = lambda e: f"{e.title} ({e.year})"
+        examples = self.fields["good_examples"]
+        examples.queryset = GoodExample.objects.filter(
+            municipality_id=plan.municipality_id, status=ExampleStatus.PUBLISHED
+        ).order_by("-year", "title")
+        # Read once here, so that the form can say when there is none to choose (the widget would read them again).
+        examples.choices = [(e.pk, f"{e.title} ({e.year})") for e in examples.queryset]
+        if not examples.choices:
+            examples.help_text = _(
+                "The municipality has no published good examples yet. Write one under Good examples; once the "
+                "network's coordinator publishes it, it can be linked here."
+            )
 
 
 class MeasureYearForm(GridRowForm):

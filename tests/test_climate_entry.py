@@ -257,6 +257,27 @@ def test_a_sector_cannot_be_added_twice(client, budget, rana_planner):
     assert response.status_code == 200 and budget.sectors.count() == 1
 
 
+@pytest.mark.usefixtures("english")
+def test_a_measure_links_only_the_municipalitys_published_examples_and_its_plans_projects(
+    client, budget, rana, oslo, rana_planner
+):
+    draft = GoodExample.objects.create(municipality=rana, year=FIRST - 1, title="Sykkelbyen", text="Utkast.")
+    oslos = GoodExample.objects.create(
+        municipality=oslo, year=FIRST - 1, title="Oslos bildeling", text="Tekst.", status=ExampleStatus.PUBLISHED
+    )
+    other_plan = make.plan(rana, PlanType.OKONOMIPLAN, first=FIRST - 1, last=LAST - 1)
+    elsewhere = StrategicProject.objects.create(plan=other_plan, title="Gammelt prosjekt")
+    client.force_login(rana_planner)
+    url = reverse("climate_measure_create", args=[budget.pk])
+    page = text(client.get(url))
+    assert "Sykkelbyen" not in page and "Oslos bildeling" not in page and "Gammelt prosjekt" not in page
+    assert "The municipality has no published good examples yet." in page
+    for refused in ({"good_examples": [draft.pk]}, {"good_examples": [oslos.pk]}, {"project": elsewhere.pk}):
+        response = client.post(url, measure_data(budget, effect_class="low", **refused))
+        assert response.status_code == 200 and "Select a valid choice" in text(response)
+    assert not ClimateMeasure.objects.exists()
+
+
 # --- who may edit ---------------------------------------------------------------------------------------------------
 
 

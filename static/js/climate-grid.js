@@ -9,8 +9,11 @@
   var base = JSON.parse(data.textContent);
   var select = document.getElementById("id_sector");
   var cells = Array.prototype.slice.call(grid.querySelectorAll("[data-tonnes-for]"));
-  var english = document.documentElement.lang === "en";
-  var format = new Intl.NumberFormat(english ? "en-GB" : "nb-NO", { maximumFractionDigits: 0 });
+  // Whole tonnes grouped as the page writes figures (indicators/numbers.py): 1 234 in Norwegian, 1,234 in English.
+  var group = document.documentElement.lang === "en" ? "," : "\u00a0";
+  function format(number) {
+    return String(Math.round(number)).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  }
 
   // "1 234,5", "1,234.5" or "12,5" as a number; null when empty or not a number.
   function parse(text) {
@@ -26,7 +29,7 @@
     cells.forEach(function (cell) {
       var input = document.getElementById(cell.dataset.tonnesFor);
       var percent = input ? parse(input.value) : null;
-      var text = tonnes != null && percent !== null ? format.format((Number(tonnes) * percent) / 100) : "\u2013";
+      var text = tonnes != null && percent !== null ? format((Number(tonnes) * percent) / 100) : "\u2013";
       if (cell.textContent !== text) cell.textContent = text;
     });
   }
