@@ -249,6 +249,21 @@ def test_the_budgets_checks_show_on_the_form_and_nothing_is_written(client, budg
 
 
 @pytest.mark.usefixtures("english")
+def test_the_terms_are_checked_on_the_form(client, okonomiplan, rana_planner):
+    client.force_login(rana_planner)
+    data = {"scope": "territorial", "reference_year": "2009", "target_year": "2005", "target_percent": "120",
+            "method_note": "", **management("interim", 2), "interim-0-year": "2001", "interim-0-percent": "10"}  # fmt: skip
+    page = text(client.post(reverse("climate_budget_edit", args=[okonomiplan.pk]), data))
+    assert "The target year must come after the reference year." in page
+    assert "The number can be at most 100." in page
+    assert "is violated" not in page
+    page = text(client.post(reverse("climate_budget_edit", args=[okonomiplan.pk]), {**data, "target_year": "2030",
+                                                                                     "target_percent": "95"}))  # fmt: skip
+    assert "The interim target for 2001 is outside 2010–2030." in page
+    assert not ClimateBudget.objects.exists() and not PlanChange.objects.exists()
+
+
+@pytest.mark.usefixtures("english")
 def test_a_sector_cannot_be_added_twice(client, budget, rana_planner):
     client.force_login(rana_planner)
     page = text(client.get(reverse("climate_sector_create", args=[budget.pk])))
