@@ -35,6 +35,7 @@ from plans.models import (
     ClimateBudget,
     ClimateMeasure,
     ClimateSector,
+    ExampleStatus,
     InterimTarget,
     MeasureReport,
     MeasureReportRevision,
@@ -719,10 +720,13 @@ def save_budget(*, budget: ClimateBudget, interim: list[tuple[int, Decimal]], us
 
 
 @transaction.atomic
-def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason: str = "") -> ClimateSector:
+def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason: str = "",
+                details=None) -> ClimateSector:  # fmt: skip
     """Save a sector's reference-path source and its frames and reference path per year (replacing the ones it had),
     after checking them whole."""
     budget = sector.budget
+    if not plan_chain.is_open(budget.plan):
+        raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
     problems = sector_problems(budget, sector, years)
     if problems:
         raise ClimateBudgetError(problems)
@@ -739,14 +743,18 @@ def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason:
         row.sector = sector
     SectorYear.objects.bulk_create(years)
     action = PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED
-    _log(budget.plan, action, _("Climate budget, sector “%(sector)s”") % {"sector": sector}, user=user, reason=reason)
+    _log(budget.plan, action, _("Climate budget, sector “%(sector)s”") % {"sector": sector}, user=user,
+         details=details, reason=reason)  # fmt: skip
     return sector
 
 
 @transaction.atomic
 def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, reason: str = "",
-                 details=None) -> ClimateMeasure:  # fmt: skip
-    """Check the measure and its years whole and save them (replacing the years it had), logged on the plan."""
+                 details=None, good_examples=None) -> ClimateMeasure:  # fmt: skip
+    """Check the measure and its years whole and save them (replacing the years it had), logged on the plan.
+
+    good_examples: the published good examples of the municipality the measure links, or None to keep its links.
+    """
     budget = measure.budget
     if not plan_chain.is_open(budget.plan):
         raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
@@ -759,6 +767,10 @@ def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, rea
         problems.append(_("The budget already has a measure numbered %(number)s.") % {"number": measure.number})
     if measure.project_id and measure.project.plan_id != budget.plan_id:
         problems.append(_("Choose a strategic project of the same økonomiplan version."))
+    if good_examples is not None and any(
+        e.municipality_id != budget.plan.municipality_id or e.status != ExampleStatus.PUBLISHED for e in good_examples
+    ):
+        problems.append(_("Link only the municipality's own published good examples."))
     if problems:
         raise ClimateBudgetError(problems)
     created = measure.pk is None
@@ -767,10 +779,38 @@ def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, rea
     for row in years:
         row.measure = measure
     MeasureYear.objects.bulk_create(years)
+    if good_examples is not None:
+        measure.good_examples.set(good_examples)
     action = PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED
     _log(budget.plan, action, _("Climate measure %(measure)s") % {"measure": measure}, user=user,
          details=details, reason=reason)  # fmt: skip
     return measure
+
+
+@transaction.atomic
+def delete_part(*, part: ClimateSector | ClimateMeasure, user, reason: str = "") -> None:
+    """Delete a sector (with its frames) or a measure (with its effects), logged on the plan.
+
+    Refused for a sector while measures cut in it, and for a measure once its status has been reported: the
+    reports are the budget's history.
+    """
+    budget = part.budget
+    if not plan_chain.is_open(budget.plan):
+        raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
+    if plan_chain.needs_explanation(budget.plan) and not reason.strip():
+        raise ClimateBudgetError([_("The plan is adopted: explain the change in one line.")])
+    if isinstance(part, ClimateSector):
+        subject = _("Climate budget, sector “%(sector)s”") % {"sector": part}
+        if budget.measures.filter(sector=part.sector).exists():
+            raise ClimateBudgetError([_("The sector has measures: delete them or move them to another sector first.")])
+    else:
+        subject = _("Climate measure %(measure)s") % {"measure": part}
+        if part.reports.exists():
+            raise ClimateBudgetError(
+                [_("The measure's status has been reported, so it cannot be deleted. Report it as cancelled instead.")]
+            )
+    part.delete()
+    _log(budget.plan, PlanChange.Action.DELETED, subject, user=user, reason=reason.strip())
 
 
 def _revise(report: MeasureReport, *, user, reason: str, when) -> MeasureReportRevision:

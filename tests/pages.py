@@ -56,6 +56,7 @@ EXCLUDED_ROUTES = {
     "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
     "access_notice_seen": "an action: POST only",
     "round_close": "an action: POST only",
+    "climate_delete": "a confirmation before a POST, with the kind of part in its address (tests/test_climate_entry.py)",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
@@ -117,6 +118,11 @@ PRIVATE = {
     "my_examples": "rana_planner",
     "example_edit": "rana_planner",
     "example_create": "rana_planner",
+    "climate_budget_edit": "rana_planner",
+    "climate_sector_create": "rana_planner",
+    "climate_sector_edit": "rana_planner",
+    "climate_measure_create": "rana_planner",
+    "climate_measure_edit": "rana_planner",
 }
 
 
@@ -223,6 +229,10 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         status=PlanStatus.DRAFT, previous_version=okonomiplan,
     )  # fmt: skip
 
+    climate_budget = make.climate_budget(okonomiplan, target_year=YEAR + 4)
+    climate_sector = make.climate_sector(climate_budget, "veitrafikk", frames={YEAR: 60}, reference={YEAR: 80})
+    climate_measure = make.climate_measure(climate_budget, "T1", "veitrafikk", effect_class="low")
+
     report = AnnualReport.objects.create(municipality=rana, year=YEAR)
     save_report_texts(report=report, bodies={"introduction": "Et godt år."}, user=rana_planner)
     publish_report(report=report, user=rana_planner)
@@ -286,5 +296,10 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         "membership_end": membership,
         "round_matrix": reporting_round,
         "round_edit": reporting_round,
+        "climate_budget_edit": okonomiplan,
+        "climate_sector_create": climate_budget,
+        "climate_sector_edit": climate_sector,
+        "climate_measure_create": climate_budget,
+        "climate_measure_edit": climate_measure,
     }
     return Site(municipality=rana, indicator=waste, network=network, objects=objects)
