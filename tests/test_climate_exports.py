@@ -384,7 +384,7 @@ def test_a_revised_reference_year_moves_the_tonnes_not_the_per_cent(client, rana
     assert dataset.extension["budgets"]["1833"]["frame_percent"]["veitrafikk"]["2025"] == 70
 
 
-def test_the_paths_take_the_same_queries_with_1_or_10_measures(client, rana_budget, django_assert_num_queries):
+def test_the_paths_take_the_same_queries_with_2_or_12_measures(client, rana_budget, django_assert_num_queries):
     for count in (2, 12):
         # 1. the municipality by its number
         # 2. its numbers
@@ -472,3 +472,64 @@ def test_the_network_file_takes_the_same_queries_however_many_members(
     make.climate_sector(kongsberg_budget, "veitrafikk", frames={2025: 90}, reference={2025: 95})
     add_measures(kongsberg_budget, 5)
     assert fetch().dimensions["Region"].codes == ["3303", "0301", "1833"]  # by name
+
+
+# --- the API --------------------------------------------------------------------------------------------------
+
+API = "/api/v1/climate-budgets/"
+
+
+def test_the_api_lists_the_adopted_budget_with_its_sectors_in_per_cent_and_tonnes(client, rana_budget):
+    response = client.get(f"{API}?kommune=1833")
+    assert response.status_code == 200
+    assert b"HEMMELIG" not in response.content and b"77712301" not in response.content
+    (budget,) = response.json()["results"]  # not the draft version
+    assert (budget["kommunenummer"], budget["plan"]["title"], budget["plan"]["status"]) == (
+        "1833",
+        "Økonomiplan 2025–2028",
+        "adopted",
+    )
+    assert (budget["reference_year"], budget["target_year"], budget["target_percent"]) == (2009, 2030, "95")
+    assert budget["reference_year_emissions"] == "50000"
+    roads = next(s for s in budget["sectors"] if s["sector"] == "veitrafikk")
+    assert (roads["label"], roads["reference_year_emissions"]) == ("Road traffic", "40000")
+    assert roads["years"][0] == {
+        "year": 2025,
+        "frame_percent": "70",
+        "reference_percent": "85",
+        "frame_tonnes": "28000",
+        "reference_tonnes": "34000",
+        "with_measures_tonnes": "32800",
+    }
+    cars, heating = budget["measures"]
+    assert cars["years"][0] == {
+        "year": 2025,
+        "cut": "1200",
+        "cut_low": "800",
+        "cut_high": "1600",
+        "result_target": "60",
+    }
+    assert (cars["strategic_project"], cars["result_indicator"]) == ("Grønn bilpark", "miljofyrtarn")
+    # As last published, not the revision in progress; the heating measure's approved status is not published.
+    (report,) = cars["reports"]
+    assert (report["year"], report["status"], report["result_value"]) == (2025, "on_track", "55")
+    assert heating["reports"] == []
+
+
+def test_the_api_takes_the_same_queries_with_2_or_11_measures(client, rana_budget, django_assert_num_queries):
+    for count in (2, 11):
+        # 1. the municipality by its number
+        # 2. the count of its public climate budgets
+        # 3. the page of budgets with their plan and municipality
+        # 4. the municipalities' numbers
+        # 5. the interim targets
+        # 6. the sectors
+        # 7. their years
+        # 8. the measures, with their project and result indicator
+        # 9. their years
+        # 10. their published reports
+        # 11. the inventory of the page's municipalities
+        with django_assert_num_queries(11):
+            (budget,) = client.get(f"{API}?kommune=1833").json()["results"]
+        assert len(budget["measures"]) == count
+        add_measures(rana_budget, 9 if count == 2 else 0)
