@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.importers.miljodir import SECTOR_PREFIX
+from indicators.importers.miljodir import SECTOR_PREFIX, sector_code
 from indicators.models import IndicatorValue, Municipality, ValueRevision, ValueState
 from indicators.numbers import format_number
 from plans import chain as plan_chain
@@ -64,6 +64,11 @@ MOVES = {
 def inventory_code(sector: str) -> str:
     """Return the code of the indicator holding the sector's emissions (Miljødirektoratet's import writes it)."""
     return SECTOR_PREFIX + sector
+
+
+def sector_for(name: str) -> str:
+    """Return the sector (Sector's value) of a sector as Miljødirektoratet names it: "Sjøfart" → "sjofart"."""
+    return sector_code(name).removeprefix(SECTOR_PREFIX)
 
 
 def sector_label(sector: str) -> str:
@@ -271,13 +276,15 @@ def inventories(municipality_ids: list[int], sectors: list[str]) -> dict[int, di
     return found
 
 
-def revisions_since(budget: ClimateBudget) -> list[Revision]:
+def revisions_since(budget: ClimateBudget, sectors: list[str] | None = None) -> list[Revision]:
     """The changes Miljødirektoratet published to the budget's sectors' reference-year emissions after the plan was
     adopted (or set up, for a draft): the frames' tonnes moved with them. One query."""
     since = budget.plan.adopted_on
     if since is None:
         return []
-    codes = {inventory_code(s.sector): s.sector for s in budget.sectors.all()}
+    if sectors is None:
+        sectors = [s.sector for s in budget.sectors.all()]
+    codes = {inventory_code(s): s for s in sectors}
     changes = (
         ValueRevision.objects.filter(
             indicator_value__municipality_id=budget.plan.municipality_id,
@@ -389,7 +396,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         sectors=figures,
         measures=rows,
         interim=interim,
-        revisions=revisions_since(budget),
+        revisions=revisions_since(budget, [s.sector for s in sectors]),
         reference_total=reference_total,
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
@@ -571,7 +578,8 @@ def measure_problems(
                 % {"sector": sector_label(measure.sector).lower()}
             )
         return problems
-    problems.extend(_path_problems(budget, measure, quantified, reference))
+    inside = [y for y in quantified if first <= y.year <= last]
+    problems.extend(_path_problems(budget, measure, inside, reference))
     return problems
 
 
