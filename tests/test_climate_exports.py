@@ -301,9 +301,8 @@ def test_the_measures_download_takes_the_same_queries_with_1_or_10_measures(
         # 9. the inventory
         # 10. the projects' budget lines
         # 11. the year's reports
-        # 12. the sectors again, for the revisions of the reference year
-        # 13. the revisions of the reference year
-        with django_assert_num_queries(13):
+        # 12. the revisions of the reference year
+        with django_assert_num_queries(12):
             response = client.get(measures_url())
         assert len(csv_rows(response)) == 1 + count
         add_measures(budget, 9 if count == 1 else 0)
