@@ -102,6 +102,11 @@ def budget_for_year(municipality: Municipality, year: int, *, can_read_drafts: b
             plan__period_start__lte=year, plan__period_end__gte=year
         )
     )
+    return choose_budget(candidates)
+
+
+def choose_budget(candidates: list[ClimateBudget]) -> ClimateBudget | None:
+    """Of the budgets whose period covers a year, newest plan first: the adopted version, else the newest."""
     adopted = [b for b in candidates if b.plan.status == PlanStatus.ADOPTED]
     return (adopted or candidates or [None])[0]
 
@@ -257,16 +262,21 @@ def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, D
 
     The inventory is official statistics: every reader sees the published figure.
     """
+    return inventories([municipality_id], sectors).get(municipality_id, {s: {} for s in sectors})
+
+
+def inventories(municipality_ids: list[int], sectors: list[str]) -> dict[int, dict[str, dict[int, Decimal]]]:
+    """Return inventory() for several municipalities at once, by municipality id. One query."""
     codes = {inventory_code(s): s for s in sectors}
     values = IndicatorValue.objects.filter(
-        municipality_id=municipality_id,
+        municipality_id__in=municipality_ids,
         indicator__code__in=codes,
         published_at__isnull=False,
         published_state=ValueState.REPORTED,
-    ).values_list("indicator__code", "year", "published_value")
-    found: dict[str, dict[int, Decimal]] = {s: {} for s in sectors}
-    for code, year, value in values:
-        found[codes[code]][year] = value
+    ).values_list("municipality_id", "indicator__code", "year", "published_value")
+    found: dict[int, dict[str, dict[int, Decimal]]] = {m: {s: {} for s in sectors} for m in municipality_ids}
+    for municipality_id, code, year, value in values:
+        found[municipality_id][codes[code]][year] = value
     return found
 
 
@@ -303,20 +313,11 @@ def revisions_since(budget: ClimateBudget, sectors: list[str] | None = None) -> 
     return [r for r in found.values() if r.before != r.after]
 
 
-def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) -> BudgetView:
-    """Compose the budget for the year's page: sectors in tonnes, measures with cost and the year's report.
-
-    Queries, whatever the number of sectors and measures: interim targets, sectors, their years, measures, their
-    years, the inventory, the projects' budget lines, the year's reports, the reference year's revisions (9).
-    published_only: the public sees reports as last published; readers with a role see the working copy.
-    """
-    plan = budget.plan
-    interim = list(budget.interim_targets.all())
-    sectors = list(budget.sectors.prefetch_related("years"))
-    measures = list(
-        budget.measures.select_related("result_indicator", "project").prefetch_related("years").order_by("number")
-    )
-    found = inventory(plan.municipality_id, [s.sector for s in sectors])
+def sector_figures(budget: ClimateBudget, sectors: list[ClimateSector], measures: list[ClimateMeasure],
+                   found: dict[str, dict[int, Decimal]]) -> list[SectorFigures]:  # fmt: skip
+    """Return the budget's sectors in tonnes: frames and reference path from their per cent of the reference year's
+    emissions in found (inventory()), and the measures' cuts summed per year. No query: the sectors' and measures'
+    years are read as prefetched."""
     figures = []
     for sector in sectors:
         history = found.get(sector.sector, {})
@@ -349,6 +350,24 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
                 if amount is not None:
                     sums = getattr(entry, key)
                     sums[row.year] = sums.get(row.year, Decimal(0)) + amount
+    return figures
+
+
+def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) -> BudgetView:
+    """Compose the budget for the year's page: sectors in tonnes, measures with cost and the year's report.
+
+    Queries, whatever the number of sectors and measures: interim targets, sectors, their years, measures, their
+    years, the inventory, the projects' budget lines, the year's reports, the reference year's revisions (9).
+    published_only: the public sees reports as last published; readers with a role see the working copy.
+    """
+    plan = budget.plan
+    interim = list(budget.interim_targets.all())
+    sectors = list(budget.sectors.prefetch_related("years"))
+    measures = list(
+        budget.measures.select_related("result_indicator", "project").prefetch_related("years").order_by("number")
+    )
+    found = inventory(plan.municipality_id, [s.sector for s in sectors])
+    figures = sector_figures(budget, sectors, measures, found)
     cost = _costs([m.project_id for m in measures if m.project_id], plan)
     reports = {r.measure_id: r for r in MeasureReport.objects.filter(measure__budget=budget, year=year).order_by()}
     rows = []

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import of_municipality, public_page
-from plans import budget, climate_entry, digest, editing, planning, views
+from plans import budget, climate_entry, climate_exports, digest, editing, planning, views
 
 urlpatterns = [
     # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
@@ -64,6 +64,22 @@ urlpatterns = [
     ),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", public_page(views.network_report), name="network_report"),
+    # Climate budget: downloads (open data: the adopted budget and the statuses as published, for everyone).
+    path(
+        "kommune/<str:code>/klimabudsjett/<int:year>/tiltak.<str:fmt>",
+        climate_exports.climate_measures_download,
+        name="climate_measures_download",
+    ),
+    path(
+        "kommune/<str:code>/klimabudsjett/<int:year>/rammer.json",
+        climate_exports.climate_paths_jsonstat,
+        name="climate_paths_jsonstat",
+    ),
+    path(
+        "nettverk/<slug:slug>/klimabudsjett/<int:year>/rammer.json",
+        climate_exports.climate_network_jsonstat,
+        name="climate_network_jsonstat",
+    ),
     path("gode-eksempler/", public_page(views.good_examples, query=("kommune",)), name="good_examples"),
     path("gode-eksempler/<int:pk>/", public_page(views.good_example), name="good_example"),
     path("gode-eksempler/<int:pk>/bilde/", views.good_example_image, name="good_example_image"),
