@@ -26,7 +26,19 @@ from indicators.models import (
     NetworkMembership,
     ValueState,
 )
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanStatus
+from plans.models import (
+    ClimateBudget,
+    ClimateMeasure,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    InterimTarget,
+    MeasureStatus,
+    MeasureYear,
+    Plan,
+    PlanStatus,
+    Sector,
+)
 
 # Statistics Norway's terms: CC BY 4.0, credited as "Kilde: Statistisk sentralbyrå".
 SSB_LICENCE = {
@@ -301,6 +313,197 @@ class PlanSerializer(serializers.ModelSerializer):
     def get_parent(self, plan) -> int | None:
         # A plan above that is not adopted (a draft, a repealed plan) is not public.
         return plan.parent_id if plan.parent and plan.parent.status == PlanStatus.ADOPTED else None
+
+
+# --- climate budgets --------------------------------------------------------------------------------------------
+
+
+def tonnes(**kwargs) -> serializers.DecimalField:
+    return figure(allow_null=True, **kwargs)
+
+
+class InterimTargetSerializer(serializers.ModelSerializer):
+    percent = figure(help_text="The cut from the reference year's emissions to reach by the year, in per cent.")
+
+    class Meta:
+        model = InterimTarget
+        fields = ["year", "percent"]
+
+
+class SectorYearSerializer(serializers.Serializer):
+    """A sector's frame and reference path in a year: as the budget sets them, in per cent, and in tonnes."""
+
+    year = serializers.IntegerField(read_only=True)
+    frame_percent = figure(
+        allow_null=True, help_text="The most the sector may emit, in per cent of its reference-year emissions."
+    )
+    reference_percent = figure(
+        allow_null=True, help_text="What the sector would emit without new measures, in per cent of the reference year."
+    )
+    frame_tonnes = tonnes(help_text="The frame in tonnes CO₂-eq.; null without the reference year's emissions.")
+    reference_tonnes = tonnes(help_text="The reference path in tonnes CO₂-eq.; null likewise.")
+    with_measures_tonnes = tonnes(
+        help_text="The reference path less the expected cuts of the sector's measures, in tonnes CO₂-eq."
+    )
+
+
+class ClimateSectorSerializer(serializers.Serializer):
+    sector = serializers.ChoiceField(choices=Sector.choices, read_only=True, help_text="The inventory's sector.")
+    label = serializers.CharField(read_only=True)
+    reference_source = serializers.CharField(read_only=True, help_text="Where the reference path comes from.")
+    reference_year_emissions = tonnes(
+        help_text="The sector's emissions in the reference year in tonnes CO₂-eq., as Miljødirektoratet's inventory "
+        "stands today; null when it has none. The tonnes of the frames and paths follow it."
+    )
+    years = SectorYearSerializer(many=True, read_only=True)
+
+
+class MeasureYearSerializer(serializers.ModelSerializer):
+    cut = tonnes(help_text="The expected cut in tonnes CO₂-eq. in the year, against the reference path.")
+    cut_low = tonnes(help_text="The low estimate of the cut.")
+    cut_high = tonnes(help_text="The high estimate of the cut.")
+    result_target = figure(allow_null=True, help_text="The target for the result indicator, in its unit.")
+
+    class Meta:
+        model = MeasureYear
+        fields = ["year", "cut", "cut_low", "cut_high", "result_target"]
+
+
+class MeasureReportSerializer(serializers.Serializer):
+    """A measure's status in a year, as last published: a status being revised is served as it was published."""
+
+    year = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(source="published_status", choices=MeasureStatus.choices, read_only=True)
+    explanation = serializers.CharField(source="published_explanation", read_only=True)
+    result_value = figure(source="published_result", allow_null=True, help_text="The result indicator's figure.")
+    published_at = serializers.DateTimeField(read_only=True, help_text="When this status was last published.")
+
+
+class ClimateMeasureSerializer(serializers.ModelSerializer):
+    strategic_project = serializers.SlugRelatedField(
+        source="project",
+        slug_field="title",
+        read_only=True,
+        allow_null=True,
+        help_text="The project whose budget lines pay for it.",
+    )
+    result_indicator = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="The code of the indicator that shows it is carried out.",
+    )
+    years = MeasureYearSerializer(many=True, read_only=True)
+    reports = MeasureReportSerializer(
+        source="published_reports", many=True, read_only=True, help_text="Its published status, year by year."
+    )
+
+    class Meta:
+        model = ClimateMeasure
+        fields = [
+            "number",
+            "title",
+            "description",
+            "sector",
+            "emission_source",
+            "level",
+            "responsible_unit",
+            "strategic_project",
+            "effect_class",
+            "captured_by_inventory",
+            "co_benefits",
+            "result_indicator",
+            "is_example",
+            "years",
+            "reports",
+        ]
+
+
+class BudgetPlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "title", "status", "period_start", "period_end", "adopted_on"]
+
+
+class ClimateBudgetSerializer(serializers.ModelSerializer):
+    """A municipality's klimabudsjett in one økonomiplan version.
+
+    The serializer's context holds `figures`: per budget, its sectors in tonnes (plans.climate.sector_figures()).
+    """
+
+    kommunenummer = serializers.CharField(source="plan.municipality.kommunenummer", read_only=True)
+    municipality = serializers.CharField(source="plan.municipality.name", read_only=True)
+    plan = BudgetPlanSerializer(read_only=True, help_text="The økonomiplan version the budget is part of.")
+    target_percent = figure(help_text="The cut from the reference year's emissions by the target year, in per cent.")
+    interim_targets = InterimTargetSerializer(many=True, read_only=True)
+    reference_year_emissions = serializers.SerializerMethodField(
+        help_text="The budget's sectors' emissions in the reference year in tonnes CO₂-eq., as the inventory stands "
+        "today; null when a sector has none."
+    )
+    sectors = serializers.SerializerMethodField()
+    measures = ClimateMeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ClimateBudget
+        fields = [
+            "id",
+            "kommunenummer",
+            "municipality",
+            "plan",
+            "scope",
+            "reference_year",
+            "target_year",
+            "target_percent",
+            "interim_targets",
+            "method_note",
+            "reference_year_emissions",
+            "sectors",
+            "measures",
+        ]
+
+    def _figures(self, budget) -> list:
+        return self.context["figures"][budget.pk]
+
+    @extend_schema_field(tonnes())
+    def get_reference_year_emissions(self, budget) -> str | None:
+        bases = [f.reference_tonnes for f in self._figures(budget)]
+        if not bases or None in bases:
+            return None
+        return tonnes().to_representation(sum(bases, Decimal(0)).quantize(TENTH))
+
+    @extend_schema_field(ClimateSectorSerializer(many=True))
+    def get_sectors(self, budget) -> list[dict]:
+        sectors = []
+        for found in self._figures(budget):
+            years = sorted(set(found.frame_percent) | set(found.reference_percent))
+            sectors.append(
+                {
+                    "sector": found.code,
+                    "label": found.label,
+                    "reference_source": found.sector.reference_source,
+                    "reference_year_emissions": _tenth(found.reference_tonnes),
+                    "years": [
+                        {
+                            "year": year,
+                            "frame_percent": found.frame_percent.get(year),
+                            "reference_percent": found.reference_percent.get(year),
+                            "frame_tonnes": _tenth(found.frame.get(year)),
+                            "reference_tonnes": _tenth(found.reference.get(year)),
+                            "with_measures_tonnes": _tenth(found.with_measures(year)),
+                        }
+                        for year in years
+                    ],
+                }
+            )
+        return ClimateSectorSerializer(sectors, many=True).data
+
+
+TENTH = Decimal("0.1")
+
+
+def _tenth(amount: Decimal | None) -> Decimal | None:
+    """Tonnes to a tenth, as they are stored."""
+    return None if amount is None else amount.quantize(TENTH)
 
 
 # --- query parameters -------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ router.register("networks", views.NetworkViewSet, basename="network")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("values", views.ValueViewSet, basename="value")
 router.register("plans", views.PlanViewSet, basename="plan")
+router.register("climate-budgets", views.ClimateBudgetViewSet, basename="climate-budget")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

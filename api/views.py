@@ -23,7 +23,18 @@ from indicators.models import (
     Network,
     NetworkMembership,
 )
-from plans.models import FocusArea, Goal, GoalIndicator, Plan
+from plans import chain as plan_chain
+from plans import climate
+from plans.models import (
+    ClimateBudget,
+    ClimateMeasure,
+    ClimateSector,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    MeasureReport,
+    Plan,
+)
 
 
 class ApiView:
@@ -260,3 +271,66 @@ class PlanViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
             if "kommune" in filters:
                 plans = plans.filter(municipality=filters["kommune"])
         return plans
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Climate budgets",
+        description=(
+            "The klimabudsjett of each økonomiplan version that has been adopted (versions since replaced or repealed "
+            "included): its terms, its sectors' frames and reference paths per year, in per cent of the reference "
+            "year's emissions as set and in tonnes CO₂-eq. at Miljødirektoratet's inventory as it stands today, and "
+            "its measures with their expected cuts and their statuses as last published. Drafts and statuses not yet "
+            "published are not served."
+        ),
+        parameters=[serializers.MunicipalityFilter],
+    )
+)
+class ClimateBudgetViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.ClimateBudgetSerializer
+    filter_class = serializers.MunicipalityFilter
+
+    def get_queryset(self):
+        # Public as plans.climate.budgets_of(can_read_drafts=False) has it: versions that have been adopted.
+        budgets = (
+            ClimateBudget.objects.filter(plan__status__in=plan_chain.PUBLIC_STATUSES)
+            .select_related("plan__municipality")
+            .prefetch_related(
+                "plan__municipality__codes",
+                "interim_targets",
+                Prefetch("sectors", queryset=ClimateSector.objects.prefetch_related("years")),
+                Prefetch(
+                    "measures",
+                    queryset=ClimateMeasure.objects.select_related("project", "result_indicator")
+                    .prefetch_related(
+                        "years",
+                        Prefetch(
+                            "reports",
+                            queryset=MeasureReport.objects.filter(published_at__isnull=False).order_by("year"),
+                            to_attr="published_reports",
+                        ),
+                    )
+                    .order_by("number", "pk"),
+                ),
+            )
+            .order_by("plan__municipality__name", "plan__municipality_id", "-plan__period_start", "pk")
+        )
+        if self.action == "list" and not getattr(self, "swagger_fake_view", False):
+            filters = self.filters()
+            if "kommune" in filters:
+                budgets = budgets.filter(plan__municipality=filters["kommune"])
+        return budgets
+
+    def list(self, request, *args, **kwargs):
+        budgets = self.paginate_queryset(self.get_queryset())
+        # The page's sectors in tonnes: one query for the inventory of every municipality on the page.
+        sectors = sorted({s.sector for b in budgets for s in b.sectors.all()})
+        found = climate.inventories([b.plan.municipality_id for b in budgets], sectors)
+        figures = {
+            b.pk: climate.sector_figures(
+                b, list(b.sectors.all()), list(b.measures.all()), found[b.plan.municipality_id]
+            )
+            for b in budgets
+        }
+        data = self.get_serializer(budgets, many=True, context={**self.get_serializer_context(), "figures": figures})
+        return self.get_paginated_response(data.data)

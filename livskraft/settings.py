@@ -321,9 +321,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "DESCRIPTION": (
         "Read-only open data from Livskraft: municipalities and their number history, networks, indicators, "
-        "published indicator values and adopted plans. Only published figures are served; a figure under "
-        "revision is served as it was last published. Data from Statistics Norway (SSB), such as the population, "
-        "is licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); credit it as "
+        "published indicator values, adopted plans and their climate budgets. Only published figures are served; "
+        "a figure under revision is served as it was last published. Data from Statistics Norway (SSB), such as the "
+        "population, is licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); credit it as "
         '"Kilde: Statistisk sentralbyrå". Each value states its licence where one is known.'
     ),
     "SERVE_INCLUDE_SCHEMA": False,

@@ -10,6 +10,7 @@ Sums (all in tonnes CO₂-eq., over the budget's sectors):
 - frame(year) = Σ frame_percent × reference-year emissions / 100,
 - reference path(year) likewise, path with measures(year) = reference path − Σ central cuts of the sector's measures,
 - needed cut(year) = reference path − frame, covered share = Σ central cuts ÷ needed cut,
+- measures the inventory does not capture are listed, and their cuts said beside the sums, never counted in them,
 - gap to the target (percentage points) = target % − the cut from the reference year the path with measures reaches
   in the target year.
 """
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.importers.miljodir import SECTOR_PREFIX
+from indicators.importers.miljodir import SECTOR_PREFIX, sector_code
 from indicators.models import IndicatorValue, Municipality, ValueRevision, ValueState
 from indicators.numbers import format_number
 from plans import chain as plan_chain
@@ -34,6 +35,7 @@ from plans.models import (
     ClimateBudget,
     ClimateMeasure,
     ClimateSector,
+    ExampleStatus,
     InterimTarget,
     MeasureReport,
     MeasureReportRevision,
@@ -66,6 +68,11 @@ def inventory_code(sector: str) -> str:
     return SECTOR_PREFIX + sector
 
 
+def sector_for(name: str) -> str:
+    """Return the sector (Sector's value) of a sector as Miljødirektoratet names it: "Sjøfart" → "sjofart"."""
+    return sector_code(name).removeprefix(SECTOR_PREFIX)
+
+
 def sector_label(sector: str) -> str:
     return str(Sector(sector).label) if sector in Sector.values else sector
 
@@ -95,6 +102,11 @@ def budget_for_year(municipality: Municipality, year: int, *, can_read_drafts: b
             plan__period_start__lte=year, plan__period_end__gte=year
         )
     )
+    return choose_budget(candidates)
+
+
+def choose_budget(candidates: list[ClimateBudget]) -> ClimateBudget | None:
+    """Of the budgets whose period covers a year, newest plan first: the adopted version, else the newest."""
     adopted = [b for b in candidates if b.plan.status == PlanStatus.ADOPTED]
     return (adopted or candidates or [None])[0]
 
@@ -194,6 +206,8 @@ class BudgetView:
     years: list[int]  # every year the chart and table cover
     headline: Headline
     missing_inventory: list[str]  # sectors without the reference year's emissions
+    # Per year, the central cuts of measures the inventory does not capture: not in the path with measures.
+    uncaptured: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -248,26 +262,33 @@ def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, D
 
     The inventory is official statistics: every reader sees the published figure.
     """
+    return inventories([municipality_id], sectors).get(municipality_id, {s: {} for s in sectors})
+
+
+def inventories(municipality_ids: list[int], sectors: list[str]) -> dict[int, dict[str, dict[int, Decimal]]]:
+    """Return inventory() for several municipalities at once, by municipality id. One query."""
     codes = {inventory_code(s): s for s in sectors}
     values = IndicatorValue.objects.filter(
-        municipality_id=municipality_id,
+        municipality_id__in=municipality_ids,
         indicator__code__in=codes,
         published_at__isnull=False,
         published_state=ValueState.REPORTED,
-    ).values_list("indicator__code", "year", "published_value")
-    found: dict[str, dict[int, Decimal]] = {s: {} for s in sectors}
-    for code, year, value in values:
-        found[codes[code]][year] = value
+    ).values_list("municipality_id", "indicator__code", "year", "published_value")
+    found: dict[int, dict[str, dict[int, Decimal]]] = {m: {s: {} for s in sectors} for m in municipality_ids}
+    for municipality_id, code, year, value in values:
+        found[municipality_id][codes[code]][year] = value
     return found
 
 
-def revisions_since(budget: ClimateBudget, sectors: list[ClimateSector] | None = None) -> list[Revision]:
+def revisions_since(budget: ClimateBudget, sectors: list[str] | None = None) -> list[Revision]:
     """The changes Miljødirektoratet published to the budget's sectors' reference-year emissions after the plan was
-    adopted (or set up, for a draft): the frames' tonnes moved with them. One query (two without the sectors)."""
+    adopted (or set up, for a draft): the frames' tonnes moved with them. One query."""
     since = budget.plan.adopted_on
     if since is None:
         return []
-    codes = {inventory_code(s.sector): s.sector for s in (budget.sectors.all() if sectors is None else sectors)}
+    if sectors is None:
+        sectors = [s.sector for s in budget.sectors.all()]
+    codes = {inventory_code(s): s for s in sectors}
     changes = (
         ValueRevision.objects.filter(
             indicator_value__municipality_id=budget.plan.municipality_id,
@@ -292,12 +313,11 @@ def revisions_since(budget: ClimateBudget, sectors: list[ClimateSector] | None =
     return [r for r in found.values() if r.before != r.after]
 
 
-def sector_figures(
-    budget: ClimateBudget, sectors: list[ClimateSector], measures: list[ClimateMeasure], found: dict
-) -> list[SectorFigures]:
-    """The sectors in tonnes: frames and reference paths from the inventory's reference year, and the measures' cuts
-    summed per sector and year. No query: the sectors' and the measures' years come prefetched, found is
-    inventory()'s answer."""
+def sector_figures(budget: ClimateBudget, sectors: list[ClimateSector], measures: list[ClimateMeasure],
+                   found: dict[str, dict[int, Decimal]]) -> list[SectorFigures]:  # fmt: skip
+    """Return the budget's sectors in tonnes: frames and reference path from their per cent of the reference year's
+    emissions in found (inventory()), and the measures' cuts summed per year. No query: the sectors' and measures'
+    years are read as prefetched."""
     figures = []
     for sector in sectors:
         history = found.get(sector.sector, {})
@@ -316,7 +336,8 @@ def sector_figures(
     by_sector = {f.code: f for f in figures}
     for measure in measures:
         entry = by_sector.get(measure.sector)
-        if entry is None:
+        if entry is None or not measure.captured_by_inventory:
+            # A cut the inventory will not show is said beside the sums (uncaptured_cuts()), never counted in them.
             continue
         for row in measure.years.all():
             for key, amount in (("cuts", row.cut), ("cuts_low", row.cut_low), ("cuts_high", row.cut_high)):
@@ -324,6 +345,19 @@ def sector_figures(
                     sums = getattr(entry, key)
                     sums[row.year] = sums.get(row.year, Decimal(0)) + amount
     return figures
+
+
+def uncaptured_cuts(sectors: list[ClimateSector], measures: list[ClimateMeasure]) -> dict[int, Decimal]:
+    """Per year, the central cuts of the measures the inventory does not capture, in the budget's sectors. No query:
+    the measures' years come prefetched."""
+    codes = {s.sector for s in sectors}
+    found: dict[int, Decimal] = defaultdict(Decimal)
+    for measure in measures:
+        if measure.sector in codes and not measure.captured_by_inventory:
+            for row in measure.years.all():
+                if row.cut is not None:
+                    found[row.year] += row.cut
+    return dict(found)
 
 
 def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) -> BudgetView:
@@ -341,6 +375,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
     )
     found = inventory(plan.municipality_id, [s.sector for s in sectors])
     figures = sector_figures(budget, sectors, measures, found)
+    uncaptured = uncaptured_cuts(sectors, measures)
     cost = _costs([m.project_id for m in measures if m.project_id], plan)
     reports = {r.measure_id: r for r in MeasureReport.objects.filter(measure__budget=budget, year=year).order_by()}
     rows = []
@@ -380,11 +415,12 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         sectors=figures,
         measures=rows,
         interim=interim,
-        revisions=revisions_since(budget, sectors),
+        revisions=revisions_since(budget, [s.sector for s in sectors]),
         reference_total=reference_total,
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
         missing_inventory=[f.label for f in figures if f.reference_tonnes is None],
+        uncaptured=uncaptured,
     )
     view.headline = _headline(view, year)
     return view
@@ -482,6 +518,17 @@ def headline_sentence(view: BudgetView) -> str:
     return " ".join(parts)
 
 
+def uncaptured_sentence(view: BudgetView) -> str:
+    """Say what the measures the inventory does not capture are expected to cut, left out of the sums."""
+    amount = view.uncaptured.get(view.year)
+    if not amount:
+        return ""
+    return _(
+        "Measures that Miljødirektoratet's inventory does not capture are expected to cut %(tonnes)s tonnes in "
+        "%(year)s more; they are not counted in the path with measures."
+    ) % {"tonnes": tonnes(amount), "year": view.year}
+
+
 def lag_sentence(year: int, latest_year: int | None) -> str:
     """Say plainly when the inventory covers the year ("the figures for 2025 come in 2027")."""
     if latest_year is not None and latest_year >= year:
@@ -562,7 +609,8 @@ def measure_problems(
                 % {"sector": sector_label(measure.sector).lower()}
             )
         return problems
-    problems.extend(_path_problems(budget, measure, quantified, reference))
+    inside = [y for y in quantified if first <= y.year <= last]
+    problems.extend(_path_problems(budget, measure, inside, reference))
     return problems
 
 
@@ -699,10 +747,13 @@ def save_budget(*, budget: ClimateBudget, interim: list[tuple[int, Decimal]], us
 
 
 @transaction.atomic
-def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason: str = "") -> ClimateSector:
+def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason: str = "",
+                details=None) -> ClimateSector:  # fmt: skip
     """Save a sector's reference-path source and its frames and reference path per year (replacing the ones it had),
     after checking them whole."""
     budget = sector.budget
+    if not plan_chain.is_open(budget.plan):
+        raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
     problems = sector_problems(budget, sector, years)
     if problems:
         raise ClimateBudgetError(problems)
@@ -719,14 +770,18 @@ def save_sector(*, sector: ClimateSector, years: list[SectorYear], user, reason:
         row.sector = sector
     SectorYear.objects.bulk_create(years)
     action = PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED
-    _log(budget.plan, action, _("Climate budget, sector “%(sector)s”") % {"sector": sector}, user=user, reason=reason)
+    _log(budget.plan, action, _("Climate budget, sector “%(sector)s”") % {"sector": sector}, user=user,
+         details=details, reason=reason)  # fmt: skip
     return sector
 
 
 @transaction.atomic
 def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, reason: str = "",
-                 details=None) -> ClimateMeasure:  # fmt: skip
-    """Check the measure and its years whole and save them (replacing the years it had), logged on the plan."""
+                 details=None, good_examples=None) -> ClimateMeasure:  # fmt: skip
+    """Check the measure and its years whole and save them (replacing the years it had), logged on the plan.
+
+    good_examples: the published good examples of the municipality the measure links, or None to keep its links.
+    """
     budget = measure.budget
     if not plan_chain.is_open(budget.plan):
         raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
@@ -739,6 +794,10 @@ def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, rea
         problems.append(_("The budget already has a measure numbered %(number)s.") % {"number": measure.number})
     if measure.project_id and measure.project.plan_id != budget.plan_id:
         problems.append(_("Choose a strategic project of the same økonomiplan version."))
+    if good_examples is not None and any(
+        e.municipality_id != budget.plan.municipality_id or e.status != ExampleStatus.PUBLISHED for e in good_examples
+    ):
+        problems.append(_("Link only the municipality's own published good examples."))
     if problems:
         raise ClimateBudgetError(problems)
     created = measure.pk is None
@@ -747,10 +806,38 @@ def save_measure(*, measure: ClimateMeasure, years: list[MeasureYear], user, rea
     for row in years:
         row.measure = measure
     MeasureYear.objects.bulk_create(years)
+    if good_examples is not None:
+        measure.good_examples.set(good_examples)
     action = PlanChange.Action.CREATED if created else PlanChange.Action.CHANGED
     _log(budget.plan, action, _("Climate measure %(measure)s") % {"measure": measure}, user=user,
          details=details, reason=reason)  # fmt: skip
     return measure
+
+
+@transaction.atomic
+def delete_part(*, part: ClimateSector | ClimateMeasure, user, reason: str = "") -> None:
+    """Delete a sector (with its frames) or a measure (with its effects), logged on the plan.
+
+    Refused for a sector while measures cut in it, and for a measure once its status has been reported: the
+    reports are the budget's history.
+    """
+    budget = part.budget
+    if not plan_chain.is_open(budget.plan):
+        raise ClimateBudgetError([_("This version is replaced and can no longer be changed.")])
+    if plan_chain.needs_explanation(budget.plan) and not reason.strip():
+        raise ClimateBudgetError([_("The plan is adopted: explain the change in one line.")])
+    if isinstance(part, ClimateSector):
+        subject = _("Climate budget, sector “%(sector)s”") % {"sector": part}
+        if budget.measures.filter(sector=part.sector).exists():
+            raise ClimateBudgetError([_("The sector has measures: delete them or move them to another sector first.")])
+    else:
+        subject = _("Climate measure %(measure)s") % {"measure": part}
+        if part.reports.exists():
+            raise ClimateBudgetError(
+                [_("The measure's status has been reported, so it cannot be deleted. Report it as cancelled instead.")]
+            )
+    part.delete()
+    _log(budget.plan, PlanChange.Action.DELETED, subject, user=user, reason=reason.strip())
 
 
 def _revise(report: MeasureReport, *, user, reason: str, when) -> MeasureReportRevision:
@@ -886,6 +973,8 @@ def copy_budget(old: Plan, new: Plan, projects: dict[int, int]) -> ClimateBudget
                 result_target=y.result_target,
             )  # fmt: skip
             for y in measure.years.all()
+            # Years before the new period belong to the version that was in force then.
+            if y.year >= new.period_start
         )
     return copy
 

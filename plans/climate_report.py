@@ -28,7 +28,6 @@ from plans.models import (
     MeasureReportRevision,
     MeasureStatus,
     Plan,
-    PlanStatus,
     ReportStatus,
 )
 
@@ -175,7 +174,7 @@ class MemberBudget:
     budget: ClimateBudget
     frame: Decimal | None  # tonnes CO₂-eq. in the year, over the budget's sectors
     needed: Decimal | None  # the reference path − the frame
-    covered: Decimal  # Σ the measures' central cuts in the year
+    covered: Decimal  # Σ the central cuts in the year of the measures the inventory captures
     population: Decimal | None
     population_year: int | None
     measures_per_sector: list[tuple[str, int]]
@@ -197,33 +196,6 @@ class MemberBudget:
         return sum(count for _label, count in self.measures_per_sector)
 
 
-def _chosen(budgets: list[ClimateBudget]) -> dict[int, ClimateBudget]:
-    """Per municipality, the budget climate.budget_for_year() would choose: the adopted version in force, else the
-    newest public version covering the year. budgets: newest first."""
-    chosen: dict[int, ClimateBudget] = {}
-    for budget in budgets:
-        municipality_id = budget.plan.municipality_id
-        current = chosen.get(municipality_id)
-        if current is None or (current.plan.status != PlanStatus.ADOPTED and budget.plan.status == PlanStatus.ADOPTED):
-            chosen[municipality_id] = budget
-    return chosen
-
-
-def _inventories(municipality_ids, sectors) -> dict[int, dict[str, dict[int, Decimal]]]:
-    """Per municipality, climate.inventory()'s answer for the sectors. One query."""
-    codes = {climate.inventory_code(s): s for s in sectors}
-    found: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    values = IndicatorValue.objects.filter(
-        municipality_id__in=municipality_ids,
-        indicator__code__in=codes,
-        published_at__isnull=False,
-        published_state=ValueState.REPORTED,
-    ).values_list("municipality_id", "indicator__code", "year", "published_value")
-    for municipality_id, code, year, value in values:
-        found[municipality_id][codes[code]][year] = value
-    return found
-
-
 def _populations(municipality_ids, year: int) -> dict[int, tuple[int, Decimal]]:
     """Per municipality, its latest published population up to the year: (year, inhabitants). One query."""
     values = (
@@ -240,7 +212,7 @@ def _populations(municipality_ids, year: int) -> dict[int, tuple[int, Decimal]]:
     return {municipality_id: (y, value) for municipality_id, y, value in values}
 
 
-def network_budgets(members: list[comparison.Member], year: int) -> list[MemberBudget]:
+def network_comparison(members: list[comparison.Member], year: int) -> list[MemberBudget]:
     """The members' climate budgets for the year (public versions only), in the members' order.
 
     Queries, however many members, sectors and measures: the budgets (1); with any, their sectors, the sectors'
@@ -257,7 +229,10 @@ def network_budgets(members: list[comparison.Member], year: int) -> list[MemberB
         .select_related("plan")
         .order_by("-plan__period_start", "-plan__pk")
     )
-    chosen = _chosen(candidates)
+    by_municipality: dict[int, list[ClimateBudget]] = defaultdict(list)
+    for budget in candidates:
+        by_municipality[budget.plan.municipality_id].append(budget)
+    chosen = {pk: climate.choose_budget(found) for pk, found in by_municipality.items()}
     if not chosen:
         return []
     budgets = list(chosen.values())
@@ -272,7 +247,7 @@ def network_budgets(members: list[comparison.Member], year: int) -> list[MemberB
         ),
     )
     sectors = {s.sector for b in budgets for s in b.sectors.all()}
-    inventories = _inventories(list(chosen), sectors)
+    inventories = climate.inventories(list(chosen), sorted(sectors))
     populations = _populations(list(chosen), year)
     found = []
     for member in members:

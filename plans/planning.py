@@ -9,7 +9,7 @@ one-line explanation. Every change goes to the plan's log (PlanChange).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import Count, Prefetch, ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,17 @@ from indicators.access import Access, access_for, municipality_for_user, object_
 from indicators.models import Municipality
 from plans import chain as plan_chain
 from plans.forms import AdoptForm, FocusAreaForm, GoalForm, PlanForm, ProjectForm
-from plans.models import FocusArea, Goal, GoalIndicator, Plan, PlanChange, PlanStatus, PlanType, StrategicProject
+from plans.models import (
+    ClimateBudget,
+    FocusArea,
+    Goal,
+    GoalIndicator,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    PlanType,
+    StrategicProject,
+)
 
 LOG_ENTRIES = 50
 # What the plan's log calls each kind of item (by its address segment), and its model.
@@ -104,6 +114,7 @@ def plan_page(request, code: str, pk: int):
     )
     if not can_read:
         versions = [v for v in versions if v.status in plan_chain.PUBLIC_STATUSES]
+    can_edit = access.can_enter(plan.municipality_id) and plan_chain.is_open(plan)
     return render(
         request,
         "plans/plan.html",
@@ -114,7 +125,8 @@ def plan_page(request, code: str, pk: int):
             "projects": projects,
             "log": log,
             "versions": versions,
-            "can_edit": access.can_enter(plan.municipality_id) and plan_chain.is_open(plan),
+            "can_edit": can_edit,
+            "climate": _climate_section(plan, can_edit=can_edit),
             "can_adopt": access.can_approve(plan.municipality_id)
             and plan.status != PlanStatus.ADOPTED
             and plan_chain.is_open(plan),
@@ -125,6 +137,25 @@ def plan_page(request, code: str, pk: int):
             "money_years": years,
         },
     )
+
+
+def _climate_section(plan: Plan, *, can_edit: bool) -> dict | None:
+    """The økonomiplan's climate budget in short, and for its planners its sectors and measures to edit; None where
+    there is nothing to show. One query for readers, three for planners."""
+    if plan.plan_type != PlanType.OKONOMIPLAN:
+        return None
+    budget = (
+        ClimateBudget.objects.filter(plan=plan)
+        .annotate(sector_count=Count("sectors", distinct=True), measure_count=Count("measures", distinct=True))
+        .first()
+    )
+    if budget is None and not can_edit:
+        return None
+    section = {"budget": budget, "can_edit": can_edit}
+    if budget is not None and can_edit:
+        section["sectors"] = list(budget.sectors.all())
+        section["measures"] = list(budget.measures.all())
+    return section
 
 
 def _version_ids(plan: Plan) -> set[int]:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.cache import of_municipality, public_page
-from plans import budget, climate_pages, digest, editing, planning, views
+from plans import budget, climate_entry, climate_exports, climate_pages, digest, editing, planning, views
 
 urlpatterns = [
     # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
@@ -46,6 +46,13 @@ urlpatterns = [
     path("rapportering/planer/<int:pk>/prosjekt/ny/", planning.project_create, name="project_create"),
     path("rapportering/prosjekt/<int:pk>/", planning.project_edit, name="project_edit"),
     path("rapportering/<str:kind>/<int:pk>/slett/", planning.delete, name="plan_delete"),
+    # Climate budget: editing. Planners of the municipality, in an open økonomiplan version; adopting the plan adopts it.
+    path("rapportering/planer/<int:pk>/klimabudsjett/", climate_entry.budget_edit, name="climate_budget_edit"),
+    path("rapportering/klimabudsjett/<int:pk>/sektor/ny/", climate_entry.sector_create, name="climate_sector_create"),
+    path("rapportering/klimasektor/<int:pk>/", climate_entry.sector_edit, name="climate_sector_edit"),
+    path("rapportering/klimabudsjett/<int:pk>/tiltak/ny/", climate_entry.measure_create, name="climate_measure_create"),
+    path("rapportering/klimatiltak/<int:pk>/", climate_entry.measure_edit, name="climate_measure_edit"),
+    path("rapportering/klimabudsjett/<str:kind>/<int:pk>/slett/", climate_entry.delete, name="climate_delete"),
     # Money: budget lines per year, entered or imported.
     path("rapportering/<str:code>/budsjett/<int:year>/", budget.budget_entry, name="budget_entry"),
     path("rapportering/<str:code>/budsjett/<int:year>/import/", budget.budget_import, name="budget_import"),
@@ -65,6 +72,22 @@ urlpatterns = [
     ),
     path("nettverk/<slug:slug>/arsrapport/", views.network_report_latest, name="network_report_latest"),
     path("nettverk/<slug:slug>/arsrapport/<int:year>/", public_page(views.network_report), name="network_report"),
+    # Climate budget: downloads (open data: the adopted budget and the statuses as published, for everyone).
+    path(
+        "kommune/<str:code>/klimabudsjett/<int:year>/tiltak.<str:fmt>",
+        climate_exports.climate_measures_download,
+        name="climate_measures_download",
+    ),
+    path(
+        "kommune/<str:code>/klimabudsjett/<int:year>/rammer.json",
+        climate_exports.climate_paths_jsonstat,
+        name="climate_paths_jsonstat",
+    ),
+    path(
+        "nettverk/<slug:slug>/klimabudsjett/<int:year>/rammer.json",
+        climate_exports.climate_network_jsonstat,
+        name="climate_network_jsonstat",
+    ),
     path("gode-eksempler/", public_page(views.good_examples, query=("kommune",)), name="good_examples"),
     path("gode-eksempler/<int:pk>/", public_page(views.good_example), name="good_example"),
     path("gode-eksempler/<int:pk>/bilde/", views.good_example_image, name="good_example_image"),

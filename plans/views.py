@@ -241,7 +241,7 @@ def network_report(request, slug: str, year: int):
         .prefetch_related("municipality__codes")
         .order_by("municipality__name")
     )
-    climate_budgets = climate_report.network_budgets(members, year)
+    climate_budgets = climate_report.network_comparison(members, year)
     return render(
         request,
         "plans/reports/network_report.html",

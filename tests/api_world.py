@@ -12,14 +12,18 @@ from django.utils import timezone
 
 from indicators.models import Indicator, Role, ValueStatus
 from indicators.services import ProposedValue, apply_values, change_status
-from plans.models import PlanStatus
+from plans.climate import save_report
+from plans.models import MeasureStatus, PlanStatus, PlanType, ReportStatus
 from tests import factories as make
 
 NETWORK = "livskraftige-kommuner"
 SSB_WASTE = "SSB, KOSTRA tabell 12241"
 # Figures and words that exist only in unpublished values, revisions and plans: none may appear in any response.
 # Eight digits, so a timestamp's microseconds (six digits) can never match one by chance.
-SECRETS = ["77712301", "77723402", "77734503", "77745604", "77756705", "77767806", "77778907", "HEMMELIG"]
+SECRETS = [
+    "77712301", "77723402", "77734503", "77745604", "77756705", "77767806", "77778907", "77790011", "77790022",
+    "HEMMELIG",
+]  # fmt: skip
 
 
 def publish(indicator, m, year, value, *, source="SSB 07459", **fields):
@@ -44,10 +48,10 @@ def revise(indicator, m, year, value, user, *, source="HEMMELIG regneark", is_sa
     )
 
 
-def plan(m, status, *, title, baseline=420, parent=None, indicator):
+def plan(m, status, *, title, baseline=420, parent=None, indicator, **fields):
     """A kommuneplan 2020–2032 (adopted or repealed ones on 1 June 2020) with one goal measured by the indicator."""
     adopted_on = datetime.date(2020, 6, 1) if status in (PlanStatus.ADOPTED, PlanStatus.REPEALED) else None
-    p = make.plan(m, title=title, status=status, adopted_on=adopted_on, parent=parent)
+    p = make.plan(m, title=title, status=status, adopted_on=adopted_on, parent=parent, **fields)
     area = make.focus_area(p, f"Innsatsområde for {title}", order=1)
     make.goal(area, f"Mål for {title}", indicator=indicator, baseline=(2020, baseline), target=(2030, 350))
     return p
@@ -99,5 +103,26 @@ def build(*, waste, lighthouses, planner) -> dict:
     for status in (PlanStatus.DRAFT, PlanStatus.CONSULTATION, PlanStatus.REPEALED):
         plan(kongsberg, status, title=f"HEMMELIG plan ({status})", baseline=77778907, indicator=waste)
     draft_parent = plan(rana, PlanStatus.DRAFT, title="HEMMELIG overordnet plan", baseline=77778907, indicator=waste)
-    plan(rana, PlanStatus.ADOPTED, title="Økonomiplan", parent=draft_parent, indicator=lighthouses)
+    economy = plan(rana, PlanStatus.ADOPTED, title="Økonomiplan", parent=draft_parent, indicator=lighthouses,
+                   plan_type=PlanType.OKONOMIPLAN)  # fmt: skip
+    climate_budgets(economy, lighthouses=lighthouses, planner=planner)
     return {"kongsberg": kongsberg, "rana": rana, "fjord": fjord, "network": network, "plan": adopted}
+
+
+def climate_budgets(economy, *, lighthouses, planner):
+    """Rana's adopted økonomiplan gets a climate budget with a published status under revision and a status never
+    published; a draft version has a budget of its own. No emissions: the tonnes are null."""
+    rana = economy.municipality
+    budget = make.climate_budget(economy, method_note="Miljødirektoratets framskrivning.")
+    make.climate_sector(budget, "veitrafikk", frames={2025: 70}, reference={2025: 85})
+    cars = make.climate_measure(budget, "T1", "veitrafikk", cuts={2025: (1200, 800, 1600)}, targets={2025: 60},
+                                result_indicator=lighthouses)  # fmt: skip
+    heating = make.climate_measure(budget, "T2", "oppvarming", effect_class="medium")
+    make.measure_report(cars, 2025, MeasureStatus.ON_TRACK, workflow=ReportStatus.PUBLISHED, result=55)
+    save_report(measure=cars, year=2025, status=MeasureStatus.DELAYED, explanation="HEMMELIG forsinkelse",
+                result_value=Decimal(77790011), user=planner)  # fmt: skip
+    save_report(measure=heating, year=2025, status=MeasureStatus.CANCELLED, explanation="HEMMELIG avlyst",
+                result_value=None, user=planner)  # fmt: skip
+    draft = make.plan(rana, PlanType.OKONOMIPLAN, title="HEMMELIG økonomiplan", status=PlanStatus.DRAFT)
+    secret = make.climate_budget(draft, target_percent=77)
+    make.climate_measure(secret, "T9", "veitrafikk", title="HEMMELIG tiltak", cuts={2025: 77790022})

@@ -47,6 +47,9 @@ EXCLUDED_ROUTES = {
     "budget_template": "a download: the spreadsheet template (CSV, XLSX)",
     "goal_calculation": "a download: one goal's calculation (CSV)",
     "report_goal_calculation": "a download: one goal's calculation as a report shows it (CSV)",
+    "climate_measures_download": "a download: the climate budget's measures and statuses (CSV, XLSX, JSON)",
+    "climate_paths_jsonstat": "a download: the climate budget's frames and paths (JSON-stat)",
+    "climate_network_jsonstat": "a download: the network's climate budgets' frames and paths (JSON-stat)",
     "good_example_image": "an image",
     "plan_roll": "an action: POST only",
     "plan_delete": "an action: POST only",
@@ -56,6 +59,7 @@ EXCLUDED_ROUTES = {
     "opendata_status": "JSON for the open-data preview's progress script (tests/test_opendata_tasks.py)",
     "access_notice_seen": "an action: POST only",
     "round_close": "an action: POST only",
+    "climate_delete": "a confirmation before a POST, with the kind of part in its address (tests/test_climate_entry.py)",
 }
 # Routes without a name, by their pattern, and why.
 EXCLUDED_PATTERNS = {
@@ -118,6 +122,11 @@ PRIVATE = {
     "my_examples": "rana_planner",
     "example_edit": "rana_planner",
     "example_create": "rana_planner",
+    "climate_budget_edit": "rana_planner",
+    "climate_sector_create": "rana_planner",
+    "climate_sector_edit": "rana_planner",
+    "climate_measure_create": "rana_planner",
+    "climate_measure_edit": "rana_planner",
 }
 
 
@@ -227,12 +236,12 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
     make.emissions(rana, "veitrafikk", {2009: 40000, YEAR - 2: 30000})
     make.emissions(rana, "oppvarming", {2009: 10000, YEAR - 2: 4000})
     climate_budget = make.climate_budget(okonomiplan, target_year=YEAR + 5, method_note="Etter **Miljødirektoratet**.")
-    make.climate_sector(climate_budget, "veitrafikk", frames={YEAR: 50}, reference={YEAR: 70})
+    climate_sector = make.climate_sector(climate_budget, "veitrafikk", frames={YEAR: 50}, reference={YEAR: 70})
     make.climate_sector(climate_budget, "oppvarming", frames={YEAR: 20}, reference={YEAR: 36})
-    charging = make.climate_measure(climate_budget, "T1", "veitrafikk", cuts={YEAR: (4000, 3000, 5000)},
-                                    result_indicator=lighthouses, project=project)  # fmt: skip
+    climate_measure = make.climate_measure(climate_budget, "T1", "veitrafikk", cuts={YEAR: (4000, 3000, 5000)},
+                                           result_indicator=lighthouses, project=project)  # fmt: skip
     make.climate_measure(climate_budget, "T2", "oppvarming", effect_class="medium", is_example=True)
-    make.measure_report(charging, YEAR, "on_track", workflow="published", explanation="Som planlagt")
+    make.measure_report(climate_measure, YEAR, "on_track", workflow="published", explanation="Som planlagt")
 
     report = AnnualReport.objects.create(municipality=rana, year=YEAR)
     save_report_texts(report=report, bodies={"introduction": "Et godt år."}, user=rana_planner)
@@ -297,5 +306,10 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         "membership_end": membership,
         "round_matrix": reporting_round,
         "round_edit": reporting_round,
+        "climate_budget_edit": okonomiplan,
+        "climate_sector_create": climate_budget,
+        "climate_sector_edit": climate_sector,
+        "climate_measure_create": climate_budget,
+        "climate_measure_edit": climate_measure,
     }
     return Site(municipality=rana, indicator=waste, network=network, objects=objects)

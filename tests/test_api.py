@@ -111,6 +111,8 @@ LEAK_URLS = [
     f"{API}plans/?kommune=3303",
     f"{API}plans/?kommune=0604",
     f"{API}plans/?kommune=1833",
+    f"{API}climate-budgets/",
+    f"{API}climate-budgets/?kommune=1833",
     f"{API}schema/",
 ]
 
@@ -521,6 +523,7 @@ def test_the_schema_is_openapi_3_with_every_path(client, db):
         "/api/v1/values/",
         "/api/v1/plans/",
         "/api/v1/plans/{id}/",
+        "/api/v1/climate-budgets/",
     }
     assert all(set(operations) == {"get"} for operations in schema["paths"].values())
     parameters = {p["name"] for p in schema["paths"]["/api/v1/values/"]["get"]["parameters"]}
@@ -739,6 +742,17 @@ def test_every_page_of_250_values_takes_3_queries(client, waste, django_assert_n
         # 6. their goals
         # 7. the goals' indicators, with the indicator
         (f"{API}plans/?kommune=3303", 7),
+        # 1. the count of public climate budgets
+        # 2. the page of budgets with their plan and municipality
+        # 3. the municipalities' numbers
+        # 4. the interim targets
+        # 5. the sectors
+        # 6. their years
+        # 7. the measures, with their project and result indicator
+        # 8. their years
+        # 9. their published reports
+        # 10. the inventory of the page's municipalities
+        (f"{API}climate-budgets/", 10),
         # 1. the count of published values
         # 2. the page of values with their indicator, municipality and published population
         # 3. their municipalities' numbers
@@ -768,6 +782,7 @@ WRITE_URLS = [
     f"{API}indicators/",
     f"{API}indicators/husholdningsavfall/",
     f"{API}plans/",
+    f"{API}climate-budgets/",
     f"{API}schema/",
     API,
 ]
