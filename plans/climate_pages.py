@@ -52,16 +52,26 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+@dataclass
+class KeyEntry:
+    """One entry of the chart's key, drawn in the page as a small SVG beside its words (plotly's own legend scrolls
+    at a phone's width): an area's colour, a line's colour and dash, or a marker's shape."""
+
+    label: str
+    kind: str  # "area", "line" or "marker"
+    colour: str
+    dash: bool = False
+    symbol: str = ""  # a marker's shape: "square", "diamond", "star"
+
+
 def _path(name: str, points: dict[int, Decimal], *, line: dict, marker: dict | None = None, shape="linear") -> list:
-    """A line through the points with a white halo under it (no legend entry of its own), or nothing."""
+    """A line through the points with a white halo under it, or nothing."""
     if not points:
         return []
     years = sorted(points)
     y = [float(points[year]) for year in years]
     text = [climate.tonnes(points[year]) for year in years]
-    halo = trace(
-        "scatter", x=years, y=y, mode="lines", line={**HALO, "shape": shape}, showlegend=False, hoverinfo="skip"
-    )
+    halo = trace("scatter", x=years, y=y, mode="lines", line={**HALO, "shape": shape}, hoverinfo="skip")
     drawn = trace(
         "scatter",
         x=years,
@@ -76,10 +86,11 @@ def _path(name: str, points: dict[int, Decimal], *, line: dict, marker: dict | N
     return [halo, drawn]
 
 
-def wedge_chart(view: climate.BudgetView) -> dict:
-    """The wedge chart: emissions by sector as stacked areas, then the reference path (dashed), the path with the
-    measures (solid), the frame (steps with squares), and the target and interim targets (stars, diamonds)."""
-    data = []
+def wedge_chart(view: climate.BudgetView) -> tuple[dict, list[KeyEntry]]:
+    """The wedge chart and its key: emissions by sector as stacked areas, then the reference path (dashed), the path
+    with the measures (solid), the frame (steps with squares), and the target and interim targets (stars,
+    diamonds). The key lists the lines and marks first, then the sectors from the top of the stack down."""
+    data, key, areas = [], [], []
     known = [y for y in view.years if view.total("history", y) is not None]
     for sector in view.sectors:
         colour = SECTOR_COLOURS.get(sector.code, OTHER_COLOUR)
@@ -97,26 +108,27 @@ def wedge_chart(view: climate.BudgetView) -> dict:
                 hovertemplate="%{x}: %{text} t<extra>" + sector.label + "</extra>",
             )
         )
+        areas.insert(0, KeyEntry(sector.label, "area", colour))
     rows = view.rows()
-    reference = {r["year"]: r["reference"] for r in rows if r["reference"] is not None}
-    with_measures = {r["year"]: r["with_measures"] for r in rows if r["with_measures"] is not None}
-    frame = {r["year"]: r["frame"] for r in rows if r["frame"] is not None}
-    data += _path(_("Reference path, without new measures"), reference,
-                  line={"color": PATH_COLOUR, "width": 2.5, "dash": "dash"})  # fmt: skip
-    data += _path(_("Path with the measures"), with_measures, line={"color": PATH_COLOUR, "width": 3})
-    data += _path(
-        _("Frame"),
-        frame,
-        line={"color": FRAME_COLOUR, "width": 2.5},
-        marker={"color": FRAME_COLOUR, "symbol": "square", "size": 8},
-        shape="hv",
-    )
+    paths = [
+        (_("Frame"), "frame", {"color": FRAME_COLOUR, "width": 2.5}, "square"),
+        (_("Path with the measures"), "with_measures", {"color": PATH_COLOUR, "width": 3}, ""),
+        (_("Reference path, without new measures"), "reference", {"color": PATH_COLOUR, "width": 2.5, "dash": "dash"},
+         ""),
+    ]  # fmt: skip
+    for name, column, line, symbol in paths:
+        points = {r["year"]: r[column] for r in rows if r[column] is not None}
+        marker = {"color": line["color"], "symbol": symbol, "size": 8} if symbol else None
+        drawn = _path(name, points, line=line, marker=marker, shape="hv" if column == "frame" else "linear")
+        if drawn:
+            data += drawn
+            key.append(KeyEntry(name, "line", line["color"], dash="dash" in line, symbol=symbol))
     marks = []
     if view.reference_total is not None:
+        marks.append((_("Target"), view.budget.target_year, view.target_tonnes(), "star"))
         for interim in view.interim:
             tonnes = view.reference_total * (HUNDRED - interim.percent) / HUNDRED
             marks.append((_("Interim targets"), interim.year, tonnes, "diamond"))
-        marks.append((_("Target"), view.budget.target_year, view.target_tonnes(), "star"))
     for name in dict.fromkeys(m[0] for m in marks):
         chosen = [m for m in marks if m[0] == name]
         data.append(
@@ -136,24 +148,25 @@ def wedge_chart(view: climate.BudgetView) -> dict:
                 hovertemplate="%{x}: %{text} t<extra>" + name + "</extra>",
             )
         )
+        key.append(KeyEntry(name, "marker", TARGET_COLOUR, symbol=chosen[0][3]))
     years = [year for item in data for year in item["x"]]
     span = max(years) - min(years) if years else 0
-    return figure(
+    chart = figure(
         data,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        height=460,
+        height=380,
         separators=chart_separators(),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#212529"},
-        showlegend=True,
-        # At the foot, in rows that wrap at a phone's width; plotly makes room for as many rows as it needs.
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": 12}},
+        # The key is in the page, under the chart, where it wraps at any width.
+        showlegend=False,
         annotations=[axis_unit(_("tonnes CO₂-eq."))],
-        yaxis={"rangemode": "tozero", "separatethousands": True, "automargin": True},
+        yaxis={"rangemode": "tozero", "tickformat": ",d", "automargin": True},
         xaxis={"tickformat": "d", "dtick": 1 if span <= 10 else (2 if span <= 20 else 5), "automargin": True},
         hovermode="closest",
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )
+    return chart, key + areas
 
 
 def chart_sentence(view: climate.BudgetView) -> str:
@@ -220,6 +233,7 @@ class MeasureLine:
     budget: Decimal | None  # NOK 1 000
     accounts: Decimal | None
     target: Decimal | None  # the result indicator's target for the year
+    working_copy: bool  # the status as being reported (readers with a role), not as published
 
     @property
     def measure(self) -> ClimateMeasure:
@@ -233,7 +247,7 @@ class MeasureLine:
     def unpublished_step(self) -> str:
         """The reporting step of a status shown before it is published ("" when it is the published one)."""
         report = self.row.report
-        if report is None or report.workflow == ReportStatus.PUBLISHED:
+        if not self.working_copy or report is None or report.workflow == ReportStatus.PUBLISHED:
             return ""
         return report.get_workflow_display()
 
@@ -257,7 +271,7 @@ def sector_lines(view: climate.BudgetView) -> list[SectorLine]:
     ]
 
 
-def measure_lines(view: climate.BudgetView) -> list[MeasureLine]:
+def measure_lines(view: climate.BudgetView, *, working_copies: bool) -> list[MeasureLine]:
     year, lines = view.year, []
     for row in view.measures:
         planned = row.years.get(year)
@@ -271,6 +285,7 @@ def measure_lines(view: climate.BudgetView) -> list[MeasureLine]:
                 budget=money.get("budget"),
                 accounts=money.get("accounts"),
                 target=planned.result_target if planned else None,
+                working_copy=working_copies,
             )
         )
     return lines
@@ -307,6 +322,7 @@ def climate_budget(request, code: str, year: int):
     report_years = list(reports.order_by("-year").values_list("year", flat=True))
     report_year = year if year in report_years else next(iter(report_years), None)
     rows = view.rows()
+    chart, key = wedge_chart(view)
     total = view.reference_total
     interim = [(t, None if total is None else total * (HUNDRED - t.percent) / HUNDRED) for t in view.interim]
     return render(
@@ -324,14 +340,16 @@ def climate_budget(request, code: str, year: int):
             "is_in_force": plan.status == PlanStatus.ADOPTED,
             "headline": climate.headline_sentence(view),
             "lag": climate.lag_sentence(year, view.headline.latest_year),
+            "uncaptured": climate.uncaptured_sentence(view),
             "revisions": climate.revision_sentences(view),
-            "chart": wedge_chart(view),
+            "chart": chart,
+            "chart_key": key,
             "chart_sentence": chart_sentence(view),
             "rows": rows,
             "this_row": next((r for r in rows if r["year"] == year), {}),
             "interim": interim,
             "sectors": sector_lines(view),
-            "measures": measure_lines(view),
+            "measures": measure_lines(view, working_copies=insider),
             "statuses": status_counts(view.measures),
             "years": list(range(plan.period_start, plan.period_end + 1)),
             "report_year": report_year,

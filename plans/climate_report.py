@@ -81,6 +81,7 @@ class Chapter:
     latest_frame: Decimal | None  # the frame then
     frame_plan: Plan | None  # the version that set that frame (this one, or the one in force that year)
     sectors: list[SectorAgainstFrame] = field(default_factory=list)
+    working_copies: bool = False  # the statuses as being reported (a preview), not as published
 
     @property
     def year(self) -> int:
@@ -154,6 +155,7 @@ def chapter(municipality: Municipality, year: int, *, published_only: bool = Tru
         latest=view.headline.latest,
         latest_frame=framed.total("frame", latest_year) if latest_year is not None else None,
         frame_plan=framed.plan,
+        working_copies=not published_only,
     )
     if latest_year is not None:
         found.sectors = [

@@ -134,7 +134,7 @@ def test_the_public_sees_published_statuses_and_readers_with_a_role_the_ones_bei
                         result_value=None, user=rana_planner)  # fmt: skip
     public = text_of(client.get(URL))
     assert "On track" in public and "Som planlagt" in public
-    assert "Delayed" not in public and "forsinket" not in public
+    assert "Delayed" not in public and "forsinket" not in public and "Not published" not in public
     client.force_login(rana_planner)
     inside = text_of(client.get(URL))
     assert "Delayed" in inside and "Leveransen er forsinket" in inside
@@ -162,17 +162,21 @@ def test_a_revision_of_the_reference_year_is_said_and_moves_the_tonnes(client, e
 
 
 def test_the_chart_has_a_trace_per_sector_and_the_paths(client, english, budget):
-    chart = chart_of(client.get(URL))
-    names = [t.get("name") for t in chart["data"] if t.get("showlegend", True)]
+    response = client.get(URL)
+    chart = chart_of(response)
+    names = [t["name"] for t in chart["data"] if "name" in t]
     assert names == [
         "Heating",
         "Road traffic",
-        "Reference path, without new measures",
-        "Path with the measures",
         "Frame",
-        "Interim targets",
+        "Path with the measures",
+        "Reference path, without new measures",
         "Target",
+        "Interim targets",
     ]
+    # The key under the chart names them too: the lines and marks, then the sectors from the top of the stack.
+    key = re.search(r'<ul class="chart-key">.*?</ul>', response.content.decode(), re.S)[0]
+    assert re.findall(r"</svg>([^<]+)</li>", key) == [*names[2:], "Road traffic", "Heating"]
     by_name = {t["name"]: t for t in chart["data"] if t.get("name")}
     assert by_name["Road traffic"]["stackgroup"] == "emissions"
     assert by_name["Road traffic"]["x"] == [2009, LATEST] and by_name["Road traffic"]["y"] == [40000, 30000]
@@ -201,7 +205,10 @@ def test_the_page_shows_terms_sectors_and_measures(client, english, budget):
     assert "Rammene følger Miljødirektoratets framskrivning." in page  # Markdown, rendered
     # Road traffic in Y: frame 20 000 (50 %), reference path 28 000 (70 %), 4 000 cut, 24 000 left.
     assert "Road traffic 40,000 30,000 20,000 (50.0 %) 28,000 (70.0 %) 4,000 24,000" in page
-    assert "T1 Ladepunkter i sentrum Road traffic The municipality's own – 1,500 / 1,320 4,000 (3,000–5,000)" in page
+    assert (
+        "T1 Ladepunkter i sentrum Road traffic · The municipality's own 1,500 / 1,320 4,000 (3,000–5,000) Shows in "
+        "the inventory"
+    ) in page
     assert "T3 Sykkelbyen Example" in page and "Effect medium not in tonnes" in page
     assert "Not reported" in page
 
@@ -237,8 +244,9 @@ def publish_report(rana, year=Y):
 
 def test_the_annual_report_has_a_climate_chapter(client, english, rana, budget, rana_planner):
     publish_report(rana)
-    climate.save_report(measure=budget.measures.get(number="T2"), year=Y, status=MeasureStatus.DELAYED,
-                        explanation="Anbudet ble avlyst", result_value=None, user=rana_planner)  # fmt: skip
+    for number in ("T1", "T2"):  # T1's published status stays while its change is a draft; T2 has none published
+        climate.save_report(measure=budget.measures.get(number=number), year=Y, status=MeasureStatus.DELAYED,
+                            explanation="Anbudet ble avlyst", result_value=None, user=rana_planner)  # fmt: skip
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = text_of(client.get(f"/kommune/1833/arsrapport/{Y}/?lang=en"))
     chapter = page[page.index("Climate budget From Økonomiplan") :]
@@ -251,6 +259,11 @@ def test_the_annual_report_has_a_climate_chapter(client, english, rana, budget, 
     assert "T1 Ladepunkter i sentrum Road traffic On track Som planlagt" in chapter
     # T2's delay is only a draft: the public report says nothing of it.
     assert "T2 Fjernvarme i skolene Heating Not reported" in chapter and "avlyst" not in chapter
+    assert "Not published" not in chapter
+    # The municipality's own people preview the statuses being reported, marked.
+    client.force_login(rana_planner)
+    preview = text_of(client.get(f"/kommune/1833/arsrapport/{Y}/?lang=en&utkast=1"))
+    assert "T2 Fjernvarme i skolene Heating Delayed Not published (draft) Anbudet ble avlyst" in preview
 
 
 def test_the_annual_report_sets_the_latest_emissions_against_their_years_frame(client, english, rana, budget):
