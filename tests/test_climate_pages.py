@@ -281,6 +281,19 @@ def test_the_annual_report_sets_the_latest_emissions_against_their_years_frame(c
     assert "Road traffic 30,000 32,000 −2,000" in page and "Heating 4,000 3,000 +1,000" in page
 
 
+def test_the_frame_of_the_latest_known_year_comes_from_the_version_in_force_then(client, english, rana, budget):
+    publish_report(rana)
+    earlier = make.plan(rana, PlanType.OKONOMIPLAN, first=LATEST, last=LATEST + 3, status=PlanStatus.REPLACED,
+                        title="Økonomiplan før")  # fmt: skip
+    older = make.climate_budget(earlier, reference_year=2009, target_year=Y + 5)
+    make.climate_sector(older, ROAD, frames={LATEST: 70})
+    make.climate_sector(older, HEATING, frames={LATEST: 50})
+    page = text_of(client.get(f"/kommune/1833/arsrapport/{Y}/?lang=en"))
+    # 70 % and 50 % of 2009: 28 000 + 5 000 = 33 000 tonnes allowed, 34 000 emitted.
+    assert "34,000 tonnes CO₂-eq., 1,000 tonnes above the frame of 33,000 tonnes." in page
+    assert "The frames of Økonomiplan før, the version in force that year." in page
+
+
 def make_year(year, *, frame=None, reference=None):
     from plans.models import SectorYear
 
@@ -289,6 +302,23 @@ def make_year(year, *, frame=None, reference=None):
         frame_percent=None if frame is None else Decimal(frame),
         reference_percent=None if reference is None else Decimal(reference),
     )
+
+
+def test_the_annual_reports_chapter_needs_the_same_queries_for_one_measure_as_for_ten(client, rana, budget):
+    publish_report(rana)
+    budget.measures.exclude(number="T1").delete()
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/kommune/1833/arsrapport/{Y}/").status_code == 200
+        return len(captured)
+
+    one = count()
+    for n in range(9):
+        measure = make.climate_measure(budget, f"M{n}", HEATING, cuts={Y: 10}, effect_class="low")
+        make.measure_report(measure, Y, MeasureStatus.DONE, workflow=ReportStatus.PUBLISHED)
+    # The report's own (tests/test_reports.py), the budget for the year, and compose()'s 9: the same for ten.
+    assert one == count()
 
 
 def test_a_report_without_a_climate_budget_has_no_chapter(client, english, rana):
