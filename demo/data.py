@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from indicators.importers.miljodir import sector_code
 from indicators.models import LanguageForm, Role
 
 DATA = Path(__file__).resolve().parent.parent / "indicators" / "data"
@@ -150,6 +151,7 @@ USERS = [
     ("planlegger-oslo", "Planlegger", "Oslo"),
     ("politiker", "Politiker", "Kongsberg"),
     ("godkjenner-rana", "Godkjenner", "Rana"),
+    ("godkjenner-oslo", "Godkjenner", "Oslo"),
     ("koordinator", "Koordinator", "Nettverket"),
 ]
 # Who does what in the reporting round: (user, municipality number, role).
@@ -157,6 +159,7 @@ ROLES = [
     ("planlegger-rana", "1833", Role.PLANNER),
     ("godkjenner-rana", "1833", Role.APPROVER),
     ("planlegger-oslo", "0301", Role.PLANNER),
+    ("godkjenner-oslo", "0301", Role.APPROVER),
     ("politiker", "3303", Role.READER),
     ("planlegger-kongsberg", "3303", Role.PLANNER),
     ("godkjenner-kongsberg", "3303", Role.APPROVER),
@@ -215,6 +218,30 @@ REAL_SERIES = {
         "= kg × folkemengde 1. januar (SSB 07459) / 1000. " + SSB_CREDIT,
     },
 }
+# Oslo's emissions by sector, as Miljødirektoratet names the sectors: each goes to klimagassutslipp-<sector>, the
+# indicator Miljødirektoratet's import writes it to (indicators.importers.miljodir.sector_code()).
+EMISSION_SECTORS = [
+    "Industri, olje og gass",
+    "Energiforsyning",
+    "Oppvarming",
+    "Veitrafikk",
+    "Sjøfart",
+    "Luftfart",
+    "Annen mobil forbrenning",
+    "Jordbruk",
+    "Avfall og avløp",
+    "produkter med fluorgasser",
+]
+REAL_SERIES |= {
+    f"ghg_emissions_by_sector|{sector}": {
+        "indicator": sector_code(sector),
+        "unit": "tonn CO2-ekvivalenter",
+        "per_inhabitant": False,
+        "source": f"Miljødirektoratet, Klimagassutslipp i kommuner, datasett Oslo, sektor {sector}: "
+        "github aroyne/NullutslippOslo@81dde13, {file}. " + MILJODIR_CREDIT,
+    }
+    for sector in EMISSION_SECTORS
+}
 REAL_REASON = "Offisiell statistikk lastet av load_demo fra demo/real/figures.csv"
 
 # Kongsberg's plan chain, from the seed article ("Overordnet planlegging og samfunnsutvikling", Livskraftige
@@ -269,3 +296,84 @@ KONGSBERG_ENVIRONMENT_GOALS = [
 # Illustrative budget for 2009 by focus area (a, b, c), NOK 1 000: adopted, accounts.
 KONGSBERG_BUDGET_2009 = {"a": (4200, 4050), "b": (6800, 7010), "c": (15300, 15120)}
 KONGSBERG_BUDGET_SOURCE = "Eksempeltall: illustrative beløp, ikke Kongsbergs budsjett"
+
+# Oslo's climate budget (klimabudsjett), built on Miljødirektoratet's real figures 2009–2024. The target is Oslo's own
+# (a 95 per cent cut from 2009 by 2030, Klimastrategi for Oslo mot 2030); the interim target, the frames, the
+# reference paths, the measures, their cuts, costs and statuses are examples, computed or invented by load_demo.
+OSLO_CLIMATE = {
+    "reference_year": 2009,
+    "target_year": 2030,
+    "target_percent": 95,
+    "interim": [(2026, 52)],
+    "method_note": (
+        "*Eksempel, laget for demonstrasjon av portalen.* Målet (95 % kutt fra 2009 innen 2030) er Oslos eget. "
+        "Rammene går i rett linje fra hver sektors siste kjente utslipp (2024) til 5 % av utslippet i 2009 i 2030. "
+        "Referansebanen viderefører halvparten av sektorens årlige endring 2019–2024. Tiltakenes effekter er "
+        "eksempler. Jordbruk og luftfart er utelatt: Miljødirektoratet fører ingen utslipp for dem i Oslo."
+    ),
+    "reference_source": "Eksempel: halve den årlige endringen 2019–2024 videreført (beregnet av load_demo)",
+}
+# The sectors the example budget covers: every sector with emissions in Oslo.
+OSLO_CLIMATE_SECTORS = [
+    "Industri, olje og gass",
+    "Energiforsyning",
+    "Oppvarming",
+    "Veitrafikk",
+    "Sjøfart",
+    "Annen mobil forbrenning",
+    "Avfall og avløp",
+    "produkter med fluorgasser",
+]
+# Example result indicators, Oslo's own: (code, name nb, nn, en, unit).
+OSLO_RESULT_INDICATORS = [
+    ("oslo-utslippsfrie-byggeplasser", "Andel utslippsfrie kommunale byggeplasser",
+     "Del utsleppsfrie kommunale byggjeplassar", "Share of zero-emission municipal construction sites", "percent"),
+    ("oslo-utslippsfrie-busser", "Andel utslippsfrie busser i Ruters flåte i Oslo",
+     "Del utsleppsfrie bussar i flåten til Ruter i Oslo", "Share of zero-emission buses in Ruter's Oslo fleet",
+     "percent"),
+    ("oslo-landstrom", "Andel skipsanløp med landstrøm", "Del skipsanløp med landstraum",
+     "Share of ship calls on shore power", "percent"),
+    ("oslo-karbonfangst", "CO₂ fanget ved Klemetsrud", "CO₂ fanga ved Klemetsrud", "CO₂ captured at Klemetsrud",
+     "tonnes"),
+    ("oslo-fossil-oppvarming", "Oljefyrer fjernet med tilskudd", "Oljefyrar fjerna med tilskot",
+     "Oil boilers removed with a grant", "count"),
+]  # fmt: skip
+# Example measures: (number, title, sector, emission source, level, responsible unit, project title or "",
+# cuts as {year: per cent of the sector's reference path that year}, effect class, captured by the inventory,
+# co-benefits, result indicator code or "", result targets {year: figure}).
+OSLO_MEASURES = [
+    ("T1", "Utslippsfrie kommunale bygge- og anleggsplasser", "Annen mobil forbrenning", "Anleggsmaskiner", "own",
+     "Omsorgsbygg KF og Undervisningsbygg KF", "Utslippsfrie byggeplasser",
+     {2025: 8, 2026: 12, 2027: 16, 2028: 20, 2030: 25}, "", True, "Mindre støy og lokal luftforurensning",
+     "oslo-utslippsfrie-byggeplasser", {2025: 60, 2026: 75, 2027: 85, 2028: 95}),
+    ("T2", "Utslippsfrie busser i hele Ruters flåte i Oslo", "Veitrafikk", "Tunge kjøretøy", "regional",
+     "Ruter AS (Oslo og Viken)", "", {2025: 4, 2026: 6, 2027: 7, 2028: 8, 2030: 8}, "", True,
+     "Renere luft langs bussvegene", "oslo-utslippsfrie-busser", {2025: 90, 2026: 100, 2027: 100, 2028: 100}),
+    ("T3", "Landstrøm til skip ved kai i Oslo havn", "Sjøfart", "Passasjerskip og ferger", "own", "Oslo Havn KF",
+     "Landstrøm i Oslo havn", {2025: 10, 2026: 15, 2027: 20, 2028: 25, 2030: 30}, "", True,
+     "Mindre støy og NOx ved kaiene", "oslo-landstrom", {2025: 30, 2026: 40, 2027: 50, 2028: 60}),
+    ("T4", "Karbonfangst ved Klemetsrud energigjenvinningsanlegg", "Energiforsyning", "Avfallsforbrenning",
+     "regional", "Hafslund Celsio AS", "", {2029: 40, 2030: 60}, "", True, "", "oslo-karbonfangst",
+     {2029: 100000, 2030: 160000}),
+    ("T5", "Klimakrav i alle kommunale anskaffelser", "Veitrafikk", "Lette kjøretøy", "own", "Utviklings- og "
+     "kompetanseetaten", "", {}, "medium", False, "Markedet for utslippsfrie løsninger vokser", "", {}),
+    ("T6", "Tilskudd til utfasing av fossil oppvarming", "Oppvarming", "Oljefyring", "own", "Klimaetaten", "",
+     {2025: 5, 2026: 8, 2027: 10, 2028: 12}, "", True, "", "oslo-fossil-oppvarming",
+     {2025: 150, 2026: 150, 2027: 150, 2028: 150}),
+]  # fmt: skip
+# The example low and high estimates, in per cent of the central cut.
+OSLO_CUT_RANGE = (70, 130)
+# Example statuses for 2025, reported in the 2025–2028 version: (number, status, explanation, result figure, published).
+OSLO_STATUSES_2025 = [
+    ("T1", "on_track", "Ni av femten nye byggeplasser var utslippsfrie.", 62, True),
+    ("T2", "on_track", "De siste dieselbussene i bybussnettet ble faset ut.", 92, True),
+    ("T3", "delayed", "Nettilknytningen på Filipstad ble forsinket av Elvia; landstrøm fra våren 2026.", 24, True),
+    ("T4", "not_started", "Investeringsbeslutningen er ventet når statsstøtten er avklart.", None, True),
+    ("T5", "on_track", "Klimakrav er med i 87 % av anskaffelsene over terskelverdi.", None, True),
+    ("T6", "done", "Tilskuddsordningen ble fullt brukt.", 168, False),
+]
+# Example strategic projects and their money, NOK 1 000: (title, responsible unit, {year: (adopted, accounts)}).
+OSLO_PROJECTS = [
+    ("Utslippsfrie byggeplasser", "Omsorgsbygg KF og Undervisningsbygg KF", {2025: (42000, 39800), 2026: (48000, None)}),
+    ("Landstrøm i Oslo havn", "Oslo Havn KF", {2025: (65000, 51200), 2026: (80000, None)}),
+]  # fmt: skip

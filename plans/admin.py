@@ -6,14 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from indicators.access import access_for
+from indicators.admin import RecordAdmin
 from plans.forms import ExampleImageField
 from plans.models import (
     AnnualReport,
+    ClimateBudget,
+    ClimateImport,
+    ClimateMeasure,
     ExampleStatus,
     FocusArea,
     Goal,
     GoalIndicator,
     GoodExample,
+    MeasureReport,
     Plan,
     ReportText,
     StrategicProject,
@@ -160,3 +165,34 @@ class GoodExampleAdmin(admin.ModelAdmin):
                 left,
             )
             self.message_user(request, message % {"count": left}, messages.WARNING)
+
+
+# The climate budget is written in the portal, where its checks run and every change is logged on the plan and in the
+# reports' history: here it is read-only.
+@admin.register(ClimateBudget)
+class ClimateBudgetAdmin(RecordAdmin):
+    list_display = ["plan", "scope", "reference_year", "target_year", "target_percent"]
+    list_select_related = ["plan__municipality"]
+    search_fields = ["plan__title", "plan__municipality__name"]
+
+
+@admin.register(ClimateMeasure)
+class ClimateMeasureAdmin(RecordAdmin):
+    list_display = ["number", "title", "sector", "level", "budget", "is_example"]
+    list_filter = ["sector", "level", "is_example"]
+    list_select_related = ["budget__plan"]
+    search_fields = ["number", "title", "budget__plan__municipality__name"]
+
+
+@admin.register(MeasureReport)
+class MeasureReportAdmin(RecordAdmin):
+    list_display = ["measure", "year", "status", "workflow", "published_status", "published_at", "changed_by"]
+    list_filter = ["year", "status", "workflow"]
+    list_select_related = ["measure", "changed_by"]
+
+
+@admin.register(ClimateImport)
+class ClimateImportAdmin(RecordAdmin):
+    list_display = ["filename", "budget", "year", "uploaded_by", "uploaded_at", "confirmed_at", "rows"]
+    list_select_related = ["budget__plan", "uploaded_by"]
+    exclude = ["content"]

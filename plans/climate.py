@@ -10,6 +10,7 @@ Sums (all in tonnes CO₂-eq., over the budget's sectors):
 - frame(year) = Σ frame_percent × reference-year emissions / 100,
 - reference path(year) likewise, path with measures(year) = reference path − Σ central cuts of the sector's measures,
 - needed cut(year) = reference path − frame, covered share = Σ central cuts ÷ needed cut,
+- measures the inventory does not capture are listed, and their cuts said beside the sums, never counted in them,
 - gap to the target (percentage points) = target % − the cut from the reference year the path with measures reaches
   in the target year.
 """
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.importers.miljodir import SECTOR_PREFIX
+from indicators.importers.miljodir import SECTOR_PREFIX, sector_code
 from indicators.models import IndicatorValue, Municipality, ValueRevision, ValueState
 from indicators.numbers import format_number
 from plans import chain as plan_chain
@@ -66,6 +67,11 @@ MOVES = {
 def inventory_code(sector: str) -> str:
     """Return the code of the indicator holding the sector's emissions (Miljødirektoratet's import writes it)."""
     return SECTOR_PREFIX + sector
+
+
+def sector_for(name: str) -> str:
+    """Return the sector (Sector's value) of a sector as Miljødirektoratet names it: "Sjøfart" → "sjofart"."""
+    return sector_code(name).removeprefix(SECTOR_PREFIX)
 
 
 def sector_label(sector: str) -> str:
@@ -196,6 +202,8 @@ class BudgetView:
     years: list[int]  # every year the chart and table cover
     headline: Headline
     missing_inventory: list[str]  # sectors without the reference year's emissions
+    # Per year, the central cuts of measures the inventory does not capture: not in the path with measures.
+    uncaptured: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -263,13 +271,15 @@ def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, D
     return found
 
 
-def revisions_since(budget: ClimateBudget) -> list[Revision]:
+def revisions_since(budget: ClimateBudget, sectors: list[str] | None = None) -> list[Revision]:
     """The changes Miljødirektoratet published to the budget's sectors' reference-year emissions after the plan was
     adopted (or set up, for a draft): the frames' tonnes moved with them. One query."""
     since = budget.plan.adopted_on
     if since is None:
         return []
-    codes = {inventory_code(s.sector): s.sector for s in budget.sectors.all()}
+    if sectors is None:
+        sectors = [s.sector for s in budget.sectors.all()]
+    codes = {inventory_code(s): s for s in sectors}
     changes = (
         ValueRevision.objects.filter(
             indicator_value__municipality_id=budget.plan.municipality_id,
@@ -324,9 +334,16 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
                     entry.reference[row.year] = base * row.reference_percent / HUNDRED
         figures.append(entry)
     by_sector = {f.code: f for f in figures}
+    uncaptured: dict[int, Decimal] = defaultdict(Decimal)
     for measure in measures:
         entry = by_sector.get(measure.sector)
         if entry is None:
+            continue
+        if not measure.captured_by_inventory:
+            # Its cut will not show in the inventory the path is measured against: said beside it, not counted.
+            for row in measure.years.all():
+                if row.cut is not None:
+                    uncaptured[row.year] += row.cut
             continue
         for row in measure.years.all():
             for key, amount in (("cuts", row.cut), ("cuts_low", row.cut_low), ("cuts_high", row.cut_high)):
@@ -372,11 +389,12 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         sectors=figures,
         measures=rows,
         interim=interim,
-        revisions=revisions_since(budget),
+        revisions=revisions_since(budget, [s.sector for s in sectors]),
         reference_total=reference_total,
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
         missing_inventory=[f.label for f in figures if f.reference_tonnes is None],
+        uncaptured=dict(uncaptured),
     )
     view.headline = _headline(view, year)
     return view
@@ -474,6 +492,17 @@ def headline_sentence(view: BudgetView) -> str:
     return " ".join(parts)
 
 
+def uncaptured_sentence(view: BudgetView) -> str:
+    """Say what the measures the inventory does not capture are expected to cut, left out of the sums."""
+    amount = view.uncaptured.get(view.year)
+    if not amount:
+        return ""
+    return _(
+        "Measures that Miljødirektoratet's inventory does not capture are expected to cut %(tonnes)s tonnes in "
+        "%(year)s more; they are not counted in the path with measures."
+    ) % {"tonnes": tonnes(amount), "year": view.year}
+
+
 def lag_sentence(year: int, latest_year: int | None) -> str:
     """Say plainly when the inventory covers the year ("the figures for 2025 come in 2027")."""
     if latest_year is not None and latest_year >= year:
@@ -561,7 +590,8 @@ def measure_problems(
                 % {"sector": sector_label(measure.sector).lower()}
             )
         return problems
-    problems.extend(_path_problems(budget, measure, quantified, reference, others))
+    inside = [y for y in quantified if first <= y.year <= last]
+    problems.extend(_path_problems(budget, measure, inside, reference, others))
     return problems
 
 

@@ -149,12 +149,12 @@ def test_every_real_figure_of_the_shipped_file_is_in_the_portal_unchanged(demo):
     # 62 rows are for years before the municipality existed and 5 for Oslo's waste before 2005; 73 for years before
     # a municipality absorbed others.
     assert left_out == {"absorbed": 73, "other": 67}
-    assert loaded == 2166 - 73 - 67
+    assert loaded == 2296 - 73 - 67
 
 
 def test_real_figures_are_marked_official(demo):
     real = IndicatorValue.objects.filter(is_sample=False).exclude(indicator__is_population=True)
-    assert real.count() == 2026
+    assert real.count() == 2156  # 2 026 before Oslo's 130 figures by sector
     assert not real.filter(is_official=False).exists()
     # Official figures are read-only to municipalities: the revision says the coordinator loaded them.
     assert set(
@@ -309,3 +309,33 @@ def test_migrations_are_complete():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_oslo_climate_budget_rests_on_real_emissions_and_is_marked_as_example(demo):
+    from plans import climate
+    from plans.models import ClimateBudget, MeasureReport, PlanStatus
+
+    oslo = Municipality.objects.by_code("0301")
+    old, new = ClimateBudget.objects.filter(plan__municipality=oslo).order_by("plan__period_start")
+    # The 2025–2028 version was rolled into 2026–2029 with its budget; the new one is in force.
+    assert (old.plan.status, new.plan.status) == (PlanStatus.REPLACED, PlanStatus.ADOPTED)
+    assert new.plan.previous_version == old.plan
+    assert [m.previous_id for m in new.measures.order_by("number")] == list(
+        old.measures.order_by("number").values_list("pk", flat=True)
+    )
+    assert all(m.is_example for m in new.measures.all())
+    view = climate.compose(new, 2026)
+    # The reference year's tonnes are Miljødirektoratet's own: the sum of the 8 sectors the budget covers (aviation's
+    # 0,2 tonnes and agriculture's 0 are left out).
+    sectors = {row["indicator"]: Decimal(row["value"]) for row in real_rows() if row["year"] == "2009"}
+    covered = [
+        k for k in sectors if k.startswith("ghg_emissions_by_sector") and not k.endswith(("Luftfart", "Jordbruk"))
+    ]
+    assert len(covered) == 8
+    assert view.reference_total == sum(sectors[k] for k in covered)
+    assert view.headline.latest_year == 2024
+    assert abs(view.headline.latest - Decimal("944853.2")) < 1
+    # Five statuses for 2025 are published; the sixth waits for approval and the public does not see it.
+    assert MeasureReport.objects.filter(measure__budget=old, year=2025, published_at__isnull=False).count() == 5
+    shown = {row.measure.number: row.status for row in climate.compose(old, 2025).measures}
+    assert shown["T3"] == "delayed" and shown["T6"] == ""

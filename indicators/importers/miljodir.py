@@ -706,7 +706,7 @@ def read_emissions(
     )
 
 
-def _sector_indicator(code: str, sector: str) -> Indicator:
+def sector_indicator(code: str, sector: str) -> Indicator:
     """Return the sector's indicator, creating it as a per-inhabitant indicator in tonnes CO₂-eq."""
     indicator, _created = Indicator.objects.get_or_create(
         code=code,
@@ -742,7 +742,7 @@ def apply_emissions(
     results = {}
     with transaction.atomic():
         for part in checked.parts:
-            target = part.indicator or _sector_indicator(part.code, part.sector)
+            target = part.indicator or sector_indicator(part.code, part.sector)
             results[part.code] = apply_values(
                 indicator=target,
                 proposed=[change.proposed for change in part.changes],

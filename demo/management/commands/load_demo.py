@@ -21,6 +21,7 @@ from tqdm import tqdm
 from demo.data import (
     DATA,
     DEMO_PASSWORD,
+    EMISSION_SECTORS,
     EXAMPLE_CITY_GROUPS,
     EXAMPLE_NOTE,
     EXAMPLE_PEER_GROUPS,
@@ -39,6 +40,13 @@ from demo.data import (
     MEMBERS,
     NETWORK_JOINED,
     NYNORSK_NUMBERS,
+    OSLO_CLIMATE,
+    OSLO_CLIMATE_SECTORS,
+    OSLO_CUT_RANGE,
+    OSLO_MEASURES,
+    OSLO_PROJECTS,
+    OSLO_RESULT_INDICATORS,
+    OSLO_STATUSES_2025,
     REAL_FILE,
     REAL_REASON,
     REAL_SERIES,
@@ -47,6 +55,7 @@ from demo.data import (
     SAMPLE_YEARS,
     USERS,
 )
+from indicators.importers.miljodir import sector_code, sector_indicator
 from indicators.importers.ssb_population import import_population
 from indicators.models import (
     NETWORK_SLUG,
@@ -70,17 +79,25 @@ from indicators.models import (
     reporting_year,
 )
 from indicators.services import ProposedValue, apply_values, change_status
+from plans import chain as plan_chain
+from plans import climate
 from plans.models import (
     AnnualReport,
     BudgetLine,
+    ClimateBudget,
+    ClimateMeasure,
+    ClimateSector,
     ExampleStatus,
     FocusArea,
     Goal,
     GoalIndicator,
     GoodExample,
+    MeasureYear,
     Plan,
     PlanStatus,
     PlanType,
+    ReportStatus,
+    SectorYear,
     StrategicProject,
 )
 from plans.services import publish_report, save_report_texts
@@ -107,6 +124,7 @@ class Command(BaseCommand):
             ("publish", self.publish),
             ("annual reports", self.load_reports),
             ("reporting round", self.load_round),
+            ("climate budget (Oslo)", self.load_oslo_climate_budget),
         ]
         show = options["verbosity"] > 0
         self.skipped = Counter()
@@ -219,6 +237,9 @@ class Command(BaseCommand):
         for spec in INDICATORS:
             fields = {k: v for k, v in spec.items() if k not in ("code", "sample")}
             Indicator.objects.update_or_create(code=spec["code"], defaults=fields)
+        # Oslo's emissions by sector go where Miljødirektoratet's import puts them, in indicators it would create.
+        for sector in EMISSION_SECTORS:
+            sector_indicator(sector_code(sector), sector)
 
     def members(self):
         """The network's members and the municipalities they were formed from (Stordal, for Fjord)."""
@@ -638,7 +659,8 @@ class Command(BaseCommand):
         year = reporting_year()
         today = timezone.localdate()
         deadline = max(today - datetime.timedelta(days=4), datetime.date(year + 1, 1, 1))
-        indicators = list(Indicator.objects.filter(owner__isnull=True, is_population=False))
+        # The network's shared indicators: not the sectors of Oslo's emissions, which only Miljødirektoratet reports.
+        indicators = list(Indicator.objects.filter(code__in=[spec["code"] for spec in INDICATORS]))
         round, _created = ReportingRound.objects.update_or_create(
             network=self.network, year=year, defaults={"deadline": deadline, "opened_by": self.coordinator}
         )
@@ -682,6 +704,148 @@ class Command(BaseCommand):
         sent = timezone.make_aware(datetime.datetime.combine(deadline - datetime.timedelta(days=7), datetime.time(7)))
         Reminder.objects.get_or_create(
             round=round, municipality=rana, user=planner, kind=ReminderKind.BEFORE, defaults={"sent_at": sent}
+        )
+
+    def load_oslo_climate_budget(self):
+        """Oslo's climate budget on Miljødirektoratet's real figures, as planners would build it through the portal.
+
+        The økonomiplan 2025–2028 gets the budget, its frames and reference paths (computed from the real figures,
+        demo.data.OSLO_CLIMATE), the example measures, and the statuses for 2025 (all but one published); it is then
+        rolled to 2026–2029 with its climate budget and the new version adopted. Loaded once: a second run leaves it.
+        """
+        User = get_user_model()
+        oslo = Municipality.objects.by_code("0301")
+        if ClimateBudget.objects.filter(plan__municipality=oslo, plan__title__startswith="Økonomiplan 2025").exists():
+            return
+        planner = User.objects.get(username="planlegger-oslo")
+        approver = User.objects.get(username="godkjenner-oslo")
+        spec = OSLO_CLIMATE
+        plan = Plan.objects.create(
+            municipality=oslo,
+            plan_type=PlanType.OKONOMIPLAN,
+            title="Økonomiplan 2025–2028 (eksempel)",
+            period_start=2025,
+            period_end=2028,
+            status=PlanStatus.DRAFT,
+        )
+        projects = {}
+        for title, unit, money in OSLO_PROJECTS:
+            project = StrategicProject.objects.create(
+                plan=plan, title=title, responsible_unit=unit, first_budget_year=2025, last_budget_year=2028
+            )
+            projects[title] = project
+            adopted, accounts = money[2025]
+            BudgetLine.objects.create(
+                municipality=oslo, year=2025, project=project, adopted=adopted, accounts=accounts,
+                source="Eksempel (load_demo)", changed_by=planner,
+            )  # fmt: skip
+        budget = climate.save_budget(
+            budget=ClimateBudget(
+                plan=plan,
+                reference_year=spec["reference_year"],
+                target_year=spec["target_year"],
+                target_percent=Decimal(spec["target_percent"]),
+                method_note=spec["method_note"],
+            ),
+            interim=[(year, Decimal(percent)) for year, percent in spec["interim"]],
+            user=planner,
+        )
+        emitted = climate.inventory(oslo.pk, [climate.sector_for(name) for name in OSLO_CLIMATE_SECTORS])
+        reference_tonnes = {}
+        for name in OSLO_CLIMATE_SECTORS:
+            code = climate.sector_for(name)
+            history = emitted[code]
+            base, latest, earlier = history[spec["reference_year"]], history[2024], history[2019]
+            now = latest / base * 100
+            # Half the yearly change 2019–2024, carried on.
+            rate = ((latest / earlier) ** (Decimal(1) / 5) - 1) / 2
+            years = []
+            tonnes = {}
+            for year in range(2025, spec["target_year"] + 1):
+                reference = (now * (1 + rate) ** (year - 2024)).quantize(Decimal("0.1"))
+                frame = now + (100 - spec["target_percent"] - now) * (year - 2024) / (spec["target_year"] - 2024)
+                years.append(SectorYear(year=year, frame_percent=frame.quantize(Decimal("0.1")),
+                                        reference_percent=reference))  # fmt: skip
+                tonnes[year] = base * reference / 100
+            reference_tonnes[name] = tonnes
+            climate.save_sector(
+                sector=ClimateSector(budget=budget, sector=code, reference_source=spec["reference_source"]),
+                years=years,
+                user=planner,
+            )
+        indicators = {}
+        for code, name_nb, name_nn, name_en, unit in OSLO_RESULT_INDICATORS:
+            indicators[code], _ = Indicator.objects.update_or_create(
+                code=code,
+                defaults={"name_nb": name_nb, "name_nn": name_nn, "name_en": name_en, "unit": unit, "owner": oslo,
+                          "direction": "higher",
+                          "source": "Eksempel: Oslo kommunes egen rapportering"},
+            )  # fmt: skip
+        low_share, high_share = OSLO_CUT_RANGE
+        for (
+            number,
+            title,
+            sector,
+            source,
+            level,
+            unit,
+            project,
+            cuts,
+            effect,
+            captured,
+            benefits,
+            result,
+            targets,
+        ) in OSLO_MEASURES:
+            years = []
+            for year in sorted(set(cuts) | set(targets)):
+                cut = None
+                if year in cuts:
+                    cut = hundreds(reference_tonnes[sector][year] * cuts[year] / 100)
+                years.append(
+                    MeasureYear(
+                        year=year,
+                        cut=cut,
+                        cut_low=None if cut is None else hundreds(cut * low_share / 100),
+                        cut_high=None if cut is None else hundreds(cut * high_share / 100),
+                        result_target=None if year not in targets else Decimal(targets[year]),
+                    )
+                )
+            climate.save_measure(
+                measure=ClimateMeasure(
+                    budget=budget, number=number, title=title, sector=climate.sector_for(sector), emission_source=source, level=level, responsible_unit=unit,
+                    project=projects.get(project), effect_class=effect, captured_by_inventory=captured,
+                    co_benefits=benefits, result_indicator=indicators.get(result), is_example=True,
+                ),
+                years=years,
+                user=planner,
+            )  # fmt: skip
+        plan_chain.adopt(
+            plan, adopted_on=datetime.date(2024, 12, 11), decision_reference="Eksempel: bystyresak 2024", user=approver
+        )
+        measures = {m.number: m for m in budget.measures.all()}
+        for number, status, explanation, result, published in OSLO_STATUSES_2025:
+            report = climate.save_report(
+                measure=measures[number], year=2025, status=status, explanation=explanation,
+                result_value=None if result is None else Decimal(result), user=planner,
+            )  # fmt: skip
+            climate.move_reports(reports=[report], to=ReportStatus.SUBMITTED, user=planner)
+            if published:
+                climate.move_reports(reports=[report], to=ReportStatus.APPROVED, user=approver)
+                climate.move_reports(reports=[report], to=ReportStatus.PUBLISHED, user=approver)
+        # The next version: rolled with its climate budget, money for 2026, adopted in December 2025.
+        new = plan_chain.roll(plan, user=planner)
+        for project in new.strategic_projects.all():
+            money = {title: money for title, _unit, money in OSLO_PROJECTS}[project.title]
+            adopted, accounts = money[2026]
+            BudgetLine.objects.create(
+                municipality=oslo, year=2026, project=project, adopted=adopted, accounts=accounts,
+                source="Eksempel (load_demo)", changed_by=planner,
+            )  # fmt: skip
+        new.title = "Økonomiplan 2026–2029 (eksempel)"
+        new.save(update_fields=["title"])
+        plan_chain.adopt(
+            new, adopted_on=datetime.date(2025, 12, 10), decision_reference="Eksempel: bystyresak 2025", user=approver
         )
 
     def load_masfjorden_plan(self) -> Plan:
@@ -819,6 +983,11 @@ def read_real_figures() -> list[tuple[int, dict]]:
         except (InvalidOperation, ValueError):
             raise CommandError(f"{where}: {row['value']!r} in {row['year']!r} is not a number and a year.") from None
     return rows
+
+
+def hundreds(tonnes: Decimal) -> Decimal:
+    """Round to whole hundreds of tonnes, as an estimate is written."""
+    return (tonnes / 100).quantize(Decimal(1), ROUND_HALF_UP) * 100
 
 
 def demo_image() -> bytes:
