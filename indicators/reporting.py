@@ -90,12 +90,13 @@ def start(request):
     )
     municipalities = list(municipalities)
     is_coordinator = access.is_superuser or access.is_coordinator
-    # Where an adopted økonomiplan in force has a climate budget, its planners and approvers report the measures'
-    # statuses too. The plans floor sits above this one: its rows are reached by the relations' names, not imported.
+    # Where an økonomiplan adopted for the year has a climate budget (the version in force then, perhaps replaced
+    # since), its planners and approvers report the measures' statuses too. The plans floor sits above this one: its
+    # rows are reached by the relations' names, not imported.
     with_climate_budget = set(
         Municipality.objects.filter(
             pk__in=[m.pk for m in municipalities if access.can_enter(m.pk) or access.can_approve(m.pk)],
-            plans__status="adopted",
+            plans__adopted_on__isnull=False,
             plans__period_start__lte=year,
             plans__period_end__gte=year,
             plans__climate__isnull=False,

@@ -521,8 +521,6 @@ class _Reader:
         return value
 
     def read(self, cells_by_line: list[tuple[int, list[str]]]) -> list[SheetRow]:
-        if not plan_chain.is_open(self.budget.plan):
-            raise ImportRejected([Problem(_("This version is replaced and can no longer be changed."))])
         header_line, header = cells_by_line[0]
         columns = _columns(header, self.year, header_line)
         self.columns = columns
@@ -609,7 +607,7 @@ class _Reader:
             old_years = {(y.year, y.cut, y.cut_low, y.cut_high, y.result_target) for y in stored.values()}
             new_years = {(y.year, y.cut, y.cut_low, y.cut_high, y.result_target) for y in years}
             if old_years != new_years:
-                row.changed.append(_("cuts and result targets"))
+                row.changed.append(_("Cuts and result targets"))
         self.report(row, report_cell, line)
         row.readable = len(self.problems) == before
         return row
@@ -710,7 +708,9 @@ class _Reader:
             )
 
     def check(self, rows: list[SheetRow]) -> None:
-        """Check each measure as the budget's rules check it, with the sectors' cuts as the file leaves them."""
+        """Check each measure the file adds or changes as the budget's rules check it, with the sectors' cuts as the
+        file leaves them. A replaced version's measures stay as they are; its statuses are still reported."""
+        is_open = plan_chain.is_open(self.budget.plan)
         in_file = {row.measure.pk for row in rows if row.measure.pk}
         totals: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for saved in self.view.measures:
@@ -722,7 +722,16 @@ class _Reader:
                 totals[row.measure.sector][each.year] += _counted(each)
         references = {s.code: s.reference for s in self.view.sectors if s.reference_tonnes is not None}
         for row in rows:
-            if not row.readable:
+            if not row.readable or row.measure_change == "unchanged":
+                continue
+            if not is_open:
+                self.problem(
+                    _(
+                        "This version is replaced: its measures can no longer be changed, only their statuses "
+                        "reported. Change the measure in the version in force."
+                    ),  # fmt: skip
+                    row.line,
+                )
                 continue
             own = defaultdict(Decimal)
             for each in row.years:

@@ -19,6 +19,7 @@ from plans.models import (
     MeasureReportRevision,
     MeasureYear,
     PlanChange,
+    PlanStatus,
     PlanType,
     ReportStatus,
 )
@@ -404,6 +405,7 @@ def test_an_import_creates_and_changes_measures_and_statuses_once(client, englis
         ("changed", "new"),
         ("new", "new"),
     ]
+    assert preview.context["preview"][0].changed == ["Cuts and result targets"]
     stored = ClimateImport.objects.get()
     response = client.post(preview_url(stored), follow=True)
     assert messages_of(response) == ["Imported klimatiltak.csv: 1 new measures, 1 changed, 2 statuses saved as drafts."]
@@ -491,6 +493,7 @@ def test_an_import_in_nynorsk_labels_works(client, budget, rana_planner, setting
     assert report("T5").status == "not_started"
     t1 = measure("T1")
     assert (t1.title, t1.level) == ("Utsleppsfrie byggeplassar", "regional")
+    assert PlanChange.objects.count() == 3  # T4 and T5 added, T1 changed: each in the plan's log
     assert t1.years.get(year=YEAR).cut_high == D(130)
     assert (report("T1").status, report("T1").result_value) == ("changed", D("12.5"))
 
@@ -522,6 +525,27 @@ def test_an_import_is_checked_as_a_whole_against_the_reference_path(client, engl
     client.post(preview_url(ClimateImport.objects.latest("pk")))
     assert measure("T1").years.get(year=YEAR).cut == D(8000)
     assert measure("T3").years.get(year=YEAR).cut == D(100)
+
+
+def test_a_replaced_versions_statuses_are_imported_but_its_measures_stay(client, english, budget, rana_planner):
+    """Last year's statuses are reported on the version in force last year, replaced since by this year's."""
+    budget.plan.status = PlanStatus.REPLACED
+    budget.plan.save()
+    header = f"Nummer;Tiltak;Sektor;Effektklasse;Status {YEAR};Forklaring {YEAR}\n"
+    client.force_login(rana_planner)
+    assert status_url() in client.get("/rapportering/").content.decode()
+    changed = header + "T2;Fjernvarme;Oppvarming;Middels;I rute;\nT4;Ny;Oppvarming;Lav;;\n"
+    problems = [str(p) for p in upload(client, csv_file(changed), "a.csv").context["problems"]]
+    assert problems == [
+        "line 3: This version is replaced: its measures can no longer be changed, only their statuses reported. "
+        "Change the measure in the version in force."
+    ]
+    statuses = header + "T2;Fjernvarme;Oppvarming;Middels;Forsinket;Anbudet kom sent.\n"
+    preview = upload(client, csv_file(statuses), "b.csv")
+    assert preview.context["problems"] == []
+    client.post(preview_url(ClimateImport.objects.latest("pk")))
+    assert (report("T2").status, report("T2").workflow) == ("delayed", "draft")
+    assert not ClimateMeasure.objects.filter(number="T4").exists()
 
 
 def test_a_status_column_for_another_year_is_refused(client, english, budget, rana_planner):
