@@ -377,7 +377,7 @@ class SheetRow:
 
     @property
     def report_change(self) -> str:
-        """ "" when the file gives no status; else new, changed or unchanged."""
+        """The change to the year's status: new, changed or unchanged; "" when the file gives none."""
         if not self.reports or not self.status:
             return ""
         if self.saved is None:
