@@ -53,6 +53,8 @@ from plans.models import (
 HUNDRED = Decimal(100)
 # Miljødirektoratet publishes a year's municipal figures in the spring two years later: 2025's come in 2027.
 INVENTORY_LAG = 2
+# Statuses a report explains: the public reads why a measure is delayed, changed or cancelled.
+EXPLAINED_STATUSES = (MeasureStatus.DELAYED, MeasureStatus.CHANGED, MeasureStatus.CANCELLED)
 # Reporting steps a user may move a report to, from the steps it may be in.
 MOVES = {
     ReportStatus.SUBMITTED: (ReportStatus.DRAFT,),
@@ -565,7 +567,12 @@ def effect_years(budget: ClimateBudget) -> tuple[int, int]:
 
 
 def measure_problems(
-    budget: ClimateBudget, measure: ClimateMeasure, years: list[MeasureYear], *, reference: dict | None = None
+    budget: ClimateBudget,
+    measure: ClimateMeasure,
+    years: list[MeasureYear],
+    *,
+    reference: dict | None = None,
+    others: dict[int, Decimal] | None = None,
 ) -> list[str]:
     """Return what is wrong with the measure and its years, in the user's language; [] when it may be saved.
 
@@ -576,6 +583,8 @@ def measure_problems(
     - in no year do the sector's measures (this one as given, the others as saved) cut more than its reference path.
 
     reference: the sector figures of compose() when the caller has them; otherwise they are read.
+    others: the cuts of the sector's other measures per year (high estimate, else central) when the caller knows
+    them better than the database, as an import changing several measures at once does; otherwise read as saved.
     """
     problems = []
     quantified = [y for y in years if y.cut is not None]
@@ -608,11 +617,11 @@ def measure_problems(
             )
         return problems
     inside = [y for y in quantified if first <= y.year <= last]
-    problems.extend(_path_problems(budget, measure, inside, reference))
+    problems.extend(_path_problems(budget, measure, inside, reference, others))
     return problems
 
 
-def _path_problems(budget, measure, quantified: list[MeasureYear], reference) -> list[str]:
+def _path_problems(budget, measure, quantified: list[MeasureYear], reference, others=None) -> list[str]:
     """The sector's cuts, with this measure's as given, may not exceed its reference path in any year."""
     if not quantified:
         return []
@@ -624,14 +633,7 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference) ->
         reference = {
             y.year: base * y.reference_percent / HUNDRED for y in sector.years.all() if y.reference_percent is not None
         }
-    others: dict[int, Decimal] = defaultdict(Decimal)
-    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=measure.sector).exclude(
-        measure_id=measure.pk
-    )
-    for row in rows.values("year", "cut", "cut_high"):
-        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
-        if amount is not None:
-            others[row["year"]] += amount
+    others = defaultdict(Decimal, others) if others is not None else _saved_cuts(budget, measure)
     problems = []
     for row in quantified:
         path = reference.get(row.year)
@@ -657,6 +659,19 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference) ->
                 }  # fmt: skip
             )
     return problems
+
+
+def _saved_cuts(budget, measure) -> dict[int, Decimal]:
+    """The saved cuts of the sector's other measures per year (high estimate, else central)."""
+    others: dict[int, Decimal] = defaultdict(Decimal)
+    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=measure.sector).exclude(
+        measure_id=measure.pk
+    )
+    for row in rows.values("year", "cut", "cut_high"):
+        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
+        if amount is not None:
+            others[row["year"]] += amount
+    return others
 
 
 def sector_problems(budget: ClimateBudget, sector: ClimateSector, years: list[SectorYear]) -> list[str]:
@@ -858,7 +873,7 @@ def save_report(
     """Write a measure's status for the year as a draft (a published report stays public until published again)."""
     if status not in MeasureStatus.values:
         raise ClimateBudgetError([_("Choose one of the statuses.")])
-    if status in (MeasureStatus.DELAYED, MeasureStatus.CHANGED, MeasureStatus.CANCELLED) and not explanation.strip():
+    if status in EXPLAINED_STATUSES and not explanation.strip():
         raise ClimateBudgetError([_("Explain why the measure is delayed, changed or cancelled.")])
     report = MeasureReport.objects.select_for_update().filter(measure=measure, year=year).first()
     when = timezone.now()
