@@ -279,9 +279,7 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
             "Innsatsområde;Klima og miljø i økonomiplanen;100;;\n"
         ).encode(),
     )
-    climate_budget = make.climate_budget(okonomiplan)
-    make.climate_sector(climate_budget, "veitrafikk")
-    cycling = make.climate_measure(climate_budget, "T1", "veitrafikk", effect_class=EffectClass.MEDIUM)
+    cycling = make.climate_measure(climate_budget, "T2", "veitrafikk", effect_class=EffectClass.MEDIUM)
     make.measure_report(cycling, YEAR, MeasureStatus.DELAYED, explanation="Venter på anbud.")
     climate_import = ClimateImport.objects.create(
         uploaded_by=rana_planner,
