@@ -90,12 +90,25 @@ def start(request):
     )
     municipalities = list(municipalities)
     is_coordinator = access.is_superuser or access.is_coordinator
+    # Where an økonomiplan adopted for the year has a climate budget (the version in force then, perhaps replaced
+    # since), its planners and approvers report the measures' statuses too. The plans floor sits above this one: its
+    # rows are reached by the relations' names, not imported.
+    with_climate_budget = set(
+        Municipality.objects.filter(
+            pk__in=[m.pk for m in municipalities if access.can_enter(m.pk) or access.can_approve(m.pk)],
+            plans__adopted_on__isnull=False,
+            plans__period_start__lte=year,
+            plans__period_end__gte=year,
+            plans__climate__isnull=False,
+        ).values_list("pk", flat=True)
+    )
     rows = [
         {
             "municipality": m,
             "roles": sorted(access.roles.get(m.pk, set())),
             "can_enter": access.can_enter(m.pk),
             "can_approve": access.can_approve(m.pk),
+            "has_climate_budget": m.pk in with_climate_budget,
             "counts": {status: getattr(m, f"count_{status}") for status in ValueStatus.values},
         }
         for m in municipalities

@@ -53,6 +53,8 @@ from plans.models import (
 HUNDRED = Decimal(100)
 # Miljødirektoratet publishes a year's municipal figures in the spring two years later: 2025's come in 2027.
 INVENTORY_LAG = 2
+# Statuses a report explains: the public reads why a measure is delayed, changed or cancelled.
+EXPLAINED_STATUSES = (MeasureStatus.DELAYED, MeasureStatus.CHANGED, MeasureStatus.CANCELLED)
 # Reporting steps a user may move a report to, from the steps it may be in.
 MOVES = {
     ReportStatus.SUBMITTED: (ReportStatus.DRAFT,),
@@ -336,8 +338,9 @@ def sector_figures(budget: ClimateBudget, sectors: list[ClimateSector], measures
     by_sector = {f.code: f for f in figures}
     for measure in measures:
         entry = by_sector.get(measure.sector)
+        # A cut the inventory does not capture will not show in what the path is measured against: it is said beside
+        # the sums (uncaptured_cuts()), never counted in them.
         if entry is None or not measure.captured_by_inventory:
-            # A cut the inventory will not show is said beside the sums (uncaptured_cuts()), never counted in them.
             continue
         for row in measure.years.all():
             for key, amount in (("cuts", row.cut), ("cuts_low", row.cut_low), ("cuts_high", row.cut_high)):
@@ -347,13 +350,11 @@ def sector_figures(budget: ClimateBudget, sectors: list[ClimateSector], measures
     return figures
 
 
-def uncaptured_cuts(sectors: list[ClimateSector], measures: list[ClimateMeasure]) -> dict[int, Decimal]:
-    """Per year, the central cuts of the measures the inventory does not capture, in the budget's sectors. No query:
-    the measures' years come prefetched."""
-    codes = {s.sector for s in sectors}
+def uncaptured_cuts(measures: list[ClimateMeasure]) -> dict[int, Decimal]:
+    """Per year, the central cuts of the measures the inventory does not capture. No query (years prefetched)."""
     found: dict[int, Decimal] = defaultdict(Decimal)
     for measure in measures:
-        if measure.sector in codes and not measure.captured_by_inventory:
+        if not measure.captured_by_inventory:
             for row in measure.years.all():
                 if row.cut is not None:
                     found[row.year] += row.cut
@@ -375,7 +376,6 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
     )
     found = inventory(plan.municipality_id, [s.sector for s in sectors])
     figures = sector_figures(budget, sectors, measures, found)
-    uncaptured = uncaptured_cuts(sectors, measures)
     cost = _costs([m.project_id for m in measures if m.project_id], plan)
     reports = {r.measure_id: r for r in MeasureReport.objects.filter(measure__budget=budget, year=year).order_by()}
     rows = []
@@ -420,7 +420,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         years=years,
         headline=Headline(year, None, None, None, None, None, None, None, None),
         missing_inventory=[f.label for f in figures if f.reference_tonnes is None],
-        uncaptured=uncaptured,
+        uncaptured=uncaptured_cuts(measures),
     )
     view.headline = _headline(view, year)
     return view
@@ -567,7 +567,12 @@ def effect_years(budget: ClimateBudget) -> tuple[int, int]:
 
 
 def measure_problems(
-    budget: ClimateBudget, measure: ClimateMeasure, years: list[MeasureYear], *, reference: dict | None = None
+    budget: ClimateBudget,
+    measure: ClimateMeasure,
+    years: list[MeasureYear],
+    *,
+    reference: dict | None = None,
+    others: dict[int, Decimal] | None = None,
 ) -> list[str]:
     """Return what is wrong with the measure and its years, in the user's language; [] when it may be saved.
 
@@ -578,6 +583,8 @@ def measure_problems(
     - in no year do the sector's measures (this one as given, the others as saved) cut more than its reference path.
 
     reference: the sector figures of compose() when the caller has them; otherwise they are read.
+    others: the cuts of the sector's other measures per year (high estimate, else central) when the caller knows
+    them better than the database, as an import changing several measures at once does; otherwise read as saved.
     """
     problems = []
     quantified = [y for y in years if y.cut is not None]
@@ -610,11 +617,11 @@ def measure_problems(
             )
         return problems
     inside = [y for y in quantified if first <= y.year <= last]
-    problems.extend(_path_problems(budget, measure, inside, reference))
+    problems.extend(_path_problems(budget, measure, inside, reference, others))
     return problems
 
 
-def _path_problems(budget, measure, quantified: list[MeasureYear], reference) -> list[str]:
+def _path_problems(budget, measure, quantified: list[MeasureYear], reference, others=None) -> list[str]:
     """The sector's cuts, with this measure's as given, may not exceed its reference path in any year."""
     if not quantified:
         return []
@@ -626,14 +633,7 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference) ->
         reference = {
             y.year: base * y.reference_percent / HUNDRED for y in sector.years.all() if y.reference_percent is not None
         }
-    others: dict[int, Decimal] = defaultdict(Decimal)
-    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=measure.sector).exclude(
-        measure_id=measure.pk
-    )
-    for row in rows.values("year", "cut", "cut_high"):
-        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
-        if amount is not None:
-            others[row["year"]] += amount
+    others = defaultdict(Decimal, others) if others is not None else _saved_cuts(budget, measure)
     problems = []
     for row in quantified:
         path = reference.get(row.year)
@@ -659,6 +659,19 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference) ->
                 }  # fmt: skip
             )
     return problems
+
+
+def _saved_cuts(budget, measure) -> dict[int, Decimal]:
+    """The saved cuts of the sector's other measures per year (high estimate, else central)."""
+    others: dict[int, Decimal] = defaultdict(Decimal)
+    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=measure.sector).exclude(
+        measure_id=measure.pk
+    )
+    for row in rows.values("year", "cut", "cut_high"):
+        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
+        if amount is not None:
+            others[row["year"]] += amount
+    return others
 
 
 def sector_problems(budget: ClimateBudget, sector: ClimateSector, years: list[SectorYear]) -> list[str]:
@@ -860,7 +873,7 @@ def save_report(
     """Write a measure's status for the year as a draft (a published report stays public until published again)."""
     if status not in MeasureStatus.values:
         raise ClimateBudgetError([_("Choose one of the statuses.")])
-    if status in (MeasureStatus.DELAYED, MeasureStatus.CHANGED, MeasureStatus.CANCELLED) and not explanation.strip():
+    if status in EXPLAINED_STATUSES and not explanation.strip():
         raise ClimateBudgetError([_("Explain why the measure is delayed, changed or cancelled.")])
     report = MeasureReport.objects.select_for_update().filter(measure=measure, year=year).first()
     when = timezone.now()

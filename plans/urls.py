@@ -3,7 +3,17 @@
 from django.urls import path
 
 from core.cache import of_municipality, public_page
-from plans import budget, climate_entry, climate_exports, climate_pages, digest, editing, planning, views
+from plans import (
+    budget,
+    climate_entry,
+    climate_exports,
+    climate_pages,
+    climate_reporting,
+    digest,
+    editing,
+    planning,
+    views,
+)
 
 urlpatterns = [
     # Where a user lands after logging in: a politician on her municipality's dashboard, the rest on Min rapportering.
@@ -58,6 +68,27 @@ urlpatterns = [
     path("rapportering/<str:code>/budsjett/<int:year>/import/", budget.budget_import, name="budget_import"),
     path("rapportering/budsjett/import/<int:pk>/", budget.budget_import_preview, name="budget_import_preview"),
     path("rapportering/<str:code>/budsjett/<int:year>/mal.<str:fmt>", budget.budget_template, name="budget_template"),
+    # Climate budget: yearly statuses and the measures spreadsheet
+    path(
+        "rapportering/<str:code>/klimabudsjett/<int:year>/status/",
+        climate_reporting.climate_status,
+        name="climate_status",
+    ),
+    path(
+        "rapportering/<str:code>/klimabudsjett/<int:year>/tiltak.xlsx",
+        climate_reporting.climate_template,
+        name="climate_template",
+    ),
+    path(
+        "rapportering/<str:code>/klimabudsjett/<int:year>/import/",
+        climate_reporting.climate_import,
+        name="climate_import",
+    ),
+    path(
+        "rapportering/klimabudsjett/import/<int:pk>/",
+        climate_reporting.climate_import_preview,
+        name="climate_import_preview",
+    ),
     path(
         "kommune/<str:code>/arsrapport/<int:year>/",
         public_page(views.annual_report, query=("lang", "utkast"), scopes=of_municipality),

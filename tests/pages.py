@@ -22,7 +22,17 @@ from indicators.models import (
     ValueStatus,
     reporting_year,
 )
-from plans.models import AnnualReport, BudgetImport, ExampleStatus, GoodExample, PlanStatus, PlanType
+from plans.models import (
+    AnnualReport,
+    BudgetImport,
+    ClimateImport,
+    EffectClass,
+    ExampleStatus,
+    GoodExample,
+    MeasureStatus,
+    PlanStatus,
+    PlanType,
+)
 from plans.services import publish_report, save_report_texts
 from tests import factories as make
 
@@ -45,6 +55,7 @@ EXCLUDED_ROUTES = {
     "bulk_download_json": "a download (JSON-stat)",
     "import_template": "a download: the spreadsheet template (CSV, XLSX)",
     "budget_template": "a download: the spreadsheet template (CSV, XLSX)",
+    "climate_template": "a download: the climate measures spreadsheet (XLSX)",
     "goal_calculation": "a download: one goal's calculation (CSV)",
     "report_goal_calculation": "a download: one goal's calculation as a report shows it (CSV)",
     "climate_measures_download": "a download: the climate budget's measures and statuses (CSV, XLSX, JSON)",
@@ -118,6 +129,9 @@ PRIVATE = {
     "budget_entry": "rana_planner",
     "budget_import": "rana_planner",
     "budget_import_preview": "rana_planner",
+    "climate_status": "rana_planner",
+    "climate_import": "rana_planner",
+    "climate_import_preview": "rana_planner",
     "report_edit": "rana_planner",
     "my_examples": "rana_planner",
     "example_edit": "rana_planner",
@@ -240,7 +254,7 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
     make.climate_sector(climate_budget, "oppvarming", frames={YEAR: 20}, reference={YEAR: 36})
     climate_measure = make.climate_measure(climate_budget, "T1", "veitrafikk", cuts={YEAR: (4000, 3000, 5000)},
                                            result_indicator=lighthouses, project=project)  # fmt: skip
-    make.climate_measure(climate_budget, "T2", "oppvarming", effect_class="medium", is_example=True)
+    make.climate_measure(climate_budget, "T3", "oppvarming", effect_class="medium", is_example=True)
     make.measure_report(climate_measure, YEAR, "on_track", workflow="published", explanation="Som planlagt")
 
     report = AnnualReport.objects.create(municipality=rana, year=YEAR)
@@ -272,6 +286,15 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
             "Innsatsområde;Klima og miljø i økonomiplanen;100;;\n"
         ).encode(),
     )
+    cycling = make.climate_measure(climate_budget, "T2", "veitrafikk", effect_class=EffectClass.MEDIUM)
+    make.measure_report(cycling, YEAR, MeasureStatus.DELAYED, explanation="Venter på anbud.")
+    climate_import = ClimateImport.objects.create(
+        uploaded_by=rana_planner,
+        budget=climate_budget,
+        year=YEAR,
+        filename="klimatiltak.csv",
+        content=f"Nummer;Tiltak;Sektor;Effektklasse;Status {YEAR}\nT1;Sykkelbyen;Veitrafikk;Middels;I rute\n".encode(),
+    )
     data_import = DataImport.objects.create(
         uploaded_by=coordinator,
         filename="07459.json",
@@ -299,6 +322,7 @@ def build_site(*, rana, network, waste, lighthouses, rana_planner, coordinator) 
         "example_edit": draft_example,
         "import_preview": value_import,
         "budget_import_preview": budget_import,
+        "climate_import_preview": climate_import,
         "opendata_preview": data_import,
         "value_history": submitted,
         "role_withdraw": MunicipalityRole.objects.get(user=rana_planner, municipality=rana),

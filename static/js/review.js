@@ -1,11 +1,13 @@
-// A "choose all" checkbox for the approver's table. Without JavaScript the table works as it is, one checkbox a
+// A "choose all" checkbox for the approver's table (and any table with data-choose-all; data-choose-name names its
+// checkboxes when they are not called "value"). Without JavaScript the table works as it is, one checkbox a
 // row; this adds one in the header that chooses every row, and shows "some chosen" as a mixed state.
 (function () {
   "use strict";
 
   var table = document.querySelector("table[data-choose-all]");
   if (!table) return;
-  var boxes = Array.prototype.slice.call(table.querySelectorAll("tbody input[type=checkbox][name=value]"));
+  var name = table.dataset.chooseName || "value";
+  var boxes = Array.prototype.slice.call(table.querySelectorAll("tbody input[type=checkbox][name=" + name + "]"));
   var cell = table.querySelector("thead .review-choose");
   if (!boxes.length || !cell) return;
 

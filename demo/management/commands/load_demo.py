@@ -103,6 +103,7 @@ from plans.models import (
 from plans.services import publish_report, save_report_texts
 
 KONGSBERG = "3303"
+OSLO_PLAN_TITLE = "Økonomiplan med klimabudsjett (eksempel)"
 KONGSBERG_REPORT_YEAR = 2020  # the kommuneplan's last year, and a year with SSB's built-up area and population
 
 
@@ -715,7 +716,7 @@ class Command(BaseCommand):
         """
         User = get_user_model()
         oslo = Municipality.objects.by_code("0301")
-        if ClimateBudget.objects.filter(plan__municipality=oslo, plan__title__startswith="Økonomiplan 2025").exists():
+        if ClimateBudget.objects.filter(plan__municipality=oslo, plan__title=OSLO_PLAN_TITLE).exists():
             return
         planner = User.objects.get(username="planlegger-oslo")
         approver = User.objects.get(username="godkjenner-oslo")
@@ -723,7 +724,7 @@ class Command(BaseCommand):
         plan = Plan.objects.create(
             municipality=oslo,
             plan_type=PlanType.OKONOMIPLAN,
-            title="Økonomiplan 2025–2028 (eksempel)",
+            title=OSLO_PLAN_TITLE,
             period_start=2025,
             period_end=2028,
             status=PlanStatus.DRAFT,
@@ -842,8 +843,6 @@ class Command(BaseCommand):
                 municipality=oslo, year=2026, project=project, adopted=adopted, accounts=accounts,
                 source="Eksempel (load_demo)", changed_by=planner,
             )  # fmt: skip
-        new.title = "Økonomiplan 2026–2029 (eksempel)"
-        new.save(update_fields=["title"])
         plan_chain.adopt(
             new, adopted_on=datetime.date(2025, 12, 10), decision_reference="Eksempel: bystyresak 2025", user=approver
         )
