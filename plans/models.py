@@ -792,14 +792,14 @@ class SectorYear(models.Model):
     sector = models.ForeignKey(ClimateSector, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("year"))
     frame_percent = models.DecimalField(
-        _("frame (% of reference year)"),
+        _("frame, per cent of the reference year"),
         **PERCENT,
         null=True,
         blank=True,
         help_text=_("The most the sector may emit this year, in per cent of its reference-year emissions."),
     )
     reference_percent = models.DecimalField(
-        _("reference path (% of reference year)"),
+        _("reference path, per cent of the reference year"),
         **PERCENT,
         null=True,
         blank=True,
