@@ -13,9 +13,11 @@ are read the Norwegian way (1 234,5) or the English way (1234.5). A measure whos
 a new number adds a measure; measures the file leaves out stay as they are.
 """
 
+import functools
 import io
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -102,51 +104,40 @@ REQUIRED = ["number", "title", "sector"]
 # "Kutt 2027": a heading for a year.
 WITH_YEAR = re.compile(r"^(.*\S)\s+(\d{4})$")
 
+
+class ChoiceNames(Mapping):
+    """Each choice's label in bokmål, nynorsk and English, as the portal's catalogs translate it: the names the
+    template writes. Read when first used, once the catalogs are loaded."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    @functools.cached_property
+    def names(self) -> dict[str, dict[str, str]]:
+        found = {}
+        for value, label in self.choices.choices:
+            found[value] = {}
+            for code in LANGUAGES:
+                with override(code):
+                    found[value][code] = str(label)
+        return found
+
+    def __getitem__(self, key):
+        return self.names[key]
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self):
+        return len(self.names)
+
+
 # The names the template writes for each choice, in each language; the reader takes these, the portal's own labels in
 # each language, and the codes.
-SECTOR_NAMES = {
-    Sector.INDUSTRI: {"nb": "Industri, olje og gass", "nn": "Industri, olje og gass", "en": "Industry, oil and gas"},
-    Sector.ENERGIFORSYNING: {"nb": "Energiforsyning", "nn": "Energiforsyning", "en": "Energy supply"},
-    Sector.OPPVARMING: {"nb": "Oppvarming", "nn": "Oppvarming", "en": "Heating"},
-    Sector.VEITRAFIKK: {"nb": "Veitrafikk", "nn": "Vegtrafikk", "en": "Road traffic"},
-    Sector.SJOFART: {"nb": "Sjøfart", "nn": "Sjøfart", "en": "Shipping"},
-    Sector.LUFTFART: {"nb": "Luftfart", "nn": "Luftfart", "en": "Aviation"},
-    Sector.ANNEN_MOBIL: {
-        "nb": "Annen mobil forbrenning",
-        "nn": "Anna mobil forbrenning",
-        "en": "Other mobile combustion",
-    },
-    Sector.JORDBRUK: {"nb": "Jordbruk", "nn": "Jordbruk", "en": "Agriculture"},
-    Sector.AVFALL: {"nb": "Avfall og avløp", "nn": "Avfall og avløp", "en": "Waste and wastewater"},
-    Sector.FLUORGASSER: {
-        "nb": "Produkter med fluorgasser",
-        "nn": "Produkt med fluorgassar",
-        "en": "Products with fluorinated gases",
-    },
-    Sector.ORGANISATION: {
-        "nb": "Kommunens egen virksomhet",
-        "nn": "Kommunen si eiga verksemd",
-        "en": "The municipality's own organisation",
-    },
-}
-LEVEL_NAMES = {
-    MeasureLevel.OWN: {"nb": "Kommunens eget", "nn": "Kommunen sitt eige", "en": "The municipality's own"},
-    MeasureLevel.REGIONAL: {"nb": "Regionalt", "nn": "Regionalt", "en": "Regional"},
-    MeasureLevel.NATIONAL: {"nb": "Nasjonalt", "nn": "Nasjonalt", "en": "National"},
-}
-EFFECT_NAMES = {
-    EffectClass.LOW: {"nb": "Lav", "nn": "Låg", "en": "Low"},
-    EffectClass.MEDIUM: {"nb": "Middels", "nn": "Middels", "en": "Medium"},
-    EffectClass.HIGH: {"nb": "Høy", "nn": "Høg", "en": "High"},
-}
-STATUS_NAMES = {
-    MeasureStatus.DONE: {"nb": "Gjennomført", "nn": "Gjennomført", "en": "Completed"},
-    MeasureStatus.ON_TRACK: {"nb": "I rute", "nn": "I rute", "en": "On track"},
-    MeasureStatus.DELAYED: {"nb": "Forsinket", "nn": "Forseinka", "en": "Delayed"},
-    MeasureStatus.NOT_STARTED: {"nb": "Ikke startet", "nn": "Ikkje starta", "en": "Not started"},
-    MeasureStatus.CHANGED: {"nb": "Endret", "nn": "Endra", "en": "Changed"},
-    MeasureStatus.CANCELLED: {"nb": "Avlyst", "nn": "Avlyst", "en": "Cancelled"},
-}
+SECTOR_NAMES = ChoiceNames(Sector)
+LEVEL_NAMES = ChoiceNames(MeasureLevel)
+EFFECT_NAMES = ChoiceNames(EffectClass)
+STATUS_NAMES = ChoiceNames(MeasureStatus)
 YES_NO = {True: {"nb": "Ja", "nn": "Ja", "en": "Yes"}, False: {"nb": "Nei", "nn": "Nei", "en": "No"}}
 # Other words planners write for the same choices.
 MORE_NAMES = {
