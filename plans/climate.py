@@ -989,6 +989,7 @@ def copy_budget(old: Plan, new: Plan, projects: dict[int, int]) -> ClimateBudget
             # Years before the new period belong to the version that was in force then.
             if y.year >= new.period_start
         )
+        measure_copy.good_examples.set(measure.good_examples.all())
     return copy
 
 

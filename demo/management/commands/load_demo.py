@@ -834,6 +834,27 @@ class Command(BaseCommand):
             if published:
                 climate.move_reports(reports=[report], to=ReportStatus.APPROVED, user=approver)
                 climate.move_reports(reports=[report], to=ReportStatus.PUBLISHED, user=approver)
+        # A good example of T1, told by the planner and published by the coordinator, and the year's annual report.
+        example = GoodExample.objects.create(
+            municipality=oslo,
+            year=2025,
+            title="Utslippsfri byggeplass for ny skole",
+            text="Byggeplassen for den nye skolen brukte bare elektriske og hydrogendrevne maskiner. Støyen gikk "
+            "ned, og naboene merket det.\n\n" + EXAMPLE_NOTE,
+            focus_area=None,
+            status=ExampleStatus.PUBLISHED,
+            published_at=timezone.make_aware(datetime.datetime(2025, 11, 3, 10)),
+            created_by=planner,
+        )
+        measures["T1"].good_examples.add(example)
+        report, _ = AnnualReport.objects.get_or_create(municipality=oslo, year=2025)
+        save_report_texts(
+            report=report,
+            user=planner,
+            bodies={"introduction": "Årsrapporten viser hvordan det gikk med klimabudsjettet i 2025: status for hvert "
+                    f"tiltak og utslippene mot rammen.\n\n{EXAMPLE_NOTE}"},
+        )  # fmt: skip
+        publish_report(report=report, user=approver)
         # The next version: rolled with its climate budget, money for 2026, adopted in December 2025.
         new = plan_chain.roll(plan, user=planner)
         for project in new.strategic_projects.all():
