@@ -145,6 +145,15 @@ def _year_details(labels: dict[str, str], before: dict[int, dict], after: dict[i
     return details
 
 
+def _form_and_year_details(form, labels: dict[str, str], stored: dict, years: list) -> list[list[str]]:
+    """The log's details of a sector's or measure's form and of its grid of years: the fields and years changed."""
+    return plan_chain.form_details(form) + _year_details(
+        labels,
+        {y: {n: getattr(r, n) for n in labels} for y, r in stored.items()},
+        {r.year: {n: getattr(r, n) for n in labels} for r in years},
+    )
+
+
 def _typed(form, name: str, initial):
     """The figure in a grid row as typed (when it can be read) or as stored."""
     if form.is_bound:
@@ -261,13 +270,7 @@ def _sector_page(request, budget: ClimateBudget, sector: ClimateSector):
         if form.is_valid() and all(checked):
             years = [r for r in (row.row() for row in rows) if r is not None]
             labels = {"frame_percent": _("Frame (%)"), "reference_percent": _("Reference path (%)")}
-            details = []
-            if not created:
-                details = plan_chain.form_details(form) + _year_details(
-                    labels,
-                    {y: {n: getattr(r, n) for n in labels} for y, r in stored.items()},
-                    {r.year: {n: getattr(r, n) for n in labels} for r in years},
-                )
+            details = [] if created else _form_and_year_details(form, labels, stored, years)
             if not created and not details:
                 messages.info(request, _("Nothing was changed."))
                 return redirect(_section_url(plan))
@@ -392,13 +395,7 @@ def _measure_page(request, budget: ClimateBudget, measure: ClimateMeasure):
                 "cut_high": _("High estimate (tonnes)"),
                 "result_target": _("Result target"),
             }
-            details = []
-            if not created:
-                details = plan_chain.form_details(form) + _year_details(
-                    labels,
-                    {y: {n: getattr(r, n) for n in labels} for y, r in stored.items()},
-                    {r.year: {n: getattr(r, n) for n in labels} for r in years},
-                )
+            details = [] if created else _form_and_year_details(form, labels, stored, years)
             if not created and not details:
                 messages.info(request, _("Nothing was changed."))
                 return redirect(_section_url(plan))
