@@ -53,6 +53,7 @@ from plans.models import (
     AnnualReport,
     BudgetImport,
     BudgetLine,
+    ClimateImport,
     ExampleStatus,
     FocusArea,
     Goal,
@@ -459,6 +460,25 @@ def dataset(django_user_model, media_root):
         created_by=planner,
     )
     returned.image.save("skisse.png", ContentFile(png("#aa3311")))
+
+    # A climate budget in the økonomiplan: an interim target, a sector's frames, a measure with its years, a good
+    # example and a published status under revision with its history, and an uploaded measures spreadsheet.
+    budget = make.climate_budget(okonomiplan, reference_year=2009, target_year=2030, target_percent="52.5")
+    budget.interim_targets.create(year=2027, percent=Decimal("33.3"))
+    make.climate_sector(budget, "veitrafikk", frames={2025: "61.25"}, reference={2025: 80}, reference_source="Egen")
+    measure = make.climate_measure(
+        budget, "T1", "veitrafikk", cuts={2025: ("1200.5", 900, 1500)}, targets={2025: 40}, project=project,
+        result_indicator=own, co_benefits="Renere luft", responsible_unit="Teknisk", captured_by_inventory=False,
+    )  # fmt: skip
+    measure.good_examples.add(published)
+    status = make.measure_report(measure, 2025, "on_track", workflow="published", explanation="I rute", result=38)
+    status.status, status.explanation, status.workflow, status.changed_at = "delayed", "Forsinket", "draft", PRECISE
+    status.save()
+    status.revisions.create(status="delayed", explanation="Forsinket", workflow="draft", changed_by=planner,
+                            reason="Ny vurdering", changed_at=PRECISE)  # fmt: skip
+    ClimateImport.objects.create(
+        uploaded_by=planner, budget=budget, year=2025, filename="klimatiltak.xlsx", content=b"PK\x03\x04" + bytes(50)
+    )
     orphan = Path(media_root) / "gode-eksempler" / "gammelt-bilde.png"
     orphan.write_bytes(png("#000000"))
     return {"users": users, "published_image": published.image.name, "private_image": returned.image.name}
