@@ -5,6 +5,8 @@ has no role in is a 404, not a 403, so the pages do not reveal what exists.
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -69,6 +71,17 @@ from indicators.services import (
     report_error,
 )
 
+# More work the apps on the floors above offer on "Min rapportering", beside entering, approving and reporting:
+# functions of (the user's municipalities, the reporting year, her Access) that return, per municipality id, links as
+# (label, address). An app registers one in its AppConfig.ready() through offer_start_links().
+START_LINKS: list[Callable[[list[Municipality], int, Access], dict[int, list[tuple[str, str]]]]] = []
+
+
+def offer_start_links(offer) -> None:
+    """Add links per municipality to "Min rapportering" (see START_LINKS)."""
+    if offer not in START_LINKS:
+        START_LINKS.append(offer)
+
 
 @login_required
 def start(request):
@@ -90,25 +103,18 @@ def start(request):
     )
     municipalities = list(municipalities)
     is_coordinator = access.is_superuser or access.is_coordinator
-    # Where an økonomiplan adopted for the year has a climate budget (the version in force then, perhaps replaced
-    # since), its planners and approvers report the measures' statuses too. The plans floor sits above this one: its
-    # rows are reached by the relations' names, not imported.
-    with_climate_budget = set(
-        Municipality.objects.filter(
-            pk__in=[m.pk for m in municipalities if access.can_enter(m.pk) or access.can_approve(m.pk)],
-            plans__adopted_on__isnull=False,
-            plans__period_start__lte=year,
-            plans__period_end__gte=year,
-            plans__climate__isnull=False,
-        ).values_list("pk", flat=True)
-    )
+    # The floors above offer more work per municipality (plans: the climate measures' statuses).
+    more_links: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for offer in START_LINKS:
+        for pk, links in offer(municipalities, year, access).items():
+            more_links[pk].extend(links)
     rows = [
         {
             "municipality": m,
             "roles": sorted(access.roles.get(m.pk, set())),
             "can_enter": access.can_enter(m.pk),
             "can_approve": access.can_approve(m.pk),
-            "has_climate_budget": m.pk in with_climate_budget,
+            "more_links": more_links.get(m.pk, []),
             "counts": {status: getattr(m, f"count_{status}") for status in ValueStatus.values},
         }
         for m in municipalities

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -38,6 +39,7 @@ from plans.climate import (
 )
 from plans.climate_sheet import import_measures, plan_years, read_measures, template_xlsx
 from plans.models import (
+    ClimateBudget,
     ClimateImport,
     MeasureReport,
     MeasureReportRevision,
@@ -186,6 +188,28 @@ def status_rows(view: BudgetView) -> list[StatusRow]:
 
 
 # --- the page -----------------------------------------------------------------------------------------------------
+
+
+def start_links(municipalities, year: int, access) -> dict[int, list[tuple[str, str]]]:
+    """ "Min rapportering"'s link to the year's climate measures, for the planners and approvers of each municipality
+    whose økonomiplan adopted for the year has a climate budget (the version in force then, perhaps replaced since).
+    One query, none when she enters or approves for no municipality."""
+    ids = [m.pk for m in municipalities if access.can_enter(m.pk) or access.can_approve(m.pk)]
+    if not ids:
+        return {}
+    with_budget = set(
+        ClimateBudget.objects.filter(
+            plan__municipality_id__in=ids,
+            plan__adopted_on__isnull=False,
+            plan__period_start__lte=year,
+            plan__period_end__gte=year,
+        ).values_list("plan__municipality_id", flat=True)
+    )
+    return {
+        m.pk: [(_("Climate measures"), reverse("climate_status", args=[m.kommunenummer, year]))]
+        for m in municipalities
+        if m.pk in with_budget
+    }
 
 
 @login_required
