@@ -324,13 +324,6 @@ class ClimateBudgetViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewS
     def list(self, request, *args, **kwargs):
         budgets = self.paginate_queryset(self.get_queryset())
         # The page's sectors in tonnes: one query for the inventory of every municipality on the page.
-        sectors = sorted({s.sector for b in budgets for s in b.sectors.all()})
-        found = climate.inventories([b.plan.municipality_id for b in budgets], sectors)
-        figures = {
-            b.pk: climate.sector_figures(
-                b, list(b.sectors.all()), list(b.measures.all()), found[b.plan.municipality_id]
-            )
-            for b in budgets
-        }
+        figures = climate.figures_of(budgets)
         data = self.get_serializer(budgets, many=True, context={**self.get_serializer_context(), "figures": figures})
         return self.get_paginated_response(data.data)

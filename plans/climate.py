@@ -217,10 +217,7 @@ class BudgetView:
 
     def total(self, key: str, year: int) -> Decimal | None:
         """The sum over the sectors of history, frame or reference in the year; None when a sector lacks it."""
-        values = [getattr(s, key).get(year) for s in self.sectors]
-        if not values or any(v is None for v in values):
-            return None
-        return sum(values, Decimal(0))
+        return sum_over(self.sectors, key, year)
 
     def total_with_measures(self, year: int) -> Decimal | None:
         values = [s.with_measures(year) for s in self.sectors]
@@ -229,7 +226,7 @@ class BudgetView:
         return sum(values, Decimal(0))
 
     def total_cuts(self, year: int) -> Decimal:
-        return sum((s.cuts.get(year, Decimal(0)) for s in self.sectors), Decimal(0))
+        return cuts_over(self.sectors, year)
 
     def target_tonnes(self) -> Decimal | None:
         if self.reference_total is None:
@@ -257,6 +254,28 @@ class BudgetView:
         for row in self.measures:
             counts[row.measure.sector] += 1
         return dict(counts)
+
+
+def sum_over(figures: list[SectorFigures], key: str, year: int) -> Decimal | None:
+    """The sum over the sectors of history, frame or reference in the year; None when a sector lacks it."""
+    values = [getattr(f, key).get(year) for f in figures]
+    if not values or any(v is None for v in values):
+        return None
+    return sum(values, Decimal(0))
+
+
+def cuts_over(figures: list[SectorFigures], year: int) -> Decimal:
+    """The central cuts in the year of the measures the inventory captures, summed over the sectors."""
+    return sum((f.cuts.get(year, Decimal(0)) for f in figures), Decimal(0))
+
+
+def covered_years(budget: ClimateBudget, figures: list[SectorFigures]) -> list[int]:
+    """The years the chart and table cover: the inventory's from the reference year, and every framed year."""
+    return sorted(
+        {y for f in figures for y in f.history if y >= budget.reference_year}
+        | {y for f in figures for y in f.frame_percent}
+        | {y for f in figures for y in f.reference_percent}
+    )
 
 
 def inventory(municipality_id: int, sectors: list[str]) -> dict[str, dict[int, Decimal]]:
@@ -350,6 +369,17 @@ def sector_figures(budget: ClimateBudget, sectors: list[ClimateSector], measures
     return figures
 
 
+def figures_of(budgets: list[ClimateBudget]) -> dict[int, list[SectorFigures]]:
+    """Each budget's sectors in tonnes (sector_figures()), by budget id, for budgets whose sectors, measures and their
+    years are prefetched: one query, for the inventory of every municipality (none without budgets)."""
+    sectors = sorted({s.sector for b in budgets for s in b.sectors.all()})
+    found = inventories([b.plan.municipality_id for b in budgets], sectors)
+    return {
+        b.pk: sector_figures(b, list(b.sectors.all()), list(b.measures.all()), found[b.plan.municipality_id])
+        for b in budgets
+    }
+
+
 def uncaptured_cuts(measures: list[ClimateMeasure]) -> dict[int, Decimal]:
     """Per year, the central cuts of the measures the inventory does not capture. No query (years prefetched)."""
     found: dict[int, Decimal] = defaultdict(Decimal)
@@ -404,11 +434,7 @@ def compose(budget: ClimateBudget, year: int, *, published_only: bool = True) ->
         )
     bases = [f.reference_tonnes for f in figures]
     reference_total = sum(bases, Decimal(0)) if bases and None not in bases else None
-    years = sorted(
-        {y for f in figures for y in f.history if y >= budget.reference_year}
-        | {y for f in figures for y in f.frame_percent}
-        | {y for f in figures for y in f.reference_percent}
-    )
+    years = covered_years(budget, figures)
     view = BudgetView(
         budget=budget,
         year=year,
@@ -627,13 +653,15 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference, ot
         return []
     if reference is None:
         sector = next(s for s in budget.sectors.all() if s.sector == measure.sector)
-        base = inventory(budget.plan.municipality_id, [measure.sector])[measure.sector].get(budget.reference_year)
+        base = reference_tonnes(budget, measure.sector)
         if base is None:
             return []  # no tonnes to check against; the page says the inventory is missing
         reference = {
             y.year: base * y.reference_percent / HUNDRED for y in sector.years.all() if y.reference_percent is not None
         }
-    others = defaultdict(Decimal, others) if others is not None else _saved_cuts(budget, measure)
+    if others is None:
+        others = planned_cuts(budget, measure.sector, leaving_out=measure.pk)
+    others = defaultdict(Decimal, others)
     problems = []
     for row in quantified:
         path = reference.get(row.year)
@@ -643,8 +671,7 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference, ot
                 % {"year": row.year, "sector": sector_label(measure.sector)}
             )
             continue
-        own = row.cut_high if row.cut_high is not None else row.cut
-        total = others[row.year] + own
+        total = others[row.year] + row.counted_cut
         if total > path:
             problems.append(
                 _(
@@ -661,17 +688,22 @@ def _path_problems(budget, measure, quantified: list[MeasureYear], reference, ot
     return problems
 
 
-def _saved_cuts(budget, measure) -> dict[int, Decimal]:
-    """The saved cuts of the sector's other measures per year (high estimate, else central)."""
-    others: dict[int, Decimal] = defaultdict(Decimal)
-    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=measure.sector).exclude(
-        measure_id=measure.pk
-    )
-    for row in rows.values("year", "cut", "cut_high"):
-        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
-        if amount is not None:
-            others[row["year"]] += amount
-    return others
+def reference_tonnes(budget: ClimateBudget, sector: str) -> Decimal | None:
+    """The sector's emissions in the reference year, in the inventory as it stands today. One query."""
+    return inventory(budget.plan.municipality_id, [sector])[sector].get(budget.reference_year)
+
+
+def planned_cuts(budget: ClimateBudget, sector: str, *, leaving_out: int | None = None) -> dict[int, Decimal]:
+    """Per year, what the sector's saved measures cut against its reference path (MeasureYear.counted_cut), leaving
+    out one measure (the one being changed). One query."""
+    cuts: dict[int, Decimal] = defaultdict(Decimal)
+    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=sector)
+    if leaving_out is not None:
+        rows = rows.exclude(measure_id=leaving_out)
+    for row in rows.only("year", "cut", "cut_high"):
+        if row.counted_cut is not None:
+            cuts[row.year] += row.counted_cut
+    return dict(cuts)
 
 
 def sector_problems(budget: ClimateBudget, sector: ClimateSector, years: list[SectorYear]) -> list[str]:
@@ -685,15 +717,10 @@ def sector_problems(budget: ClimateBudget, sector: ClimateSector, years: list[Se
             _("Frames and reference paths can be set for %(first)s–%(last)s, not for %(years)s.")
             % {"first": first, "last": last, "years": ", ".join(str(y) for y in outside)}
         )
-    base = inventory(budget.plan.municipality_id, [sector.sector])[sector.sector].get(budget.reference_year)
+    base = reference_tonnes(budget, sector.sector)
     if base is None:
         return problems
-    cuts: dict[int, Decimal] = defaultdict(Decimal)
-    rows = MeasureYear.objects.filter(measure__budget=budget, measure__sector=sector.sector)
-    for row in rows.values("year", "cut", "cut_high"):
-        amount = row["cut_high"] if row["cut_high"] is not None else row["cut"]
-        if amount is not None:
-            cuts[row["year"]] += amount
+    cuts = planned_cuts(budget, sector.sector)
     for row in years:
         if row.reference_percent is None or not cuts.get(row.year):
             continue

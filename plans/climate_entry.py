@@ -37,7 +37,6 @@ from plans.models import (
     ClimateBudget,
     ClimateMeasure,
     ClimateSector,
-    MeasureYear,
     Plan,
     PlanType,
     Sector,
@@ -358,18 +357,12 @@ YEAR_FIELDS = ("cut", "cut_low", "cut_high", "result_target")
 def _sector_room(budget: ClimateBudget, measure: ClimateMeasure, code: str) -> tuple[dict, dict]:
     """For the measure's sector, per year: the reference path in tonnes, and what the other measures cut (the high
     estimate where one is given, as the budget's check counts). Three queries."""
-    base = climate.inventory(budget.plan.municipality_id, [code])[code].get(budget.reference_year)
+    base = climate.reference_tonnes(budget, code)
     path = {}
     rows = SectorYear.objects.filter(sector__budget=budget, sector__sector=code, reference_percent__isnull=False)
     for year, percent in rows.values_list("year", "reference_percent"):
         path[year] = _tonnes(base, percent)
-    others: dict[int, Decimal] = {}
-    cuts = MeasureYear.objects.filter(measure__budget=budget, measure__sector=code).exclude(measure_id=measure.pk)
-    for year, cut, high in cuts.values_list("year", "cut", "cut_high"):
-        amount = high if high is not None else cut
-        if amount is not None:
-            others[year] = others.get(year, Decimal(0)) + amount
-    return path, others
+    return path, climate.planned_cuts(budget, code, leaving_out=measure.pk)
 
 
 def _measure_page(request, budget: ClimateBudget, measure: ClimateMeasure):

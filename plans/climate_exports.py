@@ -277,19 +277,8 @@ def paths_of(budgets: list[ClimateBudget]) -> list[Paths]:
         Prefetch("measures", queryset=ClimateMeasure.objects.prefetch_related("years")),
         "interim_targets",
     )
-    sectors = sorted({s.sector for b in budgets for s in b.sectors.all()})
-    found = climate.inventories([b.plan.municipality_id for b in budgets], sectors)
-    result = []
-    for budget in budgets:
-        own = list(budget.sectors.all())
-        figures = climate.sector_figures(budget, own, list(budget.measures.all()), found[budget.plan.municipality_id])
-        years = sorted(
-            {y for f in figures for y in f.history if y >= budget.reference_year}
-            | {y for f in figures for y in f.frame_percent}
-            | {y for f in figures for y in f.reference_percent}
-        )  # the years compose() covers
-        result.append(Paths(budget.plan.municipality, budget, figures, years))
-    return result
+    figures = climate.figures_of(budgets)
+    return [Paths(b.plan.municipality, b, figures[b.pk], climate.covered_years(b, figures[b.pk])) for b in budgets]
 
 
 def _tonnes(amount: Decimal | None) -> Decimal | None:

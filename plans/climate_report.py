@@ -248,8 +248,7 @@ def network_comparison(members: list[comparison.Member], year: int) -> list[Memb
             ),
         ),
     )
-    sectors = {s.sector for b in budgets for s in b.sectors.all()}
-    inventories = climate.inventories(list(chosen), sorted(sectors))
+    figures_of = climate.figures_of(budgets)
     populations = _populations(list(chosen), year)
     found = []
     for member in members:
@@ -258,12 +257,8 @@ def network_comparison(members: list[comparison.Member], year: int) -> list[Memb
         if budget is None:
             continue
         measures = list(budget.measures.all())
-        figures = climate.sector_figures(budget, list(budget.sectors.all()), measures, inventories[municipality.pk])
-        sums = climate.BudgetView(
-            budget=budget, year=year, sectors=figures, measures=[], interim=[], revisions=[], reference_total=None,
-            years=[], headline=None, missing_inventory=[],
-        )  # fmt: skip
-        frame, reference = sums.total("frame", year), sums.total("reference", year)
+        figures = figures_of[budget.pk]
+        frame, reference = climate.sum_over(figures, "frame", year), climate.sum_over(figures, "reference", year)
         per_sector = Counter(m.sector for m in measures)
         population_year, population = populations.get(municipality.pk, (None, None))
         found.append(
@@ -273,7 +268,7 @@ def network_comparison(members: list[comparison.Member], year: int) -> list[Memb
                 budget=budget,
                 frame=frame,
                 needed=reference - frame if reference is not None and frame is not None else None,
-                covered=sums.total_cuts(year),
+                covered=climate.cuts_over(figures, year),
                 population=population,
                 population_year=population_year,
                 measures_per_sector=sorted(

@@ -395,9 +395,8 @@ class SheetRow:
 
 
 def _counted(row: MeasureYear) -> Decimal:
-    """The cut that counts against the reference path: the high estimate, else the central one."""
-    amount = row.cut_high if row.cut_high is not None else row.cut
-    return amount or Decimal(0)
+    """The cut that counts against the reference path (MeasureYear.counted_cut), zero for none."""
+    return row.counted_cut or Decimal(0)
 
 
 @dataclass

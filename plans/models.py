@@ -1,6 +1,7 @@
 """The plan chain: plans, their focus areas (innsatsområder), goals (målsettinger) and strategic projects."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -922,6 +923,11 @@ class MeasureYear(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.year}"
+
+    @property
+    def counted_cut(self) -> Decimal | None:
+        """The cut that counts against the sector's reference path: the high estimate, else the central one."""
+        return self.cut_high if self.cut_high is not None else self.cut
 
     def clean(self):
         errors = {}
